@@ -1,0 +1,104 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from portal.people.forms import MultiplePhotoField
+from portal.people.models import Department, Person
+from recognition.models import FacePhoto
+from recognition.services import person_photo_add
+
+
+class PersonAdminForm(forms.ModelForm):
+    photos = MultiplePhotoField(
+        label="Add face photos",
+        help_text="One or more photos showing only this person's face. Each is checked and encoded by a worker.",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "employee_id", "department", "active"]
+
+
+def photo_thumbnail(photo, size=96):
+    if not photo.image:
+        return "-"
+    url = reverse("media", args=[photo.image.name])
+    return format_html('<img src="{}" alt="" style="max-width:{}px;max-height:{}px">', url, size, size)
+
+
+class FacePhotoInline(admin.TabularInline):
+    model = FacePhoto
+    extra = 0
+    can_delete = True
+    fields = ["thumbnail", "status", "reason", "model_name", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos are added through the multi-file field, which checks them
+
+    @admin.display(description="photo")
+    def thumbnail(self, photo):
+        return photo_thumbnail(photo)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
+    list_display = ["name", "employee_id", "department", "active", "accepted_photos", "pending_photos"]
+    list_filter = ["active", "department"]
+    search_fields = ["name", "employee_id"]
+    inlines = [FacePhotoInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("department")
+            .annotate(
+                n_accepted=Count("photos", filter=Q(photos__status=FacePhoto.Status.ACCEPTED)),
+                n_pending=Count(
+                    "photos", filter=Q(photos__status__in=[FacePhoto.Status.QUEUED, FacePhoto.Status.ENCODING])
+                ),
+            )
+        )
+
+    @admin.display(description="accepted photos", ordering="n_accepted")
+    def accepted_photos(self, person):
+        return person.n_accepted
+
+    @admin.display(description="being encoded", ordering="n_pending")
+    def pending_photos(self, person):
+        return person.n_pending
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        added = 0
+        for filename, data in form.cleaned_data.get("photos") or []:
+            _, created = person_photo_add(person=form.instance, data=data, filename=filename)
+            added += created
+        if added:
+            messages.info(request, f"{added} photo(s) queued for encoding.")
+
+
+@admin.register(FacePhoto)
+class FacePhotoAdmin(admin.ModelAdmin):
+    list_display = ["id", "thumbnail", "person", "status", "reason", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["person__name", "person__employee_id"]
+    list_select_related = ["person"]
+    fields = ["person", "thumbnail", "status", "reason", "box", "model_name", "created_at", "encoded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="photo")
+    def thumbnail(self, photo):
+        return photo_thumbnail(photo, 64)

@@ -1,0 +1,151 @@
+"""The face engine: detection, encoding and matching over face_recognition/dlib.
+
+Plain data in, plain data out. No Django and no settings: every threshold is
+an argument, so the workers, the management commands, the evaluation and
+the benchmarks all run exactly this code.
+
+Importing this module loads dlib's models (face_recognition does it at
+import time), once per process; the web process never imports it.
+"""
+
+from dataclasses import dataclass, field
+
+import face_recognition
+import numpy as np
+
+from recognition import imaging
+
+MODEL_NAME = "dlib_face_recognition_resnet_model_v1"
+ENCODING_SIZE = 128
+
+# Box: (top, right, bottom, left) in pixels of the original image, the order
+# face_recognition uses.
+
+
+@dataclass(frozen=True)
+class Face:
+    box: tuple
+    encoding: np.ndarray = field(repr=False)
+
+    @property
+    def width(self):
+        return self.box[1] - self.box[3]
+
+
+@dataclass(frozen=True)
+class DetectOptions:
+    max_side: int = 1024
+    # Faces below this size (pixels, on the detection copy) are found only by
+    # upsampling, which costs 3-4x the time: done only when nothing was found.
+    upsample_when_empty: bool = True
+    jitters: int = 1
+
+
+def detect(image, options=DetectOptions()):
+    """Face boxes in a PIL RGB image, found on a scaled-down copy."""
+    small, scale = imaging.scaled_copy(image, options.max_side)
+    array = imaging.to_array(small)
+    boxes = face_recognition.face_locations(array, number_of_times_to_upsample=0, model="hog")
+    if not boxes and options.upsample_when_empty:
+        boxes = face_recognition.face_locations(array, number_of_times_to_upsample=1, model="hog")
+    width, height = image.size
+    mapped = []
+    for top, right, bottom, left in boxes:
+        mapped.append(
+            (
+                max(0, round(top / scale)),
+                min(width, round(right / scale)),
+                min(height, round(bottom / scale)),
+                max(0, round(left / scale)),
+            )
+        )
+    # left to right, like reading a group photo
+    return sorted(mapped, key=lambda box: box[3])
+
+
+def encode(image, boxes, options=DetectOptions()):
+    """One 128-d float32 encoding per box, computed on the original image."""
+    if not boxes:
+        return []
+    array = imaging.to_array(image)
+    encodings = face_recognition.face_encodings(array, known_face_locations=boxes, num_jitters=options.jitters)
+    return [np.asarray(e, dtype=np.float32) for e in encodings]
+
+
+def find_faces(image, options=DetectOptions()):
+    boxes = detect(image, options)
+    return [Face(box=box, encoding=enc) for box, enc in zip(boxes, encode(image, boxes, options))]
+
+
+def faces_in_bytes(data, limits=imaging.Limits(), options=DetectOptions()):
+    """Decode an upload and find its faces; raises imaging.ImageRejected."""
+    image = imaging.decode(data, limits)
+    return image, find_faces(image, options)
+
+
+# --- matching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """When is the nearest enrolled person accepted as the face's identity?
+
+    threshold: the distance to the person's nearest template must be at most this.
+    margin: the second-best *other* person must be at least this much farther
+    (0 turns the check off); guards against look-alikes.
+    """
+
+    threshold: float = 0.5
+    margin: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    person_id: object  # None when nobody is accepted
+    distance: float | None  # distance to the best person (even when refused)
+    best_person_id: object  # best candidate, accepted or not
+    second_distance: float | None
+    accepted: bool
+
+
+NO_MATCH = Match(person_id=None, distance=None, best_person_id=None, second_distance=None, accepted=False)
+
+
+def distances(matrix, sq_norms, probe):
+    """Euclidean distance from probe to every row of matrix (float32).
+
+    |a-b|^2 = |a|^2 + |b|^2 - 2ab: one matrix-vector product instead of an
+    (N, 128) temporary, which is what makes a million templates cheap.
+    """
+    probe = np.asarray(probe, dtype=np.float32)
+    squared = sq_norms + np.float32(probe @ probe) - 2.0 * (matrix @ probe)
+    np.maximum(squared, 0.0, out=squared)
+    return np.sqrt(squared, out=squared)
+
+
+def decide(dist, labels, rule):
+    """Best person by their nearest template, then the rule.
+
+    dist: distances to every template; labels: the person of every template.
+    """
+    if len(dist) == 0:
+        return NO_MATCH
+    best = int(np.argmin(dist))
+    best_person = labels[best]
+    best_distance = float(dist[best])
+    others = dist[labels != best_person]
+    second = float(others.min()) if len(others) else None
+    accepted = best_distance <= rule.threshold
+    if accepted and rule.margin > 0 and second is not None:
+        accepted = (second - best_distance) >= rule.margin
+    return Match(
+        person_id=_plain(best_person) if accepted else None,
+        distance=best_distance,
+        best_person_id=_plain(best_person),
+        second_distance=second,
+        accepted=accepted,
+    )
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value

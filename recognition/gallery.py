@@ -1,0 +1,97 @@
+"""The in-memory gallery a worker searches, and how it stays fresh.
+
+A Gallery is one float32 matrix of every accepted template of every active
+person, with the person of each row. A search is one matrix-vector product.
+
+Each worker process keeps one gallery and, before each search, compares a
+version number stored in the database (one indexed read) with the version it
+loaded; enrollments and person changes bump that number. Workers on other
+machines therefore see a change on their next task, with nothing shared but
+the database.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recognition.engine import ENCODING_SIZE, DecisionRule, decide, distances
+
+
+@dataclass
+class Gallery:
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, ENCODING_SIZE), dtype=np.float32))
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    version: int = -1
+
+    def __post_init__(self):
+        self.matrix = np.ascontiguousarray(self.matrix, dtype=np.float32).reshape(-1, ENCODING_SIZE)
+        self.labels = np.asarray(self.labels, dtype=np.int64)
+        self.sq_norms = np.einsum("ij,ij->i", self.matrix, self.matrix)
+
+    @classmethod
+    def from_pairs(cls, pairs, version=-1):
+        """pairs: iterable of (person_id, encoding) where encoding is 128 floats or float32 bytes."""
+        labels, rows = [], []
+        for person_id, encoding in pairs:
+            labels.append(person_id)
+            rows.append(
+                np.frombuffer(encoding, dtype=np.float32)
+                if isinstance(encoding, (bytes, bytearray, memoryview))
+                else np.asarray(encoding, dtype=np.float32)
+            )
+        matrix = np.vstack(rows) if rows else np.zeros((0, ENCODING_SIZE), dtype=np.float32)
+        return cls(matrix=matrix, labels=np.asarray(labels, dtype=np.int64), version=version)
+
+    def __len__(self):
+        return len(self.labels)
+
+    @property
+    def people(self):
+        return len(np.unique(self.labels))
+
+    def search(self, probe, rule=DecisionRule()):
+        return decide(self.distances(probe), self.labels, rule)
+
+    def distances(self, probe):
+        return distances(self.matrix, self.sq_norms, probe)
+
+    def distances_to_person(self, probe, person_id):
+        """Distances to one person's templates only (1:1 verification)."""
+        rows = self.labels == person_id
+        return distances(self.matrix[rows], self.sq_norms[rows], probe)
+
+
+_lock = threading.Lock()
+_cached = Gallery()
+
+
+def current():
+    """This process's gallery, reloaded from the database if it changed."""
+    global _cached
+    from recognition.models import GalleryVersion
+
+    version = GalleryVersion.current()
+    if version != _cached.version:
+        with _lock:
+            if version != _cached.version:
+                _cached = load(version)
+    return _cached
+
+
+def load(version):
+    from recognition.models import FacePhoto
+
+    rows = (
+        FacePhoto.objects.filter(status=FacePhoto.Status.ACCEPTED, person__active=True)
+        .exclude(encoding=None)
+        .values_list("person_id", "encoding")
+        .iterator(chunk_size=5000)
+    )
+    return Gallery.from_pairs(rows, version=version)
+
+
+def forget():
+    """Drop the cached gallery (tests; a process that changed models)."""
+    global _cached
+    _cached = Gallery()

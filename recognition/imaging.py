@@ -1,0 +1,153 @@
+"""Decoding uploads and drawing results: Pillow and numpy only.
+
+No Django and no dlib here, so the web process can validate an upload
+without loading the face models.
+"""
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
+
+# A truncated file must be an error, never a half-grey picture.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+class ImageRejected(ValueError):
+    """An upload that cannot be used, with a message a person understands.
+
+    `code` is one of: empty, too_large, not_image, truncated, too_many_pixels.
+    """
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 10 * 1024 * 1024
+    max_pixels: int = 40_000_000
+
+
+def _megabytes(n):
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def check_size(size, limits):
+    if size == 0:
+        raise ImageRejected("empty", "The file is empty.")
+    if size > limits.max_bytes:
+        raise ImageRejected(
+            "too_large", f"The file is {_megabytes(size)}; the limit is {_megabytes(limits.max_bytes)}."
+        )
+
+
+def decode(data, limits=Limits()):
+    """Bytes -> an upright RGB PIL image, or ImageRejected.
+
+    EXIF orientation is applied; grayscale, palette, RGBA, CMYK and 16-bit
+    images become 8-bit RGB.
+    """
+    check_size(len(data), limits)
+    # Pillow's own bomb check sits at twice its limit; ours is checked below
+    # from the header, before any pixel is decoded.
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        try:
+            image = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            raise ImageRejected(
+                "not_image", "This file is not an image we can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF."
+            ) from None
+        width, height = image.size
+        if width * height > limits.max_pixels:
+            raise ImageRejected(
+                "too_many_pixels",
+                f"The image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
+                f"the limit is {limits.max_pixels / 1e6:.0f} megapixels.",
+            )
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejected("truncated", f"The image is damaged or incomplete ({exc}).") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+    image = ImageOps.exif_transpose(image)
+    return to_rgb(image)
+
+
+def to_rgb(image):
+    if image.mode == "RGB":
+        return image
+    if image.mode in {"I;16", "I;16B", "I;16L", "I;16N", "I"}:
+        # 16- or 32-bit grey: scale to 8 bits by the image's own range.
+        array = np.asarray(image, dtype=np.float64)
+        top = array.max() or 1.0
+        image = Image.fromarray((array * (255.0 / top)).clip(0, 255).astype(np.uint8), mode="L")
+    elif image.mode == "F":
+        array = np.asarray(image, dtype=np.float64)
+        top = array.max() or 1.0
+        image = Image.fromarray((array * (255.0 / top)).clip(0, 255).astype(np.uint8), mode="L")
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        # Transparent areas become white rather than black.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def to_array(image):
+    return np.asarray(image, dtype=np.uint8)
+
+
+def scaled_copy(image, max_side):
+    """A copy no larger than max_side on its longest side, and the scale used."""
+    width, height = image.size
+    longest = max(width, height)
+    if longest <= max_side:
+        return image, 1.0
+    scale = max_side / longest
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR), scale
+
+
+def thumbnail_jpeg(image, max_side=320, quality=85):
+    copy = image.copy()
+    copy.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    copy.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def annotate(image, faces, quality=90):
+    """Draw a box around every face and its label above the box.
+
+    `faces` is a list of (box, label, known) with box = (top, right, bottom,
+    left) in the image's pixels. Returns JPEG bytes.
+    """
+    canvas = image.copy()
+    draw = ImageDraw.Draw(canvas)
+    longest = max(canvas.size)
+    line = max(2, longest // 300)
+    font = ImageFont.load_default(size=max(14, longest // 40))
+    for (top, right, bottom, left), label, known in faces:
+        colour = (0, 170, 80) if known else (220, 40, 40)
+        draw.rectangle([(left, top), (right, bottom)], outline=colour, width=line)
+        text_box = draw.textbbox((0, 0), label, font=font)
+        text_w, text_h = text_box[2] - text_box[0], text_box[3] - text_box[1]
+        pad = max(3, line)
+        label_top = top - text_h - 2 * pad
+        if label_top < 0:  # no room above: put the label inside the box's top
+            label_top = top
+        draw.rectangle(
+            [(left, label_top), (left + text_w + 2 * pad, label_top + text_h + 2 * pad)], fill=colour
+        )
+        draw.text((left + pad, label_top + pad - text_box[1]), label, fill=(255, 255, 255), font=font)
+    out = io.BytesIO()
+    canvas.save(out, format="JPEG", quality=quality)
+    return out.getvalue()

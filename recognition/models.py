@@ -1,0 +1,116 @@
+import uuid
+
+import numpy as np
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+
+from portal.people.models import Person
+
+
+class GalleryVersion(models.Model):
+    """One row whose number changes whenever the set of templates changes."""
+
+    version = models.BigIntegerField(default=0)
+
+    @classmethod
+    def current(cls):
+        row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(version=F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def photo_path(instance, filename):
+    return f"enrollment/{instance.person_id}/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def capture_path(instance, filename):
+    return f"captures/{instance.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def _suffix(filename):
+    dot = filename.rfind(".")
+    suffix = filename[dot:].lower() if dot >= 0 else ""
+    return suffix if suffix.isascii() and len(suffix) <= 6 else ""
+
+
+class FacePhoto(models.Model):
+    """An enrollment photo and, once accepted, the template made from it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        ENCODING = "encoding"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # (top, right, bottom, left) of the face in the upright image
+    box = models.JSONField(null=True, blank=True)
+    # 128 float32 values; read with .vector
+    encoding = models.BinaryField(null=True, blank=True, editable=False)
+    model_name = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    encoded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "sha256"], name="one_copy_of_a_photo_per_person"),
+        ]
+
+    def __str__(self):
+        return f"photo {self.pk} of {self.person.name} ({self.status})"
+
+    @property
+    def vector(self):
+        return None if self.encoding is None else np.frombuffer(bytes(self.encoding), dtype=np.float32)
+
+
+class Capture(models.Model):
+    """A picture submitted for recognition and, when done, what was found."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload"
+        KIOSK = "kiosk"
+        API = "api"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    image = models.ImageField(upload_to=capture_path, max_length=255)
+    annotated = models.ImageField(upload_to=capture_path, max_length=255, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+    )
+    record_attendance = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    error = models.CharField(max_length=300, blank=True)
+    # {"faces": [{"box": [t, r, b, l], "person_id", "name", "employee_id",
+    #   "distance", "decision", "event_id", "event": "created"|"cooldown"}]}
+    result = models.JSONField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"capture {self.pk} ({self.status})"
+
+    @property
+    def faces(self):
+        return (self.result or {}).get("faces", [])

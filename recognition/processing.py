@@ -1,0 +1,124 @@
+"""The worker side of recognition: encode enrollment photos, process captures.
+
+Called by the Celery tasks (and by the management commands directly); each
+function takes a claimed row and writes its outcome on it.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from portal.attendance.services import attendance_event_record
+from portal.people.models import Person
+from recognition import engine, gallery, imaging
+from recognition.models import Capture, FacePhoto, GalleryVersion
+from recognition.services import upload_limits
+
+log = logging.getLogger(__name__)
+
+
+def decision_rule():
+    return engine.DecisionRule(threshold=settings.FACE_MATCH_THRESHOLD)
+
+
+def detect_options():
+    return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE)
+
+
+def read_faces(field):
+    """Open a stored image and find its faces: (image, faces)."""
+    with field.open("rb") as handle:
+        data = handle.read()
+    return engine.faces_in_bytes(data, upload_limits(), detect_options())
+
+
+def face_photo_encode(*, photo):
+    """Turn an enrollment photo into a template, or reject it with a reason."""
+    try:
+        _, faces = read_faces(photo.image)
+    except imaging.ImageRejected as exc:
+        return _photo_reject(photo, exc.message)
+    except FileNotFoundError:
+        return _photo_reject(photo, "The photo's file is missing from storage; upload it again.")
+    if not faces:
+        return _photo_reject(photo, "No face was found. Use a photo where the face is clearly visible and upright.")
+    if len(faces) > 1:
+        return _photo_reject(
+            photo, f"{len(faces)} faces were found; an enrollment photo must show only the person being enrolled."
+        )
+    face = faces[0]
+    with transaction.atomic():
+        photo.encoding = face.encoding.astype("float32").tobytes()
+        photo.box = list(face.box)
+        photo.model_name = engine.MODEL_NAME
+        photo.status = FacePhoto.Status.ACCEPTED
+        photo.reason = ""
+        photo.encoded_at = timezone.now()
+        photo.save(update_fields=["encoding", "box", "model_name", "status", "reason", "encoded_at"])
+        GalleryVersion.bump()
+    return photo
+
+
+def _photo_reject(photo, reason):
+    photo.status = FacePhoto.Status.REJECTED
+    photo.reason = reason[:300]
+    photo.encoded_at = timezone.now()
+    photo.save(update_fields=["status", "reason", "encoded_at"])
+    return photo
+
+
+def capture_process(*, capture):
+    """Find, identify and record every face of a capture; draw the result."""
+    try:
+        image, faces = read_faces(capture.image)
+    except imaging.ImageRejected as exc:
+        return _capture_fail(capture, exc.message)
+    except FileNotFoundError:
+        return _capture_fail(capture, "The picture's file is missing from storage.")
+    known = gallery.current()
+    rule = decision_rule()
+    matches = [known.search(face.encoding, rule) for face in faces]
+    people = Person.objects.in_bulk({m.person_id for m in matches if m.accepted})
+    seen = set()
+    results, labels = [], []
+    for face, match in zip(faces, matches):
+        person = people.get(match.person_id)
+        entry = {
+            "box": list(face.box),
+            "person_id": person.pk if person else None,
+            "name": person.name if person else None,
+            "employee_id": person.employee_id if person else None,
+            "distance": None if match.distance is None else round(match.distance, 4),
+            "decision": "match" if person else "unknown",
+            "event_id": None,
+            "event": None,
+        }
+        if person and capture.record_attendance and person.pk not in seen:
+            recorded = attendance_event_record(
+                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance
+            )
+            entry["event_id"] = recorded.event.pk
+            entry["event"] = "created" if recorded.created else "cooldown"
+            entry["direction"] = recorded.event.direction
+        if person:
+            seen.add(person.pk)
+        results.append(entry)
+        labels.append((face.box, person.name if person else "Unknown", bool(person)))
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
+    capture.result = {"faces": results, "gallery_size": len(known)}
+    capture.status = Capture.Status.DONE
+    capture.error = ""
+    capture.finished_at = timezone.now()
+    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
+    return capture
+
+
+def _capture_fail(capture, message):
+    capture.status = Capture.Status.FAILED
+    capture.error = message[:300]
+    capture.finished_at = timezone.now()
+    capture.save(update_fields=["status", "error", "finished_at"])
+    return capture

@@ -1,0 +1,78 @@
+"""The web side of recognition: accept uploads and queue the work.
+
+Nothing here loads dlib; the work itself is in recognition.processing, which
+only workers (and management commands) import.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from recognition import imaging
+from recognition.models import Capture, FacePhoto
+
+
+def upload_limits():
+    return imaging.Limits(max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS)
+
+
+def upload_read(file):
+    """Read an uploaded file and check that it is a usable image.
+
+    Returns the bytes; raises imaging.ImageRejected with a message for the user.
+    The size is checked before reading, so a huge upload is not read into memory.
+    """
+    limits = upload_limits()
+    imaging.check_size(file.size, limits)
+    file.seek(0)
+    data = file.read()
+    imaging.decode(data, limits)
+    return data
+
+
+def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
+    """Store an enrollment photo and queue its encoding.
+
+    Returns (photo, created); the same picture added twice to one person is
+    stored once. With queue=False the caller encodes it itself (the command
+    line does, to report each photo's outcome).
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    existing = FacePhoto.objects.filter(person=person, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        photo = FacePhoto(person=person, sha256=digest)
+        photo.image.save(filename, ContentFile(data), save=False)
+        photo.save()
+        photo_id = photo.pk
+        if queue:
+            transaction.on_commit(lambda: _enqueue_encode(photo_id))
+    return photo, True
+
+
+def capture_submit(*, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True):
+    """Store a picture for recognition and queue it. Returns the Capture."""
+    with transaction.atomic():
+        capture = Capture(source=source, submitted_by=user, record_attendance=record_attendance)
+        capture.save()  # created_at is needed for the file's folder
+        capture.image.save(filename, ContentFile(data), save=True)
+        capture_id = capture.pk
+        transaction.on_commit(lambda: _enqueue_capture(capture_id))
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        capture.refresh_from_db()
+    return capture
+
+
+def _enqueue_encode(photo_id):
+    from recognition.tasks import encode_photo
+
+    encode_photo.delay(photo_id)
+
+
+def _enqueue_capture(capture_id):
+    from recognition.tasks import process_capture
+
+    process_capture.delay(capture_id)
