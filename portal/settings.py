@@ -192,6 +192,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# In development WhiteNoise serves straight from the source folders, so that
+# gunicorn with DEBUG=1 works without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 # Face photos are personal data: they are served only to signed-in users by
 # portal.web.views.media, never as public static files.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

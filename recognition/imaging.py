@@ -10,9 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
 
-# A truncated file must be an error, never a half-grey picture.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
-
 
 class ImageRejected(ValueError):
     """An upload that cannot be used, with a message a person understands.
@@ -52,6 +49,9 @@ def decode(data, limits=Limits()):
     images become 8-bit RGB.
     """
     check_size(len(data), limits)
+    # A truncated file must be an error, never a half-grey picture; set on
+    # every call because face_recognition turns this global on when imported.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Pillow's own bomb check sits at twice its limit; ours is checked below
     # from the header, before any pixel is decoded.
     previous = Image.MAX_IMAGE_PIXELS
@@ -63,6 +63,8 @@ def decode(data, limits=Limits()):
             raise ImageRejected(
                 "not_image", "This file is not an image we can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF."
             ) from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejected("truncated", f"The image is damaged or incomplete ({exc}).") from None
         width, height = image.size
         if width * height > limits.max_pixels:
             raise ImageRejected(

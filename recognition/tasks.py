@@ -5,12 +5,12 @@ imported inside the task so that the web process, which imports this module
 to queue work, never loads the face models.
 """
 
-from datetime import timedelta
-
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_init
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +30,13 @@ TASK_OPTIONS = dict(
     retry_backoff=True,
     retry_backoff_max=60,
 )
+
+
+@worker_init.connect
+def load_models_before_forking(**kwargs):
+    """Load dlib's models once in the worker's main process; the pool's
+    children inherit them, so no task pays for loading."""
+    import recognition.engine  # noqa: F401
 
 
 def claim(model, pk, *, queued, working):

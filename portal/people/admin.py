@@ -11,7 +11,7 @@ from recognition.services import person_photo_add
 
 
 class PersonAdminForm(forms.ModelForm):
-    photos = MultiplePhotoField(
+    new_photos = MultiplePhotoField(
         label="Add face photos",
         help_text="One or more photos showing only this person's face. Each is checked and encoded by a worker.",
     )
@@ -80,7 +80,7 @@ class PersonAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         added = 0
-        for filename, data in form.cleaned_data.get("photos") or []:
+        for filename, data in form.cleaned_data.get("new_photos") or []:
             _, created = person_photo_add(person=form.instance, data=data, filename=filename)
             added += created
         if added:

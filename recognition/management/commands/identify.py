@@ -32,9 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
 
     def handle(self, paths, **options):
-        from recognition import processing  # loads dlib: only when the command runs
-
         from portal.people.models import Person
+        from recognition import processing  # loads dlib: only when the command runs
 
         known = gallery.current()
         rule = processing.decision_rule()

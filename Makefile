@@ -1,0 +1,52 @@
+# `make run` starts the portal with embedded defaults; `make test` runs every test.
+# Both install what they need first, on a fresh machine too.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run worker test test-fast lint bench chromium clean
+
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# face_recognition's metadata asks for the `dlib` source package (a long
+	# compile); dlib-bin from requirements.txt provides the same module.
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_admin
+	@echo "Portal: http://$(HOST):$(PORT)/  (admin pages: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+
+# Debian's Chromium for the browser tests; never a browser downloaded by a tool.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not e2e"
+
+lint: install
+	$(PY) -m ruff check .
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

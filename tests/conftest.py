@@ -1,0 +1,16 @@
+import pytest
+
+from recognition import gallery
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Every test writes its files to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_gallery():
+    gallery.forget()
+    yield
+    gallery.forget()

@@ -1,0 +1,233 @@
+"""Start the portal as real processes for end-to-end tests.
+
+`production`: a fresh PostgreSQL database, Redis as the broker, gunicorn and
+a separate `celery worker` process. `embedded`: SQLite and in-process tasks,
+the defaults a new user gets. Both run exactly the commands the README gives.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ADMIN = ("admin", "admin-password-for-tests")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(tmp):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_", "DJANGO_"))}
+    env.update(
+        DEBUG="1", MEDIA_ROOT=str(tmp / "media"), ADMIN_USERNAME=ADMIN[0], ADMIN_PASSWORD=ADMIN[1],
+        PYTHONUNBUFFERED="1", ATTENDANCE_COOLDOWN_SECONDS="60",
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@contextmanager
+def postgres_database():
+    import psycopg
+
+    name = f"portal_e2e_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Processes:
+    def __init__(self, logs):
+        self.logs = logs
+        self.running = []
+
+    def start(self, name, args, env):
+        log = open(self.logs / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.running.append((name, proc))
+        return proc
+
+    def log(self, name):
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def stop(self):
+        for _, proc in reversed(self.running):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for _, proc in self.running:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_until(check, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"gave up waiting for {what}")
+
+
+class Stack:
+    def __init__(self, url, processes, env):
+        self.url = url
+        self.processes = processes
+        self.env = env
+
+    def start_worker(self, name="worker"):
+        proc = self.processes.start(
+            name,
+            [str(BIN / "celery"), "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=1",
+             "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"],
+            self.env,
+        )
+        wait_until(lambda: "ready." in self.processes.log(name) or proc.poll() is not None, 60, "the worker")
+        assert proc.poll() is None, self.processes.log(name)
+        return proc
+
+
+@contextmanager
+def running_stack(tmp, *, production):
+    env = base_env(tmp)
+    processes = Processes(tmp)
+    with (postgres_database() if production else _sqlite(tmp)) as database_url:
+        env["DATABASE_URL"] = database_url
+        if production:
+            env["CELERY_BROKER_URL"] = REDIS_URL
+            # a queue of its own: nothing left over from another run reaches this worker
+            env["CELERY_QUEUE"] = f"e2e-{uuid.uuid4().hex[:8]}"
+        manage(env, "migrate", "--noinput")
+        manage(env, "ensure_admin")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = processes.start(
+            "gunicorn",
+            [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "--timeout", "120"],
+            env,
+        )
+        try:
+            wait_until(lambda: _up(url) or server.poll() is not None, 60, "gunicorn")
+            assert server.poll() is None, processes.log("gunicorn")
+            stack = Stack(url, processes, env)
+            if production:
+                stack.start_worker()
+            yield stack
+        finally:
+            processes.stop()
+
+
+@contextmanager
+def _sqlite(tmp):
+    yield f"sqlite:///{tmp / 'portal.sqlite3'}"
+
+
+def _up(url):
+    try:
+        return requests.get(url + "/healthz", timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+class _FormFields(HTMLParser):
+    """The name/value pairs a browser would send for the page's inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") in ("hidden", None, "text", "number"):
+            self.fields.setdefault(attrs["name"], attrs.get("value") or "")
+
+
+def form_fields(html):
+    parser = _FormFields()
+    parser.feed(html)
+    return parser.fields
+
+
+class Browser:
+    """A signed-in user talking to the portal over HTTP, like a browser."""
+
+    def __init__(self, url):
+        self.url = url
+        self.session = requests.Session()
+
+    def get(self, path, **kwargs):
+        response = self.session.get(self.url + path, timeout=60, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def submit(self, path, data=None, files=None, allow_redirects=False):
+        """GET the page's form, then POST it with the CSRF token and hidden fields."""
+        fields = form_fields(self.get(path).text)
+        fields.update(data or {})
+        return self.session.post(
+            self.url + path, data=fields, files=files, timeout=120, allow_redirects=allow_redirects,
+            headers={"Referer": self.url + path},
+        )
+
+    def sign_in_admin(self):
+        response = self.submit("/admin/login/", {"username": ADMIN[0], "password": ADMIN[1], "next": "/admin/"})
+        assert response.status_code == 302, response.text[:500]
+
+    def add_person(self, name, employee_id, photo_paths):
+        files = [("new_photos", (p.name, p.read_bytes(), "image/jpeg")) for p in photo_paths]
+        response = self.submit(
+            "/admin/people/person/add/", {"name": name, "employee_id": employee_id, "active": "on", "_continue": "1"}, files
+        )
+        assert response.status_code == 302, response.text[:2000]
+        match = re.search(r"/admin/people/person/(\d+)/change/", response.headers["Location"])
+        return int(match.group(1))
+
+    def photo_statuses(self, person_id):
+        page = self.get(f"/admin/people/person/{person_id}/change/").text
+        return [s.lower() for s in re.findall(r'<td class="field-status">\s*<p>(\w+)</p>', page)]
+
+    def wait_for_encoding(self, person_id, timeout=90):
+        wait_until(
+            lambda: (s := self.photo_statuses(person_id)) and all(x in ("accepted", "rejected") for x in s),
+            timeout, f"the photos of person {person_id}",
+        )
+        return self.photo_statuses(person_id)
+
+    def recognize(self, path, timeout=90):
+        files = {"image": (path.name, path.read_bytes(), "image/jpeg")}
+        response = self.submit("/recognize/", {"record_attendance": "on"}, files)
+        assert response.status_code == 302, response.text[:2000]
+        capture_path = response.headers["Location"]
+        status = {}
+
+        def finished():
+            status.update(self.get(capture_path + "status/").json())
+            return status["status"] in ("done", "failed")
+
+        wait_until(finished, timeout, "the recognition")
+        return capture_path, status

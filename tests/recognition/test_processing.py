@@ -1,0 +1,133 @@
+"""Encoding enrollment photos and processing captures, against the database."""
+
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from portal.attendance.models import AttendanceEvent
+from recognition import gallery
+from recognition.models import Capture, FacePhoto, GalleryVersion
+from tests import photos
+from tests.factories import enroll, enrolled, make_person, recognize
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def obama():
+    return enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+
+
+@pytest.fixture
+def biden():
+    return enrolled("Joe Biden", photos.BIDEN, employee_id="17")
+
+
+def test_accepted_photo_stores_a_128_value_template_with_its_model_name(obama):
+    photo = obama.photos.get()
+    assert photo.status == FacePhoto.Status.ACCEPTED
+    assert photo.vector.shape == (128,)
+    assert photo.model_name == "dlib_face_recognition_resnet_model_v1"
+    assert len(photo.box) == 4
+
+
+def test_photo_without_a_face_is_rejected_with_a_reason(tmp_path):
+    faceless = tmp_path / "gradient.jpg"
+    faceless.write_bytes(photos.no_face_jpeg())
+    [photo] = enroll(make_person("Gradient"), faceless)
+    assert photo.status == FacePhoto.Status.REJECTED
+    assert "No face was found" in photo.reason
+    assert photo.encoding is None
+
+
+def test_group_photo_is_rejected_for_enrollment():
+    [photo] = enroll(make_person("Two people"), photos.OBAMA_AND_BIDEN)
+    assert photo.status == FacePhoto.Status.REJECTED
+    assert "2 faces were found" in photo.reason
+
+
+def test_the_same_photo_added_twice_is_stored_once(obama):
+    enroll(obama, photos.OBAMA)
+    assert obama.photos.count() == 1
+
+
+def test_accepting_a_photo_changes_the_gallery_version():
+    before = GalleryVersion.current()
+    enrolled("Barack Obama", photos.OBAMA)
+    assert GalleryVersion.current() > before
+
+
+def test_recognized_face_creates_an_attendance_event(obama):
+    capture = recognize(photos.read(photos.OBAMA_2))
+    assert capture.status == Capture.Status.DONE
+    [face] = capture.faces
+    assert face["name"] == "Barack Obama" and face["decision"] == "match"
+    event = AttendanceEvent.objects.get()
+    assert event.person == obama and event.capture == capture
+    assert event.direction == AttendanceEvent.Direction.IN
+    assert event.distance == pytest.approx(face["distance"], abs=1e-3)
+    assert capture.annotated.name
+
+
+def test_unknown_face_creates_no_attendance_event(obama, biden):
+    capture = recognize(photos.read(photos.STRANGER))
+    [face] = capture.faces
+    assert face["decision"] == "unknown" and face["person_id"] is None
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_group_photo_names_every_face_and_records_both_people(obama, biden):
+    capture = recognize(photos.read(photos.OBAMA_AND_BIDEN))
+    assert [face["name"] for face in capture.faces] == ["Barack Obama", "Joe Biden"]
+    assert set(AttendanceEvent.objects.values_list("person__name", flat=True)) == {"Barack Obama", "Joe Biden"}
+    annotated = Image.open(capture.annotated.path)
+    assert annotated.size == Image.open(photos.OBAMA_AND_BIDEN).size
+
+
+def test_picture_without_faces_is_done_with_no_faces(obama):
+    capture = recognize(photos.no_face_jpeg())
+    assert capture.status == Capture.Status.DONE and capture.faces == []
+
+
+def test_second_sighting_within_the_cooldown_records_no_second_event(obama, settings):
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 60
+    recognize(photos.read(photos.OBAMA_2))
+    second = recognize(photos.read(photos.OBAMA_3))
+    assert second.faces[0]["event"] == "cooldown"
+    assert AttendanceEvent.objects.count() == 1
+
+
+def test_next_sighting_after_the_cooldown_is_a_check_out(obama, settings):
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 60
+    first = recognize(photos.read(photos.OBAMA_2))
+    AttendanceEvent.objects.filter(capture=first).update(at=first.created_at - timedelta(minutes=5))
+    recognize(photos.read(photos.OBAMA_3))
+    assert list(AttendanceEvent.objects.order_by("at").values_list("direction", flat=True)) == ["in", "out"]
+
+
+def test_recognize_without_recording_attendance_records_nothing(obama):
+    capture = recognize(photos.read(photos.OBAMA_2), record_attendance=False)
+    assert capture.faces[0]["name"] == "Barack Obama"
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_inactive_person_is_not_recognized(obama):
+    recognize(photos.read(photos.OBAMA_2), record_attendance=False)  # gallery loaded with Obama
+    obama.active = False
+    obama.save()
+    capture = recognize(photos.read(photos.OBAMA_2))
+    assert capture.faces[0]["decision"] == "unknown"
+
+
+def test_deleting_a_photo_removes_the_template_from_the_gallery(obama):
+    assert len(gallery.current()) == 1
+    obama.photos.get().delete()
+    assert len(gallery.current()) == 0
+
+
+def test_capture_with_a_damaged_stored_file_fails_with_a_message(obama):
+    data = photos.read(photos.OBAMA_2)
+    capture = recognize(data[: len(data) // 3])
+    assert capture.status == Capture.Status.FAILED
+    assert "damaged or incomplete" in capture.error

@@ -1,0 +1,58 @@
+"""The Celery tasks: claims, redelivery, failure, run as plain functions."""
+
+import pytest
+
+from recognition import tasks
+from recognition.models import Capture, FacePhoto
+from recognition.services import capture_submit, person_photo_add
+from tests import photos
+from tests.factories import enrolled, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_encode_task_encodes_a_queued_photo():
+    photo, _ = person_photo_add(person=make_person(), data=photos.read(photos.OBAMA), queue=False)
+    tasks.encode_photo.run(photo.pk)
+    photo.refresh_from_db()
+    assert photo.status == FacePhoto.Status.ACCEPTED
+
+
+def test_a_redelivered_task_does_nothing_the_second_time():
+    enrolled("Barack Obama", photos.OBAMA)
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+    assert capture.status == Capture.Status.QUEUED  # on_commit has not run inside the test transaction
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    first_finish = capture.finished_at
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    assert capture.finished_at == first_finish
+    assert capture.events.count() == 1
+
+
+def test_task_for_a_deleted_row_is_a_no_op():
+    tasks.process_capture.run(987654)
+    tasks.encode_photo.run(987654)
+
+
+def test_unexpected_error_marks_the_capture_failed_instead_of_leaving_it_processing(monkeypatch):
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+
+    def broken(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("recognition.processing.capture_process", broken)
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.FAILED
+    assert "internal error" in capture.error
+
+
+def test_on_commit_queues_the_task_in_process_by_default(django_capture_on_commit_callbacks):
+    enrolled("Barack Obama", photos.OBAMA)
+    with django_capture_on_commit_callbacks(execute=True):
+        capture = capture_submit(data=photos.read(photos.OBAMA_2))
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.DONE
+    assert capture.faces[0]["name"] == "Barack Obama"
