@@ -86,7 +86,7 @@ def database_from_url(url):
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path
-        path = url[len("sqlite:///"):]
+        path = url[len("sqlite:///") :]
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no file (sqlite:///path/to/db.sqlite3).")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "portal.accounts",
     "portal.people",
     "portal.attendance",
     "portal.web",
@@ -147,6 +148,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.accounts.context_processors.roles",
             ],
         },
     },
@@ -179,7 +181,9 @@ try:
 
     zoneinfo.ZoneInfo(TIME_ZONE)
 except Exception:
-    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone (for example Europe/Berlin).") from None
+    raise ImproperlyConfigured(
+        f"TIME_ZONE={TIME_ZONE!r} is not a known time zone (for example Europe/Berlin)."
+    ) from None
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

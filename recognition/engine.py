@@ -74,7 +74,7 @@ def encode(image, boxes, options=DetectOptions()):
 
 def find_faces(image, options=DetectOptions()):
     boxes = detect(image, options)
-    return [Face(box=box, encoding=enc) for box, enc in zip(boxes, encode(image, boxes, options))]
+    return [Face(box=box, encoding=enc) for box, enc in zip(boxes, encode(image, boxes, options), strict=True)]
 
 
 def faces_in_bytes(data, limits=imaging.Limits(), options=DetectOptions()):

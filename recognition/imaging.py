@@ -146,9 +146,7 @@ def annotate(image, faces, quality=90):
         label_top = top - text_h - 2 * pad
         if label_top < 0:  # no room above: put the label inside the box's top
             label_top = top
-        draw.rectangle(
-            [(left, label_top), (left + text_w + 2 * pad, label_top + text_h + 2 * pad)], fill=colour
-        )
+        draw.rectangle([(left, label_top), (left + text_w + 2 * pad, label_top + text_h + 2 * pad)], fill=colour)
         draw.text((left + pad, label_top + pad - text_box[1]), label, fill=(255, 255, 255), font=font)
     out = io.BytesIO()
     canvas.save(out, format="JPEG", quality=quality)

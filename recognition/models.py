@@ -13,6 +13,9 @@ class GalleryVersion(models.Model):
 
     version = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"gallery version {self.version}"
+
     @classmethod
     def current(cls):
         row = cls.objects.filter(pk=1).values_list("version", flat=True).first()

@@ -84,7 +84,7 @@ def capture_process(*, capture):
     people = Person.objects.in_bulk({m.person_id for m in matches if m.accepted})
     seen = set()
     results, labels = [], []
-    for face, match in zip(faces, matches):
+    for face, match in zip(faces, matches, strict=True):
         person = people.get(match.person_id)
         entry = {
             "box": list(face.box),

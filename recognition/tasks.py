@@ -85,13 +85,25 @@ def encode_photo(self, photo_id):
         return  # deleted while queued
     except TRANSIENT as exc:
         release(FacePhoto, photo_id, **states)
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
     except SoftTimeLimitExceeded:
-        give_up(FacePhoto, photo_id, working=states["working"], failed=FacePhoto.Status.REJECTED, field="reason",
-                message="Encoding this photo took too long; try a smaller photo.")
+        give_up(
+            FacePhoto,
+            photo_id,
+            working=states["working"],
+            failed=FacePhoto.Status.REJECTED,
+            field="reason",
+            message="Encoding this photo took too long; try a smaller photo.",
+        )
     except Exception:
-        give_up(FacePhoto, photo_id, working=states["working"], failed=FacePhoto.Status.REJECTED, field="reason",
-                message="This photo could not be processed because of an internal error.")
+        give_up(
+            FacePhoto,
+            photo_id,
+            working=states["working"],
+            failed=FacePhoto.Status.REJECTED,
+            field="reason",
+            message="This photo could not be processed because of an internal error.",
+        )
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
@@ -107,10 +119,22 @@ def process_capture(self, capture_id):
         return
     except TRANSIENT as exc:
         release(Capture, capture_id, **states)
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
     except SoftTimeLimitExceeded:
-        give_up(Capture, capture_id, working=states["working"], failed=Capture.Status.FAILED, field="error",
-                message="Recognition took too long; try a smaller picture.")
+        give_up(
+            Capture,
+            capture_id,
+            working=states["working"],
+            failed=Capture.Status.FAILED,
+            field="error",
+            message="Recognition took too long; try a smaller picture.",
+        )
     except Exception:
-        give_up(Capture, capture_id, working=states["working"], failed=Capture.Status.FAILED, field="error",
-                message="This picture could not be processed because of an internal error.")
+        give_up(
+            Capture,
+            capture_id,
+            working=states["working"],
+            failed=Capture.Status.FAILED,
+            field="error",
+            message="This picture could not be processed because of an internal error.",
+        )

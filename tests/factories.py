@@ -1,7 +1,9 @@
 """Small builders for readable tests: people, enrolled faces, users."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from portal.accounts.roles import ADMIN, GROUPS, HR
 from portal.people.models import Department, Person
 from recognition.models import Capture, FacePhoto
 from recognition.processing import capture_process, face_photo_encode
@@ -39,8 +41,12 @@ def recognize(data, **options):
     return capture_process(capture=Capture.objects.get(pk=capture.pk))
 
 
-def make_user(username="viewer", *, staff=False, superuser=False, password="pw-for-tests-only"):
+def make_user(username="viewer", *, role=None, superuser=False, password="pw-for-tests-only"):
+    """A user with one of the roles in portal.accounts.roles (or none)."""
     users = get_user_model()
     if superuser:
         return users.objects.create_superuser(username=username, password=password, email="")
-    return users.objects.create_user(username=username, password=password, is_staff=staff)
+    user = users.objects.create_user(username=username, password=password, is_staff=role in (ADMIN, HR))
+    if role:
+        user.groups.add(Group.objects.get(name=GROUPS[role]))
+    return user

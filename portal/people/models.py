@@ -14,9 +14,7 @@ class Department(models.Model):
 class Person(models.Model):
     name = models.CharField(max_length=200)
     employee_id = models.CharField("employee ID", max_length=64, unique=True)
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
-    )
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
     active = models.BooleanField(default=True, help_text="Inactive people are not recognized.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,7 +5,8 @@ from portal.people.models import Person
 
 class RecognizeForm(forms.Form):
     image = forms.FileField(
-        label="Photo", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        label="Photo",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
         help_text="One person or a group; every face is identified.",
     )
     record_attendance = forms.BooleanField(
@@ -16,8 +17,9 @@ class RecognizeForm(forms.Form):
 class AttendanceFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    person = forms.ModelChoiceField(label="Person", queryset=Person.objects.all(), required=False,
-                                    empty_label="Everyone")
+    person = forms.ModelChoiceField(
+        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone"
+    )
 
     def clean(self):
         data = super().clean()

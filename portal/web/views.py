@@ -3,13 +3,13 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from portal.accounts.roles import HR, VIEWER, role_required
 from portal.attendance.models import AttendanceEvent
 from portal.attendance.selectors import attendance_event_list
 from portal.people.models import Person
@@ -22,7 +22,7 @@ from recognition.services import capture_submit, upload_read
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
 
 
-@login_required
+@role_required(VIEWER)
 def home(request):
     today = timezone.localdate()
     context = {
@@ -34,7 +34,7 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
-@login_required
+@role_required(HR)
 def recognize(request):
     status = 200
     if request.method == "POST":
@@ -48,7 +48,10 @@ def recognize(request):
                 status = REJECT_STATUS.get(exc.code, 400)
             else:
                 capture = capture_submit(
-                    data=data, filename=upload.name, source=Capture.Source.UPLOAD, user=request.user,
+                    data=data,
+                    filename=upload.name,
+                    source=Capture.Source.UPLOAD,
+                    user=request.user,
                     record_attendance=form.cleaned_data["record_attendance"],
                 )
                 return redirect("capture", pk=capture.pk)
@@ -61,27 +64,24 @@ def recognize(request):
 
 
 def _visible_capture(request, pk):
-    captures = Capture.objects.all()
-    if not request.user.is_staff:
-        captures = captures.filter(submitted_by=request.user)
-    return get_object_or_404(captures, pk=pk)
+    return get_object_or_404(Capture, pk=pk)
 
 
-@login_required
+@role_required(HR)
 def capture(request, pk):
     item = _visible_capture(request, pk)
     events = AttendanceEvent.objects.filter(capture=item).select_related("person")
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 
-@login_required
+@role_required(HR)
 @require_GET
 def capture_status(request, pk):
     item = _visible_capture(request, pk)
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
 
 
-@login_required
+@role_required(HR)
 def attendance(request):
     form = AttendanceFilterForm(request.GET or None)
     events = AttendanceEvent.objects.none()
@@ -100,7 +100,7 @@ class _Echo:
         return value
 
 
-@login_required
+@role_required(HR)
 def attendance_csv(request):
     form = AttendanceFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -111,35 +111,31 @@ def attendance_csv(request):
     def rows():
         yield writer.writerow(["time", "person", "employee_id", "department", "direction", "source", "distance"])
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
-                timezone.localtime(event.at).isoformat(timespec="seconds"),
-                event.person.name,
-                event.person.employee_id,
-                event.person.department.name if event.person.department else "",
-                event.direction,
-                event.source,
-                "" if event.distance is None else f"{event.distance:.4f}",
-            ])
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.at).isoformat(timespec="seconds"),
+                    event.person.name,
+                    event.person.employee_id,
+                    event.person.department.name if event.person.department else "",
+                    event.direction,
+                    event.source,
+                    "" if event.distance is None else f"{event.distance:.4f}",
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendance-{timezone.localdate():%Y%m%d}.csv"'
     return response
 
 
-@login_required
+@role_required(HR)
 @require_GET
 def media(request, path):
-    """Stored photos, for signed-in users only: faces are personal data."""
+    """Stored photos, for HR and admins only: faces are personal data."""
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / path).resolve()
     if root not in target.parents or not target.is_file():
         raise Http404("No such file.")
-    if target.relative_to(root).parts[0] == "captures" and not request.user.is_staff:
-        # a non-staff user sees only their own captures
-        name = str(target.relative_to(root))
-        if not Capture.objects.filter(submitted_by=request.user).filter(image=name).exists() and not \
-                Capture.objects.filter(submitted_by=request.user, annotated=name).exists():
-            raise Http404("No such file.")
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     response = FileResponse(target.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"

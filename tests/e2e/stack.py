@@ -35,8 +35,12 @@ def free_port():
 def base_env(tmp):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_", "DJANGO_"))}
     env.update(
-        DEBUG="1", MEDIA_ROOT=str(tmp / "media"), ADMIN_USERNAME=ADMIN[0], ADMIN_PASSWORD=ADMIN[1],
-        PYTHONUNBUFFERED="1", ATTENDANCE_COOLDOWN_SECONDS="60",
+        DEBUG="1",
+        MEDIA_ROOT=str(tmp / "media"),
+        ADMIN_USERNAME=ADMIN[0],
+        ADMIN_PASSWORD=ADMIN[1],
+        PYTHONUNBUFFERED="1",
+        ATTENDANCE_COOLDOWN_SECONDS="60",
     )
     return env
 
@@ -102,8 +106,18 @@ class Stack:
     def start_worker(self, name="worker"):
         proc = self.processes.start(
             name,
-            [str(BIN / "celery"), "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=1",
-             "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"],
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=1",
+                "--hostname",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             self.env,
         )
         wait_until(lambda: "ready." in self.processes.log(name) or proc.poll() is not None, 60, "the worker")
@@ -115,7 +129,7 @@ class Stack:
 def running_stack(tmp, *, production):
     env = base_env(tmp)
     processes = Processes(tmp)
-    with (postgres_database() if production else _sqlite(tmp)) as database_url:
+    with postgres_database() if production else _sqlite(tmp) as database_url:
         env["DATABASE_URL"] = database_url
         if production:
             env["CELERY_BROKER_URL"] = REDIS_URL
@@ -127,8 +141,7 @@ def running_stack(tmp, *, production):
         url = f"http://127.0.0.1:{port}"
         server = processes.start(
             "gunicorn",
-            [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--timeout", "120"],
+            [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
             env,
         )
         try:
@@ -190,7 +203,11 @@ class Browser:
         fields = form_fields(self.get(path).text)
         fields.update(data or {})
         return self.session.post(
-            self.url + path, data=fields, files=files, timeout=120, allow_redirects=allow_redirects,
+            self.url + path,
+            data=fields,
+            files=files,
+            timeout=120,
+            allow_redirects=allow_redirects,
             headers={"Referer": self.url + path},
         )
 
@@ -200,9 +217,8 @@ class Browser:
 
     def add_person(self, name, employee_id, photo_paths):
         files = [("new_photos", (p.name, p.read_bytes(), "image/jpeg")) for p in photo_paths]
-        response = self.submit(
-            "/admin/people/person/add/", {"name": name, "employee_id": employee_id, "active": "on", "_continue": "1"}, files
-        )
+        fields = {"name": name, "employee_id": employee_id, "active": "on", "_continue": "1"}
+        response = self.submit("/admin/people/person/add/", fields, files)
         assert response.status_code == 302, response.text[:2000]
         match = re.search(r"/admin/people/person/(\d+)/change/", response.headers["Location"])
         return int(match.group(1))
@@ -214,7 +230,8 @@ class Browser:
     def wait_for_encoding(self, person_id, timeout=90):
         wait_until(
             lambda: (s := self.photo_statuses(person_id)) and all(x in ("accepted", "rejected") for x in s),
-            timeout, f"the photos of person {person_id}",
+            timeout,
+            f"the photos of person {person_id}",
         )
         return self.photo_statuses(person_id)
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.accounts.roles import HR, VIEWER
 from portal.attendance.models import AttendanceEvent
 from recognition.models import Capture
 from tests import photos
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signed_in(client):
-    client.force_login(make_user("hr", staff=True))
+    client.force_login(make_user("hr", role=HR))
     return client
 
 
@@ -73,12 +74,13 @@ def test_too_large_upload_is_refused_with_413(signed_in, settings):
     assert response.status_code == 413 and "the limit is" in response.content.decode()
 
 
-def test_other_users_capture_is_not_visible_to_a_non_staff_user(client, signed_in):
+def test_a_viewer_cannot_see_captures_or_photos(client, signed_in):
     upload(signed_in, photos.read(photos.OBAMA_2))
     capture = Capture.objects.get()
-    client.force_login(make_user("someone"))
-    assert client.get(reverse("capture", args=[capture.pk])).status_code == 404
-    assert client.get(reverse("media", args=[capture.image.name])).status_code == 404
+    client.force_login(make_user("someone", role=VIEWER))
+    assert client.get(reverse("capture", args=[capture.pk])).status_code == 403
+    assert client.get(reverse("media", args=[capture.image.name])).status_code == 403
+    assert client.get(reverse("recognize")).status_code == 403
 
 
 def test_media_outside_the_media_folder_is_not_served(signed_in):
@@ -90,8 +92,11 @@ def events_for_filters():
     obama, biden = make_person("Barack Obama", "1042"), make_person("Joe Biden", "17")
     for person, day in [(obama, 1), (obama, 2), (biden, 2), (obama, 3)]:
         AttendanceEvent.objects.create(
-            person=person, at=datetime(2026, 3, day, 8, 30, tzinfo=UTC), direction="in",
-            source="upload", distance=0.31,
+            person=person,
+            at=datetime(2026, 3, day, 8, 30, tzinfo=UTC),
+            direction="in",
+            source="upload",
+            distance=0.31,
         )
     return obama, biden
 

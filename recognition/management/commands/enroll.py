@@ -28,8 +28,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
-        parser.add_argument("--per-person", type=int, default=None, metavar="K",
-                            help="enroll only the first K photos of each person (sorted by file name)")
+        parser.add_argument(
+            "--per-person",
+            type=int,
+            default=None,
+            metavar="K",
+            help="enroll only the first K photos of each person (sorted by file name)",
+        )
 
     def handle(self, directory, per_person, **options):
         from recognition.processing import face_photo_encode  # loads dlib: only when the command runs

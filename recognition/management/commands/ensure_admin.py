@@ -22,9 +22,11 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
         users.objects.create_superuser(username=username, email="", password=password)
         if generated:
-            self.stdout.write(self.style.WARNING(
-                f"Created the admin account '{username}' with password: {password}\n"
-                "It is shown only this once; change it after signing in."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Created the admin account '{username}' with password: {password}\n"
+                    "It is shown only this once; change it after signing in."
+                )
+            )
         else:
             self.stdout.write(f"Created the admin account '{username}'.")

@@ -1,0 +1,13 @@
+from portal.accounts.roles import ADMIN, HR, VIEWER, has_role
+
+
+def roles(request):
+    """`can.admin`, `can.hr`, `can.view` for templates (navigation, buttons)."""
+    user = getattr(request, "user", None)
+    return {
+        "can": {
+            "admin": bool(user) and has_role(user, ADMIN),
+            "hr": bool(user) and has_role(user, HR),
+            "view": bool(user) and has_role(user, VIEWER),
+        }
+    }
