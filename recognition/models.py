@@ -100,10 +100,17 @@ class Capture(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
     )
     record_attendance = models.BooleanField(default=True)
+    # 1:1 verification: the person the face must be; null for 1:N identification
+    claimed_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"
+    )
+    # set by the client per attempt, so that a resubmission is not counted twice
+    client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     error = models.CharField(max_length=300, blank=True)
     # {"faces": [{"box": [t, r, b, l], "person_id", "name", "employee_id",
-    #   "distance", "decision", "event_id", "event": "created"|"cooldown"}]}
+    #   "distance", "decision", "event_id", "event": "created"|"cooldown"}],
+    #  "verified": true|false (1:1 only)}
     result = models.JSONField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -80,6 +80,8 @@ def capture_process(*, capture):
         return _capture_fail(capture, "The picture's file is missing from storage.")
     known = gallery.current()
     rule = decision_rule()
+    if capture.claimed_person_id:
+        return _verify(capture, image, faces, known, rule)
     matches = [known.search(face.encoding, rule) for face in faces]
     people = Person.objects.in_bulk({m.person_id for m in matches if m.accepted})
     seen = set()
@@ -109,6 +111,56 @@ def capture_process(*, capture):
         labels.append((face.box, person.name if person else "Unknown", bool(person)))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
     capture.result = {"faces": results, "gallery_size": len(known)}
+    capture.status = Capture.Status.DONE
+    capture.error = ""
+    capture.finished_at = timezone.now()
+    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
+    return capture
+
+
+def _verify(capture, image, faces, known, rule):
+    """1:1: is the largest face the claimed person?
+
+    The face must match the claimed person and nobody better; the result
+    never names anyone else.
+    """
+    person = capture.claimed_person
+    entry = {"person_id": person.pk, "name": person.name, "employee_id": person.employee_id}
+    result = {"faces": [], "verified": False, "gallery_size": len(known)}
+    labels = []
+    if not faces:
+        result["reason"] = "no_face"
+    elif not (known.labels == person.pk).any():
+        result["reason"] = "not_enrolled"
+    else:
+        face = max(faces, key=lambda f: f.width)
+        own = float(known.distances_to_person(face.encoding, person.pk).min())
+        match = known.search(face.encoding, rule)
+        verified = match.accepted and match.person_id == person.pk
+        result["verified"] = verified
+        result["reason"] = "match" if verified else "no_match"
+        face_entry = {
+            "box": list(face.box),
+            "distance": round(own, 4),
+            "decision": "verified" if verified else "refused",
+            "event_id": None,
+            "event": None,
+            **(entry if verified else {"person_id": None, "name": None, "employee_id": None}),
+        }
+        if verified and capture.record_attendance:
+            recorded = attendance_event_record(
+                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own
+            )
+            face_entry.update(
+                event_id=recorded.event.pk,
+                event="created" if recorded.created else "cooldown",
+                direction=recorded.event.direction,
+            )
+        result["faces"].append(face_entry)
+        result["distance"] = round(own, 4)
+        labels.append((face.box, person.name if verified else "Not verified", verified))
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
+    capture.result = result
     capture.status = Capture.Status.DONE
     capture.error = ""
     capture.finished_at = timezone.now()

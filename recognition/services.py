@@ -53,10 +53,18 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
     return photo, True
 
 
-def capture_submit(*, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True):
-    """Store a picture for recognition and queue it. Returns the Capture."""
+def capture_submit(
+    *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
+    claimed_person=None,
+):
+    """Store a picture for recognition and queue it. Returns the Capture.
+
+    With `claimed_person` it is a 1:1 verification: is this face that person?
+    """
     with transaction.atomic():
-        capture = Capture(source=source, submitted_by=user, record_attendance=record_attendance)
+        capture = Capture(
+            source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person
+        )
         capture.save()  # created_at is needed for the file's folder
         capture.image.save(filename, ContentFile(data), save=True)
         capture_id = capture.pk

@@ -131,3 +131,28 @@ def test_capture_with_a_damaged_stored_file_fails_with_a_message(obama):
     capture = recognize(data[: len(data) // 3])
     assert capture.status == Capture.Status.FAILED
     assert "damaged or incomplete" in capture.error
+
+
+def test_verification_accepts_obama_as_obama_and_records_his_attendance(obama, biden):
+    capture = recognize(photos.read(photos.OBAMA_2), claimed_person=obama)
+    assert capture.result["verified"] is True
+    assert capture.faces[0]["name"] == "Barack Obama" and capture.faces[0]["decision"] == "verified"
+    assert AttendanceEvent.objects.get().person == obama
+
+
+def test_verification_refuses_biden_claiming_to_be_obama_without_naming_him(obama, biden):
+    capture = recognize(photos.read(photos.BIDEN), claimed_person=obama)
+    assert capture.result["verified"] is False and capture.result["reason"] == "no_match"
+    assert "Joe Biden" not in str(capture.result)
+    assert capture.result["distance"] > 0.5
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_verification_of_a_person_without_templates_says_not_enrolled(obama):
+    capture = recognize(photos.read(photos.OBAMA_2), claimed_person=make_person("New Hire"))
+    assert capture.result == {"faces": [], "verified": False, "gallery_size": 1, "reason": "not_enrolled"}
+
+
+def test_verification_without_a_face_says_no_face(obama):
+    capture = recognize(photos.no_face_jpeg(), claimed_person=obama)
+    assert capture.result["verified"] is False and capture.result["reason"] == "no_face"
