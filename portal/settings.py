@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "portal.people",
     "portal.attendance",
     "portal.web",
+    "portal.kiosks",
     "recognition",
 ]
 

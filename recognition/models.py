@@ -106,6 +106,13 @@ class Capture(models.Model):
     )
     # set by the client per attempt, so that a resubmission is not counted twice
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # kiosk attempts: the device, the direction it asked for (empty: automatic)
+    # and whether the burst of frames must show a live face
+    kiosk = models.ForeignKey(
+        "kiosks.Kiosk", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+    )
+    direction = models.CharField(max_length=3, blank=True)
+    require_liveness = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     error = models.CharField(max_length=300, blank=True)
     # {"faces": [{"box": [t, r, b, l], "person_id", "name", "employee_id",
@@ -124,3 +131,26 @@ class Capture(models.Model):
     @property
     def faces(self):
         return (self.result or {}).get("faces", [])
+
+
+def frame_path(instance, filename):
+    return f"captures/{instance.capture.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+class CaptureFrame(models.Model):
+    """A further frame of a kiosk attempt; Capture.image holds the first.
+
+    The frames of one attempt are combined for the decision and looked at
+    together for liveness.
+    """
+
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="frames")
+    index = models.PositiveSmallIntegerField()
+    image = models.ImageField(upload_to=frame_path, max_length=255)
+
+    class Meta:
+        ordering = ["capture", "index"]
+        constraints = [models.UniqueConstraint(fields=["capture", "index"], name="one_frame_per_index")]
+
+    def __str__(self):
+        return f"frame {self.index} of capture {self.capture_id}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KiosksConfig(AppConfig):
+    name = "portal.kiosks"
+    label = "kiosks"
+    verbose_name = "Kiosks"

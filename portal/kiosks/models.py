@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+
+
+class Kiosk(models.Model):
+    """A check-in device by a door: a browser paired with a secret token.
+
+    Only a hash of the token is stored; the browser keeps the token itself.
+    """
+
+    class Mode(models.TextChoices):
+        IDENTIFY = "identify", "identify (1:N): the kiosk finds who it is"
+        VERIFY = "verify", "verify (1:1): type an employee ID or scan a badge, then the face"
+
+    class Direction(models.TextChoices):
+        AUTO = "auto", "automatic: first of the day checks in, next checks out, ..."
+        IN = "in", "check-in only"
+        OUT = "out", "check-out only"
+        BUTTONS = "buttons", "buttons: the person chooses"
+
+    name = models.CharField(max_length=100, unique=True)
+    location = models.CharField(max_length=200, blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.IDENTIFY)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.AUTO)
+    liveness = models.BooleanField(
+        "liveness check",
+        default=False,
+        help_text="The face must move or blink over a short burst of frames; stops a photo held still.",
+    )
+    # sha256 of the secret token held by the paired browser; empty until paired
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    paired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def revoked(self):
+        return self.revoked_at is not None
+
+    @property
+    def paired(self):
+        return bool(self.token_hash) and not self.revoked
+
+
+class KioskPairing(models.Model):
+    """A one-time code that pairs one browser with a kiosk, for a few minutes."""
+
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="pairings")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"pairing of {self.kiosk} ({'used' if self.used_at else 'open'})"
