@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
-from recognition import engine, gallery, imaging
+from recognition import burst, engine, gallery, imaging, liveness
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from recognition.services import upload_limits
 
@@ -80,6 +80,10 @@ def capture_process(*, capture):
         return _capture_fail(capture, "The picture's file is missing from storage.")
     known = gallery.current()
     rule = decision_rule()
+    if capture.kiosk_id:
+        faces, live = _kiosk_faces(capture, image, faces)
+        if live is not None and not live.live:
+            return _capture_not_live(capture, image, live)
     if capture.claimed_person_id:
         return _verify(capture, image, faces, known, rule)
     matches = [known.search(face.encoding, rule) for face in faces]
@@ -100,7 +104,8 @@ def capture_process(*, capture):
         }
         if person and capture.record_attendance and person.pk not in seen:
             recorded = attendance_event_record(
-                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance
+                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance,
+                direction=capture.direction or None,
             )
             entry["event_id"] = recorded.event.pk
             entry["event"] = "created" if recorded.created else "cooldown"
@@ -149,7 +154,8 @@ def _verify(capture, image, faces, known, rule):
         }
         if verified and capture.record_attendance:
             recorded = attendance_event_record(
-                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own
+                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own,
+                direction=capture.direction or None,
             )
             face_entry.update(
                 event_id=recorded.event.pk,
@@ -161,6 +167,35 @@ def _verify(capture, image, faces, known, rule):
         labels.append((face.box, person.name if verified else "Not verified", verified))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
     capture.result = result
+    capture.status = Capture.Status.DONE
+    capture.error = ""
+    capture.finished_at = timezone.now()
+    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
+    return capture
+
+
+def _kiosk_faces(capture, image, faces):
+    """A kiosk attempt shows one person: the largest face over all its frames, combined."""
+    frames = [(image, faces)]
+    for frame in capture.frames.all():
+        try:
+            with frame.image.open("rb") as handle:
+                frames.append((imaging.decode(handle.read(), upload_limits()), None))
+        except (imaging.ImageRejected, FileNotFoundError):
+            continue  # checked on upload; a frame lost since then is one frame fewer
+    rule = liveness.LivenessRule() if capture.require_liveness else None
+    attempt = burst.analyse(frames, options=detect_options(), rule=rule)
+    return ([attempt.face] if attempt.face else []), attempt.liveness
+
+
+def _capture_not_live(capture, image, live):
+    """A still face (a photo held up): no identification, no attendance."""
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, [])), save=False)
+    capture.result = {
+        "faces": [],
+        "reason": "not_live",
+        "liveness": {"reason": live.reason, "motion": live.motion, "blink": live.blink, "frames": live.frames},
+    }
     capture.status = Capture.Status.DONE
     capture.error = ""
     capture.finished_at = timezone.now()

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from recognition import imaging
-from recognition.models import Capture, FacePhoto
+from recognition.models import Capture, CaptureFrame, FacePhoto
 
 
 def upload_limits():
@@ -55,18 +55,23 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
 
 def capture_submit(
     *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
-    claimed_person=None,
+    claimed_person=None, kiosk=None, client_id=None, direction="", require_liveness=False, frames=(),
 ):
     """Store a picture for recognition and queue it. Returns the Capture.
 
     With `claimed_person` it is a 1:1 verification: is this face that person?
+    A kiosk attempt may bring further `frames` (bytes) of the same burst; a
+    second submission with the same `client_id` raises IntegrityError.
     """
     with transaction.atomic():
         capture = Capture(
-            source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person
+            source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person,
+            kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
         )
         capture.save()  # created_at is needed for the file's folder
         capture.image.save(filename, ContentFile(data), save=True)
+        for index, frame in enumerate(frames, start=1):
+            CaptureFrame(capture=capture, index=index).image.save(f"frame-{index}.jpg", ContentFile(frame))
         capture_id = capture.pk
         transaction.on_commit(lambda: _enqueue_capture(capture_id))
     if settings.CELERY_TASK_ALWAYS_EAGER:

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from recognition.models import Capture, FacePhoto, GalleryVersion
+from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryVersion
 
 
 @receiver(post_delete, sender=FacePhoto)
@@ -17,6 +17,11 @@ def photo_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Capture)
 def capture_deleted(sender, instance, **kwargs):
     _delete_files_on_commit(instance.image, instance.annotated)
+
+
+@receiver(post_delete, sender=CaptureFrame)
+def capture_frame_deleted(sender, instance, **kwargs):
+    _delete_files_on_commit(instance.image)
 
 
 def _delete_files_on_commit(*files):
