@@ -1,0 +1,45 @@
+"""API tokens: create, revoke, and find the token a request presents."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+
+from portal.api.models import ApiToken
+
+PREFIX = "pat_"
+# last_used_at is written at most this often, not on every request
+USE_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(raw):
+    # the keys are 256 random bits, so a plain SHA-256 is as good as a slow hash
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, name, role, created_by=None):
+    """Returns (token, key). The key is shown once and never stored."""
+    key = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name, role=role, prefix=key[:12], key_hash=token_hash(key), created_by=created_by
+    )
+    return token, key
+
+
+def api_token_revoke(*, token):
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_find(*, key):
+    """The active token with this key, or None; notes when it was last used."""
+    token = ApiToken.objects.filter(key_hash=token_hash(key), revoked_at__isnull=True).first()
+    if token is not None:
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+    return token
