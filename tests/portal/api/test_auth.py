@@ -1,0 +1,119 @@
+"""Who may call the API: tokens with roles, browser sessions, and nobody else."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from portal.accounts.roles import ADMIN, HR, VIEWER
+from portal.api.models import ApiToken
+from portal.api.services import api_token_create, token_hash
+from tests.factories import make_user
+from tests.portal.api.conftest import error_of, token_client
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = "/api/v1/tokens/"
+
+
+def test_no_credentials_is_a_401_asking_for_a_bearer_token(anonymous_api):
+    response = anonymous_api.get("/api/v1/people/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert error_of(response)["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("header", ["Bearer pat_not-a-real-token", "Bearer", "Token a b", "Bearer \u00e9t\u00e9"])
+def test_a_wrong_or_malformed_token_is_a_401(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header.encode("utf-8").decode("latin-1"))
+    response = client.get("/api/v1/people/")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_failed"
+
+
+def test_an_admin_creates_a_token_whose_key_is_shown_once_and_stored_only_as_a_hash(admin_api):
+    response = admin_api.post(TOKENS, {"name": "HR system sync", "role": HR}, format="json")
+    assert response.status_code == 201
+    created = response.json()
+    key = created["key"]
+    assert key.startswith("pat_") and len(key) > 40 and created["prefix"] == key[:12]
+    token = ApiToken.objects.get(pk=created["id"])
+    assert token.key_hash == token_hash(key) and key not in str(token.__dict__)
+    listed = admin_api.get(TOKENS).json()["results"]
+    assert all("key" not in row for row in listed)
+    assert admin_api.get(f"{TOKENS}{token.pk}/").json().get("key") is None
+
+    hr = APIClient()
+    hr.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert hr.get("/api/v1/people/").status_code == 200
+    assert hr.get(TOKENS).status_code == 403  # HR cannot manage tokens
+
+
+def test_a_revoked_token_stops_working_at_once(admin_api):
+    token, key = api_token_create(name="door", role=HR)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/people/").status_code == 200
+    assert admin_api.delete(f"{TOKENS}{token.pk}/").status_code == 204
+    assert client.get("/api/v1/people/").status_code == 401
+    token.refresh_from_db()
+    assert token.revoked_at is not None and admin_api.get(f"{TOKENS}{token.pk}/").json()["active"] is False
+
+
+def test_a_token_is_not_its_creator():
+    """An HR token made by an admin has HR's rights, not the admin's."""
+    admin = make_user("boss", superuser=True)
+    _, key = api_token_create(name="sync", role=HR, created_by=admin)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get(TOKENS).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "role, people, tokens",
+    [(ADMIN, 200, 200), (HR, 200, 403), (VIEWER, 403, 403), (None, 403, 403)],
+)
+def test_browser_sessions_have_the_roles_of_the_pages(client, role, people, tokens):
+    client.force_login(make_user("someone", role=role))
+    assert client.get("/api/v1/people/").status_code == people
+    assert client.get(TOKENS).status_code == tokens
+
+
+def test_a_session_write_needs_the_csrf_token():
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_user("hr", role=HR))
+    response = client.post("/api/v1/people/", {"name": "A", "employee_id": "1"}, format="json")
+    assert response.status_code == 403 and "CSRF" in error_of(response)["message"]
+
+
+def test_each_token_has_its_own_request_budget(settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "3/minute"}
+    first, second = token_client(HR, "first"), token_client(HR, "second")
+    assert [first.get("/api/v1/people/").status_code for _ in range(3)] == [200, 200, 200]
+    throttled = first.get("/api/v1/people/")
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    assert error_of(throttled)["code"] == "throttled"
+    assert second.get("/api/v1/people/").status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def empty_throttle_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_unknown_api_addresses_answer_in_the_api_format(hr_api):
+    response = hr_api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+
+
+def test_a_token_can_be_made_from_the_command_line(capsys):
+    from django.core.management import call_command
+
+    call_command("api_token", "create", "ci", "--role", "admin")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get(TOKENS).status_code == 200
