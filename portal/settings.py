@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.people",
     "portal.attendance",
+    "portal.reports",
     "portal.web",
     "portal.kiosks",
     "recognition",
@@ -235,6 +237,14 @@ FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", 0.5, minimum=0.1, maxim
 # A person recognized again within this many seconds gets no second event.
 ATTENDANCE_COOLDOWN_SECONDS = env_int("ATTENDANCE_COOLDOWN_SECONDS", 60, minimum=0)
 
+# --- reports ----------------------------------------------------------------
+
+# Printed at the top of every PDF timesheet.
+ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
+# Exports with more rows than this are written by a worker (progress page and
+# a download link); smaller ones are answered at once.
+REPORT_EXPORT_INLINE_ROWS = env_int("REPORT_EXPORT_INLINE_ROWS", 5000, minimum=0)
+
 # --- Celery -----------------------------------------------------------------
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -263,6 +273,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A portal beat` sends these; each feature adds its own key below.
+CELERY_BEAT_SCHEDULE = {}
+# at :05 every hour: calendar days close just after midnight, overnight shifts
+# once their working day is over
+CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
+    "task": "portal.attendance.tasks.attendance_days_close_task",
+    "schedule": crontab(minute=5),
+}
 
 # --- API ------------------------------------------------------------------
 

@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api.urls")),
+    path("", include("portal.attendance.urls")),
+    path("", include("portal.reports.urls")),
     path("", include("portal.web.urls")),
 ]

@@ -1,13 +1,48 @@
 from django.contrib import admin
 
-from portal.attendance.models import AttendanceEvent
+from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection, Schedule
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Events change only through corrections (with a reason and an audit
+    trail, on the person's day page); summaries only by recomputation."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AttendanceEvent)
-class AttendanceEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "person", "direction", "source", "distance"]
-    list_filter = ["direction", "source"]
+class AttendanceEventAdmin(ReadOnly):
+    list_display = ["at", "person", "direction", "source", "distance", "voided"]
+    list_filter = ["direction", "source", "voided"]
     search_fields = ["person__name", "person__employee_id"]
     date_hierarchy = "at"
     list_select_related = ["person"]
-    raw_id_fields = ["person", "capture"]
+
+
+@admin.register(EventCorrection)
+class EventCorrectionAdmin(ReadOnly):
+    list_display = ["at", "username", "action", "event", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["event", "event__person"]
+
+
+@admin.register(DailySummary)
+class DailySummaryAdmin(ReadOnly):
+    list_display = ["day", "person", "first_in", "last_out", "worked_seconds", "late_minutes", "absent", "closed"]
+    list_filter = ["absent", "missing_checkout", "closed"]
+    search_fields = ["person__name", "person__employee_id"]
+    date_hierarchy = "day"
+    list_select_related = ["person"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    list_display = ["name", "scope", "start", "end", "grace_minutes"]
+    raw_id_fields = ["person"]

@@ -1,14 +1,15 @@
-"""Reading attendance events."""
+"""Reading attendance: events, a person's day, daily summaries."""
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from portal.attendance.models import AttendanceEvent
+from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
+from portal.attendance.schedules import shift_for_person
 
 
 def attendance_event_list(*, date_from=None, date_to=None, person=None):
-    """Events between two local calendar dates (both included), newest first."""
+    """Events between two local calendar dates (both included), newest first; voided ones too."""
     events = AttendanceEvent.objects.select_related("person", "person__department")
     tz = timezone.get_current_timezone()
     if date_from:
@@ -19,3 +20,37 @@ def attendance_event_list(*, date_from=None, date_to=None, person=None):
     if person:
         events = events.filter(person=person)
     return events.order_by("-at", "-id")
+
+
+def attendance_day_detail(*, person, day):
+    """Everything the person's day page shows: shift, summary, events, audit trail."""
+    tz = timezone.get_current_timezone()
+    shift = shift_for_person(person)
+    start, end = shift.window(day, tz)
+    events = list(AttendanceEvent.objects.filter(person=person, at__gte=start, at__lt=end).order_by("at", "id"))
+    ids = {e.pk for e in events}
+    # the trail also shows changes that moved an event out of this day
+    corrections = [
+        c
+        for c in EventCorrection.objects.filter(event__person=person).select_related("event").order_by("at", "id")
+        if c.event_id in ids or (c.before and start <= datetime.fromisoformat(c.before["at"]) < end)
+    ]
+    return {
+        "shift": shift,
+        "window": (start, end),
+        "summary": DailySummary.objects.filter(person=person, day=day).first(),
+        "events": events,
+        "corrections": corrections,
+    }
+
+
+def daily_summary_list(*, date_from, date_to, department=None, person=None):
+    """Stored daily summaries in a date range, by person then day."""
+    rows = DailySummary.objects.filter(day__gte=date_from, day__lte=date_to).select_related(
+        "person", "person__department"
+    )
+    if department:
+        rows = rows.filter(person__department=department)
+    if person:
+        rows = rows.filter(person=person)
+    return rows.order_by("person__name", "person__employee_id", "day")

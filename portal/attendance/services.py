@@ -1,13 +1,18 @@
-"""Writing attendance events."""
+"""Writing attendance: events, corrections, daily summaries, closing days."""
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.attendance.models import AttendanceEvent
+from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
+from portal.attendance.rules import DayFacts, day_summarize
+from portal.attendance.schedules import ShiftBook, shift_for_person
+from portal.people.models import Person
+
+SUMMARY_FIELDS = [f.name for f in fields(DayFacts) if f.name != "day"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +21,17 @@ class Recorded:
     created: bool  # False: inside the cooldown, `event` is the earlier one
 
 
-def local_day_bounds(at):
-    """Start and end (aware, UTC-comparable) of the organization's calendar day holding `at`."""
-    local = timezone.localtime(at)
-    start = timezone.make_aware(datetime.combine(local.date(), time.min), local.tzinfo)
-    return start, start + timedelta(days=1)
+class CorrectionRefused(ValueError):
+    """A correction that cannot be made; the message says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _lock_person(person):
+    # two workers seeing the same person at once must not both decide they are first
+    type(person).objects.select_for_update().filter(pk=person.pk).first()
 
 
 def attendance_event_record(*, person, at, source, capture=None, distance=None, direction=None):
@@ -28,25 +39,197 @@ def attendance_event_record(*, person, at, source, capture=None, distance=None, 
 
     A person seen again within ATTENDANCE_COOLDOWN_SECONDS gets no second
     event: the earlier one is returned with created=False. Without an explicit
-    direction the day alternates: first event a check-in, next a check-out.
+    direction the person's working day alternates: first event a check-in,
+    next a check-out. Voided events count for neither rule. The day's summary
+    is recomputed.
     """
     cooldown = timedelta(seconds=settings.ATTENDANCE_COOLDOWN_SECONDS)
+    tz = timezone.get_current_timezone()
+    shift = shift_for_person(person)
+    live = AttendanceEvent.objects.filter(person=person, voided=False)
     with transaction.atomic():
-        # lock the person's row: two workers seeing the same person at once
-        # must not both decide they are first
-        type(person).objects.select_for_update().filter(pk=person.pk).first()
-        recent = (
-            AttendanceEvent.objects.filter(person=person, at__gt=at - cooldown, at__lte=at + cooldown)
-            .order_by("-at")
-            .first()
-        )
+        _lock_person(person)
+        recent = live.filter(at__gt=at - cooldown, at__lte=at + cooldown).order_by("-at").first()
         if cooldown and recent is not None:
             return Recorded(event=recent, created=False)
+        day = shift.day_of(at, tz)
         if direction is None:
-            start, _ = local_day_bounds(at)
-            earlier = AttendanceEvent.objects.filter(person=person, at__gte=start, at__lt=at).count()
+            start, _ = shift.window(day, tz)
+            earlier = live.filter(at__gte=start, at__lt=at).count()
             direction = AttendanceEvent.Direction.IN if earlier % 2 == 0 else AttendanceEvent.Direction.OUT
         event = AttendanceEvent.objects.create(
             person=person, at=at, direction=direction, source=source, capture=capture, distance=distance
         )
+        daily_summary_recompute(person=person, day=day, shift=shift)
         return Recorded(event=event, created=True)
+
+
+def _summary_values(facts):
+    return {name: getattr(facts, name) for name in SUMMARY_FIELDS}
+
+
+def daily_summary_recompute(*, person, day, shift=None, now=None):
+    """Compute one person's day from its (non-voided) events and store it."""
+    tz = timezone.get_current_timezone()
+    shift = shift or shift_for_person(person)
+    start, end = shift.window(day, tz)
+    events = AttendanceEvent.objects.filter(person=person, voided=False, at__gte=start, at__lt=end)
+    facts = day_summarize(
+        shift=shift, day=day, events=list(events.values_list("at", "direction")), now=now or timezone.now(), tz=tz
+    )
+    summary, _ = DailySummary.objects.update_or_create(person=person, day=day, defaults=_summary_values(facts))
+    return summary
+
+
+# --- corrections -------------------------------------------------------------
+
+
+def _reason_required(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise CorrectionRefused("A reason is required for every correction.")
+    return reason
+
+
+def _at_checked(at):
+    if at > timezone.now() + timedelta(minutes=1):
+        raise CorrectionRefused("An event cannot be in the future.")
+    return at
+
+
+def _direction_checked(direction):
+    if direction not in AttendanceEvent.Direction.values:
+        raise CorrectionRefused(f"Unknown direction {direction!r}: use 'in' or 'out'.")
+    return direction
+
+
+def _audit(*, event, action, reason, user, before):
+    return EventCorrection.objects.create(
+        event=event,
+        action=action,
+        reason=reason,
+        user=user,
+        username=user.get_username() if user else "system",
+        before=before,
+        after=event.snapshot(),
+    )
+
+
+def _recompute_days(person, *instants):
+    shift = shift_for_person(person)
+    tz = timezone.get_current_timezone()
+    for day in sorted({shift.day_of(at, tz) for at in instants}):
+        daily_summary_recompute(person=person, day=day, shift=shift)
+
+
+def attendance_event_add(*, person, at, direction, reason, user):
+    """HR adds an event the camera missed."""
+    reason = _reason_required(reason)
+    at, direction = _at_checked(at), _direction_checked(direction)
+    with transaction.atomic():
+        _lock_person(person)
+        event = AttendanceEvent.objects.create(
+            person=person, at=at, direction=direction, source=AttendanceEvent.Source.MANUAL
+        )
+        correction = _audit(event=event, action=EventCorrection.Action.ADD, reason=reason, user=user, before=None)
+        _recompute_days(person, at)
+    return correction
+
+
+def attendance_event_change(*, event, at, direction, reason, user):
+    """HR changes the time or direction of an event; the old values stay in the trail."""
+    reason = _reason_required(reason)
+    at, direction = _at_checked(at), _direction_checked(direction)
+    with transaction.atomic():
+        _lock_person(event.person)
+        event = AttendanceEvent.objects.select_for_update().get(pk=event.pk)
+        if event.voided:
+            raise CorrectionRefused("A voided event cannot be changed.")
+        if event.at == at and event.direction == direction:
+            raise CorrectionRefused("Nothing to change: the time and direction are the same.")
+        before, old_at = event.snapshot(), event.at
+        event.at, event.direction = at, direction
+        event.save(update_fields=["at", "direction"])
+        correction = _audit(event=event, action=EventCorrection.Action.CHANGE, reason=reason, user=user, before=before)
+        _recompute_days(event.person, old_at, at)
+    return correction
+
+
+def attendance_event_void(*, event, reason, user):
+    """HR voids a wrong event: it stays, marked, and counts for nothing."""
+    reason = _reason_required(reason)
+    with transaction.atomic():
+        _lock_person(event.person)
+        event = AttendanceEvent.objects.select_for_update().get(pk=event.pk)
+        if event.voided:
+            raise CorrectionRefused("This event is already voided.")
+        before = event.snapshot()
+        event.voided = True
+        event.save(update_fields=["voided"])
+        correction = _audit(event=event, action=EventCorrection.Action.VOID, reason=reason, user=user, before=before)
+        _recompute_days(event.person, event.at)
+    return correction
+
+
+# --- closing days --------------------------------------------------------------
+
+
+def attendance_days_close(*, now=None, lookback_days=7, chunk=500):
+    """Store the final summary of every active person's finished days.
+
+    Every day of the last `lookback_days` whose window has ended and has no
+    closed summary yet is computed once more, now as closed: days with no event
+    become absences (or days off), open check-ins become missing check-outs.
+    Runs from Celery beat; running it twice changes nothing.
+    """
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    book = ShiftBook()
+    today = timezone.localdate(now)
+    days = [today - timedelta(days=n) for n in range(lookback_days, -1, -1)]
+    done = set(DailySummary.objects.filter(day__in=days, closed=True).values_list("person_id", "day"))
+    people = Person.objects.filter(active=True).only("id", "department_id", "created_at").order_by("pk")
+    written = 0
+    batch = []
+    for person in people.iterator(chunk_size=chunk):
+        batch.append(person)
+        if len(batch) == chunk:
+            written += _close_batch(batch, days, done, book, now, tz)
+            batch = []
+    if batch:
+        written += _close_batch(batch, days, done, book, now, tz)
+    return written
+
+
+def _close_batch(people, days, done, book, now, tz):
+    todo = []
+    for person in people:
+        shift = book.for_person(person)
+        joined = timezone.localdate(person.created_at)
+        for day in days:
+            if day >= joined and (person.pk, day) not in done and now >= shift.window(day, tz)[1]:
+                todo.append((person, shift, day))
+    if not todo:
+        return 0
+    starts_ends = [shift.window(day, tz) for _, shift, day in todo]
+    by_person = {}
+    events = AttendanceEvent.objects.filter(
+        person__in=[p.pk for p in people],
+        voided=False,
+        at__gte=min(s for s, _ in starts_ends),
+        at__lt=max(e for _, e in starts_ends),
+    ).values_list("person_id", "at", "direction")
+    for person_id, at, direction in events.iterator(chunk_size=5000):
+        by_person.setdefault(person_id, []).append((at, direction))
+    rows = []
+    for (person, shift, day), (start, end) in zip(todo, starts_ends, strict=True):
+        mine = [(at, d) for at, d in by_person.get(person.pk, ()) if start <= at < end]
+        facts = day_summarize(shift=shift, day=day, events=mine, now=now, tz=tz)
+        rows.append(DailySummary(person=person, day=day, **_summary_values(facts)))
+    DailySummary.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["person", "day"],
+        update_fields=[*SUMMARY_FIELDS, "computed_at"],
+    )
+    return len(rows)

@@ -3,12 +3,9 @@ from django.urls import path
 from portal.web import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("recognize/", views.recognize, name="recognize"),
     path("recognize/<int:pk>/", views.capture, name="capture"),
     path("recognize/<int:pk>/status/", views.capture_status, name="capture-status"),
-    path("attendance/", views.attendance, name="attendance"),
-    path("attendance/export.csv", views.attendance_csv, name="attendance-csv"),
     path("media/<path:path>", views.media, name="media"),
     path("healthz", views.healthz, name="healthz"),
 ]

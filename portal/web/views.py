@@ -1,37 +1,20 @@
-import csv
 import mimetypes
 from pathlib import Path
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from portal.accounts.roles import HR, VIEWER, role_required
+from portal.accounts.roles import HR, role_required
 from portal.attendance.models import AttendanceEvent
-from portal.attendance.selectors import attendance_event_list
-from portal.people.models import Person
-from portal.web.forms import AttendanceFilterForm, RecognizeForm
+from portal.web.forms import RecognizeForm
 from recognition import imaging
-from recognition.models import Capture, FacePhoto
+from recognition.models import Capture
 from recognition.services import capture_submit, upload_read
 
 # HTTP status for each kind of refused upload
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
-
-
-@role_required(VIEWER)
-def home(request):
-    today = timezone.localdate()
-    context = {
-        "people": Person.objects.filter(active=True).count(),
-        "enrolled": Person.objects.filter(active=True, photos__status=FacePhoto.Status.ACCEPTED).distinct().count(),
-        "events_today": attendance_event_list(date_from=today, date_to=today).count(),
-        "recent": attendance_event_list()[:10],
-    }
-    return render(request, "web/home.html", context)
 
 
 @role_required(HR)
@@ -79,53 +62,6 @@ def capture(request, pk):
 def capture_status(request, pk):
     item = _visible_capture(request, pk)
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
-
-
-@role_required(HR)
-def attendance(request):
-    form = AttendanceFilterForm(request.GET or None)
-    events = AttendanceEvent.objects.none()
-    if form.is_bound and form.is_valid():
-        events = attendance_event_list(**form.cleaned_data)
-    elif not form.is_bound:
-        events = attendance_event_list()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "web/attendance.html", {"form": form, "page": page, "query": query.urlencode()})
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-@role_required(HR)
-def attendance_csv(request):
-    form = AttendanceFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        return render(request, "web/attendance.html", {"form": form, "page": None}, status=400)
-    events = attendance_event_list(**(form.cleaned_data if form.is_bound else {}))
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(["time", "person", "employee_id", "department", "direction", "source", "distance"])
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    timezone.localtime(event.at).isoformat(timespec="seconds"),
-                    event.person.name,
-                    event.person.employee_id,
-                    event.person.department.name if event.person.department else "",
-                    event.direction,
-                    event.source,
-                    "" if event.distance is None else f"{event.distance:.4f}",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendance-{timezone.localdate():%Y%m%d}.csv"'
-    return response
 
 
 @role_required(HR)

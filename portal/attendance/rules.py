@@ -1,0 +1,154 @@
+"""The attendance rules, as plain Python: a shift and a day's events in, a summary out.
+
+No Django here, so the rules can be read (and tested) on their own. Every
+datetime handed in or out is aware; arithmetic is done in UTC because Python
+subtracts two aware datetimes sharing one tzinfo by wall clock, which is
+wrong across a daylight-saving change.
+
+Which day an event belongs to:
+- a day shift (end after start, e.g. 09:00-17:00): the organization's local
+  calendar day, midnight to midnight;
+- an overnight shift (end at or before start, e.g. 22:00-06:00): the shift
+  belongs to the day it starts on, and that person's day runs from halfway
+  through the off-duty gap to the same time the next day (22:00-06:00: from
+  14:00 to 14:00), so the check-out at 06:00 joins the check-in of the
+  evening before.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+IN, OUT = "in", "out"
+MINUTES_PER_DAY = 24 * 60
+
+
+def _minutes(t):
+    return t.hour * 60 + t.minute
+
+
+def local_at(day, clock, tz):
+    """`clock` on `day` in time zone `tz`, as UTC."""
+    return datetime.combine(day, clock).replace(tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Shift:
+    working_days: frozenset = frozenset({1, 2, 3, 4, 5})  # ISO weekdays, Monday = 1
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    grace_minutes: int = 5
+    holidays: frozenset = field(default_factory=frozenset)
+
+    @property
+    def overnight(self):
+        return self.end <= self.start
+
+    @property
+    def day_starts_at(self):
+        """Local clock time at which this shift's working day begins."""
+        if not self.overnight:
+            return time(0, 0)
+        gap = (_minutes(self.start) - _minutes(self.end)) % MINUTES_PER_DAY
+        middle = (_minutes(self.end) + gap // 2) % MINUTES_PER_DAY
+        return time(middle // 60, middle % 60)
+
+    def window(self, day, tz):
+        """[start, end) in UTC of the working day `day`."""
+        return local_at(day, self.day_starts_at, tz), local_at(day + timedelta(days=1), self.day_starts_at, tz)
+
+    def day_of(self, at, tz):
+        """The working day an instant belongs to."""
+        local = at.astimezone(tz).replace(tzinfo=None)
+        cut = self.day_starts_at
+        return (local - timedelta(hours=cut.hour, minutes=cut.minute)).date()
+
+    def planned(self, day, tz):
+        """Scheduled start and end of the shift that begins on `day`, in UTC."""
+        end_day = day + timedelta(days=1) if self.overnight else day
+        return local_at(day, self.start, tz), local_at(end_day, self.end, tz)
+
+    def is_holiday(self, day):
+        return day in self.holidays
+
+    def is_working_day(self, day):
+        return day.isoweekday() in self.working_days and not self.is_holiday(day)
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    day: date
+    scheduled: bool
+    holiday: bool
+    planned_start: datetime
+    planned_end: datetime
+    first_in: datetime | None
+    last_out: datetime | None
+    worked_seconds: int
+    late_minutes: int
+    early_minutes: int
+    missing_checkout: bool
+    present: bool
+    absent: bool
+    event_count: int
+    closed: bool
+
+
+def day_summarize(*, shift, day, events, now, tz):
+    """Summarize one person's working day.
+
+    `events`: (at, direction) pairs of the day, voided ones already left out.
+    Hours are the sum of check-in/check-out pairs. A second check-in while
+    already in keeps the first; a check-out with no check-in adds nothing. A
+    check-in left open counts to the scheduled end of the shift (never
+    negative); while the day is still running it counts up to now, and only
+    once the day is over is it flagged as a missing check-out.
+    """
+    events = sorted(events, key=lambda item: item[0])
+    _, window_end = shift.window(day, tz)
+    planned_start, planned_end = shift.planned(day, tz)
+    closed = now >= window_end
+    scheduled = shift.is_working_day(day)
+
+    worked = timedelta()
+    open_at = None
+    first_in = last_out = None
+    for at, direction in events:
+        if direction == IN:
+            first_in = first_in or at
+            if open_at is None:
+                open_at = at
+        else:
+            last_out = at
+            if open_at is not None:
+                worked += at - open_at
+                open_at = None
+    missing_checkout = False
+    if open_at is not None:
+        until = planned_end if closed else min(now, planned_end)
+        worked += max(until - open_at, timedelta())
+        missing_checkout = closed
+
+    late = early = 0
+    if scheduled and first_in is not None and first_in > planned_start + timedelta(minutes=shift.grace_minutes):
+        # late is counted from the scheduled start: the grace only decides whether it counts
+        late = int((first_in - planned_start).total_seconds() // 60)
+    if scheduled and open_at is None and last_out is not None and last_out < planned_end:
+        early = int((planned_end - last_out).total_seconds() // 60)
+    started = now >= planned_start + timedelta(minutes=shift.grace_minutes)
+    return DayFacts(
+        day=day,
+        scheduled=scheduled,
+        holiday=shift.is_holiday(day),
+        planned_start=planned_start,
+        planned_end=planned_end,
+        first_in=first_in,
+        last_out=last_out,
+        worked_seconds=int(worked.total_seconds()),
+        late_minutes=late,
+        early_minutes=early,
+        missing_checkout=missing_checkout,
+        present=open_at is not None and not closed,
+        absent=scheduled and not events and (closed or started),
+        event_count=len(events),
+        closed=closed,
+    )

@@ -1,0 +1,50 @@
+"""Which shift applies to whom: person override, else department, else the default.
+
+Public holidays entered on the organization default apply to everyone; an
+override adds its own holidays to them.
+"""
+
+from datetime import date
+
+from portal.attendance.models import Schedule
+from portal.attendance.rules import Shift
+
+
+def shift_from_schedule(schedule, extra_holidays=()):
+    return Shift(
+        working_days=frozenset(int(d) for d in schedule.working_days),
+        start=schedule.start,
+        end=schedule.end,
+        grace_minutes=schedule.grace_minutes,
+        holidays=frozenset(date.fromisoformat(d) for d in schedule.holidays) | frozenset(extra_holidays),
+    )
+
+
+class ShiftBook:
+    """Every schedule loaded once, for computing many people's days."""
+
+    def __init__(self):
+        schedules = list(Schedule.objects.all())
+        default = next((s for s in schedules if s.is_default), None)
+        self.default = shift_from_schedule(default) if default else Shift()
+        common = self.default.holidays
+        self.by_person = {s.person_id: shift_from_schedule(s, common) for s in schedules if s.person_id}
+        self.by_department = {s.department_id: shift_from_schedule(s, common) for s in schedules if s.department_id}
+
+    def for_person(self, person):
+        return (
+            self.by_person.get(person.pk)
+            or self.by_department.get(person.department_id)
+            or self.default
+        )
+
+
+def shift_for_person(person):
+    """The shift of one person (three small reads at most)."""
+    own = Schedule.objects.filter(person_id=person.pk).first()
+    dept = None if own or not person.department_id else Schedule.objects.filter(department_id=person.department_id).first()
+    default = Schedule.objects.filter(is_default=True).first()
+    common = shift_from_schedule(default).holidays if default else frozenset()
+    if own or dept:
+        return shift_from_schedule(own or dept, common)
+    return shift_from_schedule(default) if default else Shift()

@@ -1,0 +1,181 @@
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts.roles import HR, role_required
+from portal.attendance.forms import AttendanceFilterForm, EventForm, ScheduleForm, VoidForm
+from portal.attendance.models import AttendanceEvent, Schedule
+from portal.attendance.schedules import shift_for_person
+from portal.attendance.selectors import attendance_day_detail, attendance_event_list
+from portal.attendance.services import (
+    CorrectionRefused,
+    attendance_event_add,
+    attendance_event_change,
+    attendance_event_void,
+)
+from portal.people.models import Person
+
+
+@role_required(HR)
+def attendance(request):
+    form = AttendanceFilterForm(request.GET or None)
+    events = AttendanceEvent.objects.none()
+    if form.is_bound and form.is_valid():
+        events = attendance_event_list(**form.cleaned_data)
+    elif not form.is_bound:
+        events = attendance_event_list()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "attendance/events.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(HR)
+def attendance_csv(request):
+    form = AttendanceFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "attendance/events.html", {"form": form, "page": None}, status=400)
+    events = attendance_event_list(**(form.cleaned_data if form.is_bound else {}))
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(
+            ["time", "person", "employee_id", "department", "direction", "source", "distance", "voided"]
+        )
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.at).isoformat(timespec="seconds"),
+                    event.person.name,
+                    event.person.employee_id,
+                    event.person.department.name if event.person.department else "",
+                    event.direction,
+                    event.source,
+                    "" if event.distance is None else f"{event.distance:.4f}",
+                    "yes" if event.voided else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attendance-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+def _day(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("Not a date.") from None
+
+
+def _day_page(request, person, day, *, add_form=None, status=200, error=None):
+    detail = attendance_day_detail(person=person, day=day)
+    local_start = timezone.localtime(detail["window"][0])
+    context = {
+        "person": person,
+        "day": day,
+        **detail,
+        "add_form": add_form or EventForm(initial={"at": local_start.replace(hour=9, minute=0)}),
+        "void_form": VoidForm(),
+        "directions": AttendanceEvent.Direction.choices,
+        "prev_day": (day - timedelta(days=1)).isoformat(),
+        "next_day": (day + timedelta(days=1)).isoformat(),
+        "error": error,
+    }
+    return render(request, "attendance/day.html", context, status=status)
+
+
+@role_required(HR)
+def attendance_day(request, person_pk, day):
+    person = get_object_or_404(Person, pk=person_pk)
+    return _day_page(request, person, _day(day))
+
+
+@role_required(HR)
+@require_POST
+def attendance_event_add_view(request, person_pk, day):
+    person = get_object_or_404(Person, pk=person_pk)
+    day = _day(day)
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _day_page(request, person, day, add_form=form, status=400)
+    try:
+        attendance_event_add(person=person, user=request.user, **form.cleaned_data)
+    except CorrectionRefused as exc:
+        return _day_page(request, person, day, add_form=form, status=400, error=exc.message)
+    messages.success(request, "Event added.")
+    return redirect("attendance-day", person_pk=person.pk, day=day.isoformat())
+
+
+def _event_day(event):
+    return shift_for_person(event.person).day_of(event.at, timezone.get_current_timezone())
+
+
+@role_required(HR)
+@require_POST
+def attendance_event_change_view(request, pk):
+    event = get_object_or_404(AttendanceEvent.objects.select_related("person"), pk=pk)
+    day = _event_day(event)
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _day_page(request, event.person, day, status=400, error=_errors(form))
+    try:
+        attendance_event_change(event=event, user=request.user, **form.cleaned_data)
+    except CorrectionRefused as exc:
+        return _day_page(request, event.person, day, status=400, error=exc.message)
+    messages.success(request, "Event changed.")
+    event.refresh_from_db()
+    return redirect("attendance-day", person_pk=event.person_id, day=_event_day(event).isoformat())
+
+
+@role_required(HR)
+@require_POST
+def attendance_event_void_view(request, pk):
+    event = get_object_or_404(AttendanceEvent.objects.select_related("person"), pk=pk)
+    day = _event_day(event)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        return _day_page(request, event.person, day, status=400, error=_errors(form))
+    try:
+        attendance_event_void(event=event, user=request.user, reason=form.cleaned_data["reason"])
+    except CorrectionRefused as exc:
+        return _day_page(request, event.person, day, status=400, error=exc.message)
+    messages.success(request, "Event voided.")
+    return redirect("attendance-day", person_pk=event.person_id, day=day.isoformat())
+
+
+def _errors(form):
+    return " ".join(" ".join(errors) for errors in form.errors.values())
+
+
+@role_required(HR)
+def schedules(request):
+    items = Schedule.objects.select_related("department", "person").order_by("-is_default", "name")
+    return render(request, "attendance/schedules.html", {"schedules": items})
+
+
+@role_required(HR)
+def schedule_edit(request, pk=None):
+    schedule = get_object_or_404(Schedule, pk=pk) if pk else Schedule()
+    status = 200
+    if request.method == "POST":
+        form = ScheduleForm(request.POST, instance=schedule)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Schedule “{schedule.name}” saved. It applies to days computed from now on.")
+            return redirect("attendance-schedules")
+        status = 400
+    else:
+        form = ScheduleForm(instance=schedule)
+    return render(request, "attendance/schedule_form.html", {"form": form, "schedule": schedule}, status=status)

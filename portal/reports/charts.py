@@ -1,0 +1,75 @@
+"""Small charts as inline SVG, built here so the pages need no chart library."""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+WIDTH, HEIGHT, PAD = 640, 200, 28
+STYLE = (
+    ".bar{fill:#1f6feb}.value,.axis{font:11px sans-serif;fill:#667085;text-anchor:middle}.end{text-anchor:end}"
+    ".rule{stroke:#d8dee8}polyline{fill:none;stroke-width:2}polyline.presence{stroke:#1f6feb}"
+    "circle.presence{fill:#1f6feb}polyline.lateness{stroke:#c62828;stroke-dasharray:4 3}"
+)
+
+
+def arrivals_chart(times, *, bucket_minutes=30):
+    """Bars: how many people arrived in each half hour."""
+    if not times:
+        return mark_safe('<p class="muted">No arrivals yet today.</p>')
+    minutes = [t.hour * 60 + t.minute for t in times]
+    first = min(minutes) // bucket_minutes * bucket_minutes
+    last = max(minutes) // bucket_minutes * bucket_minutes
+    buckets = list(range(first, last + bucket_minutes, bucket_minutes))
+    counts = [sum(1 for m in minutes if b <= m < b + bucket_minutes) for b in buckets]
+    top = max(counts)
+    step = (WIDTH - 2 * PAD) / len(buckets)
+    parts = []
+    for i, (start, count) in enumerate(zip(buckets, counts, strict=True)):
+        h = (HEIGHT - 2 * PAD) * count / top
+        x = PAD + i * step
+        label = f"{start // 60:02d}:{start % 60:02d}"
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{HEIGHT - PAD - h:.1f}" width="{step - 4:.1f}" height="{h:.1f}" '
+            f'class="bar"><title>{label}: {count}</title></rect>'
+        )
+        if count:
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - PAD - h - 4:.1f}" class="value">{count}</text>')
+        if len(buckets) <= 16 or i % 2 == 0:
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 8}" class="axis">{label}</text>')
+    return _svg("Arrivals by time", parts)
+
+
+def history_chart(history):
+    """Two lines over the last days: presence rate and share of arrivals that were late."""
+    if not history:
+        return mark_safe("")
+    step = (WIDTH - 2 * PAD) / max(len(history) - 1, 1)
+
+    def y(rate):
+        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * rate
+
+    presence, lateness, parts = [], [], []
+    for i, (day, scheduled, present, late) in enumerate(history):
+        x = PAD + i * step
+        p = present / scheduled if scheduled else 0
+        lt = late / present if present else 0
+        presence.append(f"{x:.1f},{y(p):.1f}")
+        lateness.append(f"{x:.1f},{y(lt):.1f}")
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y(p):.1f}" r="3" class="presence"><title>{day:%Y-%m-%d}: '
+            f"{present}/{scheduled} present, {late} late</title></circle>"
+        )
+        if i % 5 == 0 or i == len(history) - 1:
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" class="axis">{day:%m-%d}</text>')
+    for rate in (0, 0.5, 1):
+        parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(rate):.1f}" y2="{y(rate):.1f}" class="rule"/>')
+        parts.append(f'<text x="{PAD - 4}" y="{y(rate) + 4:.1f}" class="axis end">{int(rate * 100)}%</text>')
+    parts.append(f'<polyline points="{" ".join(presence)}" class="presence"/>')
+    parts.append(f'<polyline points="{" ".join(lateness)}" class="lateness"/>')
+    return _svg("Presence rate and lateness, last 30 days", parts)
+
+
+def _svg(title, parts):
+    return mark_safe(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style>{''.join(parts)}</svg>"
+    )

@@ -1,0 +1,288 @@
+"""Report files: CSV, XLSX and a PDF timesheet, written row by row.
+
+Each writer takes an iterator of DailySummary rows (person and department
+loaded), writes as it goes and returns the Totals it added up, so a year of a
+thousand people never sits in memory (the XLSX workbook is openpyxl's
+write-only kind; the PDF is drawn page by page).
+"""
+
+import csv
+import math
+from datetime import timedelta
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from portal.reports.selectors import Totals
+
+HEADERS = [
+    "Date",
+    "Employee ID",
+    "Person",
+    "Department",
+    "Status",
+    "First in",
+    "Last out",
+    "Worked",
+    "Worked hours",
+    "Late (min)",
+    "Early (min)",
+    "Missing check-out",
+]
+WIDTHS = [12, 14, 26, 18, 10, 17, 17, 9, 13, 10, 11, 17]
+PROGRESS_EVERY = 1000
+
+
+def hm(seconds):
+    minutes = int(seconds) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def local(at):
+    return timezone.localtime(at).replace(tzinfo=None) if at else None
+
+
+def _counted(rows, totals, progress):
+    for n, row in enumerate(rows, 1):
+        yield totals.add(row)
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n)
+
+
+def totals_text(totals):
+    return f"{len(totals.people)} people, {totals.days} days", f"{totals.present} present, {totals.absent} absent"
+
+
+# --- CSV --------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows, totals, *, progress=None):
+    """The CSV as an iterator of lines (for a streaming response); fills `totals`."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(HEADERS)
+    for row in _counted(rows, totals, progress):
+        yield writer.writerow(
+            [
+                row.day.isoformat(),
+                row.person.employee_id,
+                row.person.name,
+                row.person.department.name if row.person.department else "",
+                row.status,
+                f"{local(row.first_in):%Y-%m-%d %H:%M}" if row.first_in else "",
+                f"{local(row.last_out):%Y-%m-%d %H:%M}" if row.last_out else "",
+                hm(row.worked_seconds),
+                f"{row.worked_seconds / 3600:.2f}",
+                row.late_minutes,
+                row.early_minutes,
+                "yes" if row.missing_checkout else "",
+            ]
+        )
+    people, days = totals_text(totals)
+    yield writer.writerow(
+        [
+            "Total",
+            "",
+            people,
+            "",
+            days,
+            "",
+            "",
+            hm(totals.worked_seconds),
+            f"{totals.worked_seconds / 3600:.2f}",
+            totals.late_minutes,
+            totals.early_minutes,
+            totals.missing_checkouts,
+        ]
+    )
+
+
+def write_csv(rows, out, *, progress=None):
+    """`out`: a text file. Returns the Totals."""
+    totals = Totals()
+    for line in csv_lines(rows, totals, progress=progress):
+        out.write(line)
+    return totals
+
+
+# --- XLSX -------------------------------------------------------------------------
+
+
+def write_xlsx(rows, path, *, progress=None):
+    """A real spreadsheet: typed dates, times and durations, widths, a totals row."""
+    totals = Totals()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Daily summaries")
+    for i, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cell(value, fmt=None, font=None):
+        c = WriteOnlyCell(sheet, value=value)
+        if fmt:
+            c.number_format = fmt
+        if font:
+            c.font = font
+        return c
+
+    sheet.append([cell(h, font=bold) for h in HEADERS])
+    for row in _counted(rows, totals, progress):
+        sheet.append(
+            [
+                cell(row.day, "yyyy-mm-dd"),
+                row.person.employee_id,
+                row.person.name,
+                row.person.department.name if row.person.department else "",
+                row.status,
+                cell(local(row.first_in), "yyyy-mm-dd hh:mm"),
+                cell(local(row.last_out), "yyyy-mm-dd hh:mm"),
+                cell(timedelta(seconds=row.worked_seconds), "[h]:mm"),
+                cell(round(row.worked_seconds / 3600, 2), "0.00"),
+                row.late_minutes,
+                row.early_minutes,
+                "yes" if row.missing_checkout else "",
+            ]
+        )
+    people, days = totals_text(totals)
+    sheet.append(
+        [
+            cell("Total", font=bold),
+            None,
+            cell(people, font=bold),
+            None,
+            cell(days, font=bold),
+            None,
+            None,
+            cell(timedelta(seconds=totals.worked_seconds), "[h]:mm", bold),
+            cell(round(totals.worked_seconds / 3600, 2), "0.00", bold),
+            cell(totals.late_minutes, font=bold),
+            cell(totals.early_minutes, font=bold),
+            cell(totals.missing_checkouts, font=bold),
+        ]
+    )
+    book.save(path)
+    return totals
+
+
+# --- PDF --------------------------------------------------------------------------
+
+PAGE_W, PAGE_H = A4
+MARGIN = 40
+LINE = 14
+TOP = PAGE_H - MARGIN - 58  # first table line, under the page header
+ROWS_PER_PAGE = int((TOP - MARGIN - 30) // LINE)
+PDF_COLUMNS = [  # (title, x)
+    ("Date", 0),
+    ("Day", 68),
+    ("Status", 98),
+    ("In", 170),
+    ("Out", 240),
+    ("Worked", 320),
+    ("Late", 375),
+    ("Early", 420),
+    ("Flags", 465),
+]
+
+
+def pdf_page_count(person_counts):
+    """Pages of the timesheet: every person starts a page; each has a totals line;
+    with more than one person, a last page holds the grand totals."""
+    pages = sum(max(1, math.ceil((n + 1) / ROWS_PER_PAGE)) for n in person_counts)
+    return max(pages, 1) + (1 if len(person_counts) > 1 else 0)
+
+
+class _Timesheet:
+    def __init__(self, out, *, organization, period, pages):
+        self.pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
+        self.pdf.setTitle(f"{organization} timesheet {period}")
+        self.organization, self.period, self.pages = organization, period, pages
+        self.page = 0
+        self.y = None
+
+    def new_page(self, heading):
+        if self.page:
+            self.pdf.showPage()
+        self.page += 1
+        pdf = self.pdf
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(MARGIN, PAGE_H - MARGIN, f"{self.organization}: timesheet")
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(MARGIN, PAGE_H - MARGIN - 16, f"Period: {self.period}")
+        pdf.drawString(MARGIN, PAGE_H - MARGIN - 30, heading)
+        pdf.drawRightString(PAGE_W - MARGIN, MARGIN - 20, f"Page {self.page} of {self.pages}")
+        pdf.drawString(MARGIN, MARGIN - 20, f"Printed {timezone.localtime():%Y-%m-%d %H:%M}")
+        self.y = TOP
+        self.line([title for title, _ in PDF_COLUMNS], bold=True)
+
+    def line(self, cells, bold=False):
+        self.pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 9)
+        for (_, x), text in zip(PDF_COLUMNS, cells, strict=False):
+            self.pdf.drawString(MARGIN + x, self.y, str(text))
+        self.y -= LINE
+
+    def full(self):
+        return self.y < MARGIN + 30
+
+
+def _person_heading(person):
+    dept = f", {person.department.name}" if person.department else ""
+    return f"{person.name} (employee ID {person.employee_id}{dept})"
+
+
+def _totals_cells(t, label):
+    return [label, "", f"{t.present} present", f"{t.absent} absent", "", hm(t.worked_seconds),
+            f"{t.late_minutes} min", f"{t.early_minutes} min", f"{t.missing_checkouts} missing out"]
+
+
+def _person_totals(sheet, mine, person):
+    if sheet.full():
+        sheet.new_page(_person_heading(person) + " (continued)")
+    sheet.line(_totals_cells(mine, "Total"), bold=True)
+
+
+def write_pdf(rows, out, *, organization, period, person_counts, progress=None):
+    """A printable timesheet: one section per person, page numbers, totals."""
+    totals = Totals()
+    sheet = _Timesheet(out, organization=organization, period=period, pages=pdf_page_count(person_counts))
+    current, previous, mine = None, None, None
+    for row in _counted(rows, totals, progress):
+        if row.person_id != current:
+            if mine is not None:
+                _person_totals(sheet, mine, previous)
+            current, previous, mine = row.person_id, row.person, Totals()
+            sheet.new_page(_person_heading(row.person))
+        elif sheet.full():
+            sheet.new_page(_person_heading(row.person) + " (continued)")
+        mine.add(row)
+        flags = "missing check-out" if row.missing_checkout else ("holiday" if row.holiday else "")
+        sheet.line(
+            [
+                f"{row.day:%Y-%m-%d}",
+                f"{row.day:%a}",
+                row.status,
+                f"{local(row.first_in):%H:%M}" if row.first_in else "",
+                f"{local(row.last_out):%H:%M}" if row.last_out else "",
+                hm(row.worked_seconds),
+                row.late_minutes,
+                row.early_minutes,
+                flags,
+            ]
+        )
+    if mine is not None:
+        _person_totals(sheet, mine, previous)
+    if len(person_counts) > 1 or mine is None:
+        sheet.new_page("All people" if mine is not None else "No rows for these filters.")
+        if mine is not None:
+            sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
+    sheet.pdf.showPage()
+    sheet.pdf.save()
+    return totals

@@ -1,0 +1,55 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from portal.people.models import Department, Person
+
+MAX_DAYS = 366
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="All departments"
+    )
+    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, empty_label="Everyone")
+
+    @classmethod
+    def from_query(cls, query):
+        """Bound to the query string; this month so far when no dates are given."""
+        data = query.copy()
+        today = timezone.localdate()
+        data.setdefault("date_from", today.replace(day=1).isoformat())
+        data.setdefault("date_to", today.isoformat())
+        return cls(data)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("The start date is after the end date.")
+            if (end - start).days >= MAX_DAYS:
+                raise forms.ValidationError(f"The period is longer than {MAX_DAYS} days; split it.")
+        return data
+
+    def filters(self):
+        """The selector's keyword arguments."""
+        return {key: self.cleaned_data.get(key) for key in ("date_from", "date_to", "department", "person")}
+
+
+class TimesheetForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.all())
+    month = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": "Enter a month as YYYY-MM."},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    def period(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        first = date(year, month, 1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return first, last

@@ -1,0 +1,106 @@
+"""Report exports: small ones answered at once, large ones written by a worker."""
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from portal.attendance.selectors import daily_summary_list
+from portal.reports import exports
+from portal.reports.forms import ReportFilterForm
+from portal.reports.models import ReportExport
+
+log = logging.getLogger(__name__)
+CHUNK = 2000
+
+
+def report_period(filters):
+    text = f"{filters['date_from']:%Y-%m-%d} to {filters['date_to']:%Y-%m-%d}"
+    if filters.get("person"):
+        text += f", {filters['person'].name}"
+    elif filters.get("department"):
+        text += f", department {filters['department'].name}"
+    return text
+
+
+def report_filename(filters, fmt):
+    return f"attendance-{filters['date_from']:%Y%m%d}-{filters['date_to']:%Y%m%d}.{fmt}"
+
+
+def report_file_write(*, fmt, filters, out, progress=None):
+    """Write the rows the filters select to `out` (a path for xlsx, a file otherwise)."""
+    rows = daily_summary_list(**filters)
+    stream = rows.iterator(chunk_size=CHUNK)
+    if fmt == ReportExport.Format.CSV:
+        return exports.write_csv(stream, out, progress=progress)
+    if fmt == ReportExport.Format.XLSX:
+        return exports.write_xlsx(stream, out, progress=progress)
+    if fmt == ReportExport.Format.PDF:
+        counts = list(
+            rows.order_by("person__name", "person__employee_id", "person_id")
+            .values("person_id", "person__name", "person__employee_id")
+            .annotate(n=Count("id"))
+            .values_list("n", flat=True)
+        )
+        return exports.write_pdf(
+            stream,
+            out,
+            organization=settings.ORGANIZATION_NAME,
+            period=report_period(filters),
+            person_counts=counts,
+            progress=progress,
+        )
+    raise ValueError(f"Unknown export format {fmt!r}.")
+
+
+def report_export_request(*, user, fmt, query, rows_total):
+    """Queue an export of the rows the query string selects; the worker writes it."""
+    export = ReportExport.objects.create(user=user, format=fmt, filters=dict(query.items()), rows_total=rows_total)
+    from portal.reports.tasks import report_export_task  # tasks imports this module
+
+    transaction.on_commit(lambda: report_export_task.delay(export.pk))
+    return export
+
+
+def report_export_run(*, export):
+    """Write the file of a claimed export, updating its progress as rows go by."""
+    form = ReportFilterForm(export.filters)
+    if not form.is_valid():
+        return _fail(export, "The filters are no longer valid: " + form.errors.as_text())
+    filters = form.filters()
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"exports/{export.pk}-{report_filename(filters, export.format)}"
+    path = Path(settings.MEDIA_ROOT) / name
+
+    def progress(done):
+        ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
+
+    try:
+        if export.format == ReportExport.Format.XLSX:
+            totals = report_file_write(fmt=export.format, filters=filters, out=str(path), progress=progress)
+        else:
+            mode = ("w", {"newline": "", "encoding": "utf-8"}) if export.format == "csv" else ("wb", {})
+            with open(path, mode[0], **mode[1]) as out:
+                totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress)
+    except Exception as exc:
+        log.exception("export %s failed", export.pk)
+        path.unlink(missing_ok=True)
+        return _fail(export, f"The export failed: {exc}")
+    export.file.name = name
+    export.status = ReportExport.Status.DONE
+    export.rows_done = export.rows_total = totals.days
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
+    return export
+
+
+def _fail(export, message):
+    export.status = ReportExport.Status.FAILED
+    export.error = message
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "error", "finished_at"])
+    return export

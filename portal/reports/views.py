@@ -1,0 +1,152 @@
+import tempfile
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
+from portal.attendance.selectors import daily_summary_list
+from portal.reports import charts, exports
+from portal.reports.forms import ReportFilterForm, TimesheetForm
+from portal.reports.models import ReportExport
+from portal.reports.selectors import Totals, dashboard_today, presence_history, report_totals
+from portal.reports.services import report_export_request, report_file_write, report_filename, report_period
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+PAGE_ROWS = 500
+
+
+@role_required(VIEWER)
+def dashboard(request):
+    today = dashboard_today()
+    context = {
+        "today": today,
+        "arrivals_chart": charts.arrivals_chart(today.arrivals),
+        "history_chart": charts.history_chart(presence_history()),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@role_required(VIEWER)
+@require_GET
+def dashboard_live(request):
+    """The counters and the live list, for the dashboard's script to swap in."""
+    today = dashboard_today()
+    context = {"today": today, "arrivals_chart": charts.arrivals_chart(today.arrivals)}
+    return render(request, "reports/_live.html", context)
+
+
+@role_required(VIEWER)
+def reports(request):
+    form = ReportFilterForm.from_query(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/reports.html", {"form": form}, status=400)
+    rows = daily_summary_list(**form.filters())
+    totals = report_totals(rows)
+    context = {
+        "form": form,
+        "rows": rows[:PAGE_ROWS],
+        "more": max(totals.days - PAGE_ROWS, 0),
+        "totals": totals,
+        "query": form.data.urlencode(),
+        "period": report_period(form.filters()),
+    }
+    return render(request, "reports/reports.html", context)
+
+
+@role_required(VIEWER)
+def timesheet(request):
+    form = TimesheetForm(request.GET or None, initial={"month": f"{timezone.localdate():%Y-%m}"})
+    context = {"form": form}
+    status = 200
+    if form.is_bound and form.is_valid():
+        first, last = form.period()
+        filters = {"date_from": first, "date_to": last, "person": form.cleaned_data["person"], "department": None}
+        rows = daily_summary_list(**filters)
+        query = urlencode({"date_from": first.isoformat(), "date_to": last.isoformat(), "person": filters["person"].pk})
+        context.update(rows=rows, totals=report_totals(rows), period=report_period(filters), query=query)
+    elif form.is_bound:
+        status = 400
+    return render(request, "reports/timesheet.html", context, status=status)
+
+
+@role_required(VIEWER)
+@require_GET
+def report_export(request, fmt):
+    """Exactly the rows the report filters show: at once when small, else by a worker."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Unknown format.")
+    form = ReportFilterForm.from_query(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/reports.html", {"form": form}, status=400)
+    filters = form.filters()
+    count = daily_summary_list(**filters).count()
+    if count > settings.REPORT_EXPORT_INLINE_ROWS:
+        export = report_export_request(user=request.user, fmt=fmt, query=form.data, rows_total=count)
+        return redirect("report-export-status", pk=export.pk)
+    name = report_filename(filters, fmt)
+    if fmt == "csv":
+        rows = daily_summary_list(**filters).iterator(chunk_size=2000)
+        response = StreamingHttpResponse(exports.csv_lines(rows, Totals()), content_type=CONTENT_TYPES[fmt])
+    else:
+        # small by the check above; a spooled file stays in memory unless it grows
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=f".{fmt}")
+        report_file_write(fmt=fmt, filters=filters, out=out)
+        out.seek(0)
+        response = FileResponse(out, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _own_export(request, pk):
+    export = get_object_or_404(ReportExport, pk=pk)
+    if export.user_id != request.user.pk and not has_role(request.user, ADMIN):
+        raise PermissionDenied("This export belongs to someone else.")
+    return export
+
+
+@role_required(VIEWER)
+def report_export_status(request, pk):
+    export = _own_export(request, pk)
+    return render(request, "reports/export_status.html", {"export": export})
+
+
+@role_required(VIEWER)
+@require_GET
+def report_export_progress(request, pk):
+    export = _own_export(request, pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "rows_done": export.rows_done,
+            "rows_total": export.rows_total,
+            "percent": export.percent,
+            "error": export.error,
+            "download": reverse("report-export-download", args=[export.pk])
+            if export.status == ReportExport.Status.DONE
+            else None,
+        }
+    )
+
+
+@role_required(VIEWER)
+@require_GET
+def report_export_download(request, pk):
+    export = _own_export(request, pk)
+    if export.status != ReportExport.Status.DONE or not export.file:
+        raise Http404("This export is not ready.")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file.name.split("/", 1)[-1].split("-", 1)[-1],
+        content_type=CONTENT_TYPES[export.format],
+    )
