@@ -1,0 +1,121 @@
+"""What a kiosk may read: the outcome of its own attempts, as words for the screen.
+
+Nothing here names anyone but the person the kiosk recognized or verified;
+a refused face is never told whom it resembled.
+"""
+
+import base64
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from PIL import Image
+
+from portal.attendance.models import AttendanceEvent
+from recognition import imaging
+from recognition.models import Capture, FacePhoto
+
+NOT_RECOGNIZED = "Not recognized, please try again or see reception"
+NO_FACE = "No face found. Please look at the camera"
+NOT_LIVE = "Please move your head a little and try again"
+ERROR = "That did not work, please try again"
+PENDING = "One moment…"
+
+
+def kiosk_config(*, kiosk):
+    frames = max(settings.KIOSK_FRAMES, 5) if kiosk.liveness else settings.KIOSK_FRAMES
+    return {
+        "name": kiosk.name,
+        "location": kiosk.location,
+        "mode": kiosk.mode,
+        "direction": kiosk.direction,
+        "liveness": kiosk.liveness,
+        # a liveness burst spans about a second, so that a person moves or blinks
+        "frames": frames,
+        "frame_interval_ms": 200 if kiosk.liveness else 120,
+        "frame_width": settings.KIOSK_FRAME_WIDTH,
+        "reset_seconds": 5,
+    }
+
+
+def greeting(local_time, direction):
+    if direction == AttendanceEvent.Direction.OUT:
+        return "Goodbye"
+    if local_time.hour < 12:
+        return "Good morning"
+    return "Good afternoon" if local_time.hour < 18 else "Good evening"
+
+
+def kiosk_capture_view(*, capture, client_id):
+    """The kiosk's answer for one attempt: outcome, message, and for a match the name and photo."""
+    view = {"id": client_id, "status": capture.status, "outcome": "pending", "message": PENDING}
+    if capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
+        return view
+    if capture.status == Capture.Status.FAILED:
+        return {**view, "outcome": "error", "message": ERROR, "detail": capture.error}
+    result = capture.result or {}
+    reason = result.get("reason")
+    if reason == "not_live":
+        return {**view, "outcome": "not_live", "message": NOT_LIVE}
+    verify = capture.claimed_person_id is not None or reason == "unknown_claim"
+    faces = result.get("faces") or []
+    if verify:
+        claimed = capture.claimed_person.employee_id if capture.claimed_person_id else result.get("claimed", "")
+        if reason == "no_face":
+            return {**view, "outcome": "no_face", "message": NO_FACE}
+        if not result.get("verified"):
+            return {**view, "outcome": "not_verified", "message": f"This face does not match employee {claimed}"}
+    elif not faces:
+        return {**view, "outcome": "no_face", "message": NO_FACE}
+    face = faces[0]
+    if face.get("decision") not in ("match", "verified"):
+        return {**view, "outcome": "not_recognized", "message": NOT_RECOGNIZED}
+    return {**view, **_matched(face)}
+
+
+def _matched(face):
+    answer = {"name": face["name"], "photo": person_thumbnail(face["person_id"])}
+    event = AttendanceEvent.objects.filter(pk=face.get("event_id")).first() if face.get("event_id") else None
+    if event is None:  # recognized but attendance not recorded
+        return {**answer, "outcome": "recognized", "message": f"Hello, {face['name']}"}
+    local = timezone.localtime(event.at)
+    at = f"{local:%H:%M}"
+    did = "checked in" if event.direction == AttendanceEvent.Direction.IN else "checked out"
+    answer.update(direction=event.direction, at=at)
+    if face.get("event") == "cooldown":
+        return {**answer, "outcome": "already", "message": f"{face['name']}, already {did} at {at}"}
+    outcome = "checked_in" if event.direction == AttendanceEvent.Direction.IN else "checked_out"
+    return {**answer, "outcome": outcome, "message": f"{greeting(local, event.direction)}, {face['name']}, {did} at {at}"}
+
+
+def person_thumbnail(person_id, size=240):
+    """The enrolled face of a person as a data: URL (the kiosk's only way to see a photo).
+
+    Cut from the first accepted enrollment photo and kept on disk, so a
+    busy door does not decode a large photo for every greeting.
+    """
+    photo = (
+        FacePhoto.objects.filter(person_id=person_id, status=FacePhoto.Status.ACCEPTED).order_by("created_at").first()
+    )
+    if photo is None or not photo.image:
+        return None
+    cached = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails" / f"{photo.pk}-{photo.sha256[:16]}.jpg"
+    if not cached.is_file():
+        try:
+            with photo.image.open("rb") as handle:
+                image = imaging.decode(handle.read())
+        except (OSError, imaging.ImageRejected):
+            return None
+        if photo.box:
+            top, right, bottom, left = photo.box
+            margin = (bottom - top) // 2
+            image = image.crop(
+                (max(0, left - margin), max(0, top - margin), min(image.width, right + margin),
+                 min(image.height, bottom + margin))
+            )
+        image.thumbnail((size, size), Image.Resampling.LANCZOS)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".part")
+        image.save(partial, format="JPEG", quality=85)
+        partial.replace(cached)  # a reader never sees half a file
+    return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()

@@ -1,0 +1,250 @@
+"""Kiosks: register, pair, revoke, and take a kiosk's attempts.
+
+Plain functions over the models, so the pages, the admin and the REST API
+share them. A kiosk's secret token is shown to its browser once and only its
+sha256 is stored: a copy of the database pairs no browser.
+"""
+
+import hashlib
+import re
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.kiosks.models import Kiosk, KioskPairing
+from portal.people.models import Person
+from recognition import imaging
+from recognition.models import Capture
+from recognition.services import capture_submit
+
+# no 0/O, 1/I/L: read off one screen and typed on another
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,48}$")
+
+
+class KioskError(Exception):
+    """A refused kiosk request: `code` for programs, `message` for people, `status` for HTTP."""
+
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def code_normalize(code):
+    return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+
+
+def kiosk_register(*, name, location="", mode=Kiosk.Mode.IDENTIFY, direction=Kiosk.Direction.AUTO, liveness=False):
+    kiosk = Kiosk(name=name, location=location, mode=mode, direction=direction, liveness=liveness)
+    kiosk.full_clean()
+    kiosk.save()
+    return kiosk
+
+
+def kiosk_pairing_create(*, kiosk, created_by=None):
+    """A one-time code for pairing a browser with `kiosk`. Returns (pairing, code)."""
+    if kiosk.revoked:
+        raise KioskError("revoked", "This kiosk has been revoked; register a new one.", 409)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    pairing = KioskPairing.objects.create(
+        kiosk=kiosk,
+        code_hash=_digest(code),
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(minutes=settings.KIOSK_PAIRING_MINUTES),
+    )
+    return pairing, code
+
+
+def kiosk_pairing_find(*, code):
+    """The open pairing for a code, or KioskError."""
+    pairing = (
+        KioskPairing.objects.select_related("kiosk")
+        .filter(code_hash=_digest(code_normalize(code)), used_at=None, expires_at__gt=timezone.now())
+        .first()
+    )
+    if pairing is None or pairing.kiosk.revoked:
+        raise KioskError("bad_code", "This pairing code is wrong, used or expired. Ask for a new one.", 404)
+    return pairing
+
+
+def kiosk_pair(*, code):
+    """Use a pairing code: the kiosk gets a new token. Returns (kiosk, token).
+
+    A kiosk has one token; pairing again unpairs the browser that had it.
+    """
+    pairing = kiosk_pairing_find(code=code)
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # the code is used once, even by two browsers opening it at once
+        if not KioskPairing.objects.filter(pk=pairing.pk, used_at=None).update(used_at=now):
+            raise KioskError("bad_code", "This pairing code is wrong, used or expired. Ask for a new one.", 404)
+        Kiosk.objects.filter(pk=pairing.kiosk_id).update(token_hash=_digest(token), paired_at=now)
+    kiosk = Kiosk.objects.get(pk=pairing.kiosk_id)
+    return kiosk, token
+
+
+def kiosk_revoke(*, kiosk):
+    """The kiosk's browser can do nothing more; its page says it was revoked."""
+    now = timezone.now()
+    Kiosk.objects.filter(pk=kiosk.pk, revoked_at=None).update(revoked_at=now)
+    KioskPairing.objects.filter(kiosk=kiosk, used_at=None).update(expires_at=now)
+    kiosk.refresh_from_db()
+    return kiosk
+
+
+def kiosk_authenticate(*, token):
+    """The kiosk a token belongs to; KioskError (401 unknown, 403 revoked) otherwise."""
+    kiosk = Kiosk.objects.filter(token_hash=_digest(token)).first() if token else None
+    if kiosk is None:
+        raise KioskError("not_paired", "This browser is not paired with a kiosk.", 401)
+    if kiosk.revoked:
+        raise KioskError("revoked", "This kiosk has been revoked by an administrator.", 403)
+    now = timezone.now()
+    if kiosk.last_seen_at is None or now - kiosk.last_seen_at > timedelta(seconds=30):
+        Kiosk.objects.filter(pk=kiosk.pk).update(last_seen_at=now)
+    return kiosk
+
+
+def frame_limits():
+    return imaging.Limits(max_bytes=settings.KIOSK_FRAME_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS)
+
+
+REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
+
+
+def frames_check(frames):
+    """Each frame must be a readable image within the limits; KioskError otherwise."""
+    if not frames:
+        raise KioskError("no_frame", "No camera frame was sent.")
+    if len(frames) > settings.KIOSK_MAX_FRAMES:
+        raise KioskError("too_many_frames", f"At most {settings.KIOSK_MAX_FRAMES} frames per attempt.")
+    for number, data in enumerate(frames, start=1):
+        try:
+            imaging.decode(data, frame_limits())
+        except imaging.ImageRejected as exc:
+            raise KioskError(exc.code, f"Frame {number}: {exc.message}", REJECT_STATUS.get(exc.code, 400)) from None
+
+
+def scoped_client_id(kiosk, client_id):
+    """Client ids are unique per kiosk: one kiosk can neither collide with nor find another's."""
+    return f"k{kiosk.pk}:{client_id}"
+
+
+def kiosk_capture_find(*, kiosk, client_id):
+    return Capture.objects.filter(kiosk=kiosk, client_id=scoped_client_id(kiosk, client_id)).first()
+
+
+def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=""):
+    """Take one attempt (a burst of JPEG frames) from a kiosk. Returns (capture, created).
+
+    The same client_id sent again (the kiosk did not hear the answer) returns
+    the capture the server already has: nothing is counted twice.
+    """
+    if not CLIENT_ID.match(client_id or ""):
+        raise KioskError("bad_client_id", "Each attempt needs an id of 8 to 48 letters, digits, - or _.")
+    existing = kiosk_capture_find(kiosk=kiosk, client_id=client_id)
+    if existing is not None:
+        return existing, False
+    direction = _direction(kiosk, direction)
+    claimed = None
+    if kiosk.mode == Kiosk.Mode.VERIFY:
+        employee_id = (employee_id or "").strip()
+        if not employee_id:
+            raise KioskError("no_employee_id", "Type your employee ID or scan your badge first.")
+        claimed = Person.objects.filter(employee_id__iexact=employee_id).first()
+    frames_check(frames)
+    if kiosk.mode == Kiosk.Mode.VERIFY and claimed is None:
+        # refused like a face that does not match: the kiosk must not tell
+        # which employee IDs exist
+        return _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction)
+    try:
+        capture = capture_submit(
+            data=frames[0],
+            filename="frame-0.jpg",
+            source=Capture.Source.KIOSK,
+            claimed_person=claimed,
+            kiosk=kiosk,
+            client_id=scoped_client_id(kiosk, client_id),
+            direction=direction,
+            require_liveness=kiosk.liveness,
+            frames=frames[1:],
+        )
+    except IntegrityError:
+        # the same attempt arrived twice at once; the other request stored it
+        return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False
+    return capture, True
+
+
+def _direction(kiosk, asked):
+    if kiosk.direction == Kiosk.Direction.BUTTONS:
+        if asked not in ("in", "out"):
+            raise KioskError("no_direction", "Choose check-in or check-out.")
+        return asked
+    if kiosk.direction in (Kiosk.Direction.IN, Kiosk.Direction.OUT):
+        return kiosk.direction
+    return ""
+
+
+def _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction):
+    from django.core.files.base import ContentFile
+
+    try:
+        with transaction.atomic():
+            capture = Capture(
+                source=Capture.Source.KIOSK,
+                kiosk=kiosk,
+                client_id=scoped_client_id(kiosk, client_id),
+                direction=direction,
+                status=Capture.Status.DONE,
+                finished_at=timezone.now(),
+                result={"faces": [], "verified": False, "reason": "unknown_claim", "claimed": employee_id[:64]},
+            )
+            capture.save()
+            capture.image.save("frame-0.jpg", ContentFile(frames[0]), save=True)
+    except IntegrityError:
+        return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False
+    return capture, True
+
+
+def kiosk_capture_wait(*, capture, seconds):
+    """Wait up to `seconds` for a worker to finish the capture, so that the kiosk
+    usually needs one round trip. Returns the capture as it then is."""
+    deadline = time.monotonic() + seconds
+    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+        capture.refresh_from_db()
+    return capture
+
+
+def kiosk_snapshots_expire(*, now=None, days=None):
+    """Delete the pictures of kiosk attempts older than the retention period.
+
+    The rows stay (kiosk, direction, decision, distance, attendance event);
+    only the pictures go. Returns the number of attempts cleared.
+    """
+    days = settings.KIOSK_SNAPSHOT_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = Capture.objects.filter(kiosk__isnull=False, created_at__lt=cutoff).exclude(image="")
+    cleared = 0
+    for capture in old.iterator(chunk_size=500):
+        capture.frames.all().delete()  # their files go with them (recognition.signals)
+        for field in (capture.image, capture.annotated):
+            if field:
+                field.delete(save=False)
+        Capture.objects.filter(pk=capture.pk).update(image="", annotated="")
+        cleared += 1
+    return cleared

@@ -1,0 +1,146 @@
+"""The kiosk's pages and its small JSON API.
+
+The API is authenticated by the kiosk's token alone (header
+`Authorization: Kiosk <token>`), never by a session, so it is exempt from
+CSRF; a kiosk token is accepted nowhere else in the portal.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.kiosks.selectors import kiosk_capture_view, kiosk_config
+from portal.kiosks.services import (
+    KioskError,
+    frame_limits,
+    kiosk_authenticate,
+    kiosk_capture_find,
+    kiosk_capture_submit,
+    kiosk_capture_wait,
+    kiosk_pair,
+    kiosk_pairing_find,
+)
+from recognition import imaging
+from recognition.models import Capture
+
+REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
+
+
+def error(exc):
+    response = JsonResponse({"error": exc.code, "message": exc.message}, status=exc.status)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Kiosk realm="kiosk"'
+    return response
+
+
+def kiosk_token(request):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "kiosk" else ""
+
+
+def kiosk_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            request.kiosk = kiosk_authenticate(token=kiosk_token(request))
+        except KioskError as exc:
+            return error(exc)
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(never_cache(wrapper))
+
+
+@never_cache
+@require_GET
+def kiosk_page(request):
+    """The full-screen kiosk; the script finds its token in the browser's storage."""
+    return render(request, "kiosks/kiosk.html")
+
+
+@never_cache
+@require_GET
+def pair_page(request, code=""):
+    kiosk, problem = None, ""
+    if code:
+        try:
+            kiosk = kiosk_pairing_find(code=code).kiosk
+        except KioskError as exc:
+            problem = exc.message
+    return render(request, "kiosks/pair.html", {"code": code, "kiosk": kiosk, "problem": problem},
+                  status=404 if problem else 200)
+
+
+@csrf_exempt  # no session is involved: the one-time code is the credential
+@never_cache
+@require_POST
+def api_pair(request):
+    try:
+        kiosk, token = kiosk_pair(code=request.POST.get("code", ""))
+    except KioskError as exc:
+        return error(exc)
+    return JsonResponse({"token": token, "kiosk": kiosk_config(kiosk=kiosk)})
+
+
+@kiosk_required
+@require_GET
+def api_config(request):
+    return JsonResponse(kiosk_config(kiosk=request.kiosk))
+
+
+@kiosk_required
+@require_POST
+def api_capture_submit(request):
+    """One attempt: `client_id`, one or more `frame` files, `employee_id` (verify), `direction` (buttons).
+
+    Waits briefly for the result, so the common case is one round trip;
+    202 with the status otherwise, and the kiosk polls api_capture.
+    """
+    client_id = request.POST.get("client_id", "")
+    try:
+        existing = kiosk_capture_find(kiosk=request.kiosk, client_id=client_id) if client_id else None
+        if existing is not None:
+            capture, created = existing, False
+        else:
+            capture, created = kiosk_capture_submit(
+                kiosk=request.kiosk,
+                client_id=client_id,
+                frames=read_frames(request.FILES.getlist("frame")),
+                employee_id=request.POST.get("employee_id", ""),
+                direction=request.POST.get("direction", ""),
+            )
+    except KioskError as exc:
+        return error(exc)
+    capture = kiosk_capture_wait(capture=capture, seconds=settings.KIOSK_RESULT_WAIT_SECONDS)
+    return answer(capture, client_id, created=created)
+
+
+def read_frames(files):
+    """Check every frame's size before reading any, so a huge upload is not read."""
+    limits = frame_limits()
+    for number, upload in enumerate(files, start=1):
+        try:
+            imaging.check_size(upload.size, limits)
+        except imaging.ImageRejected as exc:
+            raise KioskError(exc.code, f"Frame {number}: {exc.message}", REJECT_STATUS.get(exc.code, 400)) from None
+    return [upload.read() for upload in files]
+
+
+@kiosk_required
+@require_GET
+def api_capture(request, client_id):
+    capture = kiosk_capture_find(kiosk=request.kiosk, client_id=client_id)
+    if capture is None:
+        return error(KioskError("not_found", "No such attempt from this kiosk.", 404))
+    return answer(capture, client_id)
+
+
+def answer(capture, client_id, created=False):
+    body = kiosk_capture_view(capture=capture, client_id=client_id)
+    body["created"] = created
+    pending = capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING)
+    return JsonResponse(body, status=202 if pending else 200)
