@@ -259,6 +259,21 @@ if CELERY_BROKER_URL:
             "CELERY_BROKER_URL is set but DATABASE_URL is not: separate workers must share the "
             "database with the web server, so set DATABASE_URL=postgres://… as well."
         )
+# --- kiosks -------------------------------------------------------------------
+
+# How long an admin's pairing code stays usable.
+KIOSK_PAIRING_MINUTES = env_int("KIOSK_PAIRING_MINUTES", 15, minimum=1)
+# The submit request waits up to this long for the worker's answer, so that a
+# kiosk usually needs one round trip; after that the kiosk polls.
+KIOSK_RESULT_WAIT_SECONDS = env_float("KIOSK_RESULT_WAIT_SECONDS", 3.0, minimum=0.0, maximum=20.0)
+# Frames per attempt (combined into one decision), their width and size limit.
+KIOSK_FRAMES = env_int("KIOSK_FRAMES", 3, minimum=1)
+KIOSK_MAX_FRAMES = 8
+KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
+KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
+# Pictures of kiosk attempts are deleted after this many days (the events stay).
+KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
+
 # No broker: run tasks in the calling process, so a new user needs no server.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -303,6 +318,11 @@ REST_FRAMEWORK = {
         # first: its WWW-Authenticate header turns "not signed in" into 401
         "portal.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+# hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
+CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
+    "task": "portal.kiosks.tasks.kiosk_snapshots_expire",
+    "schedule": 3600.0,
+}
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsAdmin"],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PrincipalRateThrottle"],
