@@ -232,6 +232,23 @@ FACE_DETECT_MAX_SIDE = env_int("FACE_DETECT_MAX_SIDE", 1024, minimum=160)
 # 0.6 accepts most strangers once a few hundred people are enrolled.
 FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", 0.5, minimum=0.1, maximum=1.0)
 
+# --- enrollment -------------------------------------------------------------
+
+# Quality checks on enrollment photos (recognition/quality.py); the defaults
+# pass 99.7% of the single-face LFW photos (faces about 100 px wide).
+ENROLL_MIN_FACE_PX = env_int("ENROLL_MIN_FACE_PX", 80, minimum=20)
+ENROLL_MIN_SHARPNESS = env_float("ENROLL_MIN_SHARPNESS", 50.0, minimum=0.0, maximum=100000.0)
+ENROLL_MIN_BRIGHTNESS = env_float("ENROLL_MIN_BRIGHTNESS", 40.0, minimum=0.0, maximum=255.0)
+ENROLL_MAX_BRIGHTNESS = env_float("ENROLL_MAX_BRIGHTNESS", 220.0, minimum=0.0, maximum=255.0)
+# Closer than this to a photo the person already has: a copy that adds nothing.
+ENROLL_NEAR_DUPLICATE_DISTANCE = env_float("ENROLL_NEAR_DUPLICATE_DISTANCE", 0.15, minimum=0.0, maximum=1.0)
+ENROLL_RECOMMENDED_PHOTOS = env_int("ENROLL_RECOMMENDED_PHOTOS", 3, minimum=1)
+# Bulk import of a ZIP: its size, its number of entries, and the total size
+# once uncompressed (a zip-bomb guard, read from the archive's directory).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 5000, minimum=1)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024)
+
 # --- attendance -------------------------------------------------------------
 
 # A person recognized again within this many seconds gets no second event.

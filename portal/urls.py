@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),
     path("api/", include("portal.api.urls")),
     path("", include("portal.attendance.urls")),

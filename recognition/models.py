@@ -49,14 +49,34 @@ class FacePhoto(models.Model):
         ENCODING = "encoding"
         ACCEPTED = "accepted"
         REJECTED = "rejected"
+        # encoded, but the face looks like another enrolled person: not in the
+        # gallery until an admin decides
+        REVIEW = "review", "needs review"
+
+    class Decision(models.TextChoices):
+        KEPT = "kept", "a different person: kept"
+        MERGED = "merged", "the same person: merged"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_path, max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
-    # (top, right, bottom, left) of the face in the upright image
+    # stable name of the reason, for grouping: no_face, several_faces, too_small, cut_off,
+    # too_dark, washed_out, blurry, near_duplicate, unreadable, lookalike
+    reason_code = models.CharField(max_length=32, blank=True)
+    # (top, right, bottom, left) of the face in the upright image of this size
     box = models.JSONField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # REVIEW: the enrolled person this face matched, and what the admin decided
+    lookalike = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lookalike_distance = models.FloatField(null=True, blank=True)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     # 128 float32 values; read with .vector
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     model_name = models.CharField(max_length=100, blank=True)

@@ -6,6 +6,7 @@ function takes a claimed row and writes its outcome on it.
 
 import logging
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
-from recognition import burst, engine, gallery, imaging, liveness
+from recognition import burst, engine, gallery, imaging, liveness, quality
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from recognition.services import upload_limits
 
@@ -35,38 +36,123 @@ def read_faces(field):
     return engine.faces_in_bytes(data, upload_limits(), detect_options())
 
 
+def quality_thresholds():
+    return quality.Thresholds(
+        min_face_px=settings.ENROLL_MIN_FACE_PX,
+        min_sharpness=settings.ENROLL_MIN_SHARPNESS,
+        min_brightness=settings.ENROLL_MIN_BRIGHTNESS,
+        max_brightness=settings.ENROLL_MAX_BRIGHTNESS,
+    )
+
+
 def face_photo_encode(*, photo):
-    """Turn an enrollment photo into a template, or reject it with a reason."""
+    """Turn an enrollment photo into a template, or reject it with a reason.
+
+    Checks, in order: readable, one face (or one clearly dominant face, see
+    quality.dominant_face), the face's quality, not a near-copy of a photo the
+    person already has, and not the face of another enrolled person (then it
+    waits for an admin's decision in REVIEW instead of joining the gallery).
+    """
     try:
-        _, faces = read_faces(photo.image)
+        image, faces = read_faces(photo.image)
     except imaging.ImageRejected as exc:
-        return _photo_reject(photo, exc.message)
+        return _photo_reject(photo, "unreadable", exc.message)
     except FileNotFoundError:
-        return _photo_reject(photo, "The photo's file is missing from storage; upload it again.")
+        return _photo_reject(photo, "unreadable", "The photo's file is missing from storage; upload it again.")
+    photo.width, photo.height = image.size
     if not faces:
-        return _photo_reject(photo, "No face was found. Use a photo where the face is clearly visible and upright.")
-    if len(faces) > 1:
         return _photo_reject(
-            photo, f"{len(faces)} faces were found; an enrollment photo must show only the person being enrolled."
+            photo, "no_face", "No face was found. Use a photo where the face is clearly visible and upright."
         )
-    face = faces[0]
+    thresholds = quality_thresholds()
+    main = quality.dominant_face([face.box for face in faces], thresholds.dominant_ratio)
+    if main is None:
+        return _photo_reject(
+            photo,
+            "several_faces",
+            f"{len(faces)} faces were found and none is clearly the main one; "
+            "an enrollment photo must show only the person being enrolled.",
+        )
+    face = faces[main]
+    photo.box = list(face.box)
+    problem = quality.face_problem(image, face.box, thresholds)
+    if problem:
+        return _photo_reject(photo, problem.code, problem.message)
+    twin = _near_duplicate(photo, face.encoding)
+    if twin:
+        return _photo_reject(
+            photo,
+            "near_duplicate",
+            f"This photo is almost the same as photo {twin} this person already has, so it adds nothing. "
+            "Use a photo taken at another moment, angle or light.",
+        )
+    lookalike, distance = _lookalike(photo.person_id, face.encoding)
     with transaction.atomic():
         photo.encoding = face.encoding.astype("float32").tobytes()
-        photo.box = list(face.box)
         photo.model_name = engine.MODEL_NAME
-        photo.status = FacePhoto.Status.ACCEPTED
-        photo.reason = ""
         photo.encoded_at = timezone.now()
-        photo.save(update_fields=["encoding", "box", "model_name", "status", "reason", "encoded_at"])
-        GalleryVersion.bump()
+        if lookalike is None:
+            photo.status = FacePhoto.Status.ACCEPTED
+            photo.reason = photo.reason_code = ""
+        else:
+            photo.status = FacePhoto.Status.REVIEW
+            photo.reason_code = "lookalike"
+            photo.reason = (
+                f"This face looks like {lookalike.name}, employee {lookalike.employee_id} "
+                f"(distance {distance:.2f}). An admin must decide whether it is the same person entered twice."
+            )[:300]
+            photo.lookalike = lookalike
+            photo.lookalike_distance = distance
+        photo.save(
+            update_fields=[
+                "encoding", "box", "width", "height", "model_name", "status", "reason", "reason_code",
+                "lookalike", "lookalike_distance", "encoded_at",
+            ]
+        )
+        if photo.status == FacePhoto.Status.ACCEPTED:
+            GalleryVersion.bump()
     return photo
 
 
-def _photo_reject(photo, reason):
+def _near_duplicate(photo, encoding):
+    """The id of a photo of the same person this face is almost identical to."""
+    rows = (
+        FacePhoto.objects.filter(
+            person_id=photo.person_id, status__in=[FacePhoto.Status.ACCEPTED, FacePhoto.Status.REVIEW]
+        )
+        .exclude(pk=photo.pk)
+        .exclude(encoding=None)
+        .values_list("pk", "encoding")
+    )
+    for pk, other in rows:
+        if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - encoding) < (
+            settings.ENROLL_NEAR_DUPLICATE_DISTANCE
+        ):
+            return pk
+    return None
+
+
+def _lookalike(person_id, encoding):
+    """(person, distance) when the decision rule would take this face for
+    someone else enrolled; (None, None) otherwise."""
+    known = gallery.current()
+    others = known.labels != person_id
+    if not others.any():
+        return None, None
+    # the same search a capture gets, over everyone but this person
+    rest = gallery.Gallery(matrix=known.matrix[others], labels=known.labels[others], version=known.version)
+    match = rest.search(encoding, decision_rule())
+    if not match.accepted:
+        return None, None
+    return Person.objects.filter(pk=match.person_id).first(), match.distance
+
+
+def _photo_reject(photo, code, reason):
     photo.status = FacePhoto.Status.REJECTED
+    photo.reason_code = code
     photo.reason = reason[:300]
     photo.encoded_at = timezone.now()
-    photo.save(update_fields=["status", "reason", "encoded_at"])
+    photo.save(update_fields=["status", "reason", "reason_code", "box", "width", "height", "encoded_at"])
     return photo
 
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.people.forms import MultiplePhotoField
 from portal.people.models import Department, Person
+from recognition.lookalikes import person_lookalike
 from recognition.models import FacePhoto
 from recognition.services import person_photo_add
 
@@ -30,6 +31,7 @@ def photo_thumbnail(photo, size=96):
 
 class FacePhotoInline(admin.TabularInline):
     model = FacePhoto
+    fk_name = "person"
     extra = 0
     can_delete = True
     fields = ["thumbnail", "status", "reason", "model_name", "created_at"]
@@ -51,7 +53,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     form = PersonAdminForm
-    list_display = ["name", "employee_id", "department", "active", "accepted_photos", "pending_photos"]
+    list_display = ["name", "employee_id", "department", "active", "accepted_photos", "pending_photos", "lookalike"]
+    readonly_fields = ["lookalike"]
     list_filter = ["active", "department"]
     search_fields = ["name", "employee_id"]
     inlines = [FacePhotoInline]
@@ -76,6 +79,19 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description="being encoded", ordering="n_pending")
     def pending_photos(self, person):
         return person.n_pending
+
+    @admin.display(description="nearest look-alike")
+    def lookalike(self, person):
+        # how far this person's average face sits from the nearest other enrolled person's;
+        # below decision.LOOKALIKE_RISK the two are easily confused, and recognition is stricter for them
+        found = person.pk and person_lookalike(person_id=person.pk)
+        if not found:
+            return "-"
+        other = Person.objects.filter(pk=found.person_id).values_list("name", flat=True).first()
+        text = f"{other} ({found.distance:.2f})"
+        if found.risk:
+            return format_html('<strong style="color:#b00000">{}: look-alike risk</strong>', text)
+        return text
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

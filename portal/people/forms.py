@@ -1,5 +1,7 @@
 from django import forms
 
+from portal.people.models import Department, Person
+from portal.people.selectors import STATES
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -28,3 +30,26 @@ class MultiplePhotoField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "employee_id", "department", "active"]
+
+
+class DirectoryForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"placeholder": "Name or employee ID"}))
+    department = forms.ModelChoiceField(
+        label="Department", queryset=Department.objects.all(), required=False, empty_label="All departments"
+    )
+    state = forms.ChoiceField(label="Enrollment", required=False, choices=[("", "Any state"), *STATES.items()])
+
+
+class ImportForm(forms.Form):
+    archive = forms.FileField(
+        label="ZIP archive",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+        help_text="One folder per person, named by the person's name or employee ID; optionally a people.csv "
+        "with the columns employee_id, name, department, folder.",
+    )

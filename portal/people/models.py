@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -25,3 +28,42 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.employee_id})"
+
+
+def import_path(instance, filename):
+    return f"imports/{uuid.uuid4().hex}.zip"
+
+
+class ImportJob(models.Model):
+    """A ZIP of people and their photos, imported by a worker, and its report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    archive = models.FileField(upload_to=import_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total = models.PositiveIntegerField(default=0)  # photos to process
+    done = models.PositiveIntegerField(default=0)
+    # see portal.people.imports.Report.as_dict
+    report = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"import {self.pk} of {self.filename} ({self.status})"
+
+    @property
+    def percent(self):
+        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)

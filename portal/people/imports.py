@@ -1,0 +1,405 @@
+"""Bulk enrollment: people and their photos from a ZIP (the import page) or a
+folder (the `enroll` command), with the same rules and the same report.
+
+Layout: one folder per person, named by the person's name or employee ID,
+and optionally a `people.csv` (employee_id, name, department, folder).
+
+A ZIP is never extracted: members are read into memory one by one, and only
+photos that pass go to storage (under MEDIA_ROOT, with generated names). So a
+member called `../x.jpg`, `/etc/x.jpg` or a symbolic link can write nothing
+anywhere; such members are skipped with a line in the report.
+"""
+
+import csv
+import io
+import stat
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.people.models import Department, Person
+from recognition import imaging
+from recognition.models import FacePhoto
+from recognition.services import person_photo_add, upload_limits
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+ARCHIVE_SUFFIXES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".zst"}
+CSV_NAME = "people.csv"
+CSV_MAX_BYTES = 1024 * 1024
+# a member that inflates more than this many times is not a photo (zip bomb)
+MAX_RATIO = 100
+REPORT_LINES = 500  # skipped members listed one by one; the rest are counted
+
+REASON_LABELS = {
+    "no_face": "no face found",
+    "several_faces": "more than one face",
+    "too_small": "face too small",
+    "cut_off": "face cut off by the edge",
+    "too_dark": "too dark",
+    "washed_out": "washed out",
+    "blurry": "blurry",
+    "near_duplicate": "almost the same as a photo already enrolled",
+    "unreadable": "not a readable image",
+    "": "could not be processed",
+}
+
+
+class ArchiveRefused(ValueError):
+    """The whole archive is refused, with a message for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class EntryUnreadable(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Entry:
+    """One photo to import: the person's folder, a name for the report, and
+    how to read its bytes (late, so that only one photo is in memory)."""
+
+    folder: str
+    name: str
+    read: object
+
+
+@dataclass
+class Row:
+    employee_id: str
+    name: str
+    department: str
+    folder: str
+
+
+@dataclass
+class Plan:
+    entries: list = field(default_factory=list)
+    rows: dict = field(default_factory=dict)  # folder -> Row
+    skipped: list = field(default_factory=list)  # (name, reason)
+
+
+# --- reading a ZIP ----------------------------------------------------------
+
+
+def zip_open(file):
+    """A ZipFile over an open binary file, with the archive-wide limits
+    checked from its directory before anything is read."""
+    try:
+        archive = zipfile.ZipFile(file)
+    except zipfile.BadZipFile:
+        raise ArchiveRefused("This file is not a ZIP archive, or it is damaged.") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise ArchiveRefused(f"This ZIP archive cannot be read ({exc}).") from None
+    members = archive.infolist()
+    if len(members) > settings.IMPORT_MAX_FILES:
+        raise ArchiveRefused(
+            f"The archive holds {len(members)} entries; the limit is {settings.IMPORT_MAX_FILES}. "
+            "Split it into several archives."
+        )
+    total = sum(m.file_size for m in members)
+    if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise ArchiveRefused(
+            f"The archive would unpack to {total / 2**20:.0f} MB; the limit is "
+            f"{settings.IMPORT_MAX_UNCOMPRESSED_BYTES / 2**20:.0f} MB."
+        )
+    return archive
+
+
+def zip_plan(archive):
+    plan = Plan()
+    candidates = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        problem = _member_problem(info)
+        if problem:
+            plan.skipped.append((info.filename, problem))
+            continue
+        candidates.append((PurePosixPath(info.filename).parts, info))
+    # a ZIP made from a folder has that folder on top: look inside it
+    tops = {parts[0] for parts, _ in candidates}
+    if len(tops) == 1 and all(len(parts) > 1 for parts, _ in candidates) and not any(
+        len(parts) == 2 and parts[1] != CSV_NAME for parts, _ in candidates
+    ):
+        candidates = [(parts[1:], info) for parts, info in candidates]
+    for parts, info in candidates:
+        if parts == (CSV_NAME,):
+            if info.file_size > CSV_MAX_BYTES:
+                plan.skipped.append((info.filename, "people.csv is larger than 1 MB; not read"))
+                continue
+            try:
+                text = _read_member(archive, info, CSV_MAX_BYTES).decode("utf-8-sig")
+            except (EntryUnreadable, UnicodeDecodeError) as exc:
+                plan.skipped.append((info.filename, getattr(exc, "message", "people.csv is not UTF-8 text")))
+                continue
+            _read_csv(text, plan)
+        elif len(parts) == 1:
+            plan.skipped.append((info.filename, "not in a person's folder"))
+        elif len(parts) > 2:
+            plan.skipped.append((info.filename, "in a sub-folder; put photos directly in the person's folder"))
+        elif PurePosixPath(parts[1]).suffix.lower() not in IMAGE_SUFFIXES:
+            plan.skipped.append((info.filename, f"not a photo ({PurePosixPath(parts[1]).suffix or 'no suffix'})"))
+        elif info.file_size > settings.UPLOAD_MAX_BYTES:
+            plan.skipped.append((info.filename, "larger than the photo size limit"))
+        else:
+            plan.entries.append(
+                Entry(folder=parts[0], name=info.filename, read=lambda info=info: _read_member(archive, info))
+            )
+    plan.entries.sort(key=lambda e: (e.folder, e.name))
+    return plan
+
+
+def _member_problem(info):
+    name = info.filename
+    parts = PurePosixPath(name).parts
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "a symbolic link; not followed"
+    if name.startswith(("/", "\\")) or "\\" in name or (parts and ":" in parts[0]):
+        return "an absolute or Windows path; skipped"
+    if ".." in parts:
+        return "a path leading outside its folder (..); skipped"
+    if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+        return "a hidden or system file; skipped"
+    if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
+        return "an archive inside the archive; not opened"
+    if info.flag_bits & 0x1:
+        return "encrypted; cannot be read"
+    if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return f"inflates more than {MAX_RATIO} times (a zip bomb?); not read"
+    return None
+
+
+def _read_member(archive, info, limit=None):
+    limit = limit or settings.UPLOAD_MAX_BYTES
+    try:
+        with archive.open(info) as member:
+            data = member.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise EntryUnreadable(f"damaged in the archive ({exc})") from None
+    if len(data) > limit:
+        raise EntryUnreadable("larger than the photo size limit")
+    return data
+
+
+def _read_csv(text, plan):
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
+    if "employee_id" not in fields:
+        plan.skipped.append((CSV_NAME, "has no employee_id column; not used"))
+        return
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        employee_id = row.get("employee_id", "")
+        if not employee_id or len(employee_id) > 64:
+            plan.skipped.append((f"{CSV_NAME} line {line}", "employee_id is empty or longer than 64 characters"))
+            continue
+        folder = row.get("folder") or employee_id
+        plan.rows[folder] = Row(
+            employee_id=employee_id,
+            name=row.get("name", "")[:200],
+            department=row.get("department", "")[:100],
+            folder=folder,
+        )
+
+
+# --- reading a folder (the enroll command) ------------------------------------
+
+
+def folder_plan(root, per_person=None):
+    plan = Plan()
+    root = Path(root)
+    csv_path = root / CSV_NAME
+    if csv_path.is_file():
+        _read_csv(csv_path.read_text(encoding="utf-8-sig"), plan)
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        photos = []
+        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+            if not path.is_file() or path.is_symlink():
+                plan.skipped.append((f"{folder.name}/{path.name}", "not a regular file; skipped"))
+            elif path.suffix.lower() not in IMAGE_SUFFIXES:
+                plan.skipped.append((f"{folder.name}/{path.name}", f"not a photo ({path.suffix or 'no suffix'})"))
+            else:
+                photos.append(path)
+        for path in photos[:per_person] if per_person else photos:
+            plan.entries.append(
+                Entry(folder=folder.name, name=f"{folder.name}/{path.name}", read=lambda path=path: _read_file(path))
+            )
+    return plan
+
+
+def _read_file(path):
+    limits = upload_limits()
+    try:
+        imaging.check_size(path.stat().st_size, limits)
+        return path.read_bytes()
+    except imaging.ImageRejected as exc:
+        raise EntryUnreadable(exc.message) from None
+    except OSError as exc:
+        raise EntryUnreadable(f"cannot be read ({exc.strerror})") from None
+
+
+# --- running an import --------------------------------------------------------
+
+
+@dataclass
+class Report:
+    people_created: list = field(default_factory=list)
+    people_updated: list = field(default_factory=list)
+    people_existing: int = 0
+    accepted: int = 0
+    already: int = 0
+    rejected: Counter = field(default_factory=Counter)  # reason code -> count
+    examples: dict = field(default_factory=dict)  # reason code -> a few "file: message"
+    duplicates: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    skipped_more: int = 0
+    enrolled_people: set = field(default_factory=set)
+
+    def skip(self, name, reason):
+        if len(self.skipped) < REPORT_LINES:
+            self.skipped.append({"name": name, "reason": reason})
+        else:
+            self.skipped_more += 1
+
+    def reject(self, name, code, message):
+        self.rejected[code] += 1
+        examples = self.examples.setdefault(code, [])
+        if len(examples) < 5:
+            examples.append(f"{name}: {message}")
+
+    def as_dict(self):
+        return {
+            "people_created": self.people_created[:REPORT_LINES],
+            "people_created_count": len(self.people_created),
+            "people_updated": self.people_updated[:REPORT_LINES],
+            "people_updated_count": len(self.people_updated),
+            "people_existing": self.people_existing,
+            "photos_accepted": self.accepted,
+            "photos_already": self.already,
+            "photos_rejected": sum(self.rejected.values()),
+            "rejected": [
+                {"code": code, "label": REASON_LABELS.get(code, code), "count": n, "examples": self.examples[code]}
+                for code, n in self.rejected.most_common()
+            ],
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "skipped_more": self.skipped_more,
+        }
+
+
+def people_import(*, plan, on_progress=None):
+    """Create or update the people of a plan and enroll their photos, each
+    encoded here with the workers' rules. Returns a Report. Running it again
+    on the same photos adds nothing (a photo is stored once per person)."""
+    from recognition.processing import face_photo_encode  # dlib: workers and commands only
+
+    report = Report()
+    for name, reason in plan.skipped:
+        report.skip(name, reason)
+    people = {}
+    for folder in sorted({e.folder for e in plan.entries} | set(plan.rows)):
+        try:
+            people[folder] = _person_for(folder, plan.rows.get(folder), report)
+        except ValueError as exc:
+            report.skip(folder, str(exc))
+    limits = upload_limits()
+    for done, entry in enumerate(plan.entries, start=1):
+        person = people.get(entry.folder)
+        if person is not None:
+            _import_photo(person, entry, limits, face_photo_encode, report)
+        if on_progress:
+            on_progress(done)
+    return report
+
+
+def _person_for(folder, row, report):
+    if row is not None:
+        department = Department.objects.get_or_create(name=row.department)[0] if row.department else None
+        name = row.name or folder.replace("_", " ")
+        person = Person.objects.filter(employee_id=row.employee_id).first()
+        if person is None:
+            person = Person.objects.create(employee_id=row.employee_id, name=name, department=department)
+            report.people_created.append(str(person))
+        elif person.name != name or (department and person.department_id != department.pk):
+            person.name = name
+            person.department = department or person.department
+            person.save(update_fields=["name", "department", "updated_at"])
+            report.people_updated.append(str(person))
+        else:
+            report.people_existing += 1
+        return person
+    if len(folder) > 64:
+        raise ValueError("the folder name is longer than 64 characters, too long for an employee ID; skipped")
+    person = Person.objects.filter(employee_id=folder).first()
+    if person is None:
+        same_name = list(Person.objects.filter(name=folder.replace("_", " "))[:2])
+        person = same_name[0] if len(same_name) == 1 else None
+    if person is None:
+        person = Person.objects.create(employee_id=folder, name=folder.replace("_", " ")[:200])
+        report.people_created.append(str(person))
+    else:
+        report.people_existing += 1
+    return person
+
+
+def _import_photo(person, entry, limits, encode, report):
+    try:
+        data = entry.read()
+        imaging.decode(data, limits)
+    except EntryUnreadable as exc:
+        report.skip(entry.name, exc.message)
+        return
+    except imaging.ImageRejected as exc:
+        report.reject(entry.name, "unreadable", exc.message)
+        return
+    photo, outcome = photo_enroll(person=person, data=data, filename=PurePosixPath(entry.name).name, encode=encode)
+    if outcome == "already":
+        report.already += 1
+        if photo.status == FacePhoto.Status.ACCEPTED:
+            report.enrolled_people.add(person.pk)
+    elif photo.status == FacePhoto.Status.ACCEPTED:
+        report.accepted += 1
+        report.enrolled_people.add(person.pk)
+    elif photo.status == FacePhoto.Status.REVIEW:
+        look = photo.lookalike
+        report.duplicates.append(
+            {
+                "file": entry.name,
+                "photo_id": photo.pk,
+                "person": person.name,
+                "employee_id": person.employee_id,
+                "lookalike": look.name if look else None,
+                "lookalike_employee_id": look.employee_id if look else None,
+                "distance": round(photo.lookalike_distance or 0, 3),
+            }
+        )
+    else:
+        report.reject(entry.name, photo.reason_code, photo.reason)
+
+
+def photo_enroll(*, person, data, filename, encode):
+    """Store one photo for a person and encode it right here.
+
+    Returns (photo, outcome): "already" when the same picture is already
+    accepted, awaiting review or being encoded; otherwise "encoded". A photo
+    rejected before is checked again (the thresholds may have changed).
+    """
+    photo, created = person_photo_add(person=person, data=data, filename=filename, queue=False)
+    # claim like a worker would: a queued photo may also have a task on its way
+    claimed = FacePhoto.objects.filter(
+        pk=photo.pk, status__in=[FacePhoto.Status.QUEUED, FacePhoto.Status.REJECTED]
+    ).update(status=FacePhoto.Status.ENCODING, claimed_at=timezone.now())
+    if not claimed:
+        photo.refresh_from_db()
+        return photo, "already"
+    return encode(photo=FacePhoto.objects.select_related("person").get(pk=photo.pk)), "encoded"

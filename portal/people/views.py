@@ -1,0 +1,239 @@
+"""Enrollment pages: the people directory, a person's photos, bulk import.
+
+HR managers and admins: HR manages people (see portal.accounts.roles).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts.roles import HR, role_required
+from portal.people import imports, selectors, services
+from portal.people.forms import DirectoryForm, ImportForm, PersonForm
+from portal.people.models import ImportJob, Person
+from recognition.models import FacePhoto
+
+# HTTP status for each kind of refused upload, as on the recognize page
+REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
+
+
+@role_required(HR)
+@require_GET
+def directory(request):
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people, counts = selectors.person_directory(
+        query=filters.get("q", ""), department=filters.get("department"), state=filters.get("state") or None
+    )
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    states = [(key, label, counts[key]) for key, label in selectors.STATES.items()]
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "states": states,
+        "total": sum(counts.values()),
+        "state_labels": selectors.STATES,
+        "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
+    }
+    return render(request, "people/directory.html", context, status=200 if not form.errors else 400)
+
+
+@role_required(HR)
+def person_create(request):
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_create(**form.cleaned_data)
+        messages.info(request, f"{person.name} was added. Now add face photos.")
+        return redirect("people:person", pk=person.pk)
+    status = 400 if form.errors else 200
+    return render(request, "people/person_form.html", {"form": form, "person": None}, status=status)
+
+
+@role_required(HR)
+def person_edit(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.person_update(person=person, **form.cleaned_data)
+        messages.info(request, "Saved.")
+        return redirect("people:person", pk=person.pk)
+    status = 400 if form.errors else 200
+    return render(request, "people/person_form.html", {"form": form, "person": person}, status=status)
+
+
+@role_required(HR)
+@require_POST
+def person_active(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    active = request.POST.get("active") == "1"
+    services.person_set_active(person=person, active=active)
+    messages.info(request, f"{person.name} is {'active again' if active else 'deactivated: no longer recognized'}.")
+    return redirect("people:person", pk=person.pk)
+
+
+@role_required(HR)
+def person_delete(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    if request.method == "POST":
+        name = person.name
+        try:
+            services.person_delete(person=person)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("people:person", pk=pk)
+        messages.info(request, f"{name} and their photos were deleted.")
+        return redirect("people:directory")
+    context = {"person": person, "photos": person.photos.count(), "events": person.events.count()}
+    return render(request, "people/person_delete.html", context)
+
+
+@role_required(HR)
+@require_GET
+def person(request, pk):
+    item = get_object_or_404(Person.objects.select_related("department"), pk=pk)
+    photos = list(selectors.person_photos(item))
+    for photo in photos:
+        photo.box_style = selectors.box_style(photo)
+    accepted = sum(p.status == FacePhoto.Status.ACCEPTED for p in photos)
+    context = {
+        "person": item,
+        "photos": photos,
+        "accepted": accepted,
+        "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
+        "pending": any(p.status in selectors.PENDING for p in photos),
+        "min_face_px": settings.ENROLL_MIN_FACE_PX,
+    }
+    return render(request, "people/person.html", context)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@role_required(HR)
+@require_POST
+def photos_upload(request, pk):
+    """Several photos at once (drag and drop, file picker or webcam shots)."""
+    item = get_object_or_404(Person, pk=pk)
+    files = request.FILES.getlist("photos")
+    if not files:
+        message = "Choose at least one photo."
+        if _wants_json(request):
+            return JsonResponse({"added": 0, "already": 0, "errors": [{"file": "", "message": message}]}, status=400)
+        messages.error(request, message)
+        return redirect("people:person", pk=pk)
+    added, already, errors = services.person_photos_upload(person=item, files=files)
+    status = 200
+    if errors and not added and not already:
+        codes = {code for _, _, code in errors}
+        status = REJECT_STATUS.get(codes.pop(), 400) if len(codes) == 1 else 400
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "added": len(added),
+                "already": len(already),
+                "errors": [{"file": name, "message": message} for name, message, _ in errors],
+            },
+            status=status,
+        )
+    if added:
+        messages.info(request, f"{len(added)} photo(s) added; each is checked and encoded by a worker.")
+    if already:
+        messages.info(request, f"{len(already)} photo(s) were already there and were not added again.")
+    for name, message, _ in errors:
+        messages.error(request, f"{name}: {message}")
+    return redirect("people:person", pk=pk)
+
+
+@role_required(HR)
+@require_GET
+def photos_status(request, pk):
+    item = get_object_or_404(Person, pk=pk)
+    photos = [selectors.photo_summary(p) for p in selectors.person_photos(item)]
+    return JsonResponse(
+        {
+            "photos": photos,
+            "accepted": sum(p["status"] == FacePhoto.Status.ACCEPTED for p in photos),
+            "pending": sum(p["status"] in selectors.PENDING for p in photos),
+            "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
+        }
+    )
+
+
+@role_required(HR)
+@require_POST
+def photo_delete(request, pk):
+    photo = get_object_or_404(FacePhoto, pk=pk)
+    person_id = photo.person_id
+    services.face_photo_delete(photo=photo)
+    messages.info(request, "The photo was deleted.")
+    return redirect("people:person", pk=person_id)
+
+
+@role_required(HR)
+@require_POST
+def photo_decide(request, pk):
+    photo = get_object_or_404(FacePhoto, pk=pk)
+    person_id = photo.person_id
+    decision = request.POST.get("decision", "")
+    try:
+        now_with = services.face_photo_decide(photo=photo, decision=decision, user=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("people:person", pk=person_id)
+    if decision == services.MERGE:
+        messages.info(request, f"Merged: the photos and attendance of this record now belong to {now_with}.")
+        return redirect("people:person", pk=now_with.pk)
+    messages.info(request, "Kept as a different person." if decision == services.KEEP else "The photo was discarded.")
+    return redirect("people:person", pk=person_id)
+
+
+@role_required(HR)
+def import_start(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["archive"]
+            if upload.size > settings.IMPORT_MAX_BYTES:
+                form.add_error(
+                    "archive",
+                    f"The archive is {upload.size / 2**20:.0f} MB; the limit is "
+                    f"{settings.IMPORT_MAX_BYTES / 2**20:.0f} MB. Split it into several archives.",
+                )
+                status = 413
+            else:
+                try:
+                    job = services.import_job_submit(file=upload, filename=upload.name, user=request.user)
+                except imports.ArchiveRefused as exc:
+                    form.add_error("archive", exc.message)
+                    status = 400
+                else:
+                    return redirect("people:import", pk=job.pk)
+        else:
+            status = 400
+    jobs = ImportJob.objects.all()[:10]
+    return render(request, "people/import.html", {"form": form, "jobs": jobs}, status=status)
+
+
+@role_required(HR)
+@require_GET
+def import_job(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    return render(request, "people/import_job.html", {"job": job})
+
+
+@role_required(HR)
+@require_GET
+def import_status(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    return JsonResponse(
+        {"id": job.pk, "status": job.status, "done": job.done, "total": job.total, "percent": job.percent,
+         "error": job.error}
+    )
