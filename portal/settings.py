@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
     "task": "portal.attendance.tasks.attendance_days_close_task",
     "schedule": crontab(minute=5),
 }
+# hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
+CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
+    "task": "portal.kiosks.tasks.kiosk_snapshots_expire",
+    "schedule": 3600.0,
+}
 
 # --- API ------------------------------------------------------------------
 
@@ -335,11 +340,6 @@ REST_FRAMEWORK = {
         # first: its WWW-Authenticate header turns "not signed in" into 401
         "portal.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-# hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
-CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
-    "task": "portal.kiosks.tasks.kiosk_snapshots_expire",
-    "schedule": 3600.0,
-}
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsAdmin"],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PrincipalRateThrottle"],
@@ -376,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": ["created", "cooldown"],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "PATH_CONVERTER_OVERRIDES": {"api_id": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}},
 }
 
 # --- production -------------------------------------------------------------

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
 from portal.api.captures import PersonRefSerializer
+from portal.api.filters import IdFilter
 from portal.api.permissions import IsHR
 from portal.attendance.models import AttendanceEvent
 
@@ -31,6 +32,8 @@ class EventFilter(django_filters.FilterSet):
 
     date_from = django_filters.DateFilter(method="filter_from", label="From this local date")
     date_to = django_filters.DateFilter(method="filter_to", label="Up to this local date, included")
+    person = IdFilter(field_name="person_id", label="Person id")
+    capture = IdFilter(field_name="capture_id", label="Capture id")
     employee_id = django_filters.CharFilter(field_name="person__employee_id")
     department = django_filters.CharFilter(field_name="person__department__name", lookup_expr="iexact")
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.people.models import Person
@@ -165,7 +166,9 @@ class RecognizeSerializer(serializers.Serializer):
 
 class VerifySerializer(serializers.Serializer):
     image = serializers.FileField(allow_empty_file=True, help_text="A picture of the person's face.")
-    person = serializers.IntegerField(required=False, help_text="The claimed person's id …")
+    person = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="The claimed person's id …"
+    )
     employee_id = serializers.CharField(required=False, max_length=64, help_text="… or their employee ID.")
     record_attendance = serializers.BooleanField(default=True, help_text="Record an event when verified.")
 

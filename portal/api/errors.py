@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -100,6 +101,7 @@ def api_exception_handler(exc, context):
     return Response(data, status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # any method, any body: the answer is the same 404, never a CSRF page
 def not_found(request, *args, **kwargs):
     """Unknown addresses under /api/ answer in the API's format, not with an HTML page."""
     return JsonResponse(body("not_found", "There is no such API address."), status=404)

@@ -10,7 +10,7 @@ from portal.api.services import api_token_create, api_token_revoke
 
 
 class TokenSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     active = serializers.BooleanField(read_only=True, help_text="False once revoked.")
 
     class Meta:

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api import attendance, captures, people, photos, tokens
@@ -6,28 +6,44 @@ from portal.api.errors import not_found
 
 app_name = "api"
 
+
+class IdConverter:
+    """A row id: a whole number a database key can hold. Anything else is a 404,
+    not a database overflow (a 500)."""
+
+    regex = "[1-9][0-9]{0,17}"  # at most filters.MAX_ID
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "api_id")
+
 urlpatterns = [
     path("v1/people/", people.PersonListCreate.as_view(), name="person-list"),
-    path("v1/people/<int:pk>/", people.PersonDetail.as_view(), name="person-detail"),
-    path("v1/people/<int:pk>/deactivate/", people.PersonDeactivate.as_view(), name="person-deactivate"),
-    path("v1/people/<int:person_pk>/photos/", photos.PhotoListCreate.as_view(), name="photo-list"),
-    path("v1/people/<int:person_pk>/photos/<int:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
-    path("v1/people/<int:person_pk>/photos/<int:pk>/image/", photos.PhotoImage.as_view(), name="photo-image"),
+    path("v1/people/<api_id:pk>/", people.PersonDetail.as_view(), name="person-detail"),
+    path("v1/people/<api_id:pk>/deactivate/", people.PersonDeactivate.as_view(), name="person-deactivate"),
+    path("v1/people/<api_id:person_pk>/photos/", photos.PhotoListCreate.as_view(), name="photo-list"),
+    path("v1/people/<api_id:person_pk>/photos/<api_id:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
+    path("v1/people/<api_id:person_pk>/photos/<api_id:pk>/image/", photos.PhotoImage.as_view(), name="photo-image"),
     path("v1/recognize/", captures.Recognize.as_view(), name="recognize"),
     path("v1/captures/", captures.CaptureList.as_view(), name="capture-list"),
-    path("v1/captures/<int:pk>/", captures.CaptureDetail.as_view(), name="capture-detail"),
-    path("v1/captures/<int:pk>/annotated/", captures.CaptureAnnotated.as_view(), name="capture-annotated"),
+    path("v1/captures/<api_id:pk>/", captures.CaptureDetail.as_view(), name="capture-detail"),
+    path("v1/captures/<api_id:pk>/annotated/", captures.CaptureAnnotated.as_view(), name="capture-annotated"),
     path("v1/verify/", captures.Verify.as_view(), name="verify"),
-    path("v1/verifications/<int:pk>/", captures.VerificationDetail.as_view(), name="verification-detail"),
+    path("v1/verifications/<api_id:pk>/", captures.VerificationDetail.as_view(), name="verification-detail"),
     path(
-        "v1/verifications/<int:pk>/annotated/",
+        "v1/verifications/<api_id:pk>/annotated/",
         captures.VerificationAnnotated.as_view(),
         name="verification-annotated",
     ),
     path("v1/attendance/events/", attendance.EventList.as_view(), name="event-list"),
-    path("v1/attendance/events/<int:pk>/", attendance.EventDetail.as_view(), name="event-detail"),
+    path("v1/attendance/events/<api_id:pk>/", attendance.EventDetail.as_view(), name="event-detail"),
     path("v1/tokens/", tokens.TokenListCreate.as_view(), name="token-list"),
-    path("v1/tokens/<int:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
+    path("v1/tokens/<api_id:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", not_found),

@@ -117,3 +117,30 @@ def test_a_token_can_be_made_from_the_command_line(capsys):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.get(TOKENS).status_code == 200
+
+
+def test_an_admin_makes_a_token_in_the_admin_pages_and_sees_the_key_once(client):
+    client.force_login(make_user("boss", superuser=True))
+    response = client.post("/admin/api/apitoken/add/", {"name": "door controller", "role": HR}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    key = next(word for message in shown for word in message.split() if word.startswith("pat_"))
+    token = ApiToken.objects.get()
+    assert token.key_hash == token_hash(key) and token.role == HR and token.created_by.username == "boss"
+    page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
+    assert key not in page and token.prefix in page
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_hr_staff_do_not_see_tokens_in_the_admin_pages(client):
+    client.force_login(make_user("hr", role=HR))
+    assert client.get("/admin/api/apitoken/").status_code == 403
+
+
+def test_unknown_api_addresses_answer_any_method_without_a_csrf_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/people/-5/photos/", {"x": "1"})
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
