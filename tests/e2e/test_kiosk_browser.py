@@ -1,0 +1,235 @@
+"""The kiosk in a real headless Chromium, its camera fed a real photo.
+
+The portal runs as real processes (tests/e2e/stack.py); an admin registers
+and pairs kiosks through the admin pages over HTTP; Chromium opens the
+pairing link, keeps the token, and its fake camera shows a fixture photo
+(written as a .y4m video here). Real dlib decides.
+"""
+
+import csv
+import io
+import re
+import time
+
+import pytest
+from PIL import Image
+
+from recognition import engine, imaging
+from tests import photos
+from tests.e2e.stack import Browser, running_stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTH, HEIGHT = 640, 480
+
+
+def camera_picture(path):
+    """The photo as a kiosk camera would see it: the face large in the middle,
+    letterboxed to 640x480."""
+    picture = imaging.decode(photos.read(path))
+    top, right, bottom, left = max(engine.detect(picture), key=lambda box: box[1] - box[3])
+    side = int((bottom - top) * 2.6)
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    picture = picture.crop((cx - side * 2 // 3, cy - side // 2, cx + side * 2 // 3, cy + side // 2))
+    picture.thumbnail((WIDTH, HEIGHT))
+    frame = Image.new("RGB", (WIDTH, HEIGHT), (30, 30, 30))
+    frame.paste(picture, ((WIDTH - picture.width) // 2, (HEIGHT - picture.height) // 2))
+    return frame
+
+
+def write_y4m(path, picture, frames=10):
+    """A still video for Chromium's fake camera: YUV 4:2:0, JPEG (full-range) colours."""
+    y, cb, cr = picture.convert("YCbCr").split()
+    half = (WIDTH // 2, HEIGHT // 2)
+    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + planes)
+    return path
+
+
+@pytest.fixture(scope="module", params=["embedded", "production"])
+def stack(request, tmp_path_factory):
+    with running_stack(tmp_path_factory.mktemp(f"kiosk-{request.param}"), production=request.param == "production") as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def admin(stack):
+    browser = Browser(stack.url)
+    browser.sign_in_admin()
+    obama = browser.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
+    biden = browser.add_person("Joe Biden", "17", [photos.BIDEN])
+    assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
+    assert browser.wait_for_encoding(biden) == ["accepted"]
+    return browser
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cameras(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cameras")
+    return {
+        name: write_y4m(folder / f"{name}.y4m", camera_picture(path))
+        for name, path in [("obama", photos.OBAMA), ("biden", photos.BIDEN), ("stranger", photos.STRANGER)]
+    }
+
+
+def register_kiosk(admin, name, mode="identify", direction="auto"):
+    fields = {"name": name, "location": "Lobby", "mode": mode, "direction": direction, "_continue": "1"}
+    response = admin.submit("/admin/kiosks/kiosk/add/", fields)
+    assert response.status_code == 302, response.text[:2000]
+    return int(re.search(r"/admin/kiosks/kiosk/(\d+)/change/", response.headers["Location"]).group(1))
+
+
+def pairing_link(admin, kiosk_id):
+    page = admin.submit(f"/admin/kiosks/kiosk/{kiosk_id}/pair/")
+    assert page.status_code == 200, page.text[:2000]
+    return re.search(r'id="pairing-link" href="([^"]+)"', page.text).group(1)
+
+
+def open_kiosk(playwright, camera, link, network=None):
+    """A Chromium whose camera shows `camera`, paired through the admin's link.
+
+    `network`, if given, handles every attempt the kiosk sends (page.route)."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera}",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    if network:
+        page.route("**/kiosk/api/captures", network)
+    page.goto(link)
+    page.click("#pair-form button[type=submit]")
+    page.wait_for_url("**/kiosk/")
+    return browser, page
+
+
+def result(page, timeout=30_000):
+    page.wait_for_selector("#result:not([hidden])", timeout=timeout)
+    panel = page.locator("#result")
+    return panel.get_attribute("data-outcome"), page.locator("#result-message").inner_text()
+
+
+def next_person(page):
+    """Wait for the kiosk to reset, then tap the button (the still camera never changes by itself)."""
+    page.wait_for_selector("#go:not([hidden])", timeout=15_000)
+    page.click("#go")
+
+
+def attendance(admin):
+    rows = csv.DictReader(io.StringIO(admin.get("/attendance/export.csv").text))
+    return [(r["person"], r["direction"], r["source"]) for r in rows]
+
+
+def test_a_paired_kiosk_greets_obama_by_name_and_the_cooldown_holds(admin, playwright, cameras):
+    kiosk = register_kiosk(admin, "Front door")
+    browser, page = open_kiosk(playwright, cameras["obama"], pairing_link(admin, kiosk))
+    try:
+        assert page.locator("#kiosk-name").inner_text().startswith("Front door")
+        page.wait_for_function("document.body.dataset.state === 'sending'", timeout=30_000)
+        started = time.monotonic()
+        outcome, message = result(page)
+        print(f"\nkiosk: frames sent -> result shown in {time.monotonic() - started:.2f} s")
+        assert outcome == "checked_in", message
+        assert re.fullmatch(r"Good (morning|afternoon|evening), Barack Obama, checked in at \d\d:\d\d", message)
+        assert page.locator("#result-photo").get_attribute("src").startswith("data:image/jpeg;base64,")
+        assert attendance(admin).count(("Barack Obama", "in", "kiosk")) == 1
+        at = message[-5:]
+
+        next_person(page)
+        outcome, message = result(page)
+        assert outcome == "already" and message == f"Barack Obama, already checked in at {at}"
+        assert [row for row in attendance(admin) if row[0] == "Barack Obama"] == [("Barack Obama", "in", "kiosk")]
+    finally:
+        browser.close()
+
+
+def test_a_stranger_is_refused(admin, playwright, cameras):
+    kiosk = register_kiosk(admin, "Staff entrance")
+    browser, page = open_kiosk(playwright, cameras["stranger"], pairing_link(admin, kiosk))
+    try:
+        outcome, message = result(page)
+        assert outcome == "not_recognized" and message == "Not recognized, please try again or see reception"
+        assert page.locator("#result-photo").is_hidden()
+        assert "Eileen Collins" not in [row[0] for row in attendance(admin)]
+    finally:
+        browser.close()
+
+
+def test_verify_mode_refuses_the_wrong_employee_id(admin, playwright, cameras):
+    kiosk = register_kiosk(admin, "Server room", mode="verify")
+    browser, page = open_kiosk(playwright, cameras["obama"], pairing_link(admin, kiosk))
+    try:
+        page.wait_for_selector("#keypad:not([hidden])", timeout=30_000)
+        page.click("button[data-key='1']")
+        page.click("button[data-key='7']")
+        page.click("#keypad button.ok")
+        outcome, message = result(page)
+        assert outcome == "not_verified" and message == "This face does not match employee 17"
+        assert "Obama" not in page.content() and "Biden" not in page.content()
+        assert "Joe Biden" not in [row[0] for row in attendance(admin)]
+    finally:
+        browser.close()
+
+
+def test_an_answer_lost_on_the_way_is_asked_again_and_counted_once(admin, playwright, cameras):
+    sent = []
+
+    def flaky_network(route):
+        sent.append(route.request.post_data_buffer)
+        if len(sent) == 1:
+            route.fetch()  # the server takes the attempt ...
+            route.abort("connectionreset")  # ... and its answer never arrives
+        elif len(sent) == 2:
+            route.abort("connectionrefused")  # the server is unreachable for a moment
+        else:
+            route.continue_()
+
+    kiosk = register_kiosk(admin, "Loading dock")
+    browser, page = open_kiosk(playwright, cameras["biden"], pairing_link(admin, kiosk), network=flaky_network)
+    try:
+        page.wait_for_selector("#offline:not([hidden])", timeout=30_000)
+        assert page.locator("#offline").inner_text() == "Cannot reach the server. Trying again…"
+        outcome, message = result(page)
+        assert outcome == "checked_in" and "Joe Biden, checked in at" in message
+        assert page.locator("#offline").is_hidden()
+        assert len(sent) == 3 and len({_client_id(body) for body in sent}) == 1
+        assert [row for row in attendance(admin) if row[0] == "Joe Biden"] == [("Joe Biden", "in", "kiosk")]
+    finally:
+        browser.close()
+
+
+def _client_id(body):
+    return re.search(rb'name="client_id"\r\n\r\n([^\r]+)', body).group(1)
+
+
+def test_a_revoked_kiosk_says_so(admin, playwright, cameras):
+    kiosk = register_kiosk(admin, "Old lobby")
+    browser, page = open_kiosk(playwright, cameras["stranger"], pairing_link(admin, kiosk))
+    try:
+        assert admin.submit(f"/admin/kiosks/kiosk/{kiosk}/revoke/").status_code == 302
+        page.reload()
+        page.wait_for_selector("#blocked:not([hidden])", timeout=15_000)
+        assert page.locator("#blocked-title").inner_text() == "This kiosk has been revoked"
+    finally:
+        browser.close()
