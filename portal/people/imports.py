@@ -12,8 +12,10 @@ anywhere; such members are skipped with a line in the report.
 
 import csv
 import io
+import lzma
 import stat
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -184,7 +186,9 @@ def _read_member(archive, info, limit=None):
     try:
         with archive.open(info) as member:
             data = member.read(limit + 1)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError
+    ) as exc:
         raise EntryUnreadable(f"damaged in the archive ({exc})") from None
     if len(data) > limit:
         raise EntryUnreadable("larger than the photo size limit")

@@ -123,7 +123,7 @@ def person_merge(*, source, target):
             status=FacePhoto.Status.ACCEPTED, decision=FacePhoto.Decision.MERGED, reason="", reason_code=""
         )
         for relation in Person._meta.related_objects:
-            if not (relation.many_to_one or relation.one_to_one):
+            if not (relation.one_to_many or relation.one_to_one):
                 continue
             manager = relation.related_model._base_manager
             column = relation.field.name

@@ -1,0 +1,123 @@
+"""Enrollment checks and look-alike decisions on real photos, against the database."""
+
+import io
+
+import pytest
+from PIL import ImageEnhance, ImageFilter
+
+from portal.attendance.models import AttendanceEvent
+from portal.people import services
+from portal.people.models import Person
+from recognition import engine, gallery, imaging
+from recognition.models import FacePhoto
+from tests import photos
+from tests.factories import enroll, enrolled, make_person, make_user, recognize
+
+pytestmark = pytest.mark.django_db
+
+
+def variant(tmp_path, name, change):
+    """A copy of the Obama portrait changed by `change(image, face_width)`."""
+    image = imaging.decode(photos.read(photos.OBAMA))
+    [box] = engine.detect(image)
+    path = tmp_path / f"{name}.jpg"
+    path.write_bytes(photos.jpeg(change(image, box[1] - box[3])))
+    return path
+
+
+def test_blurry_photo_is_rejected_as_blurry(tmp_path):
+    path = variant(tmp_path, "blurry", lambda im, w: im.filter(ImageFilter.GaussianBlur(0.03 * w)))
+    [photo] = enroll(make_person("Barack Obama"), path)
+    assert photo.status == FacePhoto.Status.REJECTED and photo.reason_code == "blurry"
+    assert "The face is blurry" in photo.reason and photo.encoding is None
+
+
+def test_dark_photo_is_rejected_as_too_dark(tmp_path):
+    path = variant(tmp_path, "dark", lambda im, w: ImageEnhance.Brightness(im).enhance(0.2))
+    [photo] = enroll(make_person("Barack Obama"), path)
+    assert photo.reason_code == "too_dark" and "The face is too dark" in photo.reason
+
+
+def test_too_small_photo_is_rejected_as_too_small(tmp_path):
+    def shrink(im, w):
+        scale = 50 / w
+        return im.resize((round(im.width * scale), round(im.height * scale)))
+
+    [photo] = enroll(make_person("Barack Obama"), variant(tmp_path, "small", shrink))
+    assert photo.reason_code == "too_small" and "The face is too small" in photo.reason
+
+
+def test_resized_copy_of_an_enrolled_photo_is_a_near_duplicate(tmp_path):
+    obama = enrolled("Barack Obama", photos.OBAMA)
+    copy = variant(tmp_path, "copy", lambda im, w: im.resize((im.width * 3 // 4, im.height * 3 // 4)))
+    [photo] = enroll(obama, copy)
+    assert photo.reason_code == "near_duplicate" and "adds nothing" in photo.reason
+    assert obama.photos.filter(status=FacePhoto.Status.ACCEPTED).count() == 1
+
+
+def test_another_photo_of_the_same_person_is_accepted_and_its_size_and_box_kept():
+    obama = enrolled("Barack Obama", photos.OBAMA)
+    [photo] = enroll(obama, photos.OBAMA_2)
+    assert photo.status == FacePhoto.Status.ACCEPTED
+    assert (photo.width, photo.height) == (626, 1200) and len(photo.box) == 4
+
+
+@pytest.fixture
+def obama_and_biden():
+    obama = enrolled("Barack Obama", photos.OBAMA, photos.OBAMA_3, employee_id="1042")
+    biden = enrolled("Joe Biden", photos.BIDEN, employee_id="17")
+    return obama, biden
+
+
+def test_obama_added_to_bidens_record_is_flagged_as_looking_like_obama(obama_and_biden):
+    obama, biden = obama_and_biden
+    [photo] = enroll(biden, photos.OBAMA_2)
+    assert photo.status == FacePhoto.Status.REVIEW and photo.lookalike == obama
+    assert "looks like Barack Obama, employee 1042" in photo.reason
+    assert photo.lookalike_distance < 0.5
+    # not in the gallery: Obama's face is not taken for Biden meanwhile
+    assert (gallery.current().labels == biden.pk).sum() == 1
+    capture = recognize(photos.read(photos.OBAMA_2), record_attendance=False)
+    assert capture.faces[0]["name"] == "Barack Obama"
+
+
+def test_biden_added_to_bidens_record_is_not_flagged(obama_and_biden):
+    _, biden = obama_and_biden
+    enroll(biden, photos.OBAMA_AND_BIDEN)  # rejected: two faces
+    assert not FacePhoto.objects.filter(status=FacePhoto.Status.REVIEW).exists()
+
+
+def test_keeping_a_flagged_photo_enrolls_it_for_its_person(obama_and_biden):
+    _, biden = obama_and_biden
+    [photo] = enroll(biden, photos.OBAMA_2)
+    admin = make_user("boss", superuser=True)
+    services.face_photo_decide(photo=photo, decision=services.KEEP, user=admin)
+    photo.refresh_from_db()
+    assert photo.status == FacePhoto.Status.ACCEPTED and photo.decision == "kept" and photo.decided_by == admin
+    assert (gallery.current().labels == biden.pk).sum() == 2
+
+
+def test_merging_moves_photos_and_attendance_to_the_lookalike_and_deletes_the_duplicate(obama_and_biden):
+    obama, _ = obama_and_biden
+    twin = make_person("B. Obama", employee_id="9999")
+    [photo] = enroll(twin, photos.OBAMA_2)
+    assert photo.status == FacePhoto.Status.REVIEW and photo.lookalike == obama
+    AttendanceEvent.objects.create(person=twin, at=photo.created_at, source="upload")
+    kept = services.face_photo_decide(photo=photo, decision=services.MERGE)
+    assert kept == obama and not Person.objects.filter(pk=twin.pk).exists()
+    photo.refresh_from_db()
+    assert photo.person == obama and photo.status == FacePhoto.Status.ACCEPTED and photo.decision == "merged"
+    assert AttendanceEvent.objects.get().person == obama
+
+
+def test_discarding_a_flagged_photo_deletes_it(obama_and_biden):
+    _, biden = obama_and_biden
+    [photo] = enroll(biden, photos.OBAMA_2)
+    services.face_photo_decide(photo=photo, decision=services.DISCARD)
+    assert not FacePhoto.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_decision_on_a_photo_not_in_review_is_refused(obama_and_biden):
+    obama, _ = obama_and_biden
+    with pytest.raises(ValueError, match="not waiting"):
+        services.face_photo_decide(photo=obama.photos.first(), decision=services.KEEP)
