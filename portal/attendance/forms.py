@@ -27,8 +27,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def format_value(self, value):
-        if hasattr(value, "astimezone"):
-            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        if hasattr(value, "strftime"):
+            # the form field has already turned it into local time when it was aware
+            value = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%dT%H:%M")
         return value
 
 

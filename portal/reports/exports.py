@@ -224,9 +224,13 @@ class _Timesheet:
         self.line([title for title, _ in PDF_COLUMNS], bold=True)
 
     def line(self, cells, bold=False):
-        self.pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 9)
-        for (_, x), text in zip(PDF_COLUMNS, cells, strict=False):
-            self.pdf.drawString(MARGIN + x, self.y, str(text))
+        # one text object per line, so that text extraction reads it as one line
+        text = self.pdf.beginText()
+        text.setFont("Helvetica-Bold" if bold else "Helvetica", 9)
+        for (_, x), value in zip(PDF_COLUMNS, cells, strict=False):
+            text.setTextOrigin(MARGIN + x, self.y)
+            text.textOut(str(value))
+        self.pdf.drawText(text)
         self.y -= LINE
 
     def full(self):

@@ -1,0 +1,88 @@
+"""Large exports: queued, written by the task (called as a function), followed, downloaded."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from portal.accounts.roles import VIEWER
+from portal.reports import exports
+from portal.reports.forms import ReportFilterForm
+from portal.reports.models import ReportExport
+from portal.reports.services import report_export_run, report_file_write
+from portal.reports.tasks import report_export_task
+from tests.factories import make_user
+from tests.portal.reports.conftest import summaries
+
+pytestmark = pytest.mark.django_db
+WEEK = {"date_from": "2026-03-02", "date_to": "2026-03-08"}
+
+
+@pytest.fixture
+def viewer(client):
+    client.force_login(make_user("vera", role=VIEWER))
+    return client
+
+
+def test_an_export_larger_than_the_inline_limit_is_queued_and_followed(viewer, week, settings, django_capture_on_commit_callbacks):
+    settings.REPORT_EXPORT_INLINE_ROWS = 5
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = viewer.get(reverse("report-export", args=["xlsx"]), WEEK)
+    export = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("report-export-status", args=[export.pk])
+    assert export.status == "queued" and export.rows_total == 14 and len(callbacks) == 1
+    assert viewer.get(reverse("report-export-progress", args=[export.pk])).json()["download"] is None
+
+    report_export_task(export.pk)  # what the worker does
+
+    progress = viewer.get(reverse("report-export-progress", args=[export.pk])).json()
+    assert progress["status"] == "done" and progress["percent"] == 100 and progress["rows_done"] == 14
+    page = viewer.get(reverse("report-export-status", args=[export.pk])).content.decode()
+    assert reverse("report-export-download", args=[export.pk]) in page
+    file = viewer.get(progress["download"])
+    assert file["Content-Disposition"].endswith('filename="attendance-20260302-20260308.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(file.streaming_content))).active
+    assert sheet.max_row == 1 + 14 + 1
+
+
+def test_the_task_claims_once_and_a_redelivery_does_nothing(week):
+    user = make_user("vera", role=VIEWER)
+    export = ReportExport.objects.create(user=user, format="csv", filters=WEEK, rows_total=14)
+    report_export_task(export.pk)
+    export.refresh_from_db()
+    first = export.finished_at
+    report_export_task(export.pk)
+    export.refresh_from_db()
+    assert export.status == "done" and export.finished_at == first
+    rows = list(csv.DictReader(io.StringIO(export.file.open("rb").read().decode())))
+    assert len(rows) == 15 and rows[-1]["Date"] == "Total"
+    assert [r["Person"] for r in rows[:-1]] == [s.person.name for s in summaries()]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_progress_is_reported_while_rows_are_written(week, monkeypatch, tmp_path, fmt):
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 4)
+    form = ReportFilterForm(WEEK)
+    assert form.is_valid()
+    seen = []
+    out = str(tmp_path / "x.xlsx") if fmt == "xlsx" else (io.StringIO() if fmt == "csv" else io.BytesIO())
+    totals = report_file_write(fmt=fmt, filters=form.filters(), out=out, progress=seen.append)
+    assert seen == [4, 8, 12] and totals.days == 14
+
+
+def test_bad_stored_filters_fail_the_export_with_a_message(db):
+    export = ReportExport.objects.create(
+        user=make_user("vera", role=VIEWER), format="csv", filters={"date_from": "nope"}, status="running"
+    )
+    report_export_run(export=export)
+    export.refresh_from_db()
+    assert export.status == "failed" and "no longer valid" in export.error
+
+
+def test_someone_elses_export_is_not_shown(client, week):
+    export = ReportExport.objects.create(user=make_user("vera", role=VIEWER), format="csv", filters=WEEK)
+    client.force_login(make_user("other", role=VIEWER))
+    assert client.get(reverse("report-export-status", args=[export.pk])).status_code == 403
+    assert client.get(reverse("report-export-download", args=[export.pk])).status_code == 403

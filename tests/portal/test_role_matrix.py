@@ -1,0 +1,198 @@
+"""Every URL of the project, with every role.
+
+The table below gives each URL name its minimum role. A URL added anywhere in
+the project without an entry here fails this test, so nobody forgets to decide
+who may open it; an entry whose URL is gone fails too.
+
+- a role name: signed-in users with that role or a stronger one; weaker roles
+  get 403, anonymous visitors are sent to sign in (the API answers 401/403);
+- PUBLIC: anyone (sign-in page, health check, the kiosk's own page and pairing);
+- KIOSK: kiosk-device endpoints, authenticated by a kiosk token only: a
+  browser session of any role is refused with 401 (tests/portal/kiosks covers
+  the tokens themselves);
+- the admin site is Django's: anonymous visitors and viewers (not staff) are
+  sent to its sign-in page; inside, Django's model permissions decide.
+
+The API accepts browser sessions with the same roles as the pages, so it is
+checked here the same way; its token rules are tested in tests/portal/api.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.accounts.roles import ADMIN, HR, RANK, VIEWER
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, KIOSK = "public", "kiosk"
+EXPECTED = {
+    # sign-in and machines
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "healthz": PUBLIC,
+    # dashboard and reports: everyone with a role
+    "home": VIEWER,
+    "dashboard-live": VIEWER,
+    "reports": VIEWER,
+    "reports-timesheet": VIEWER,
+    "report-export": VIEWER,
+    "report-export-status": VIEWER,
+    "report-export-progress": VIEWER,
+    "report-export-download": VIEWER,
+    # attendance, corrections, schedules: HR
+    "attendance": HR,
+    "attendance-csv": HR,
+    "attendance-day": HR,
+    "attendance-event-add": HR,
+    "attendance-event-change": HR,
+    "attendance-event-void": HR,
+    "attendance-schedules": HR,
+    "attendance-schedule-new": HR,
+    "attendance-schedule-edit": HR,
+    # recognition pages and stored photos: HR
+    "recognize": HR,
+    "capture": HR,
+    "capture-status": HR,
+    "media": HR,
+    # people and enrollment: HR
+    "people:directory": HR,
+    "people:create": HR,
+    "people:person": HR,
+    "people:edit": HR,
+    "people:active": HR,
+    "people:delete": HR,
+    "people:photos-upload": HR,
+    "people:photos-status": HR,
+    "people:photo-delete": HR,
+    "people:photo-decide": HR,
+    "people:import-start": HR,
+    "people:import": HR,
+    "people:import-status": HR,
+    # the kiosk device: its page and pairing are public, the rest needs its token
+    "kiosk": PUBLIC,
+    "kiosk-pair": PUBLIC,
+    "kiosk-pair-code": PUBLIC,
+    "kiosk-api-pair": PUBLIC,
+    "kiosk-api-config": KIOSK,
+    "kiosk-api-captures": KIOSK,
+    "kiosk-api-capture": KIOSK,
+    # the API (sessions and tokens)
+    "api:person-list": HR,
+    "api:person-detail": HR,
+    "api:person-deactivate": HR,
+    "api:photo-list": HR,
+    "api:photo-detail": HR,
+    "api:photo-image": HR,
+    "api:recognize": HR,
+    "api:capture-list": HR,
+    "api:capture-detail": HR,
+    "api:capture-annotated": HR,
+    "api:verify": HR,
+    "api:verification-detail": HR,
+    "api:verification-annotated": HR,
+    "api:event-list": HR,
+    "api:event-detail": HR,
+    "api:token-list": ADMIN,
+    "api:token-detail": ADMIN,
+    "api:schema": PUBLIC,
+    "api:docs": PUBLIC,
+    "api:<unknown address>": PUBLIC,  # a JSON 404 for anything else under /api/
+}
+# sample values for URL arguments; objects that do not exist give 404 to those allowed in
+SAMPLES = {"day": "2026-03-02", "fmt": "csv", "code": "ABCDEFGH", "client_id": "c-1"}
+ROLES = [None, VIEWER, HR, ADMIN]
+
+
+def project_urls():
+    """(name, path) for every URL pattern of the project; the admin site as one entry."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # checked in test_admin_site_is_for_staff
+                ns = ":".join(filter(None, [namespace, pattern.namespace]))
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                found.append(_entry(pattern, prefix, namespace))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def _entry(pattern, prefix, namespace):
+    if pattern.name is None:  # a catch-all regex, e.g. the API's JSON 404
+        return f"{namespace}:<unknown address>", "/" + prefix + "no/such/address"
+    name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+    kwargs = {}
+    for key, converter in getattr(pattern.pattern, "converters", {}).items():
+        # the first sample the converter accepts: an id, a known argument, a word, a path
+        candidates = [SAMPLES.get(key), 999_999, "x", "no/such/file.jpg"]
+        kwargs[key] = next(v for v in candidates if v is not None and re.fullmatch(converter.regex, str(v)))
+    return name, reverse(name, kwargs=kwargs)
+
+
+def test_every_url_has_an_entry_in_the_table_and_every_entry_a_url():
+    names = {name for name, _ in project_urls()}
+    missing = sorted(names - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - names)
+    assert not missing, f"URL names with no minimum role in tests/portal/test_role_matrix.py: {missing}"
+    assert not stale, f"entries in the role table whose URL no longer exists: {stale}"
+
+
+def _refused_login(response):
+    return response.status_code == 302 and "/login/" in response.get("Location", "")
+
+
+@pytest.mark.parametrize("role", ROLES, ids=["anonymous", "viewer", "hr", "admin"])
+def test_each_url_lets_in_exactly_the_roles_of_the_table(client, role):
+    if role:
+        client.force_login(make_user(f"user-{role}", role=role))
+    wrong = []
+    for name, url in project_urls():
+        minimum = EXPECTED.get(name)
+        if minimum is None:
+            continue  # reported by the test above
+        response = client.get(url)
+        status = response.status_code
+        api = name.startswith("api:")
+        if status >= 500:
+            wrong.append((name, url, status, "server error"))
+        elif minimum == KIOSK:
+            if status != 401:
+                wrong.append((name, url, status, "a browser session is not a kiosk token: expected 401"))
+        elif minimum == PUBLIC:
+            if status in (401, 403) or _refused_login(response):
+                wrong.append((name, url, status, "public page refused"))
+        elif role is None:
+            refused = status in (401, 403) if api else _refused_login(response)
+            if not refused:
+                wrong.append((name, url, status, "anonymous visitor let in"))
+        elif RANK[role] < RANK[minimum]:
+            if status != 403:
+                wrong.append((name, url, status, f"{role} should get 403 (needs {minimum})"))
+        elif status in (401, 403) or _refused_login(response):
+            wrong.append((name, url, status, f"{role} refused (needs {minimum})"))
+    assert not wrong, "\n".join(f"{n} {u}: {s} - {why}" for n, u, s, why in wrong)
+
+
+@pytest.mark.parametrize("role, allowed", [(None, False), (VIEWER, False), (HR, True), (ADMIN, True)])
+def test_admin_site_is_for_staff(client, role, allowed):
+    if role:
+        client.force_login(make_user(f"user-{role}", role=role))
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if not allowed:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+    if allowed:
+        assert client.get(reverse("admin:index")).status_code == 200
+
