@@ -228,9 +228,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Largest side of the copy that face detection runs on; boxes are mapped back.
 FACE_DETECT_MAX_SIDE = env_int("FACE_DETECT_MAX_SIDE", 1024, minimum=160)
-# Distance at or below which a face is taken as the enrolled person. dlib's own
-# 0.6 accepts most strangers once a few hundred people are enrolled.
-FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", 0.5, minimum=0.1, maximum=1.0)
+# How sure recognition must be: strict, balanced or lenient, each a threshold
+# measured on real faces (recognition/decision.py MODES, README "Accuracy").
+FACE_MATCH_MODE = env_str("FACE_MATCH_MODE", "balanced").strip().lower()
+if FACE_MATCH_MODE not in {"strict", "balanced", "lenient"}:
+    raise ImproperlyConfigured(f"FACE_MATCH_MODE={FACE_MATCH_MODE!r}: use strict, balanced or lenient.")
+# Experts only: the largest distance to a person's average face accepted, instead
+# of the mode's (look-alikes still get a stricter one). Unset: the mode decides.
+FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", None, minimum=0.1, maximum=1.0)
 
 # --- enrollment -------------------------------------------------------------
 

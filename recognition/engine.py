@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import face_recognition
 import numpy as np
 
-from recognition import imaging
+from recognition import decision, imaging
 
 MODEL_NAME = "dlib_face_recognition_resnet_model_v1"
 ENCODING_SIZE = 128
@@ -88,7 +88,10 @@ def faces_in_bytes(data, limits=imaging.Limits(), options=DetectOptions()):
 
 @dataclass(frozen=True)
 class DecisionRule:
-    """When is the nearest enrolled person accepted as the face's identity?
+    """The plain rule: when is the nearest enrolled person accepted as the face's identity?
+
+    The workers use decision.CalibratedRule (measured to be better); this one
+    stays for comparison in the evaluation and for existing callers.
 
     threshold: the distance to the person's nearest template must be at most this.
     margin: the second-best *other* person must be at least this much farther
@@ -98,17 +101,14 @@ class DecisionRule:
     threshold: float = 0.5
     margin: float = 0.0
 
-
-@dataclass(frozen=True)
-class Match:
-    person_id: object  # None when nobody is accepted
-    distance: float | None  # distance to the best person (even when refused)
-    best_person_id: object  # best candidate, accepted or not
-    second_distance: float | None
-    accepted: bool
+    def match(self, gallery, probe):
+        return decide(gallery.distances(probe), gallery.labels, self)
 
 
-NO_MATCH = Match(person_id=None, distance=None, best_person_id=None, second_distance=None, accepted=False)
+# Match lives with the calibrated rule (recognition/decision.py, no dlib) so the
+# web process can use it; both rules return it.
+Match = decision.Match
+NO_MATCH = decision.NO_MATCH
 
 
 def distances(matrix, sq_norms, probe):
@@ -118,7 +118,12 @@ def distances(matrix, sq_norms, probe):
     (N, 128) temporary, which is what makes a million templates cheap.
     """
     probe = np.asarray(probe, dtype=np.float32)
-    squared = sq_norms + np.float32(probe @ probe) - 2.0 * (matrix @ probe)
+    # in place after the product: at a million rows every extra temporary
+    # costs a pass over 4 MB (about 1 ms each)
+    squared = matrix @ probe
+    squared *= -2.0
+    squared += sq_norms
+    squared += np.float32(probe @ probe)
     np.maximum(squared, 0.0, out=squared)
     return np.sqrt(squared, out=squared)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recognition.engine import ENCODING_SIZE, DecisionRule, decide, distances
+from recognition.engine import ENCODING_SIZE, DecisionRule, distances
 
 
 @dataclass
@@ -51,7 +51,8 @@ class Gallery:
         return len(np.unique(self.labels))
 
     def search(self, probe, rule=DecisionRule()):
-        return decide(self.distances(probe), self.labels, rule)
+        # each rule knows what it needs from the gallery (templates or average faces)
+        return rule.match(self, probe)
 
     def distances(self, probe):
         return distances(self.matrix, self.sq_norms, probe)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
-from recognition import burst, engine, gallery, imaging, liveness, quality
+from recognition import burst, decision, engine, gallery, imaging, liveness, quality
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from recognition.services import upload_limits
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def decision_rule():
-    return engine.DecisionRule(threshold=settings.FACE_MATCH_THRESHOLD)
+    return decision.rule_for(mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD)
 
 
 def detect_options():
