@@ -1,0 +1,114 @@
+"""Kiosk admin pages (admins only), the kiosk and pairing pages, snapshot retention."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.roles import HR
+from portal.attendance.models import AttendanceEvent
+from portal.kiosks.models import Kiosk
+from portal.kiosks.services import kiosk_snapshots_expire
+from portal.kiosks.tasks import kiosk_snapshots_expire as expire_task
+from recognition.models import Capture, CaptureFrame
+from tests import photos
+from tests.factories import enrolled, make_user
+from tests.portal.kiosks.kiosk_helpers import attempt, auth, kiosk_frame, paired_kiosk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_user("boss", superuser=True))
+    return client
+
+
+def test_an_admin_registers_pairs_and_revokes_a_kiosk(admin_client, client):
+    response = admin_client.post(
+        reverse("admin:kiosks_kiosk_add"),
+        {"name": "Front door", "location": "Lobby", "mode": "verify", "direction": "buttons", "liveness": "on"},
+    )
+    assert response.status_code == 302
+    kiosk = Kiosk.objects.get()
+    assert (kiosk.mode, kiosk.direction, kiosk.liveness, kiosk.paired) == ("verify", "buttons", True, False)
+
+    page = admin_client.post(reverse("admin:kiosks_kiosk_pair", args=[kiosk.pk])).content.decode()
+    code = re.search(r'id="pairing-code"[^>]*>([A-Z0-9-]+)<', page).group(1)
+    link = re.search(r'id="pairing-link" href="([^"]+)"', page).group(1)
+    assert link.endswith(reverse("kiosk-pair-code", args=[code.replace("-", "")]))
+
+    token = client.post(reverse("kiosk-api-pair"), {"code": code}).json()["token"]
+    assert client.get(reverse("kiosk-api-config"), **auth(token)).json()["direction"] == "buttons"
+    change = admin_client.get(reverse("admin:kiosks_kiosk_change", args=[kiosk.pk])).content.decode()
+    assert "paired" in change and "Revoke" in change
+
+    assert admin_client.get(reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk])).status_code == 200
+    assert admin_client.post(reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk])).status_code == 302
+    assert client.get(reverse("kiosk-api-config"), **auth(token)).status_code == 403
+    change = admin_client.get(reverse("admin:kiosks_kiosk_change", args=[kiosk.pk])).content.decode()
+    assert "revoked" in change and "cannot be paired again" in change
+
+
+def test_hr_managers_do_not_manage_kiosks(client):
+    kiosk, _ = paired_kiosk()
+    client.force_login(make_user("hr", role=HR))
+    assert client.get(reverse("admin:kiosks_kiosk_changelist")).status_code == 403
+    assert client.post(reverse("admin:kiosks_kiosk_pair", args=[kiosk.pk])).status_code == 403
+    assert client.post(reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk])).status_code == 403
+    kiosk.refresh_from_db()
+    assert not kiosk.revoked
+
+
+def test_the_kiosk_and_pairing_pages_need_no_sign_in(client):
+    page = client.get(reverse("kiosk"))
+    assert page.status_code == 200 and "js/kiosk.js" in page.content.decode()
+    assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+    assert "js/kiosk-pair.js" in client.get(reverse("kiosk-pair")).content.decode()
+
+
+def test_the_admin_sees_a_kiosks_recent_attempts(admin_client, django_capture_on_commit_callbacks):
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    kiosk, token = paired_kiosk()
+    attempt(admin_client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks)
+    change = admin_client.get(reverse("admin:kiosks_kiosk_change", args=[kiosk.pk])).content.decode()
+    assert "Barack Obama" in change and "match" in change
+
+
+def test_old_kiosk_pictures_are_deleted_and_the_events_stay(client, django_capture_on_commit_callbacks):
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    _, token = paired_kiosk()
+    frames = [kiosk_frame(photos.OBAMA), kiosk_frame(photos.OBAMA, shift=(4, 0))]
+    attempt(client, token, frames, django_capture_on_commit_callbacks)
+    attempt(client, token, [kiosk_frame(photos.STRANGER)], django_capture_on_commit_callbacks)
+    old, recent = Capture.objects.order_by("created_at")
+    Capture.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    old_files = [Path(old.image.path), Path(old.annotated.path), Path(CaptureFrame.objects.get(capture=old).image.path)]
+    assert all(f.is_file() for f in old_files)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert kiosk_snapshots_expire() == 1
+    assert not any(f.is_file() for f in old_files)
+    old.refresh_from_db()
+    assert not old.image and not old.annotated and not old.frames.exists()
+    assert old.result["faces"][0]["name"] == "Barack Obama" and old.kiosk is not None
+    assert AttendanceEvent.objects.get().capture == old
+    recent.refresh_from_db()
+    assert Path(recent.image.path).is_file()
+    assert expire_task.apply().get() == 0  # the beat task: nothing left to clear
+
+
+def test_retention_leaves_uploads_alone(settings):
+    from tests.factories import recognize
+
+    capture = recognize(photos.read(photos.OBAMA_3))
+    Capture.objects.filter(pk=capture.pk).update(created_at=timezone.now() - timedelta(days=400))
+    assert kiosk_snapshots_expire() == 0 and Path(capture.image.path).is_file()
+
+
+def test_the_beat_schedule_runs_the_retention_task(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"]
+    assert entry["task"] == expire_task.name
