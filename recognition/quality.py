@@ -62,9 +62,7 @@ def measure(image, box, edge_margin=Thresholds.edge_margin):
     """Size, sharpness, brightness and edge contact of one face in a PIL image."""
     top, right, bottom, left = (int(v) for v in box)
     width, height = image.size
-    touches = (
-        left < edge_margin or top < edge_margin or right > width - edge_margin or bottom > height - edge_margin
-    )
+    touches = left < edge_margin or top < edge_margin or right > width - edge_margin or bottom > height - edge_margin
     chip = image.convert("L").crop((left, top, right, bottom)).resize((CHIP, CHIP), Image.Resampling.BOX)
     grey = np.asarray(chip, dtype=np.float32)
     return Measures(

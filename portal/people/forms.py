@@ -39,7 +39,9 @@ class PersonForm(forms.ModelForm):
 
 
 class DirectoryForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"placeholder": "Name or employee ID"}))
+    q = forms.CharField(
+        label="Search", required=False, widget=forms.TextInput(attrs={"placeholder": "Name or employee ID"})
+    )
     department = forms.ModelChoiceField(
         label="Department", queryset=Department.objects.all(), required=False, empty_label="All departments"
     )

@@ -129,8 +129,10 @@ def zip_plan(archive):
         candidates.append((PurePosixPath(info.filename).parts, info))
     # a ZIP made from a folder has that folder on top: look inside it
     tops = {parts[0] for parts, _ in candidates}
-    if len(tops) == 1 and all(len(parts) > 1 for parts, _ in candidates) and not any(
-        len(parts) == 2 and parts[1] != CSV_NAME for parts, _ in candidates
+    if (
+        len(tops) == 1
+        and all(len(parts) > 1 for parts, _ in candidates)
+        and not any(len(parts) == 2 and parts[1] != CSV_NAME for parts, _ in candidates)
     ):
         candidates = [(parts[1:], info) for parts, info in candidates]
     for parts, info in candidates:
@@ -187,7 +189,14 @@ def _read_member(archive, info, limit=None):
         with archive.open(info) as member:
             data = member.read(limit + 1)
     except (
-        zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
     ) as exc:
         raise EntryUnreadable(f"damaged in the archive ({exc})") from None
     if len(data) > limit:

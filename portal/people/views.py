@@ -234,6 +234,12 @@ def import_job(request, pk):
 def import_status(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
     return JsonResponse(
-        {"id": job.pk, "status": job.status, "done": job.done, "total": job.total, "percent": job.percent,
-         "error": job.error}
+        {
+            "id": job.pk,
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "error": job.error,
+        }
     )

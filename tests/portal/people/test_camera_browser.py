@@ -57,7 +57,9 @@ def stack(tmp_path_factory):
 def page(stack, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    camera = write_y4m(tmp_path / "camera.y4m", [camera_frame(p) for p in (photos.OBAMA, photos.OBAMA_2, photos.OBAMA_3)])
+    camera = write_y4m(
+        tmp_path / "camera.y4m", [camera_frame(p) for p in (photos.OBAMA, photos.OBAMA_2, photos.OBAMA_3)]
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -1,6 +1,5 @@
 """Enrollment checks and look-alike decisions on real photos, against the database."""
 
-import io
 
 import pytest
 from PIL import ImageEnhance, ImageFilter

@@ -75,7 +75,9 @@ def test_a_second_run_of_the_same_zip_adds_nothing(django_capture_on_commit_call
 
 def test_imported_face_of_an_enrolled_person_is_flagged(django_capture_on_commit_callbacks):
     enrolled("Joe Biden", photos.BIDEN, employee_id="17")
-    data = make_zip({"Biden_again/biden.jpg": photos.read(photos.BIDEN), "Barack_Obama/o.jpg": photos.read(photos.OBAMA)})
+    data = make_zip(
+        {"Biden_again/biden.jpg": photos.read(photos.BIDEN), "Barack_Obama/o.jpg": photos.read(photos.OBAMA)}
+    )
     job = run_import(data, capture=django_capture_on_commit_callbacks)
     [duplicate] = job.report["duplicates"]
     assert duplicate["lookalike"] == "Joe Biden" and duplicate["lookalike_employee_id"] == "17"

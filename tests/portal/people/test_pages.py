@@ -65,9 +65,7 @@ def test_create_edit_deactivate_and_delete_a_person(hr):
     assert not Person.objects.filter(pk=person.pk).exists()
 
 
-def test_several_photos_uploaded_at_once_are_encoded_and_shown_with_their_box(
-    hr, django_capture_on_commit_callbacks
-):
+def test_several_photos_uploaded_at_once_are_encoded_and_shown_with_their_box(hr, django_capture_on_commit_callbacks):
     person = make_person("Barack Obama", employee_id="1042")
     files = [
         SimpleUploadedFile("a.jpg", photos.read(photos.OBAMA)),
