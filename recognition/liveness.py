@@ -89,5 +89,6 @@ def check(frames, rule=LivenessRule()):
         reason = "blinked"
     else:
         reason = "still"
-    return Liveness(live=reason != "still", reason=reason, motion=round(motion, 4), blink=round(blink, 4),
-                    frames=len(frames))
+    return Liveness(
+        live=reason != "still", reason=reason, motion=round(motion, 4), blink=round(blink, 4), frames=len(frames)
+    )

@@ -23,8 +23,18 @@ class KioskAdmin(admin.ModelAdmin):
     list_display = ["name", "location", "mode", "direction", "liveness", "state", "last_seen_at"]
     list_filter = ["mode", "direction", "liveness"]
     search_fields = ["name", "location"]
-    fields = ["name", "location", "mode", "direction", "liveness", "state", "pairing", "paired_at", "last_seen_at",
-              "recent_attempts"]
+    fields = [
+        "name",
+        "location",
+        "mode",
+        "direction",
+        "liveness",
+        "state",
+        "pairing",
+        "paired_at",
+        "last_seen_at",
+        "recent_attempts",
+    ]
     readonly_fields = ["state", "pairing", "paired_at", "last_seen_at", "recent_attempts"]
 
     # kiosks are devices at the doors: admins only, not HR
@@ -77,9 +87,7 @@ class KioskAdmin(admin.ModelAdmin):
             )
         if not rows:
             return "none yet"
-        body = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
-        )
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html(
             "<table><tr><th>time</th><th>person</th><th>decision</th><th>distance</th><th>direction</th>"
             "<th>snapshot</th></tr>{}</table>",
@@ -104,8 +112,12 @@ class KioskAdmin(admin.ModelAdmin):
     def pair_view(self, request, pk):
         """GET: explain; POST: a new one-time code and link for the device."""
         kiosk = self._kiosk(request, pk)
-        context = {**self.admin_site.each_context(request), "kiosk": kiosk, "opts": self.model._meta,
-                   "title": f"Pair a browser with {kiosk}"}
+        context = {
+            **self.admin_site.each_context(request),
+            "kiosk": kiosk,
+            "opts": self.model._meta,
+            "title": f"Pair a browser with {kiosk}",
+        }
         if request.method == "POST":
             try:
                 pairing, code = kiosk_pairing_create(kiosk=kiosk, created_by=request.user)
@@ -126,6 +138,10 @@ class KioskAdmin(admin.ModelAdmin):
             kiosk_revoke(kiosk=kiosk)
             messages.success(request, f"{kiosk} is revoked: its browser can no longer submit anything.")
             return redirect("admin:kiosks_kiosk_change", kiosk.pk)
-        context = {**self.admin_site.each_context(request), "kiosk": kiosk, "opts": self.model._meta,
-                   "title": f"Revoke {kiosk}?"}
+        context = {
+            **self.admin_site.each_context(request),
+            "kiosk": kiosk,
+            "opts": self.model._meta,
+            "title": f"Revoke {kiosk}?",
+        }
         return TemplateResponse(request, "kiosks/admin_revoke.html", context)

@@ -85,7 +85,11 @@ def _matched(face):
     if face.get("event") == "cooldown":
         return {**answer, "outcome": "already", "message": f"{face['name']}, already {did} at {at}"}
     outcome = "checked_in" if event.direction == AttendanceEvent.Direction.IN else "checked_out"
-    return {**answer, "outcome": outcome, "message": f"{greeting(local, event.direction)}, {face['name']}, {did} at {at}"}
+    return {
+        **answer,
+        "outcome": outcome,
+        "message": f"{greeting(local, event.direction)}, {face['name']}, {did} at {at}",
+    }
 
 
 def person_thumbnail(person_id, size=240):
@@ -110,8 +114,12 @@ def person_thumbnail(person_id, size=240):
             top, right, bottom, left = photo.box
             margin = (bottom - top) // 2
             image = image.crop(
-                (max(0, left - margin), max(0, top - margin), min(image.width, right + margin),
-                 min(image.height, bottom + margin))
+                (
+                    max(0, left - margin),
+                    max(0, top - margin),
+                    min(image.width, right + margin),
+                    min(image.height, bottom + margin),
+                )
             )
         image.thumbnail((size, size), Image.Resampling.LANCZOS)
         cached.parent.mkdir(parents=True, exist_ok=True)

@@ -71,8 +71,9 @@ def pair_page(request, code=""):
             kiosk = kiosk_pairing_find(code=code).kiosk
         except KioskError as exc:
             problem = exc.message
-    return render(request, "kiosks/pair.html", {"code": code, "kiosk": kiosk, "problem": problem},
-                  status=404 if problem else 200)
+    return render(
+        request, "kiosks/pair.html", {"code": code, "kiosk": kiosk, "problem": problem}, status=404 if problem else 200
+    )
 
 
 @csrf_exempt  # no session is involved: the one-time code is the credential

@@ -42,7 +42,9 @@ def write_y4m(path, picture, frames=10):
     """A still video for Chromium's fake camera: YUV 4:2:0, JPEG (full-range) colours."""
     y, cb, cr = picture.convert("YCbCr").split()
     half = (WIDTH // 2, HEIGHT // 2)
-    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    planes = (
+        y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    )
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):
@@ -52,7 +54,9 @@ def write_y4m(path, picture, frames=10):
 
 @pytest.fixture(scope="module", params=["embedded", "production"])
 def stack(request, tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp(f"kiosk-{request.param}"), production=request.param == "production") as s:
+    with running_stack(
+        tmp_path_factory.mktemp(f"kiosk-{request.param}"), production=request.param == "production"
+    ) as s:
         yield s
 
 

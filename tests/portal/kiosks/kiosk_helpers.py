@@ -29,7 +29,9 @@ def kiosk_frame(path, width=480, shift=(0, 0)):
     picture = imaging.decode(photos.read(path))
     picture.thumbnail((width, width * 3 // 4))
     frame = Image.new("RGB", (width, width * 3 // 4), (40, 40, 40))
-    frame.paste(picture, ((frame.width - picture.width) // 2 + shift[0], (frame.height - picture.height) // 2 + shift[1]))
+    frame.paste(
+        picture, ((frame.width - picture.width) // 2 + shift[0], (frame.height - picture.height) // 2 + shift[1])
+    )
     out = io.BytesIO()
     frame.save(out, format="JPEG", quality=85)
     return out.getvalue()

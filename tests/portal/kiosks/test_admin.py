@@ -2,9 +2,11 @@
 
 import re
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,3 +114,15 @@ def test_retention_leaves_uploads_alone(settings):
 def test_the_beat_schedule_runs_the_retention_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"]
     assert entry["task"] == expire_task.name
+
+
+def test_the_command_expires_pictures_where_no_beat_runs(client, django_capture_on_commit_callbacks):
+    _, token = paired_kiosk()
+    attempt(client, token, [photos.no_face_jpeg()], django_capture_on_commit_callbacks)
+    capture = Capture.objects.get()
+    Capture.objects.filter(pk=capture.pk).update(created_at=timezone.now() - timedelta(days=3))
+    out = StringIO()
+    call_command("kiosk_snapshots_expire", "--days", "2", stdout=out)
+    assert out.getvalue().startswith("1 kiosk attempts older than 2 days")
+    capture.refresh_from_db()
+    assert not capture.image

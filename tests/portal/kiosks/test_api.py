@@ -132,12 +132,16 @@ def test_a_kiosk_token_opens_nothing_else_in_the_portal(client, obama):
 def test_a_kiosk_cannot_read_another_kiosks_attempt(client, obama, django_capture_on_commit_callbacks):
     _, front = paired_kiosk("Front door")
     _, back = paired_kiosk("Back door")
-    response = attempt(client, front, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, client_id="front-attempt-1")
+    response = attempt(
+        client, front, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, client_id="front-attempt-1"
+    )
     assert response.json()["name"] == "Barack Obama"
     other = client.get(reverse("kiosk-api-capture", args=["front-attempt-1"]), **auth(back))
     assert other.status_code == 404 and b"Obama" not in other.content
     # the same client id from another kiosk is a different attempt, not a read of the first
-    again = attempt(client, back, [kiosk_frame(photos.STRANGER)], django_capture_on_commit_callbacks, client_id="front-attempt-1")
+    again = attempt(
+        client, back, [kiosk_frame(photos.STRANGER)], django_capture_on_commit_callbacks, client_id="front-attempt-1"
+    )
     assert again.json()["outcome"] == "not_recognized" and "photo" not in again.json()
     assert Capture.objects.count() == 2
 
@@ -145,7 +149,9 @@ def test_a_kiosk_cannot_read_another_kiosks_attempt(client, obama, django_captur
 # --- attempts -----------------------------------------------------------------
 
 
-def test_an_enrolled_face_is_greeted_by_name_with_photo_and_checked_in(client, obama, django_capture_on_commit_callbacks):
+def test_an_enrolled_face_is_greeted_by_name_with_photo_and_checked_in(
+    client, obama, django_capture_on_commit_callbacks
+):
     kiosk, token = paired_kiosk()
     frames = [kiosk_frame(photos.OBAMA, shift=(2 * i, 0)) for i in range(3)]
     response = attempt(client, token, frames, django_capture_on_commit_callbacks)
@@ -160,7 +166,9 @@ def test_an_enrolled_face_is_greeted_by_name_with_photo_and_checked_in(client, o
     assert body["at"] == f"{timezone.localtime(event.at):%H:%M}"
 
 
-def test_resubmitting_an_attempt_returns_the_same_answer_and_counts_once(client, obama, django_capture_on_commit_callbacks):
+def test_resubmitting_an_attempt_returns_the_same_answer_and_counts_once(
+    client, obama, django_capture_on_commit_callbacks
+):
     _, token = paired_kiosk()
     frames = [kiosk_frame(photos.OBAMA)]
     first = attempt(client, token, frames, django_capture_on_commit_callbacks, client_id="attempt-0001")
@@ -212,15 +220,21 @@ def test_verify_refuses_a_face_that_is_not_the_typed_employee(client, obama, bid
 
 def test_verify_refuses_an_unknown_employee_id_the_same_way(client, obama, django_capture_on_commit_callbacks):
     _, token = paired_kiosk(mode=Kiosk.Mode.VERIFY)
-    response = attempt(client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, employee_id="9999")
+    response = attempt(
+        client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, employee_id="9999"
+    )
     assert response.json()["outcome"] == "not_verified"
     assert response.json()["message"] == "This face does not match employee 9999"
     assert Capture.objects.get().claimed_person is None and AttendanceEvent.objects.count() == 0
 
 
-def test_verify_checks_in_the_typed_employee_when_the_face_matches(client, obama, biden, django_capture_on_commit_callbacks):
+def test_verify_checks_in_the_typed_employee_when_the_face_matches(
+    client, obama, biden, django_capture_on_commit_callbacks
+):
     _, token = paired_kiosk(mode=Kiosk.Mode.VERIFY)
-    body = attempt(client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, employee_id="1042").json()
+    body = attempt(
+        client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, employee_id="1042"
+    ).json()
     assert body["outcome"] == "checked_in" and GREETING.match(body["message"])
     assert AttendanceEvent.objects.get().capture.claimed_person == obama
 
@@ -245,7 +259,9 @@ def test_a_kiosk_with_buttons_needs_the_persons_choice(client, obama, django_cap
     _, token = paired_kiosk(direction=Kiosk.Direction.BUTTONS)
     missing = post_attempt(client, token, [kiosk_frame(photos.OBAMA)])
     assert missing.status_code == 400 and missing.json()["error"] == "no_direction"
-    body = attempt(client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, direction="out").json()
+    body = attempt(
+        client, token, [kiosk_frame(photos.OBAMA)], django_capture_on_commit_callbacks, direction="out"
+    ).json()
     assert body["outcome"] == "checked_out"
 
 
@@ -265,7 +281,10 @@ def test_a_kiosk_with_buttons_needs_the_persons_choice(client, obama, django_cap
 )
 def test_bad_frames_get_a_clear_4xx_and_store_nothing(client, settings, frames, status, code):
     settings.KIOSK_FRAME_MAX_BYTES = 50_000
-    made = {"too large": kiosk_frame(photos.OBAMA, width=1600) + b"\0" * 60_000, "cut short": kiosk_frame(photos.OBAMA)[:3000]}
+    made = {
+        "too large": kiosk_frame(photos.OBAMA, width=1600) + b"\0" * 60_000,
+        "cut short": kiosk_frame(photos.OBAMA)[:3000],
+    }
     frames = [made.get(f, f) if isinstance(f, str) else f for f in frames]
     _, token = paired_kiosk()
     response = post_attempt(client, token, frames)
@@ -283,7 +302,9 @@ def test_a_bad_attempt_id_is_a_400(client):
 # --- liveness -----------------------------------------------------------------
 
 
-def test_a_liveness_kiosk_refuses_a_still_picture_and_takes_a_moving_face(client, obama, django_capture_on_commit_callbacks):
+def test_a_liveness_kiosk_refuses_a_still_picture_and_takes_a_moving_face(
+    client, obama, django_capture_on_commit_callbacks
+):
     _, token = paired_kiosk(liveness=True)
     still = attempt(client, token, [kiosk_frame(photos.OBAMA, width=640)] * 5, django_capture_on_commit_callbacks)
     assert still.json()["outcome"] == "not_live" and "name" not in still.json()
