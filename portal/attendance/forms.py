@@ -35,9 +35,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 class ReasonField(forms.CharField):
     def __init__(self, **kwargs):
-        super().__init__(
-            label="Reason", max_length=500, widget=forms.TextInput(attrs={"size": 40}), **kwargs
-        )
+        super().__init__(label="Reason", max_length=500, widget=forms.TextInput(attrs={"size": 40}), **kwargs)
 
 
 class EventForm(forms.Form):

@@ -101,7 +101,9 @@ class Schedule(models.Model):
                 | models.Q(is_default=False, department__isnull=True, person__isnull=False),
                 name="schedule_one_scope",
             ),
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="schedule_one_default"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="schedule_one_default"
+            ),
         ]
 
     def __str__(self):

@@ -32,17 +32,15 @@ class ShiftBook:
         self.by_department = {s.department_id: shift_from_schedule(s, common) for s in schedules if s.department_id}
 
     def for_person(self, person):
-        return (
-            self.by_person.get(person.pk)
-            or self.by_department.get(person.department_id)
-            or self.default
-        )
+        return self.by_person.get(person.pk) or self.by_department.get(person.department_id) or self.default
 
 
 def shift_for_person(person):
     """The shift of one person (three small reads at most)."""
     own = Schedule.objects.filter(person_id=person.pk).first()
-    dept = None if own or not person.department_id else Schedule.objects.filter(department_id=person.department_id).first()
+    dept = (
+        None if own or not person.department_id else Schedule.objects.filter(department_id=person.department_id).first()
+    )
     default = Schedule.objects.filter(is_default=True).first()
     common = shift_from_schedule(default).holidays if default else frozenset()
     if own or dept:

@@ -243,8 +243,17 @@ def _person_heading(person):
 
 
 def _totals_cells(t, label):
-    return [label, "", f"{t.present} present", f"{t.absent} absent", "", hm(t.worked_seconds),
-            f"{t.late_minutes} min", f"{t.early_minutes} min", f"{t.missing_checkouts} missing out"]
+    return [
+        label,
+        "",
+        f"{t.present} present",
+        f"{t.absent} absent",
+        "",
+        hm(t.worked_seconds),
+        f"{t.late_minutes} min",
+        f"{t.early_minutes} min",
+        f"{t.missing_checkouts} missing out",
+    ]
 
 
 def _person_totals(sheet, mine, person):

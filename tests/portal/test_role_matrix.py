@@ -195,4 +195,3 @@ def test_admin_site_is_for_staff(client, role, allowed):
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
     if allowed:
         assert client.get(reverse("admin:index")).status_code == 200
-

@@ -128,6 +128,11 @@ def test_hours_are_real_hours_across_a_daylight_saving_change():
 
 
 def test_a_second_check_in_keeps_the_first_and_a_lone_check_out_adds_nothing():
-    events = [(at(MONDAY, "08:00"), OUT), (at(MONDAY, "09:00"), IN), (at(MONDAY, "09:30"), IN), (at(MONDAY, "17:00"), OUT)]
+    events = [
+        (at(MONDAY, "08:00"), OUT),
+        (at(MONDAY, "09:00"), IN),
+        (at(MONDAY, "09:30"), IN),
+        (at(MONDAY, "17:00"), OUT),
+    ]
     facts = summarize(events)
     assert facts.worked_seconds == 8 * 3600 and facts.first_in == at(MONDAY, "09:00")

@@ -154,7 +154,9 @@ def test_an_event_in_the_future_is_refused(hr):
 def test_moving_an_event_to_another_day_recomputes_both_days(hr):
     person = make_person()
     event = seen(person, MONDAY, "09:00").event
-    attendance_event_change(event=event, at=utc(MONDAY + timedelta(days=1), "09:00"), direction="in", reason="typo", user=hr)
+    attendance_event_change(
+        event=event, at=utc(MONDAY + timedelta(days=1), "09:00"), direction="in", reason="typo", user=hr
+    )
     assert summary(person).event_count == 0 and summary(person).absent
     assert summary(person, MONDAY + timedelta(days=1)).event_count == 1
 
@@ -185,3 +187,13 @@ def test_closing_days_writes_days_off_and_skips_days_before_a_person_existed():
     attendance_days_close(now=utc(MONDAY + timedelta(days=1), "00:05"), lookback_days=3)
     days = dict(DailySummary.objects.filter(person=person).values_list("day", "absent"))
     assert days == {MONDAY - timedelta(days=1): False, MONDAY: True}  # Sunday off, Monday absent
+
+
+def test_close_days_command_fills_in_past_days(capsys):
+    from django.core.management import call_command
+
+    person = make_person()
+    type(person).objects.filter(pk=person.pk).update(created_at=datetime.now(UTC) - timedelta(days=30))
+    call_command("close_days", "--days", "3")
+    assert "3 daily summaries closed" in capsys.readouterr().out  # the three days before today
+    assert DailySummary.objects.filter(person=person, closed=True).count() == 3

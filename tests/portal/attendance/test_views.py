@@ -52,7 +52,10 @@ def test_hr_adds_a_missed_check_out_and_the_trail_shows_it_on_the_day(hr, person
 
 def test_hr_changes_and_voids_with_reasons_and_before_after_stay_visible(hr, person):
     event = AttendanceEvent.objects.get()
-    hr.post(reverse("attendance-event-change", args=[event.pk]), {"at": "2026-03-02T08:59", "direction": "in", "reason": "clock skew"})
+    hr.post(
+        reverse("attendance-event-change", args=[event.pk]),
+        {"at": "2026-03-02T08:59", "direction": "in", "reason": "clock skew"},
+    )
     assert DailySummary.objects.get(person=person, day=MONDAY).late_minutes == 0
     hr.post(reverse("attendance-event-void", args=[event.pk]), {"reason": "not him"})
     assert DailySummary.objects.get(person=person, day=MONDAY).event_count == 0
@@ -82,8 +85,15 @@ def test_hr_creates_a_department_override_and_edits_the_default(hr):
     person = make_person("Night Nurse", department="Ward")
     response = hr.post(
         reverse("attendance-schedule-new"),
-        {"name": "Nights", "department": person.department.pk, "working_days": ["1", "2", "3"],
-         "start": "22:00", "end": "06:00", "grace_minutes": "10", "holidays": "2026-12-24\n2026-12-25"},
+        {
+            "name": "Nights",
+            "department": person.department.pk,
+            "working_days": ["1", "2", "3"],
+            "start": "22:00",
+            "end": "06:00",
+            "grace_minutes": "10",
+            "holidays": "2026-12-24\n2026-12-25",
+        },
     )
     assert response.status_code == 302
     nights = Schedule.objects.get(name="Nights")
@@ -91,8 +101,14 @@ def test_hr_creates_a_department_override_and_edits_the_default(hr):
     default = Schedule.objects.get(is_default=True)
     response = hr.post(
         reverse("attendance-schedule-edit", args=[default.pk]),
-        {"name": default.name, "working_days": ["1", "2", "3", "4", "5"], "start": "08:30", "end": "17:00",
-         "grace_minutes": "5", "holidays": "2026-05-01"},
+        {
+            "name": default.name,
+            "working_days": ["1", "2", "3", "4", "5"],
+            "start": "08:30",
+            "end": "17:00",
+            "grace_minutes": "5",
+            "holidays": "2026-05-01",
+        },
     )
     assert response.status_code == 302
     default.refresh_from_db()
@@ -110,8 +126,15 @@ def test_hr_creates_a_department_override_and_edits_the_default(hr):
 )
 def test_a_bad_schedule_is_explained(hr, fields, message):
     dept = make_person("A", department="Ward").department
-    data = {"name": "X", "department": dept.pk, "working_days": ["1"], "start": "09:00", "end": "17:00",
-            "grace_minutes": "5", "holidays": ""}
+    data = {
+        "name": "X",
+        "department": dept.pk,
+        "working_days": ["1"],
+        "start": "09:00",
+        "end": "17:00",
+        "grace_minutes": "5",
+        "holidays": "",
+    }
     data.update({k: v for k, v in fields.items() if v is not None})
     for key in [k for k, v in fields.items() if v is None]:
         data.pop(key)

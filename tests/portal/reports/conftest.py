@@ -22,7 +22,13 @@ def week(db):
     for person in (obama, biden):
         type(person).objects.filter(pk=person.pk).update(created_at=utc(MONDAY - timedelta(days=10), "00:00"))
     plan = {
-        obama: {0: ("09:07", "17:00"), 1: ("08:55", "16:30"), 2: ("09:00", None), 3: ("09:00", "17:30"), 4: ("09:20", "17:00")},
+        obama: {
+            0: ("09:07", "17:00"),
+            1: ("08:55", "16:30"),
+            2: ("09:00", None),
+            3: ("09:00", "17:30"),
+            4: ("09:20", "17:00"),
+        },
         biden: {0: ("08:50", "17:05"), 1: ("09:00", "17:00"), 3: ("09:06", "17:00"), 4: ("09:00", "12:00")},
     }
     for person, days in plan.items():

@@ -99,7 +99,9 @@ def test_pdf_is_a_printable_timesheet_with_the_organization_period_pages_and_tot
     everyone = list(summaries())
     assert hm(sum(s.worked_seconds for s in everyone)) in pages[2] and "2 people" in pages[2]
     for s in obama:  # every day is a line with its worked time
-        assert any(line.startswith(s.day.isoformat()) and hm(s.worked_seconds) in line for line in pages[0].splitlines())
+        assert any(
+            line.startswith(s.day.isoformat()) and hm(s.worked_seconds) in line for line in pages[0].splitlines()
+        )
 
 
 def test_pdf_page_count_is_what_is_printed():
@@ -110,6 +112,16 @@ def test_pdf_page_count_is_what_is_printed():
 
 
 def test_a_bad_filter_or_format_is_refused(viewer, week):
-    assert viewer.get(reverse("report-export", args=["csv"]), {"date_from": "2026-03-09", "date_to": "2026-03-01"}).status_code == 400
-    assert viewer.get(reverse("report-export", args=["csv"]), {"date_from": "2025-01-01", "date_to": "2026-03-01"}).status_code == 400
+    assert (
+        viewer.get(
+            reverse("report-export", args=["csv"]), {"date_from": "2026-03-09", "date_to": "2026-03-01"}
+        ).status_code
+        == 400
+    )
+    assert (
+        viewer.get(
+            reverse("report-export", args=["csv"]), {"date_from": "2025-01-01", "date_to": "2026-03-01"}
+        ).status_code
+        == 400
+    )
     assert viewer.get(reverse("report-export", args=["docx"]), WEEK).status_code == 404

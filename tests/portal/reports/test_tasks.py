@@ -26,7 +26,9 @@ def viewer(client):
     return client
 
 
-def test_an_export_larger_than_the_inline_limit_is_queued_and_followed(viewer, week, settings, django_capture_on_commit_callbacks):
+def test_an_export_larger_than_the_inline_limit_is_queued_and_followed(
+    viewer, week, settings, django_capture_on_commit_callbacks
+):
     settings.REPORT_EXPORT_INLINE_ROWS = 5
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = viewer.get(reverse("report-export", args=["xlsx"]), WEEK)

@@ -32,7 +32,10 @@ def test_dashboard_counts_everyone_by_where_they_stand():
             attendance_event_record(person=people[name], at=utc(MONDAY, clock), source="upload")
         daily_summary_recompute(person=people[name], day=MONDAY, now=ten)  # as seen at ten
     today = dashboard_today(now=ten)
-    names = {key: sorted(p.name for p in getattr(today, key)) for key in ["present", "checked_out", "late", "absent", "not_arrived"]}
+    names = {
+        key: sorted(p.name for p in getattr(today, key))
+        for key in ["present", "checked_out", "late", "absent", "not_arrived"]
+    }
     assert names == {
         "present": ["Early", "Late"],
         "checked_out": ["Gone"],
