@@ -10,7 +10,9 @@ machines therefore see a change on their next task, with nothing shared but
 the database.
 """
 
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +65,7 @@ class Gallery:
         return distances(self.matrix[rows], self.sq_norms[rows], probe)
 
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cached = Gallery()
 
@@ -76,7 +79,13 @@ def current():
     if version != _cached.version:
         with _lock:
             if version != _cached.version:
+                start = time.perf_counter()
                 _cached = load(version)
+                # one line per load: the benchmarks count them (once per change, never per capture)
+                log.info(
+                    "gallery loaded: %d templates, version %d, %.0f ms",
+                    len(_cached), version, (time.perf_counter() - start) * 1000,
+                )
     return _cached
 
 

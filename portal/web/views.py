@@ -1,4 +1,5 @@
 import mimetypes
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -57,10 +58,27 @@ def capture(request, pk):
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 
+# ?wait=N on the status endpoint: answer as soon as the capture is finished,
+# at most N seconds later; saves a kiosk the round trips (and delay) of polling.
+STATUS_WAIT_MAX_SECONDS = 10
+STATUS_WAIT_POLL_SECONDS = 0.02
+
+
 @role_required(HR)
 @require_GET
 def capture_status(request, pk):
     item = _visible_capture(request, pk)
+    try:
+        wait = float(request.GET.get("wait") or 0)
+    except ValueError:
+        wait = -1
+    if not 0 <= wait <= STATUS_WAIT_MAX_SECONDS:
+        message = f"wait must be a number of seconds from 0 to {STATUS_WAIT_MAX_SECONDS}."
+        return JsonResponse({"error": message}, status=400)
+    deadline = time.monotonic() + wait
+    while item.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING) and time.monotonic() < deadline:
+        time.sleep(STATUS_WAIT_POLL_SECONDS)
+        item.refresh_from_db(fields=["status", "error", "result"])
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
 
 

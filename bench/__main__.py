@@ -1,0 +1,73 @@
+"""`python -m bench [NAME ...] [options]`: run benchmarks and print their figures.
+
+With no name, all five run in order. --tiny runs each on a tiny input (the
+smoke test uses it): it checks that the scripts work, its figures mean nothing.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+NAMES = ["capture", "throughput", "search", "enroll", "memory"]
+TINY = {
+    "capture": dict(captures=3, people=200, warmups=1),
+    "throughput": dict(captures=3, people=200, clients=2, workers=(1, 2)),
+    "search": dict(sizes=(1_000,), queries=3, plain_queries=2, db_max=1_000),
+    "enroll": dict(photos=4),
+    "memory": dict(people=1_000, captures=2),
+}
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("names", nargs="*", choices=NAMES + [[]], metavar="NAME", help=", ".join(NAMES))
+    p.add_argument("--tiny", action="store_true", help="tiny inputs: check the scripts run")
+    p.add_argument("--captures", type=int, help="captures (capture: total; throughput: per run)")
+    p.add_argument("--people", type=int, help="people enrolled (capture, throughput, memory)")
+    p.add_argument("--clients", type=int, help="kiosks posting at once (throughput)")
+    p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
+    p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
+    p.add_argument("--photos", type=int, help="photos to encode (enroll)")
+    p.add_argument("--no-embedded", action="store_true", help="capture: skip the embedded stack")
+    p.add_argument("--results", help="folder for the JSON figures (default bench/results)")
+    return p
+
+
+def options_for(name, args):
+    options = dict(TINY[name]) if args.tiny else {}
+    wanted = {
+        "capture": ["captures", "people"],
+        "throughput": ["captures", "people", "clients", "workers"],
+        "search": ["sizes"],
+        "enroll": ["photos"],
+        "memory": ["people"],
+    }[name]
+    for key in wanted:
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = tuple(value) if isinstance(value, list) else value
+    if name == "capture" and args.no_embedded:
+        options["embedded"] = False
+    return options
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import importlib
+    from pathlib import Path
+
+    from bench import common
+
+    if args.results:
+        common.RESULTS = Path(args.results)
+    for name in args.names or NAMES:
+        start = time.perf_counter()
+        module = importlib.import_module(f"bench.{name}")
+        module.run(**options_for(name, args))
+        print(f"({name}: {time.perf_counter() - start:.0f} s; figures in {common.RESULTS / name}.json)", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""2. Throughput: captures per second with several kiosks posting at once.
+
+Several client threads post 640x480 frames (every one a different enrolled
+person, so every capture records an event) and wait for each result; the
+portal runs 1, then 2 worker processes (celery --concurrency). Throughput is
+finished captures divided by the wall time from the first post to the last
+result. The plain pipeline's figure is frames per second through
+plain_identify in as many processes, on the same frames.
+"""
+
+import multiprocessing
+import threading
+import time
+
+from bench import capture as capture_bench
+from bench import common, stack
+
+
+def post_all(url, frames, names, clients):
+    """Post every frame from `clients` threads; (seconds, latencies, correct)."""
+    kiosks = [stack.Kiosk(url) for _ in range(clients)]
+    todo = list(zip(names, frames, strict=True))
+    lock = threading.Lock()
+    latencies, correct = [], [0]
+
+    def client(kiosk):
+        while True:
+            with lock:
+                if not todo:
+                    return
+                name, frame = todo.pop()
+            took, status = kiosk.capture(frame)
+            faces = status.get("faces", [])
+            with lock:
+                latencies.append(took)
+                correct[0] += bool(faces) and faces[0]["name"] == name
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in kiosks]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start, latencies, correct[0]
+
+
+_plain_known = None
+
+
+def _plain_one(frame):
+    return common.plain_identify(frame, *_plain_known)
+
+
+def plain_rate(frames, matrix, names, processes):
+    global _plain_known
+    _plain_known = (
+        [row.astype("float64") for row in matrix],
+        list(names) + [f"Synthetic {i}" for i in range(len(names), len(matrix))],
+    )
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(_plain_one, frames[:processes])  # warm up every process
+        start = time.perf_counter()
+        pool.map(_plain_one, frames, chunksize=1)
+        return len(frames) / (time.perf_counter() - start)
+
+
+def run(captures=100, people=10_000, clients=4, workers=(1, 2)):
+    names, real, frames = capture_bench.frames_for(captures * len(workers))
+    matrix, _ = common.gallery_arrays(people, real)
+    results = {"captures_per_run": captures, "clients": clients, "people_enrolled": people, "runs": []}
+    with stack.running(production=True, matrix=matrix, names=names, gunicorn_workers=2, threads=clients) as running:
+        for index, concurrency in enumerate(workers):
+            proc = running.start_worker(concurrency=concurrency)
+            kiosk = stack.Kiosk(running.url)
+            for path in common.lfw_strangers(2 * concurrency):  # every pool process loads the gallery
+                kiosk.capture(common.kiosk_frame(path))
+            # a new slice of people per run: none of them is inside the cooldown
+            part = slice(index * captures, (index + 1) * captures)
+            seconds, latencies, correct = post_all(running.url, frames[part], names[part], clients)
+            running.stop_worker(proc)
+            results["runs"].append(
+                {
+                    "worker_processes": concurrency,
+                    "captures_per_second": round(len(latencies) / seconds, 2),
+                    "latency_under_load": common.summary_ms(latencies),
+                    "recognized_correctly": correct,
+                }
+            )
+    for run_figures in results["runs"]:
+        n = run_figures["worker_processes"]
+        run_figures["plain_frames_per_second"] = round(plain_rate(frames[:captures], matrix, names, n), 2)
+    report(results)
+    return common.save("throughput", results)
+
+
+def report(r):
+    rows = []
+    for run_figures in r["runs"]:
+        portal, plain = run_figures["captures_per_second"], run_figures["plain_frames_per_second"]
+        n = run_figures["worker_processes"]
+        rows.append((f"captures/s, {n} worker process(es)", portal, plain, common.ratio(portal, plain)))
+        rows.append(
+            (f"  median latency ms under load ({n})", run_figures["latency_under_load"]["median_ms"], None, None)
+        )
+    common.show(
+        f"throughput: {r['clients']} kiosks posting, {r['people_enrolled']:,} people (last column: portal/plain)", rows
+    )

@@ -1,0 +1,66 @@
+"""Each benchmark script starts and finishes on a tiny input (`python -m bench NAME --tiny`).
+
+Benchmarks are not tests: these only check that the scripts still run end to
+end and write their figures; the figures of a tiny run mean nothing. The ones
+that start the production stack (PostgreSQL, Redis, gunicorn, celery) are in
+the end-to-end tier.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bench import common
+
+pytestmark = pytest.mark.skipif(not (common.LFW / "known").is_dir(), reason=f"lfw-dev not found at {common.LFW}")
+
+
+def run_bench(name, tmp_path):
+    results = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", name, "--tiny", "--results", str(results)],
+        cwd=common.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout, json.loads((results / f"{name}.json").read_text())
+
+
+def test_search_benchmark_runs_and_both_ways_find_the_same_person(tmp_path):
+    out, figures = run_bench("search", tmp_path)
+    assert "1:N search" in out
+    [size] = figures["sizes"]
+    assert size["same_answers"] is True and size["portal"]["median_ms"] > 0
+
+
+def test_enroll_benchmark_encodes_every_photo_both_ways(tmp_path):
+    out, figures = run_bench("enroll", tmp_path)
+    assert "enrollment" in out
+    assert figures["portal"]["one_face"] == figures["portal"]["photos"] == figures["plain"]["one_face"]
+
+
+@pytest.mark.e2e
+def test_capture_benchmark_records_an_event_for_every_probe(tmp_path):
+    out, figures = run_bench("capture", tmp_path)
+    assert "capture latency" in out
+    for kind in ("production", "embedded"):
+        assert figures[kind]["events_created"] == figures["captures"], figures[kind]
+    assert figures["production"]["gallery_loads_in_worker"] == 1
+
+
+@pytest.mark.e2e
+def test_throughput_benchmark_runs_with_one_and_two_worker_processes(tmp_path):
+    out, figures = run_bench("throughput", tmp_path)
+    assert [r["worker_processes"] for r in figures["runs"]] == [1, 2]
+    assert all(r["captures_per_second"] > 0 and r["plain_frames_per_second"] > 0 for r in figures["runs"])
+
+
+@pytest.mark.e2e
+def test_memory_benchmark_measures_a_real_worker(tmp_path):
+    out, figures = run_bench("memory", tmp_path)
+    assert figures["gallery_loads"] == 1
+    assert figures["loaded"]["pool_mb"][0] > 50
