@@ -1,42 +1,45 @@
 """Several frames of one kiosk attempt -> one face, and whether it is alive.
 
-A kiosk looks at one person: in each frame we take the largest face, keep
-the frames that show the same person as the first, and average their
-encodings (the mean of a few encodings of one face lies closer to that
-person's templates than a single noisy frame). No Django here.
+A kiosk looks at one person: in each frame we take the largest face and
+combine their encodings with decision.combine_frames (frames showing
+someone else are left out; the mean of the rest decides, with the frames'
+spread added back to every distance, see decision.decide_frames). No Django.
 """
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from recognition import engine, imaging, liveness
-
-# frames farther than this from the first frame's face show someone else
-# (a second person stepping in); they are left out of the average
-SAME_PERSON = 0.6
+from recognition import decision, engine, imaging, liveness
 
 
 @dataclass(frozen=True)
 class Attempt:
     face: engine.Face | None  # the combined face, None when no frame showed one
+    spread: float  # the frames' mean squared distance to their mean (0 for one frame)
     frames: int  # frames looked at
-    used: int  # frames whose face went into the average
+    used: int  # frames whose face went into the mean
     liveness: liveness.Liveness | None  # None when not asked for
+
+
+@dataclass(frozen=True)
+class FramesRule:
+    """A decision rule for the mean of an attempt's frames: decide() with their spread."""
+
+    rule: decision.CalibratedRule
+    spread: float
+
+    def match(self, gallery, probe):
+        return decision.decide(gallery, probe, self.rule, spread=self.spread)
 
 
 def largest(faces):
     return max(faces, key=lambda f: f.width) if faces else None
 
 
-def combine(faces):
-    """One face from the same person's face in several frames: the first box, the mean encoding."""
-    mean = np.mean([f.encoding for f in faces], axis=0).astype(np.float32)
-    return engine.Face(box=faces[0].box, encoding=mean)
-
-
 def analyse(frames, *, options=engine.DetectOptions(), rule=None):
-    """frames: a list of (PIL image, faces or None); faces already found are not looked for again."""
+    """frames: a list of (PIL image, faces or None); faces already found are not looked for again.
+
+    rule: a liveness.LivenessRule to check liveness over the frames, or None.
+    """
     chosen, points = [], []
     for image, faces in frames:
         if faces is None:
@@ -44,10 +47,10 @@ def analyse(frames, *, options=engine.DetectOptions(), rule=None):
         face = largest(faces)
         if face is None:
             continue
-        if chosen and float(np.linalg.norm(face.encoding - chosen[0].encoding)) > SAME_PERSON:
-            continue
         chosen.append(face)
         if rule is not None:
             points.append(liveness.landmarks(imaging.to_array(image), face.box))
     verdict = liveness.check(points, rule) if rule is not None else None
-    return Attempt(face=combine(chosen) if chosen else None, frames=len(frames), used=len(chosen), liveness=verdict)
+    mean, spread, used = decision.combine_frames([face.encoding for face in chosen])
+    face = engine.Face(box=chosen[0].box, encoding=mean) if used else None
+    return Attempt(face=face, spread=spread, frames=len(frames), used=used, liveness=verdict)

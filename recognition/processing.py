@@ -167,9 +167,10 @@ def capture_process(*, capture):
     known = gallery.current()
     rule = decision_rule()
     if capture.kiosk_id:
-        faces, live = _kiosk_faces(capture, image, faces)
+        faces, live, spread = _kiosk_faces(capture, image, faces)
         if live is not None and not live.live:
             return _capture_not_live(capture, image, live)
+        rule = burst.FramesRule(rule=rule, spread=spread)
     if capture.claimed_person_id:
         return _verify(capture, image, faces, known, rule)
     matches = [known.search(face.encoding, rule) for face in faces]
@@ -271,7 +272,7 @@ def _kiosk_faces(capture, image, faces):
             continue  # checked on upload; a frame lost since then is one frame fewer
     rule = liveness.LivenessRule() if capture.require_liveness else None
     attempt = burst.analyse(frames, options=detect_options(), rule=rule)
-    return ([attempt.face] if attempt.face else []), attempt.liveness
+    return ([attempt.face] if attempt.face else []), attempt.liveness, attempt.spread
 
 
 def _capture_not_live(capture, image, live):
