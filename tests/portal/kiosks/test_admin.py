@@ -98,6 +98,9 @@ def test_old_kiosk_pictures_are_deleted_and_the_events_stay(client, django_captu
     assert not old.image and not old.annotated and not old.frames.exists()
     assert old.result["faces"][0]["name"] == "Barack Obama" and old.kiosk is not None
     assert AttendanceEvent.objects.get().capture == old
+    client.force_login(make_user("hr", role=HR))
+    page = client.get(reverse("capture", args=[old.pk]))
+    assert page.status_code == 200 and "deleted after the retention period" in page.content.decode()
     recent.refresh_from_db()
     assert Path(recent.image.path).is_file()
     assert expire_task.apply().get() == 0  # the beat task: nothing left to clear
