@@ -139,6 +139,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.api.throttling.kiosk_throttle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -379,9 +380,15 @@ SPECTACULAR_SETTINGS = {
         "PhotoStatusEnum": "recognition.models.FacePhoto.Status",
         "CaptureStatusEnum": "recognition.models.Capture.Status",
         "EventStatusEnum": ["created", "cooldown"],
+        "AttendanceDirectionEnum": "portal.attendance.models.AttendanceEvent.Direction",
+        "KioskDirectionEnum": "portal.kiosks.models.Kiosk.Direction",
+        "KioskModeEnum": "portal.kiosks.models.Kiosk.Mode",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
-    "PATH_CONVERTER_OVERRIDES": {"api_id": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}},
+    "PATH_CONVERTER_OVERRIDES": {
+        "api_id": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999},
+        "api_format": {"type": "string", "enum": ["csv", "xlsx", "pdf"]},
+    },
 }
 
 # --- production -------------------------------------------------------------

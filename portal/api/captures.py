@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
+from portal.attendance.models import AttendanceEvent
 from portal.people.models import Person
 from recognition.models import Capture
 from recognition.services import capture_submit
@@ -54,7 +55,7 @@ class PersonRefSerializer(serializers.Serializer):
 
 class EventRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    direction = serializers.ChoiceField(["in", "out"], allow_null=True)
+    direction = serializers.ChoiceField(AttendanceEvent.Direction.choices, allow_null=True)
     status = serializers.ChoiceField(
         ["created", "cooldown"], help_text="`cooldown`: seen again within the cooldown; the earlier event."
     )

@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.api import attendance, captures, people, photos, tokens
+from portal.api import attendance, captures, kiosks, people, photos, reports, tokens
 from portal.api.errors import not_found
 
 app_name = "api"
@@ -20,7 +20,18 @@ class IdConverter:
         return str(value)
 
 
+class FormatConverter:
+    regex = "csv|xlsx|pdf"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(IdConverter, "api_id")
+register_converter(FormatConverter, "api_format")
 
 urlpatterns = [
     path("v1/people/", people.PersonListCreate.as_view(), name="person-list"),
@@ -40,11 +51,25 @@ urlpatterns = [
         captures.VerificationAnnotated.as_view(),
         name="verification-annotated",
     ),
-    path("v1/attendance/events/", attendance.EventList.as_view(), name="event-list"),
+    path("v1/attendance/events/", attendance.EventListCreate.as_view(), name="event-list"),
     path("v1/attendance/events/<api_id:pk>/", attendance.EventDetail.as_view(), name="event-detail"),
+    path("v1/attendance/events/<api_id:pk>/correct/", attendance.EventCorrect.as_view(), name="event-correct"),
+    path("v1/attendance/events/<api_id:pk>/void/", attendance.EventVoid.as_view(), name="event-void"),
+    path("v1/attendance/summaries/", reports.SummaryList.as_view(), name="summary-list"),
+    path("v1/reports/export/<api_format:fmt>/", reports.ReportExportCreate.as_view(), name="report-export"),
+    path("v1/reports/exports/<api_id:pk>/", reports.ReportExportDetail.as_view(), name="report-export-detail"),
+    path(
+        "v1/reports/exports/<api_id:pk>/download/",
+        reports.ReportExportDownload.as_view(),
+        name="report-export-download",
+    ),
+    path("v1/kiosks/", kiosks.KioskListCreate.as_view(), name="kiosk-list"),
+    path("v1/kiosks/<api_id:pk>/", kiosks.KioskDetail.as_view(), name="kiosk-detail"),
+    path("v1/kiosks/<api_id:pk>/pairing/", kiosks.KioskPairingCreate.as_view(), name="kiosk-pairing"),
+    path("v1/kiosks/<api_id:pk>/revoke/", kiosks.KioskRevoke.as_view(), name="kiosk-revoke"),
     path("v1/tokens/", tokens.TokenListCreate.as_view(), name="token-list"),
     path("v1/tokens/<api_id:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # any path at all, line breaks included
 ]

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.attendance.models import AttendanceEvent
 from portal.attendance.services import attendance_event_record
 from tests.factories import make_person
 
@@ -59,3 +60,76 @@ def test_one_event_and_the_roles(hr_api, viewer_api, anonymous_api, events):
     assert hr_api.get(f"{EVENTS}{listed[0]['id']}/").json() == listed[0]
     assert viewer_api.get(EVENTS).status_code == 403
     assert anonymous_api.get(EVENTS).status_code == 401
+
+
+# --- corrections -------------------------------------------------------------------
+
+
+def test_hr_adds_a_missed_event_with_a_reason_and_the_trail_names_the_token(hr_api, events):
+    obama, _ = events
+    response = hr_api.post(
+        EVENTS,
+        {"person": obama.pk, "at": "2026-03-03T09:10:00Z", "direction": "in", "reason": "Camera was down"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["source"] == "manual" and body["person"]["id"] == obama.pk and body["voided"] is False
+    [trail] = body["corrections"]
+    assert trail["action"] == "add" and trail["reason"] == "Camera was down" and trail["before"] is None
+    assert trail["username"] == "token:hr integration"
+    day = hr_api.get("/api/v1/attendance/summaries/", {"date_from": "2026-03-03", "date_to": "2026-03-03"}).json()
+    assert [(row["person"]["id"], row["event_count"]) for row in day["results"]] == [(obama.pk, 1)]
+
+
+def test_correct_then_void_keeps_every_step_in_the_trail(hr_api, events):
+    event = AttendanceEvent.objects.get(source="upload")
+    url = f"{EVENTS}{event.pk}/"
+    changed = hr_api.post(url + "correct/", {"at": "2026-03-01T07:45:00Z", "direction": "in", "reason": "Clock"})
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["at"].startswith("2026-03-01T08:45:00")  # shown in Berlin time
+    voided = hr_api.post(url + "void/", {"reason": "Duplicate of a badge swipe"}).json()
+    assert voided["voided"] is True
+    assert [(c["action"], c["before"]["at"][11:16]) for c in voided["corrections"]] == [
+        ("change", "08:00"),
+        ("void", "07:45"),
+    ]
+    assert hr_api.get(EVENTS, {"voided": "true"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("void/", {"reason": "  "}, "reason"),
+        ("void/", {}, "reason"),
+        ("correct/", {"at": "soon", "direction": "in", "reason": "x"}, "at"),
+        ("correct/", {"at": "2026-03-01T08:00:00Z", "direction": "sideways", "reason": "x"}, "direction"),
+    ],
+)
+def test_a_correction_without_a_reason_or_with_bad_values_is_a_400(hr_api, events, path, body, field):
+    event = AttendanceEvent.objects.get(source="upload")
+    response = hr_api.post(f"{EVENTS}{event.pk}/{path}", body, format="json")
+    assert response.status_code == 400 and field in response.json()["error"]["fields"]
+    assert not event.corrections.exists()
+
+
+def test_what_the_service_refuses_is_a_400_with_its_message(hr_api, events):
+    event = AttendanceEvent.objects.get(source="upload")
+    hr_api.post(f"{EVENTS}{event.pk}/void/", {"reason": "wrong"})
+    again = hr_api.post(f"{EVENTS}{event.pk}/void/", {"reason": "wrong again"})
+    assert again.status_code == 400
+    assert again.json()["error"] == {
+        "code": "correction_refused",
+        "message": "This event is already voided.",
+        "fields": {},
+    }
+    future = hr_api.post(
+        EVENTS, {"person": events[0].pk, "at": "2999-01-01T00:00:00Z", "direction": "in", "reason": "x"}
+    )
+    assert future.status_code == 400 and "future" in future.json()["error"]["message"]
+
+
+def test_a_viewer_cannot_correct_attendance(viewer_api, events):
+    event = AttendanceEvent.objects.get(source="upload")
+    assert viewer_api.post(f"{EVENTS}{event.pk}/void/", {"reason": "x"}).status_code == 403
+    assert not AttendanceEvent.objects.filter(voided=True).exists()

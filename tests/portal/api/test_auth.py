@@ -144,3 +144,5 @@ def test_unknown_api_addresses_answer_any_method_without_a_csrf_page():
 
     response = Client(enforce_csrf_checks=True).post("/api/v1/people/-5/photos/", {"x": "1"})
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+    response = Client().get("/api/v1/attendance/events/a%0Ab/")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
