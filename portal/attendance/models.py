@@ -154,10 +154,15 @@ class DailySummary(models.Model):
 
     @property
     def status(self):
-        if self.event_count:
-            return "present"
-        if self.holiday:
-            return "holiday"
-        if self.absent:
-            return "absent"
-        return "scheduled" if self.scheduled else "day off"
+        return summary_status(self)
+
+
+def summary_status(row):
+    """One word for a day: present, holiday, absent, scheduled (not started) or day off."""
+    if row.event_count:
+        return "present"
+    if row.holiday:
+        return "holiday"
+    if row.absent:
+        return "absent"
+    return "scheduled" if row.scheduled else "day off"

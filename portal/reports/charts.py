@@ -11,13 +11,15 @@ STYLE = (
 )
 
 
-def arrivals_chart(times, *, bucket_minutes=30):
-    """Bars: how many people arrived in each half hour."""
+def arrivals_chart(times, *, bucket_minutes=15, span_minutes=180):
+    """Bars: how many people arrived in each quarter hour (at least three hours shown)."""
     if not times:
         return mark_safe('<p class="muted">No arrivals yet today.</p>')
     minutes = [t.hour * 60 + t.minute for t in times]
     first = min(minutes) // bucket_minutes * bucket_minutes
     last = max(minutes) // bucket_minutes * bucket_minutes
+    widen = max(0, span_minutes - (last - first)) // 2 // bucket_minutes * bucket_minutes
+    first, last = max(0, first - widen), min(24 * 60 - bucket_minutes, last + widen)
     buckets = list(range(first, last + bucket_minutes, bucket_minutes))
     counts = [sum(1 for m in minutes if b <= m < b + bucket_minutes) for b in buckets]
     top = max(counts)
@@ -33,43 +35,51 @@ def arrivals_chart(times, *, bucket_minutes=30):
         )
         if count:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - PAD - h - 4:.1f}" class="value">{count}</text>')
-        if len(buckets) <= 16 or i % 2 == 0:
+        if start % 60 == 0 or len(buckets) <= 8:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 8}" class="axis">{label}</text>')
     return _svg("Arrivals by time", parts)
 
 
 def history_chart(history):
-    """Two lines over the last days: presence rate and share of arrivals that were late."""
+    """Two lines over the last days: presence rate (present of those scheduled) and
+    lateness (late of those present). Days nobody was scheduled leave a gap."""
     if not history:
         return mark_safe("")
-    step = (WIDTH - 2 * PAD) / max(len(history) - 1, 1)
+    left = PAD + 14  # room for the percent labels
+    step = (WIDTH - left - PAD) / max(len(history) - 1, 1)
 
     def y(rate):
         return HEIGHT - PAD - (HEIGHT - 2 * PAD) * rate
 
-    presence, lateness, parts = [], [], []
+    presence, lateness, parts = [[]], [[]], []
     for i, (day, scheduled, present, late) in enumerate(history):
-        x = PAD + i * step
-        p = present / scheduled if scheduled else 0
-        lt = late / present if present else 0
-        presence.append(f"{x:.1f},{y(p):.1f}")
-        lateness.append(f"{x:.1f},{y(lt):.1f}")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y(p):.1f}" r="3" class="presence"><title>{day:%Y-%m-%d}: '
-            f"{present}/{scheduled} present, {late} late</title></circle>"
-        )
+        x = left + i * step
+        if scheduled:
+            p = min(present / scheduled, 1)
+            presence[-1].append(f"{x:.1f},{y(p):.1f}")
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y(p):.1f}" r="3" class="presence"><title>{day:%Y-%m-%d}: '
+                f"{present} of {scheduled} present, {late} late</title></circle>"
+            )
+        elif presence[-1]:
+            presence.append([])
+        if present:
+            lateness[-1].append(f"{x:.1f},{y(late / present):.1f}")
+        elif lateness[-1]:
+            lateness.append([])
         if i % 5 == 0 or i == len(history) - 1:
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" class="axis">{day:%m-%d}</text>')
     for rate in (0, 0.5, 1):
-        parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(rate):.1f}" y2="{y(rate):.1f}" class="rule"/>')
-        parts.append(f'<text x="{PAD - 4}" y="{y(rate) + 4:.1f}" class="axis end">{int(rate * 100)}%</text>')
-    parts.append(f'<polyline points="{" ".join(presence)}" class="presence"/>')
-    parts.append(f'<polyline points="{" ".join(lateness)}" class="lateness"/>')
+        parts.append(f'<line x1="{left}" x2="{WIDTH - PAD}" y1="{y(rate):.1f}" y2="{y(rate):.1f}" class="rule"/>')
+        parts.append(f'<text x="{left - 4}" y="{y(rate) + 4:.1f}" class="axis end">{int(rate * 100)}%</text>')
+    for kind, lines in (("presence", presence), ("lateness", lateness)):
+        parts.extend(f'<polyline points="{" ".join(points)}" class="{kind}"/>' for points in lines if points)
     return _svg("Presence rate and lateness, last 30 days", parts)
 
 
 def _svg(title, parts):
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">'
+        f'<svg class="chart" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'style="max-width:100%;height:auto" role="img" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title><style>{STYLE}</style>{''.join(parts)}</svg>"
     )

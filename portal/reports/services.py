@@ -33,7 +33,7 @@ def report_filename(filters, fmt):
 def report_file_write(*, fmt, filters, out, progress=None):
     """Write the rows the filters select to `out` (a path for xlsx, a file otherwise)."""
     rows = daily_summary_list(**filters)
-    stream = rows.iterator(chunk_size=CHUNK)
+    stream = exports.export_rows(rows, CHUNK)
     if fmt == ReportExport.Format.CSV:
         return exports.write_csv(stream, out, progress=progress)
     if fmt == ReportExport.Format.XLSX:

@@ -95,7 +95,7 @@ def report_export(request, fmt):
         return redirect("report-export-status", pk=export.pk)
     name = report_filename(filters, fmt)
     if fmt == "csv":
-        rows = daily_summary_list(**filters).iterator(chunk_size=2000)
+        rows = exports.export_rows(daily_summary_list(**filters))
         response = StreamingHttpResponse(exports.csv_lines(rows, Totals()), content_type=CONTENT_TYPES[fmt])
     else:
         # small by the check above; a spooled file stays in memory unless it grows
