@@ -88,8 +88,10 @@ def cameras(tmp_path_factory):
     }
 
 
-def register_kiosk(admin, name, mode="identify", direction="auto"):
+def register_kiosk(admin, name, mode="identify", direction="auto", liveness=False):
     fields = {"name": name, "location": "Lobby", "mode": mode, "direction": direction, "_continue": "1"}
+    if liveness:
+        fields["liveness"] = "on"
     response = admin.submit("/admin/kiosks/kiosk/add/", fields)
     assert response.status_code == 302, response.text[:2000]
     return int(re.search(r"/admin/kiosks/kiosk/(\d+)/change/", response.headers["Location"]).group(1))
@@ -219,6 +221,19 @@ def test_an_answer_lost_on_the_way_is_asked_again_and_counted_once(admin, playwr
         assert page.locator("#offline").is_hidden()
         assert len(sent) == 3 and len({_client_id(body) for body in sent}) == 1
         assert [row for row in attendance(admin) if row[0] == "Joe Biden"] == [("Joe Biden", "in", "kiosk")]
+    finally:
+        browser.close()
+
+
+def test_a_liveness_kiosk_refuses_a_photo_held_still(admin, playwright, cameras):
+    # the fake camera shows one still photo: exactly what liveness must stop
+    kiosk = register_kiosk(admin, "Pharmacy", liveness=True)
+    before = attendance(admin)
+    browser, page = open_kiosk(playwright, cameras["obama"], pairing_link(admin, kiosk))
+    try:
+        outcome, message = result(page)
+        assert outcome == "not_live" and message == "Please move your head a little and try again"
+        assert attendance(admin) == before
     finally:
         browser.close()
 
