@@ -339,6 +339,13 @@ for _scope, _rate in API_THROTTLE_RATES.items():
     _count, _, _period = _rate.partition("/")
     if not _count.isdigit() or not _period or _period[0] not in "smhd":
         raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()}={_rate!r}: use N/second, N/minute, N/hour or N/day.")
+# The request counts live in Django's cache: without CACHE_URL each web server
+# process counts on its own; with a shared Redis the limits hold across them all.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use redis://host:6379/1")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 # Longest `?wait=` a client may ask for; below gunicorn's 30 s worker timeout.
 API_WAIT_MAX_SECONDS = env_int("API_WAIT_MAX_SECONDS", 20, minimum=0)
 REST_FRAMEWORK = {

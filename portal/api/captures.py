@@ -11,7 +11,13 @@ import django_filters
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -222,6 +228,40 @@ def submitter(request):
     return request.user if getattr(request.user, "_meta", None) else None
 
 
+RESULT_EXAMPLE = OpenApiExample(
+    "Two faces, one known",
+    response_only=True,
+    status_codes=["200"],
+    value={
+        "id": 311,
+        "url": "https://attendance.example.com/api/v1/captures/311/",
+        "status": "done",
+        "error": "",
+        "source": "api",
+        "record_attendance": True,
+        "created_at": "2026-03-02T08:59:58Z",
+        "finished_at": "2026-03-02T08:59:59Z",
+        "faces": [
+            {
+                "box": {"top": 92, "right": 402, "bottom": 221, "left": 273},
+                "person": {"id": 12, "name": "Ada Lovelace", "employee_id": "E-1815"},
+                "distance": 0.3712,
+                "decision": "match",
+                "event": {"id": 5120, "direction": "in", "status": "created"},
+            },
+            {
+                "box": {"top": 110, "right": 640, "bottom": 218, "left": 532},
+                "person": None,
+                "distance": 0.6841,
+                "decision": "unknown",
+                "event": None,
+            },
+        ],
+        "annotated_image": "https://attendance.example.com/api/v1/captures/311/annotated/",
+    },
+)
+
+
 class Recognize(APIView):
     permission_classes = [IsHR]
     parser_classes = [MultiPartParser, FormParser]
@@ -233,6 +273,7 @@ class Recognize(APIView):
         parameters=[WAIT],
         request={"multipart/form-data": RecognizeSerializer},
         responses={200: CaptureSerializer, 202: CaptureSerializer},
+        examples=[RESULT_EXAMPLE],
     )
     def post(self, request):
         seconds = wait_seconds(request)

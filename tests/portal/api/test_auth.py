@@ -146,3 +146,26 @@ def test_unknown_api_addresses_answer_any_method_without_a_csrf_page():
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
     response = Client().get("/api/v1/attendance/events/a%0Ab/")
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+
+
+def test_with_a_shared_redis_cache_the_budget_holds_across_processes(settings):
+    """CACHE_URL: two web server processes see the same counts (here: two cache connections)."""
+    import os
+
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "2/minute"}
+    caches["default"].clear()
+    try:
+        client = token_client(HR, "shared")
+        assert client.get("/api/v1/people/").status_code == 200
+        other_process = RedisCache(url, {})  # a second connection, as another gunicorn worker has
+        token = ApiToken.objects.get(name="shared")
+        assert len(other_process.get(f"throttle_token_{token.pk}")) == 1
+        assert client.get("/api/v1/people/").status_code == 200
+        assert client.get("/api/v1/people/").status_code == 429
+    finally:
+        caches["default"].clear()

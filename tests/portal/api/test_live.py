@@ -40,7 +40,7 @@ from tests.e2e.stack import ROOT, running_stack, wait_until
 pytestmark = pytest.mark.e2e
 
 # a couple of minutes on two shared cores
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 20
 
 
 @contextmanager
