@@ -6,6 +6,7 @@ smoke test uses it): it checks that the scripts work, its figures mean nothing.
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -54,6 +55,9 @@ def options_for(name, args):
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    # stop cleanly (servers, workers, databases) on Ctrl-C or kill, also in the background
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import importlib
     from pathlib import Path

@@ -58,15 +58,16 @@ def measure_stack(production, matrix, names, frames, warmups):
 
 def measure_in_process(frames, names, matrix):
     """The plain pipeline and the portal's engine + gallery on the same frames, same process."""
-    from recognition import engine
+    from recognition import decision, engine
     from recognition.gallery import Gallery
 
     known_names = list(names) + [f"Synthetic {i}" for i in range(len(names), len(matrix))]
     known_list = [row.astype("float64") for row in matrix]  # what face_encodings returns
     gallery = Gallery(matrix=matrix, labels=range(len(matrix)))
-    rule = engine.DecisionRule(threshold=common.THRESHOLD)
+    rule = decision.rule_for()  # the workers' rule with the default settings
     plain, portal, plain_correct = [], [], 0
     common.plain_identify(frames[0], known_list, known_names)  # first call pays dlib's warm-up
+    gallery.search(matrix[0], rule)  # builds the average faces, as a worker's first search does
     for name, frame in zip(names, frames, strict=False):
         took, found = common.timed(common.plain_identify, frame, known_list, known_names)
         plain.append(took)
