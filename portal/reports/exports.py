@@ -68,6 +68,14 @@ class ExportRow:
             setattr(self, name, value)
         self.department = self.department or ""
 
+    @classmethod
+    def from_summary(cls, summary):
+        """The same from a DailySummary instance (slower: it is a whole model)."""
+        person = summary.person
+        values = {"name": person.name, "employee_id": person.employee_id}
+        values["department"] = person.department.name if person.department_id else ""
+        return cls([values.get(name, getattr(summary, name, None)) for name in cls.__slots__])
+
     @property
     def person_name(self):
         return self.name
@@ -98,6 +106,8 @@ def _zone():
 
 def _counted(rows, totals, progress):
     for n, row in enumerate(rows, 1):
+        if not isinstance(row, ExportRow):
+            row = ExportRow.from_summary(row)
         yield totals.add(row)
         if progress and n % PROGRESS_EVERY == 0:
             progress(n)

@@ -125,3 +125,12 @@ def test_a_bad_filter_or_format_is_refused(viewer, week):
         == 400
     )
     assert viewer.get(reverse("report-export", args=["docx"]), WEEK).status_code == 404
+
+
+def test_writers_also_take_summary_instances(week):
+    from portal.reports.exports import csv_lines, export_rows
+    from portal.reports.selectors import Totals
+
+    fast = list(csv_lines(export_rows(summaries()), Totals()))
+    slow = list(csv_lines(summaries().iterator(), Totals()))
+    assert fast == slow and len(fast) == 16
