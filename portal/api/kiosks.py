@@ -66,6 +66,7 @@ class KioskDetail(generics.RetrieveUpdateAPIView):
 
 class KioskPairingCreate(generics.GenericAPIView):
     permission_classes = [IsAdmin]
+    error_statuses = [409]  # the kiosk is revoked
     queryset = Kiosk.objects.all()
 
     @extend_schema(
