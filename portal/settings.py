@@ -260,6 +260,21 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 2 * 102
 # A person recognized again within this many seconds gets no second event.
 ATTENDANCE_COOLDOWN_SECONDS = env_int("ATTENDANCE_COOLDOWN_SECONDS", 60, minimum=0)
 
+# --- kiosks -------------------------------------------------------------------
+
+# How long an admin's pairing code stays usable.
+KIOSK_PAIRING_MINUTES = env_int("KIOSK_PAIRING_MINUTES", 15, minimum=1)
+# The submit request waits up to this long for the worker's answer, so that a
+# kiosk usually needs one round trip; after that the kiosk polls.
+KIOSK_RESULT_WAIT_SECONDS = env_float("KIOSK_RESULT_WAIT_SECONDS", 3.0, minimum=0.0, maximum=20.0)
+# Frames per attempt (combined into one decision), their width and size limit.
+KIOSK_FRAMES = env_int("KIOSK_FRAMES", 3, minimum=1)
+KIOSK_MAX_FRAMES = 8
+KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
+KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
+# Pictures of kiosk attempts are deleted after this many days (the events stay).
+KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
+
 # --- reports ----------------------------------------------------------------
 
 # Printed at the top of every PDF timesheet.
@@ -282,21 +297,6 @@ if CELERY_BROKER_URL:
             "CELERY_BROKER_URL is set but DATABASE_URL is not: separate workers must share the "
             "database with the web server, so set DATABASE_URL=postgres://… as well."
         )
-# --- kiosks -------------------------------------------------------------------
-
-# How long an admin's pairing code stays usable.
-KIOSK_PAIRING_MINUTES = env_int("KIOSK_PAIRING_MINUTES", 15, minimum=1)
-# The submit request waits up to this long for the worker's answer, so that a
-# kiosk usually needs one round trip; after that the kiosk polls.
-KIOSK_RESULT_WAIT_SECONDS = env_float("KIOSK_RESULT_WAIT_SECONDS", 3.0, minimum=0.0, maximum=20.0)
-# Frames per attempt (combined into one decision), their width and size limit.
-KIOSK_FRAMES = env_int("KIOSK_FRAMES", 3, minimum=1)
-KIOSK_MAX_FRAMES = 8
-KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
-KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
-# Pictures of kiosk attempts are deleted after this many days (the events stay).
-KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
-
 # No broker: run tasks in the calling process, so a new user needs no server.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
