@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
+from portal.attendance.rules import day_summarize
 from portal.attendance.schedules import shift_for_person
 
 
@@ -38,7 +39,7 @@ def attendance_day_detail(*, person, day):
     return {
         "shift": shift,
         "window": (start, end),
-        "summary": DailySummary.objects.filter(person=person, day=day).first(),
+        "summary": _summary_now(person, day, shift, events, tz),
         "events": events,
         "corrections": corrections,
     }
@@ -54,3 +55,16 @@ def daily_summary_list(*, date_from, date_to, department=None, person=None):
     if person:
         rows = rows.filter(person=person)
     return rows.order_by("person__name", "person__employee_id", "day")
+
+
+def _summary_now(person, day, shift, events, tz):
+    """The stored summary; for a day still running, its values as of now (not stored)."""
+    stored = DailySummary.objects.filter(person=person, day=day).first()
+    if stored is not None and stored.closed:
+        return stored
+    facts = day_summarize(
+        shift=shift, day=day, events=[(e.at, e.direction) for e in events if not e.voided], now=timezone.now(), tz=tz
+    )
+    if stored is None and not facts.event_count:
+        return None
+    return DailySummary(person=person, **vars(facts))

@@ -149,3 +149,12 @@ def test_events_page_and_csv_mark_voided_events(hr, person):
     assert "(voided)" in hr.get(reverse("attendance")).content.decode()
     text = b"".join(hr.get(reverse("attendance-csv")).streaming_content).decode()
     assert text.splitlines()[1].endswith(",yes")
+
+
+def test_a_running_day_is_shown_as_of_now(hr):
+    from django.utils import timezone
+
+    person = make_person("Early Bird")
+    attendance_event_record(person=person, at=timezone.now(), source="upload")
+    page = hr.get(day_url(person, timezone.localdate())).content.decode()
+    assert "in now" in page and "(day not over)" in page
