@@ -282,6 +282,8 @@ ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
 # Exports with more rows than this are written by a worker (progress page and
 # a download link); smaller ones are answered at once.
 REPORT_EXPORT_INLINE_ROWS = env_int("REPORT_EXPORT_INLINE_ROWS", 5000, minimum=0)
+# Export files are removed this many days after they were made.
+REPORT_EXPORT_KEEP_DAYS = env_int("REPORT_EXPORT_KEEP_DAYS", 7, minimum=1)
 
 # --- Celery -----------------------------------------------------------------
 
@@ -318,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {}
 CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
     "task": "portal.attendance.tasks.attendance_days_close_task",
     "schedule": crontab(minute=5),
+}
+CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
+    "task": "portal.reports.tasks.report_exports_expire_task",
+    "schedule": crontab(hour=3, minute=15),
 }
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {

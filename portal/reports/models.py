@@ -15,6 +15,7 @@ class ReportExport(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        EXPIRED = "expired"  # the file was removed after REPORT_EXPORT_KEEP_DAYS
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_exports")
     format = models.CharField(max_length=4, choices=Format.choices)

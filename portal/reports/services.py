@@ -1,6 +1,7 @@
 """Report exports: small ones answered at once, large ones written by a worker."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -104,3 +105,17 @@ def _fail(export, message):
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "error", "finished_at"])
     return export
+
+
+def report_exports_expire(*, now=None):
+    """Remove export files older than REPORT_EXPORT_KEEP_DAYS; the rows stay as a log."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
+    old = ReportExport.objects.filter(created_at__lt=cutoff).exclude(status=ReportExport.Status.EXPIRED)
+    expired = 0
+    for export in old.exclude(status__in=[ReportExport.Status.QUEUED, ReportExport.Status.RUNNING]):
+        if export.file:
+            export.file.delete(save=False)
+        export.status = ReportExport.Status.EXPIRED
+        export.save(update_fields=["file", "status"])
+        expired += 1
+    return expired

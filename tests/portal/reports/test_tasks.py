@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 
 import openpyxl
 import pytest
@@ -88,3 +89,23 @@ def test_someone_elses_export_is_not_shown(client, week):
     client.force_login(make_user("other", role=VIEWER))
     assert client.get(reverse("report-export-status", args=[export.pk])).status_code == 403
     assert client.get(reverse("report-export-download", args=[export.pk])).status_code == 403
+
+
+def test_old_export_files_are_removed_and_the_rows_kept(week, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.reports.tasks import report_exports_expire_task
+
+    user = make_user("vera", role=VIEWER)
+    old, new = (ReportExport.objects.create(user=user, format="csv", filters=WEEK) for _ in range(2))
+    for export in (old, new):
+        report_export_task(export.pk)
+    ReportExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    path = ReportExport.objects.get(pk=old.pk).file.path
+    assert report_exports_expire_task() == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == "expired" and not old.file and not os.path.exists(path)
+    assert new.status == "done" and os.path.exists(new.file.path)
