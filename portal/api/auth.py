@@ -14,6 +14,8 @@ from portal.api.services import api_token_find
 class TokenUser(AnonymousUser):
     """The principal of a request made with an API token."""
 
+    is_active = True  # revoked tokens never get this far
+
     def __init__(self, token):
         self.token = token
         self.username = f"token:{token.name}"
