@@ -45,8 +45,9 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check .
 
+# make bench ARGS="capture --captures 100": one benchmark, other sizes (python -m bench --help)
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

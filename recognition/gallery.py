@@ -10,6 +10,7 @@ machines therefore see a change on their next task, with nothing shared but
 the database.
 """
 
+import array
 import logging
 import threading
 import time
@@ -34,16 +35,19 @@ class Gallery:
     @classmethod
     def from_pairs(cls, pairs, version=-1):
         """pairs: iterable of (person_id, encoding) where encoding is 128 floats or float32 bytes."""
-        labels, rows = [], []
+        # one growing buffer, not an array object per row: at 100,000 templates
+        # the per-row objects took more memory than the matrix, and kept it
+        labels, data = array.array("q"), bytearray()
         for person_id, encoding in pairs:
             labels.append(person_id)
-            rows.append(
-                np.frombuffer(encoding, dtype=np.float32)
-                if isinstance(encoding, (bytes, bytearray, memoryview))
-                else np.asarray(encoding, dtype=np.float32)
-            )
-        matrix = np.vstack(rows) if rows else np.zeros((0, ENCODING_SIZE), dtype=np.float32)
-        return cls(matrix=matrix, labels=np.asarray(labels, dtype=np.int64), version=version)
+            row = encoding if isinstance(encoding, (bytes, bytearray, memoryview)) else None
+            if row is None:
+                row = np.asarray(encoding, dtype=np.float32).tobytes()
+            if len(row) != ENCODING_SIZE * 4:
+                raise ValueError(f"an encoding of {len(row)} bytes; expected {ENCODING_SIZE} float32 values")
+            data += row
+        matrix = np.frombuffer(data, dtype=np.float32).reshape(-1, ENCODING_SIZE)
+        return cls(matrix=matrix, labels=np.frombuffer(labels, dtype=np.int64), version=version)
 
     def __len__(self):
         return len(self.labels)
