@@ -3,7 +3,7 @@
 Each writer takes an iterator of DailySummary rows (person and department
 loaded), writes as it goes and returns the Totals it added up, so a year of a
 thousand people never sits in memory (the XLSX workbook is openpyxl's
-write-only kind; the PDF is drawn page by page).
+write-only kind; each PDF page goes to the file when it is full, see pdf.py).
 """
 
 import csv
@@ -14,10 +14,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from portal.attendance.models import summary_status
+from portal.reports.pdf import A4, StreamingPdf
 from portal.reports.selectors import Totals
 
 HEADERS = [
@@ -242,14 +241,14 @@ TOP = PAGE_H - MARGIN - 58  # first table line, under the page header
 ROWS_PER_PAGE = int((TOP - MARGIN - 30) // LINE)
 PDF_COLUMNS = [  # (title, x)
     ("Date", 0),
-    ("Day", 68),
-    ("Status", 98),
-    ("In", 170),
-    ("Out", 240),
-    ("Worked", 320),
-    ("Late", 375),
-    ("Early", 420),
-    ("Flags", 465),
+    ("Day", 60),
+    ("Status", 88),
+    ("In", 150),
+    ("Out", 200),
+    ("Worked", 255),
+    ("Late", 305),
+    ("Early", 350),
+    ("Flags", 395),
 ]
 
 
@@ -262,35 +261,26 @@ def pdf_page_count(person_counts):
 
 class _Timesheet:
     def __init__(self, out, *, organization, period, pages):
-        self.pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-        self.pdf.setTitle(f"{organization} timesheet {period}")
+        self.pdf = StreamingPdf(out, title=f"{organization} timesheet {period}")
         self.organization, self.period, self.pages = organization, period, pages
         self.page = 0
         self.y = None
 
     def new_page(self, heading):
         if self.page:
-            self.pdf.showPage()
+            self.pdf.show_page()
         self.page += 1
         pdf = self.pdf
-        pdf.setFont("Helvetica-Bold", 14)
-        pdf.drawString(MARGIN, PAGE_H - MARGIN, f"{self.organization}: timesheet")
-        pdf.setFont("Helvetica", 10)
-        pdf.drawString(MARGIN, PAGE_H - MARGIN - 16, f"Period: {self.period}")
-        pdf.drawString(MARGIN, PAGE_H - MARGIN - 30, heading)
-        pdf.drawRightString(PAGE_W - MARGIN, MARGIN - 20, f"Page {self.page} of {self.pages}")
-        pdf.drawString(MARGIN, MARGIN - 20, f"Printed {timezone.localtime():%Y-%m-%d %H:%M}")
+        pdf.text(MARGIN, PAGE_H - MARGIN, f"{self.organization}: timesheet", bold=True, size=14)
+        pdf.text(MARGIN, PAGE_H - MARGIN - 16, f"Period: {self.period}", size=10)
+        pdf.text(MARGIN, PAGE_H - MARGIN - 30, heading, size=10)
+        pdf.text(PAGE_W - MARGIN - 70, MARGIN - 20, f"Page {self.page} of {self.pages}", size=10)
+        pdf.text(MARGIN, MARGIN - 20, f"Printed {timezone.localtime():%Y-%m-%d %H:%M}", size=10)
         self.y = TOP
         self.line([title for title, _ in PDF_COLUMNS], bold=True)
 
     def line(self, cells, bold=False):
-        # one text object per line, so that text extraction reads it as one line
-        text = self.pdf.beginText()
-        text.setFont("Helvetica-Bold" if bold else "Helvetica", 9)
-        for (_, x), value in zip(PDF_COLUMNS, cells, strict=False):
-            text.setTextOrigin(MARGIN + x, self.y)
-            text.textOut(str(value))
-        self.pdf.drawText(text)
+        self.pdf.line(self.y, [(MARGIN + x, v) for (_, x), v in zip(PDF_COLUMNS, cells, strict=False)], bold=bold)
         self.y -= LINE
 
     def full(self):
@@ -356,6 +346,5 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None):
         sheet.new_page("All people" if mine is not None else "No rows for these filters.")
         if mine is not None:
             sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
-    sheet.pdf.showPage()
     sheet.pdf.save()
     return totals
