@@ -6,6 +6,7 @@ to queue work, never loads the face models.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import shared_task
@@ -55,86 +56,82 @@ def claim(model, pk, *, queued, working):
     )
 
 
-def release(model, pk, *, queued, working):
+def release(job, pk):
     """Hand a claimed row back so that the retry can claim it again."""
     try:
-        model.objects.filter(pk=pk, status=working).update(status=queued, claimed_at=None)
+        job.model.objects.filter(pk=pk, status=job.working).update(status=job.queued, claimed_at=None)
     except DatabaseError:
         pass  # the database is down; the stale-claim rule frees the row later
 
 
-def give_up(model, pk, *, working, failed, field, message):
+def give_up(job, pk, message):
     """A row whose processing broke must not stay `working` forever."""
-    log.exception("%s %s failed", model.__name__, pk)
+    log.exception("%s %s failed", job.model.__name__, pk)
     try:
-        model.objects.filter(pk=pk, status=working).update(status=failed, **{field: message})
+        job.model.objects.filter(pk=pk, status=job.working).update(status=job.failed, **{job.message_field: message})
     except DatabaseError:
-        log.exception("could not mark %s %s as failed", model.__name__, pk)
+        log.exception("could not mark %s %s as failed", job.model.__name__, pk)
+
+
+@dataclass(frozen=True)
+class Job:
+    """The states of one kind of row, and what to tell the user when it breaks."""
+
+    model: type
+    queued: str
+    working: str
+    failed: str
+    message_field: str
+    too_long: str
+    broken: str
+
+
+PHOTO = Job(
+    FacePhoto,
+    FacePhoto.Status.QUEUED,
+    FacePhoto.Status.ENCODING,
+    FacePhoto.Status.REJECTED,
+    "reason",
+    too_long="Encoding this photo took too long; try a smaller photo.",
+    broken="This photo could not be processed because of an internal error.",
+)
+CAPTURE = Job(
+    Capture,
+    Capture.Status.QUEUED,
+    Capture.Status.PROCESSING,
+    Capture.Status.FAILED,
+    "error",
+    too_long="Recognition took too long; try a smaller picture.",
+    broken="This picture could not be processed because of an internal error.",
+)
+
+
+def run_claimed(task, job, pk, work):
+    """Claim row `pk`, then `work(row)`; transient database errors retry."""
+    try:
+        if not claim(job.model, pk, queued=job.queued, working=job.working):
+            return
+        work(job.model.objects.get(pk=pk))
+    except job.model.DoesNotExist:
+        return  # deleted while queued
+    except TRANSIENT as exc:
+        release(job, pk)
+        raise task.retry(exc=exc) from exc
+    except SoftTimeLimitExceeded:
+        give_up(job, pk, job.too_long)
+    except Exception:
+        give_up(job, pk, job.broken)
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
 def encode_photo(self, photo_id):
-    states = dict(queued=FacePhoto.Status.QUEUED, working=FacePhoto.Status.ENCODING)
-    try:
-        if not claim(FacePhoto, photo_id, **states):
-            return
-        from recognition.processing import face_photo_encode
+    from recognition.processing import face_photo_encode
 
-        face_photo_encode(photo=FacePhoto.objects.select_related("person").get(pk=photo_id))
-    except FacePhoto.DoesNotExist:
-        return  # deleted while queued
-    except TRANSIENT as exc:
-        release(FacePhoto, photo_id, **states)
-        raise self.retry(exc=exc) from exc
-    except SoftTimeLimitExceeded:
-        give_up(
-            FacePhoto,
-            photo_id,
-            working=states["working"],
-            failed=FacePhoto.Status.REJECTED,
-            field="reason",
-            message="Encoding this photo took too long; try a smaller photo.",
-        )
-    except Exception:
-        give_up(
-            FacePhoto,
-            photo_id,
-            working=states["working"],
-            failed=FacePhoto.Status.REJECTED,
-            field="reason",
-            message="This photo could not be processed because of an internal error.",
-        )
+    run_claimed(self, PHOTO, photo_id, lambda photo: face_photo_encode(photo=photo))
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
 def process_capture(self, capture_id):
-    states = dict(queued=Capture.Status.QUEUED, working=Capture.Status.PROCESSING)
-    try:
-        if not claim(Capture, capture_id, **states):
-            return
-        from recognition.processing import capture_process
+    from recognition.processing import capture_process
 
-        capture_process(capture=Capture.objects.get(pk=capture_id))
-    except Capture.DoesNotExist:
-        return
-    except TRANSIENT as exc:
-        release(Capture, capture_id, **states)
-        raise self.retry(exc=exc) from exc
-    except SoftTimeLimitExceeded:
-        give_up(
-            Capture,
-            capture_id,
-            working=states["working"],
-            failed=Capture.Status.FAILED,
-            field="error",
-            message="Recognition took too long; try a smaller picture.",
-        )
-    except Exception:
-        give_up(
-            Capture,
-            capture_id,
-            working=states["working"],
-            failed=Capture.Status.FAILED,
-            field="error",
-            message="This picture could not be processed because of an internal error.",
-        )
+    run_claimed(self, CAPTURE, capture_id, lambda capture: capture_process(capture=capture))
