@@ -184,6 +184,16 @@ def decide(gallery, probe, rule=CalibratedRule(), *, exclude=None, spread=0.0):
     )
 
 
+def distance_to(gallery, probe, person_id, *, spread=0.0):
+    """Distance from an encoding to one person's average face, as decide() measures it; None if not enrolled."""
+    people = people_of(gallery)
+    row = people.row(person_id)
+    if row is None:
+        return None
+    difference = people.centroids[row] - np.asarray(probe, dtype=np.float32)
+    return float(np.sqrt(float(difference @ difference) + spread))
+
+
 def combine_frames(encodings):
     """Several frames of one attempt -> (mean encoding, spread, frames used); (None, 0.0, 0) for none.
 

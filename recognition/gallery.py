@@ -63,11 +63,6 @@ class Gallery:
     def distances(self, probe):
         return distances(self.matrix, self.sq_norms, probe)
 
-    def distances_to_person(self, probe, person_id):
-        """Distances to one person's templates only (1:1 verification)."""
-        rows = self.labels == person_id
-        return distances(self.matrix[rows], self.sq_norms[rows], probe)
-
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()

@@ -135,13 +135,8 @@ def _near_duplicate(photo, encoding):
 def _lookalike(person_id, encoding):
     """(person, distance) when the decision rule would take this face for
     someone else enrolled; (None, None) otherwise."""
-    known = gallery.current()
-    others = known.labels != person_id
-    if not others.any():
-        return None, None
-    # the same search a capture gets, over everyone but this person
-    rest = gallery.Gallery(matrix=known.matrix[others], labels=known.labels[others], version=known.version)
-    match = rest.search(encoding, decision_rule())
+    # the same decision a capture gets, with this person left out
+    match = decision.decide(gallery.current(), encoding, decision_rule(), exclude=person_id)
     if not match.accepted:
         return None, None
     return Person.objects.filter(pk=match.person_id).first(), match.distance
@@ -226,7 +221,8 @@ def _verify(capture, image, faces, known, rule):
         result["reason"] = "not_enrolled"
     else:
         face = max(faces, key=lambda f: f.width)
-        own = float(known.distances_to_person(face.encoding, person.pk).min())
+        # the distance the rule judged: to the person's average face (with a burst's spread)
+        own = decision.distance_to(known, face.encoding, person.pk, spread=getattr(rule, "spread", 0.0))
         match = known.search(face.encoding, rule)
         verified = match.accepted and match.person_id == person.pk
         result["verified"] = verified

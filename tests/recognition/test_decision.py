@@ -126,3 +126,13 @@ def test_lookalikes_name_each_persons_nearest_other_person():
     assert found[1] == (pytest.approx(0.4), 2)
     assert found[3] == (pytest.approx(2.6), 2)
     assert decision.lookalikes(matrix[:1], [1]) == {1: (float("inf"), None)}
+
+
+def test_distance_to_a_person_is_to_their_average_face_and_none_for_nobody():
+    rows = np.zeros((3, 128), dtype=np.float32)
+    rows[0, 0], rows[1, 0], rows[2, 1] = 0.2, 0.4, 0.9  # person 1 averages to 0.3 on axis 0
+    known = Gallery(matrix=rows, labels=np.array([1, 1, 2]))
+    probe = np.zeros(128, dtype=np.float32)
+    assert decision.distance_to(known, probe, 1) == pytest.approx(0.3)
+    assert decision.distance_to(known, probe, 1, spread=0.16) == pytest.approx(0.5)
+    assert decision.distance_to(known, probe, 99) is None
