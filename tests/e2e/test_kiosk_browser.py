@@ -12,45 +12,12 @@ import re
 import time
 
 import pytest
-from PIL import Image
 
-from recognition import engine, imaging
 from tests import photos
+from tests.e2e.camera import camera_picture, launch, write_y4m
 from tests.e2e.stack import Browser, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-WIDTH, HEIGHT = 640, 480
-
-
-def camera_picture(path):
-    """The photo as a kiosk camera would see it: the face large in the middle,
-    letterboxed to 640x480."""
-    picture = imaging.decode(photos.read(path))
-    top, right, bottom, left = max(engine.detect(picture), key=lambda box: box[1] - box[3])
-    side = int((bottom - top) * 2.6)
-    cx, cy = (left + right) // 2, (top + bottom) // 2
-    picture = picture.crop((cx - side * 2 // 3, cy - side // 2, cx + side * 2 // 3, cy + side // 2))
-    picture.thumbnail((WIDTH, HEIGHT))
-    frame = Image.new("RGB", (WIDTH, HEIGHT), (30, 30, 30))
-    frame.paste(picture, ((WIDTH - picture.width) // 2, (HEIGHT - picture.height) // 2))
-    return frame
-
-
-def write_y4m(path, picture, frames=10):
-    """A still video for Chromium's fake camera: YUV 4:2:0, JPEG (full-range) colours."""
-    y, cb, cr = picture.convert("YCbCr").split()
-    half = (WIDTH // 2, HEIGHT // 2)
-    planes = (
-        y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
-    )
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            out.write(b"FRAME\n" + planes)
-    return path
-
 
 @pytest.fixture(scope="module", params=["embedded", "production"])
 def stack(request, tmp_path_factory):
@@ -83,7 +50,7 @@ def playwright():
 def cameras(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cameras")
     return {
-        name: write_y4m(folder / f"{name}.y4m", camera_picture(path))
+        name: write_y4m(folder / f"{name}.y4m", [camera_picture(path)])
         for name, path in [("obama", photos.OBAMA), ("biden", photos.BIDEN), ("stranger", photos.STRANGER)]
     }
 
@@ -107,20 +74,7 @@ def open_kiosk(playwright, camera, link, network=None):
     """A Chromium whose camera shows `camera`, paired through the admin's link.
 
     `network`, if given, handles every attempt the kiosk sends (page.route)."""
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera}",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    )
+    browser = launch(playwright, camera)
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     if network:
         page.route("**/kiosk/api/captures", network)

@@ -8,43 +8,12 @@ second apart show different photos.
 """
 
 import pytest
-from PIL import Image
 
-from recognition import engine, imaging
 from tests import photos
+from tests.e2e.camera import camera_picture, launch, write_y4m
 from tests.e2e.stack import ADMIN, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-WIDTH, HEIGHT = 640, 480
-
-
-def camera_frame(path):
-    """The photo as a webcam would see it: the face large in the middle, on 640x480."""
-    picture = imaging.decode(photos.read(path))
-    top, right, bottom, left = max(engine.detect(picture), key=lambda box: box[1] - box[3])
-    side = int((bottom - top) * 2.4)
-    cx, cy = (left + right) // 2, (top + bottom) // 2
-    picture = picture.crop((cx - side * 2 // 3, cy - side // 2, cx + side * 2 // 3, cy + side // 2))
-    picture.thumbnail((WIDTH, HEIGHT))
-    frame = Image.new("RGB", (WIDTH, HEIGHT), (40, 40, 40))
-    frame.paste(picture, ((WIDTH - picture.width) // 2, (HEIGHT - picture.height) // 2))
-    return frame
-
-
-def write_y4m(path, pictures, frames_each=10):
-    """YUV4MPEG2, 4:2:0 with JPEG (full-range) colours: Y, then U, then V at half size."""
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for picture in pictures:
-            y, u, v = picture.convert("YCbCr").split()
-            half = (WIDTH // 2, HEIGHT // 2)
-            planes = y.tobytes() + u.resize(half, Image.Resampling.BOX).tobytes()
-            planes += v.resize(half, Image.Resampling.BOX).tobytes()
-            for _ in range(frames_each):
-                out.write(b"FRAME\n" + planes)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -58,23 +27,11 @@ def page(stack, tmp_path):
     from playwright.sync_api import sync_playwright
 
     camera = write_y4m(
-        tmp_path / "camera.y4m", [camera_frame(p) for p in (photos.OBAMA, photos.OBAMA_2, photos.OBAMA_3)]
+        tmp_path / "camera.y4m",
+        [camera_picture(p, face_share=2.4) for p in (photos.OBAMA, photos.OBAMA_2, photos.OBAMA_3)],
     )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={camera}",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(playwright, camera)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.goto(stack.url + "/accounts/login/?next=/people/")
