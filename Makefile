@@ -40,6 +40,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: install chromium
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 test-fast: install
