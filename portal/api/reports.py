@@ -1,10 +1,9 @@
 """Daily summaries and report exports (CSV, XLSX, PDF) with the filters of the
 reports page, through portal.attendance.selectors and portal.reports.services."""
 
-import tempfile
 
 from django.conf import settings
-from django.http import FileResponse, QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -20,17 +19,10 @@ from portal.api.filters import MAX_ID
 from portal.api.permissions import IsViewer, request_role
 from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
-from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
 from portal.reports.models import ReportExport
-from portal.reports.selectors import Totals
-from portal.reports.services import report_export_request, report_file_write, report_filename
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download
+from portal.reports.services import report_export_request
 
 
 class IgnoreAccept(BaseContentNegotiation):
@@ -158,16 +150,7 @@ class ReportExportCreate(APIView):
             data = ReportExportSerializer(export, context={"request": request}).data
             return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
         # small: answered at once, as the page does
-        if fmt == "csv":
-            rows = daily_summary_list(**filters).iterator(chunk_size=2000)
-            response = StreamingHttpResponse(exports.csv_lines(rows, Totals()), content_type=CONTENT_TYPES[fmt])
-        else:
-            out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=f".{fmt}")
-            report_file_write(fmt=fmt, filters=filters, out=out)
-            out.seek(0)
-            response = FileResponse(out, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{report_filename(filters, fmt)}"'
-        return response
+        return report_download(fmt=fmt, filters=filters)
 
 
 def own_export(request, pk):
@@ -202,9 +185,4 @@ class ReportExportDownload(APIView):
         export = own_export(request, pk)
         if export.status != ReportExport.Status.DONE or not export.file:
             raise ApiError(404, "not_ready", "This export is not ready; follow its progress first.")
-        return FileResponse(
-            export.file.open("rb"),
-            as_attachment=True,
-            content_type=CONTENT_TYPES[export.format],
-            filename=export.file.name.split("/", 1)[-1].split("-", 1)[-1],
-        )
+        return export_file(export)

@@ -1,9 +1,8 @@
-import tempfile
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,17 +10,13 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
-from portal.reports import charts, exports
+from portal.reports import charts
 from portal.reports.forms import ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
-from portal.reports.selectors import Totals, dashboard_today, presence_history, report_totals
-from portal.reports.services import report_export_request, report_file_write, report_filename, report_period
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download
+from portal.reports.selectors import dashboard_today, presence_history, report_totals
+from portal.reports.services import report_export_request, report_period
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 PAGE_ROWS = 500
 
 
@@ -93,18 +88,7 @@ def report_export(request, fmt):
     if count > settings.REPORT_EXPORT_INLINE_ROWS:
         export = report_export_request(user=request.user, fmt=fmt, query=form.data, rows_total=count)
         return redirect("report-export-status", pk=export.pk)
-    name = report_filename(filters, fmt)
-    if fmt == "csv":
-        rows = exports.export_rows(daily_summary_list(**filters))
-        response = StreamingHttpResponse(exports.csv_lines(rows, Totals()), content_type=CONTENT_TYPES[fmt])
-    else:
-        # small by the check above; a spooled file stays in memory unless it grows
-        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=f".{fmt}")
-        report_file_write(fmt=fmt, filters=filters, out=out)
-        out.seek(0)
-        response = FileResponse(out, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return report_download(fmt=fmt, filters=filters)
 
 
 def _own_export(request, pk):
@@ -144,9 +128,4 @@ def report_export_download(request, pk):
     export = _own_export(request, pk)
     if export.status != ReportExport.Status.DONE or not export.file:
         raise Http404("This export is not ready.")
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.file.name.split("/", 1)[-1].split("-", 1)[-1],
-        content_type=CONTENT_TYPES[export.format],
-    )
+    return export_file(export)
