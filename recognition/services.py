@@ -5,6 +5,7 @@ only workers (and management commands) import.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -75,6 +76,23 @@ def capture_submit(
         capture_id = capture.pk
         transaction.on_commit(lambda: _enqueue_capture(capture_id))
     if settings.CELERY_TASK_ALWAYS_EAGER:
+        capture.refresh_from_db()
+    return capture
+
+
+# how often a waiting request re-reads the capture: small next to a ~100 ms recognition
+CAPTURE_WAIT_POLL_SECONDS = 0.02
+
+
+def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
+    """Re-read the capture until a worker has finished it or `seconds` have passed.
+
+    Lets a page, the API or a kiosk answer in one round trip in the common
+    case instead of polling. Returns the capture as it then is.
+    """
+    deadline = time.monotonic() + seconds
+    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING) and time.monotonic() < deadline:
+        time.sleep(poll)
         capture.refresh_from_db()
     return capture
 

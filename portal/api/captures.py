@@ -5,7 +5,6 @@ work. `?wait=N` holds the answer up to N seconds (at most
 API_WAIT_MAX_SECONDS) and gives the result directly when it is ready in time.
 """
 
-import time
 
 import django_filters
 from django.conf import settings
@@ -30,10 +29,9 @@ from portal.api.uploads import image_response, read_image
 from portal.attendance.models import AttendanceEvent
 from portal.people.models import Person
 from recognition.models import Capture
-from recognition.services import capture_submit
+from recognition.services import capture_submit, capture_wait
 
 FINISHED = (Capture.Status.DONE, Capture.Status.FAILED)
-POLL_SECONDS = 0.25
 
 WAIT = OpenApiParameter(
     "wait",
@@ -203,18 +201,9 @@ def wait_seconds(request):
     return min(query.validated_data["wait"], settings.API_WAIT_MAX_SECONDS)
 
 
-def wait_for(capture, seconds):
-    """Re-read the capture until it is finished or `seconds` have passed."""
-    deadline = time.monotonic() + seconds
-    while capture.status not in FINISHED and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-        capture.refresh_from_db()
-    return capture
-
-
 def answer(capture, serializer_class, request, seconds, *, created):
     """200 with the result when finished, else 202 with where to ask again."""
-    capture = wait_for(capture, seconds)
+    capture = capture_wait(capture=capture, seconds=seconds)
     data = serializer_class(capture, context={"request": request}).data
     done = capture.status in FINISHED
     headers = {} if done else {"Retry-After": "1"}

@@ -8,7 +8,6 @@ sha256 is stored: a copy of the database pairs no browser.
 import hashlib
 import re
 import secrets
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -216,18 +215,6 @@ def _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction):
     except IntegrityError:
         return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False
     return capture, True
-
-
-def kiosk_capture_wait(*, capture, seconds):
-    """Wait up to `seconds` for a worker to finish the capture, so that the kiosk
-    usually needs one round trip. Returns the capture as it then is."""
-    deadline = time.monotonic() + seconds
-    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(0.05)
-        capture.refresh_from_db()
-    return capture
 
 
 def kiosk_snapshots_expire(*, now=None, days=None):

@@ -21,12 +21,12 @@ from portal.kiosks.services import (
     kiosk_authenticate,
     kiosk_capture_find,
     kiosk_capture_submit,
-    kiosk_capture_wait,
     kiosk_pair,
     kiosk_pairing_find,
 )
 from recognition import imaging
 from recognition.models import Capture
+from recognition.services import capture_wait
 
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
 
@@ -116,7 +116,7 @@ def api_capture_submit(request):
             )
     except KioskError as exc:
         return error(exc)
-    capture = kiosk_capture_wait(capture=capture, seconds=settings.KIOSK_RESULT_WAIT_SECONDS)
+    capture = capture_wait(capture=capture, seconds=settings.KIOSK_RESULT_WAIT_SECONDS)
     return answer(capture, client_id, created=created)
 
 

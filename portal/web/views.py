@@ -1,5 +1,4 @@
 import mimetypes
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from portal.attendance.models import AttendanceEvent
 from portal.web.forms import RecognizeForm
 from recognition import imaging
 from recognition.models import Capture
-from recognition.services import capture_submit, upload_read
+from recognition.services import capture_submit, capture_wait, upload_read
 
 # HTTP status for each kind of refused upload
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
@@ -61,7 +60,6 @@ def capture(request, pk):
 # ?wait=N on the status endpoint: answer as soon as the capture is finished,
 # at most N seconds later; saves a kiosk the round trips (and delay) of polling.
 STATUS_WAIT_MAX_SECONDS = 10
-STATUS_WAIT_POLL_SECONDS = 0.02
 
 
 @role_required(HR)
@@ -75,10 +73,7 @@ def capture_status(request, pk):
     if not 0 <= wait <= STATUS_WAIT_MAX_SECONDS:
         message = f"wait must be a number of seconds from 0 to {STATUS_WAIT_MAX_SECONDS}."
         return JsonResponse({"error": message}, status=400)
-    deadline = time.monotonic() + wait
-    while item.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING) and time.monotonic() < deadline:
-        time.sleep(STATUS_WAIT_POLL_SECONDS)
-        item.refresh_from_db(fields=["status", "error", "result"])
+    item = capture_wait(capture=item, seconds=wait)
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.roles import HR
-from portal.web import views
+from recognition import services
 from recognition.models import Capture
 from tests.factories import make_user
 
@@ -35,10 +35,10 @@ def test_status_waits_until_the_worker_finishes_the_capture(signed_in, queued, m
         sleeps.append(seconds)
         Capture.objects.filter(pk=queued.pk).update(status=Capture.Status.DONE, result={"faces": [{"name": "Ann"}]})
 
-    monkeypatch.setattr(views.time, "sleep", worker_finishes_while_we_sleep)
+    monkeypatch.setattr(services.time, "sleep", worker_finishes_while_we_sleep)
     body = status(signed_in, queued, wait="5").json()
     assert body["status"] == "done" and body["faces"] == [{"name": "Ann"}]
-    assert sleeps == [views.STATUS_WAIT_POLL_SECONDS]
+    assert sleeps == [services.CAPTURE_WAIT_POLL_SECONDS]
 
 
 def test_status_wait_gives_up_after_the_limit_with_the_capture_still_queued(signed_in, queued):
@@ -49,7 +49,7 @@ def test_status_wait_gives_up_after_the_limit_with_the_capture_still_queued(sign
 
 
 def test_status_without_wait_answers_at_once(signed_in, queued, monkeypatch):
-    monkeypatch.setattr(views.time, "sleep", lambda seconds: pytest.fail("must not wait"))
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: pytest.fail("must not wait"))
     assert status(signed_in, queued).json()["status"] == "queued"
 
 

@@ -70,7 +70,7 @@ def test_record_attendance_false_records_nothing(hr_api, run_workers, obama_and_
 
 
 def test_wait_returns_the_result_directly_when_a_worker_finishes_in_time(hr_api, obama_and_biden, monkeypatch):
-    from portal.api import captures
+    from recognition import services
     from recognition.tasks import process_capture
 
     naps = []
@@ -79,7 +79,7 @@ def test_wait_returns_the_result_directly_when_a_worker_finishes_in_time(hr_api,
         naps.append(seconds)
         process_capture(Capture.objects.get().pk)
 
-    monkeypatch.setattr(captures.time, "sleep", worker_finishes_during_the_wait)
+    monkeypatch.setattr(services.time, "sleep", worker_finishes_during_the_wait)
     response = hr_api.post("/api/v1/recognize/?wait=5", {"image": picture(photos.OBAMA_2)})
     assert response.status_code == 200 and len(naps) == 1
     body = response.json()
