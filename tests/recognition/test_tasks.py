@@ -56,3 +56,43 @@ def test_on_commit_queues_the_task_in_process_by_default(django_capture_on_commi
     capture.refresh_from_db()
     assert capture.status == Capture.Status.DONE
     assert capture.faces[0]["name"] == "Barack Obama"
+
+
+def test_a_capture_left_processing_by_a_dead_worker_is_claimed_again_when_redelivered():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    enrolled("Barack Obama", photos.OBAMA)
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+    long_ago = timezone.now() - timedelta(seconds=tasks.HARD_LIMIT + 60)
+    Capture.objects.filter(pk=capture.pk).update(status=Capture.Status.PROCESSING, claimed_at=long_ago)
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.DONE and capture.faces[0]["name"] == "Barack Obama"
+
+
+def test_a_capture_another_worker_is_processing_now_is_left_alone():
+    from django.utils import timezone
+
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+    Capture.objects.filter(pk=capture.pk).update(status=Capture.Status.PROCESSING, claimed_at=timezone.now())
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.PROCESSING and capture.result is None
+
+
+def test_a_transient_database_error_hands_the_row_back_and_retries(monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+
+    def database_went_away(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("recognition.processing.capture_process", database_went_away)
+    with pytest.raises(Retry):
+        tasks.process_capture.apply(args=[capture.pk], throw=True)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.QUEUED  # free for the retry to claim
