@@ -40,7 +40,7 @@ def load_models_before_forking(**kwargs):
     import recognition.engine  # noqa: F401
 
 
-def claim(model, pk, *, queued, working):
+def claim(model, pk, *, queued, working, hard_limit=HARD_LIMIT):
     """Move a row from `queued` to `working`; False if another worker has it.
 
     The broker may deliver a task twice (acks_late after a worker died). A row
@@ -48,7 +48,7 @@ def claim(model, pk, *, queued, working):
     and may be claimed again.
     """
     now = timezone.now()
-    stale = now - timedelta(seconds=HARD_LIMIT + 30)
+    stale = now - timedelta(seconds=hard_limit + 30)
     return bool(
         model.objects.filter(Q(status=queued) | Q(status=working, claimed_at__lt=stale), pk=pk).update(
             status=working, claimed_at=now

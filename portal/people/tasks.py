@@ -2,15 +2,14 @@
 the broker."""
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
-from django.db.models import Q
 from django.utils import timezone
 
 from portal.people.models import ImportJob
+from recognition import tasks as recognition_tasks
 
 log = logging.getLogger(__name__)
 
@@ -19,15 +18,10 @@ HARD_LIMIT = SOFT_LIMIT + 300
 
 
 def claim(job_id):
-    """queued -> running, once; a job left running past the hard limit
-    belonged to a dead worker and may be claimed again (the photos it had
-    stored are recognized by their checksum and not added twice)."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=HARD_LIMIT + 60)
-    return bool(
-        ImportJob.objects.filter(
-            Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, claimed_at__lt=stale), pk=job_id
-        ).update(status=ImportJob.Status.RUNNING, claimed_at=now)
+    """queued -> running, once (the photos a dead worker had stored are
+    recognized by their checksum and not added twice)."""
+    return recognition_tasks.claim(
+        ImportJob, job_id, queued=ImportJob.Status.QUEUED, working=ImportJob.Status.RUNNING, hard_limit=HARD_LIMIT
     )
 
 
