@@ -40,16 +40,27 @@ def analyse(frames, *, options=engine.DetectOptions(), rule=None):
 
     rule: a liveness.LivenessRule to check liveness over the frames, or None.
     """
-    chosen, points = [], []
+    chosen, points, to_encode = [], [], []
     for image, faces in frames:
         if faces is None:
-            faces = engine.find_faces(image, options)
-        face = largest(faces)
-        if face is None:
-            continue
-        chosen.append(face)
-        if rule is not None:
-            points.append(liveness.landmarks(imaging.to_array(image), face.box))
+            # only the largest face of a further frame counts: detect all, encode that one
+            boxes = engine.detect(image, options)
+            box = max(boxes, key=lambda b: b[1] - b[3]) if boxes else None
+            if box is not None:
+                to_encode.append((len(chosen), image, box))
+                chosen.append(None)
+        else:
+            face = largest(faces)
+            if face is None:
+                continue
+            box = face.box
+            chosen.append(face)
+        if box is not None and rule is not None:
+            points.append(liveness.landmarks(imaging.to_array(image), box))
+    # the further frames' faces through the network as one batch
+    encoded = engine.encode_many([(image, [box]) for _, image, box in to_encode], options)
+    for (slot, _, box), (encoding,) in zip(to_encode, encoded, strict=True):
+        chosen[slot] = engine.Face(box=box, encoding=encoding)
     verdict = liveness.check(points, rule) if rule is not None else None
     mean, spread, used = decision.combine_frames([face.encoding for face in chosen])
     face = engine.Face(box=chosen[0].box, encoding=mean) if used else None

@@ -5,18 +5,38 @@ an argument, so the workers, the management commands, the evaluation and
 the benchmarks all run exactly this code.
 
 Importing this module loads dlib's models (face_recognition does it at
-import time), once per process; the web process never imports it.
+import time), once per process; the web process never imports it. The
+encoding network is recognition.encoders' (dlib's own or ONNX Runtime),
+chosen once per process with use_encoder().
 """
 
 from dataclasses import dataclass, field
 
+import dlib
 import face_recognition
 import numpy as np
 
-from recognition import decision, imaging
+from recognition import decision, encoders, imaging
 
-MODEL_NAME = "dlib_face_recognition_resnet_model_v1"
+MODEL_NAME = encoders.PLAIN
 ENCODING_SIZE = 128
+
+_encoder = None
+
+
+def use_encoder(config):
+    """Choose the encoding network for this process (encoders.Config); returns it."""
+    global _encoder
+    _encoder = encoders.make(config)
+    return _encoder
+
+
+def encoder():
+    """This process's encoding network; dlib's own until use_encoder() chooses."""
+    global _encoder
+    if _encoder is None:
+        _encoder = encoders.DlibEncoder()
+    return _encoder
 
 # Box: (top, right, bottom, left) in pixels of the original image, the order
 # face_recognition uses.
@@ -39,6 +59,8 @@ class DetectOptions:
     # upsampling, which costs 3-4x the time: done only when nothing was found.
     upsample_when_empty: bool = True
     jitters: int = 1
+    # how a face becomes an encoding (encoders.VERSIONS); a gallery searches one version
+    version: str = MODEL_NAME
 
 
 def detect(image, options=DetectOptions()):
@@ -65,11 +87,38 @@ def detect(image, options=DetectOptions()):
 
 def encode(image, boxes, options=DetectOptions()):
     """One 128-d float32 encoding per box, computed on the original image."""
-    if not boxes:
-        return []
-    array = imaging.to_array(image)
-    encodings = face_recognition.face_encodings(array, known_face_locations=boxes, num_jitters=options.jitters)
-    return [np.asarray(e, dtype=np.float32) for e in encodings]
+    return encode_many([(image, boxes)], options)[0]
+
+
+def encode_many(items, options=DetectOptions()):
+    """[(image, boxes), ...] -> one list of encodings per image.
+
+    Every face of every image goes through the network as one batch: the
+    faces of a group photo, the frames of a kiosk attempt.
+    """
+    chips, counts = [], []
+    for image, boxes in items:
+        counts.append(len(boxes))
+        if boxes:
+            chips.append(encoders.chips(imaging.to_array(image), list(boxes)))
+    if not chips:
+        return [[] for _ in items]
+    batch = np.concatenate(chips)
+    if options.jitters > 1:
+        vectors = np.stack([_jittered(chip, options) for chip in batch])
+    else:
+        vectors = encoders.encode_chips(encoder(), batch, options.version)
+    result, start = [], 0
+    for count in counts:
+        result.append([vectors[i] for i in range(start, start + count)])
+        start += count
+    return result
+
+
+def _jittered(chip, options):
+    """The mean encoding of randomly moved, zoomed and mirrored copies of a chip (dlib's jitter)."""
+    copies = np.stack([np.asarray(c, dtype=np.uint8) for c in dlib.jitter_image(chip, options.jitters)])
+    return encoders.encode_chips(encoder(), copies, options.version).mean(axis=0)
 
 
 def find_faces(image, options=DetectOptions()):

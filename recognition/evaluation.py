@@ -106,7 +106,7 @@ def encode_photos(photos, *, options=None, cache_dir=None, progress=None):
     from recognition import engine, imaging  # loads dlib
 
     options = options or engine.DetectOptions()
-    tag = f"{engine.MODEL_NAME}|side={options.max_side}|up={options.upsample_when_empty}|j={options.jitters}"
+    tag = f"{options.version}|side={options.max_side}|up={options.upsample_when_empty}|j={options.jitters}"
     cache = EncodingCache(Path(cache_dir or CACHE_DIR) / f"encodings-{hashlib.sha1(tag.encode()).hexdigest()[:12]}.npz")
     result, stats = [], {"cached": 0, "encoded": 0, "no_face": [], "several_faces": [], "unreadable": []}
     started, dirty = time.monotonic(), 0
@@ -349,7 +349,7 @@ def growth_figures(data, templates, rule, strangers, confident=0.1):
     }
 
 
-def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, half=None, progress=None):
+def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, half=None, progress=None, version=None):
     """Every figure of the report, as a plain dict (JSON-ready)."""
     from recognition import decision, engine
 
@@ -369,7 +369,9 @@ def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, hal
         if progress:
             progress(i + 1, len(steps), time.monotonic() - started)
     modes = {
-        mode: operating_point(decision.rule_for(mode=mode), known, data.genuine, data.strangers, holdout)
+        mode: operating_point(
+            decision.rule_for(mode=mode, version=version), known, data.genuine, data.strangers, holdout
+        )
         for mode in decision.MODES
     }
     return {

@@ -26,6 +26,8 @@ class Gallery:
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, ENCODING_SIZE), dtype=np.float32))
     labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     version: int = -1
+    # the encoding version of every row: probes must be encoded in it
+    encoding_version: str = ""
 
     def __post_init__(self):
         self.matrix = np.ascontiguousarray(self.matrix, dtype=np.float32).reshape(-1, ENCODING_SIZE)
@@ -33,7 +35,7 @@ class Gallery:
         self.sq_norms = np.einsum("ij,ij->i", self.matrix, self.matrix)
 
     @classmethod
-    def from_pairs(cls, pairs, version=-1):
+    def from_pairs(cls, pairs, version=-1, encoding_version=""):
         """pairs: iterable of (person_id, encoding) where encoding is 128 floats or float32 bytes."""
         # one growing buffer, not an array object per row: at 100,000 templates
         # the per-row objects took more memory than the matrix, and kept it
@@ -47,7 +49,12 @@ class Gallery:
                 raise ValueError(f"an encoding of {len(row)} bytes; expected {ENCODING_SIZE} float32 values")
             data += row
         matrix = np.frombuffer(data, dtype=np.float32).reshape(-1, ENCODING_SIZE)
-        return cls(matrix=matrix, labels=np.frombuffer(labels, dtype=np.int64), version=version)
+        return cls(
+            matrix=matrix,
+            labels=np.frombuffer(labels, dtype=np.int64),
+            version=version,
+            encoding_version=encoding_version,
+        )
 
     def __len__(self):
         return len(self.labels)
@@ -82,22 +89,25 @@ def current():
                 _cached = load(version)
                 # one line per load: the benchmarks count them (once per change, never per capture)
                 log.info(
-                    "gallery loaded: %d templates, version %d, %.0f ms",
-                    len(_cached), version, (time.perf_counter() - start) * 1000,
+                    "gallery loaded: %d templates, version %d (%s), %.0f ms",
+                    len(_cached), version, _cached.encoding_version, (time.perf_counter() - start) * 1000,
                 )
     return _cached
 
 
 def load(version):
+    from recognition import versions
     from recognition.models import FacePhoto
 
+    # one version per search: a photo not (yet) in the active version is left out
+    active = versions.active()
     rows = (
-        FacePhoto.objects.filter(status=FacePhoto.Status.ACCEPTED, person__active=True)
+        FacePhoto.objects.filter(status=FacePhoto.Status.ACCEPTED, person__active=True, model_name=active)
         .exclude(encoding=None)
         .values_list("person_id", "encoding")
         .iterator(chunk_size=5000)
     )
-    return Gallery.from_pairs(rows, version=version)
+    return Gallery.from_pairs(rows, version=version, encoding_version=active)
 
 
 def forget():

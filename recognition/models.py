@@ -12,9 +12,12 @@ class GalleryVersion(models.Model):
     """One row whose number changes whenever the set of templates changes."""
 
     version = models.BigIntegerField(default=0)
+    # the encoding version every search uses (recognition/versions.py); empty
+    # until the first photo is accepted, then the version it was encoded in
+    encoding_version = models.CharField(max_length=100, blank=True)
 
     def __str__(self):
-        return f"gallery version {self.version}"
+        return f"gallery version {self.version} ({self.encoding_version or 'no encodings yet'})"
 
     @classmethod
     def current(cls):
@@ -22,9 +25,21 @@ class GalleryVersion(models.Model):
         return row or 0
 
     @classmethod
-    def bump(cls):
-        if not cls.objects.filter(pk=1).update(version=F("version") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+    def encoding_version_now(cls):
+        return cls.objects.filter(pk=1).values_list("encoding_version", flat=True).first() or ""
+
+    @classmethod
+    def bump(cls, encoding_version=None):
+        """A new number; encoding_version, when given, becomes the active version."""
+        changes = {"version": F("version") + 1}
+        if encoding_version:
+            changes["encoding_version"] = encoding_version
+        if not cls.objects.filter(pk=1).update(**changes):
+            from recognition import versions
+
+            cls.objects.get_or_create(
+                pk=1, defaults={"version": 1, "encoding_version": encoding_version or versions.wanted()}
+            )
 
 
 def photo_path(instance, filename):
@@ -79,7 +94,11 @@ class FacePhoto(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # 128 float32 values; read with .vector
     encoding = models.BinaryField(null=True, blank=True, editable=False)
+    # the encoding version of `encoding` (recognition/encoders.py VERSIONS)
     model_name = models.CharField(max_length=100, blank=True)
+    # while the portal moves to another encoding version: this photo's encoding in it
+    next_encoding = models.BinaryField(null=True, blank=True, editable=False)
+    next_model_name = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     encoded_at = models.DateTimeField(null=True, blank=True)
@@ -174,3 +193,37 @@ class CaptureFrame(models.Model):
 
     def __str__(self):
         return f"frame {self.index} of capture {self.capture_id}"
+
+
+class ReencodeJob(models.Model):
+    """Re-encoding every stored photo into another encoding version, in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    target = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # photos whose file is gone: they cannot be re-encoded and leave the gallery at the switch
+    missing = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"re-encoding into {self.target} ({self.status}, {self.done}/{self.total})"
+
+    @property
+    def percent(self):
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))

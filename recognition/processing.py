@@ -14,26 +14,31 @@ from django.utils import timezone
 
 from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
-from recognition import burst, decision, engine, gallery, imaging, liveness, quality
+from recognition import burst, decision, engine, gallery, imaging, liveness, quality, versions
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from recognition.services import upload_limits
 
 log = logging.getLogger(__name__)
+versions.encoder_start()
 
 
-def decision_rule():
-    return decision.rule_for(mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD)
+def decision_rule(version=None):
+    """The rule for an encoding version (default: the active one): thresholds belong to a version."""
+    return decision.rule_for(
+        mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD, version=version or versions.active()
+    )
 
 
-def detect_options():
-    return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE)
+def detect_options(version=None):
+    """version: the encoding version (default: the one the gallery searches now)."""
+    return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active())
 
 
-def read_faces(field):
+def read_faces(field, options=None):
     """Open a stored image and find its faces: (image, faces)."""
     with field.open("rb") as handle:
         data = handle.read()
-    return engine.faces_in_bytes(data, upload_limits(), detect_options())
+    return engine.faces_in_bytes(data, upload_limits(), options or detect_options())
 
 
 def quality_thresholds():
@@ -53,8 +58,9 @@ def face_photo_encode(*, photo):
     person already has, and not the face of another enrolled person (then it
     waits for an admin's decision in REVIEW instead of joining the gallery).
     """
+    wanted = versions.to_encode()
     try:
-        image, faces = read_faces(photo.image)
+        image, faces = read_faces(photo.image, detect_options(wanted[0]))
     except imaging.ImageRejected as exc:
         return _photo_reject(photo, "unreadable", exc.message)
     except FileNotFoundError:
@@ -87,9 +93,18 @@ def face_photo_encode(*, photo):
             "Use a photo taken at another moment, angle or light.",
         )
     lookalike, distance = _lookalike(photo.person_id, face.encoding)
+    # while the portal moves to another encoding version, new photos get both
+    later = wanted[1] if len(wanted) > 1 else ""
+    if later:
+        (next_encoding,) = engine.encode(image, [face.box], detect_options(later))
+        photo.next_encoding, photo.next_model_name = next_encoding.astype("float32").tobytes(), later
     with transaction.atomic():
         photo.encoding = face.encoding.astype("float32").tobytes()
-        photo.model_name = engine.MODEL_NAME
+        photo.model_name = wanted[0]
+        if later and GalleryVersion.objects.select_for_update().filter(pk=1, encoding_version=later).exists():
+            # the gallery switched while this photo was encoded: the new version is the one searched
+            photo.encoding, photo.model_name = photo.next_encoding, later
+            photo.next_encoding, photo.next_model_name = None, ""
         photo.encoded_at = timezone.now()
         if lookalike is None:
             photo.status = FacePhoto.Status.ACCEPTED
@@ -106,11 +121,11 @@ def face_photo_encode(*, photo):
         photo.save(
             update_fields=[
                 "encoding", "box", "width", "height", "model_name", "status", "reason", "reason_code",
-                "lookalike", "lookalike_distance", "encoded_at",
+                "lookalike", "lookalike_distance", "encoded_at", "next_encoding", "next_model_name",
             ]
         )
         if photo.status == FacePhoto.Status.ACCEPTED:
-            GalleryVersion.bump()
+            GalleryVersion.bump(encoding_version=None if GalleryVersion.encoding_version_now() else wanted[0])
     return photo
 
 
@@ -153,16 +168,18 @@ def _photo_reject(photo, code, reason):
 
 def capture_process(*, capture):
     """Find, identify and record every face of a capture; draw the result."""
+    known = gallery.current()
+    # the probe in the gallery's own encoding version: one version per search
+    options = detect_options(known.encoding_version or None)
     try:
-        image, faces = read_faces(capture.image)
+        image, faces = read_faces(capture.image, options)
     except imaging.ImageRejected as exc:
         return _capture_fail(capture, exc.message)
     except FileNotFoundError:
         return _capture_fail(capture, "The picture's file is missing from storage.")
-    known = gallery.current()
-    rule = decision_rule()
+    rule = decision_rule(known.encoding_version or None)
     if capture.kiosk_id:
-        faces, live, spread = _kiosk_faces(capture, image, faces)
+        faces, live, spread = _kiosk_faces(capture, image, faces, options)
         if live is not None and not live.live:
             return _capture_not_live(capture, image, live)
         rule = burst.FramesRule(rule=rule, spread=spread)
@@ -257,7 +274,7 @@ def _verify(capture, image, faces, known, rule):
     return capture
 
 
-def _kiosk_faces(capture, image, faces):
+def _kiosk_faces(capture, image, faces, options):
     """A kiosk attempt shows one person: the largest face over all its frames, combined."""
     frames = [(image, faces)]
     for frame in capture.frames.all():
@@ -267,7 +284,7 @@ def _kiosk_faces(capture, image, faces):
         except (imaging.ImageRejected, FileNotFoundError):
             continue  # checked on upload; a frame lost since then is one frame fewer
     rule = liveness.LivenessRule() if capture.require_liveness else None
-    attempt = burst.analyse(frames, options=detect_options(), rule=rule)
+    attempt = burst.analyse(frames, options=options, rule=rule)
     return ([attempt.face] if attempt.face else []), attempt.liveness, attempt.spread
 
 

@@ -16,7 +16,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
-from recognition.models import Capture, FacePhoto
+from recognition.models import Capture, FacePhoto, ReencodeJob
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +135,28 @@ def process_capture(self, capture_id):
     from recognition.processing import capture_process
 
     run_claimed(self, CAPTURE, capture_id, lambda capture: capture_process(capture=capture))
+
+
+REENCODE = Job(
+    ReencodeJob,
+    ReencodeJob.Status.QUEUED,
+    ReencodeJob.Status.RUNNING,
+    ReencodeJob.Status.FAILED,
+    "error",
+    too_long="Re-encoding a slice of photos took too long.",
+    broken="Re-encoding stopped because of an internal error; start it again from the encodings page.",
+)
+
+
+@shared_task(bind=True, **TASK_OPTIONS)
+def reencode_photos(self, job_id):
+    """A slice of a re-encoding job; queues the next slice until every photo is done."""
+    from recognition.reencoding import reencode_run
+
+    def work(job):
+        if not reencode_run(job=job):
+            # hand the row back and queue the next slice: no task holds a worker for hours
+            release(REENCODE, job.pk)
+            reencode_photos.delay(job.pk)
+
+    run_claimed(self, REENCODE, job_id, work)

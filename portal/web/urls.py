@@ -1,11 +1,14 @@
 from django.urls import path
 
-from portal.web import views
+from portal.web import encodings, views
 
 urlpatterns = [
     path("recognize/", views.recognize, name="recognize"),
     path("recognize/<int:pk>/", views.capture, name="capture"),
     path("recognize/<int:pk>/status/", views.capture_status, name="capture-status"),
+    path("encodings/", encodings.encodings, name="encodings"),
+    path("encodings/reencode/", encodings.encodings_reencode, name="encodings-reencode"),
+    path("encodings/jobs/<int:pk>/status/", encodings.encodings_job_status, name="encodings-job-status"),
     path("media/<path:path>", views.media, name="media"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -54,6 +54,10 @@ EXPECTED = {
     "attendance-schedules": HR,
     "attendance-schedule-new": HR,
     "attendance-schedule-edit": HR,
+    # face encodings (version, re-encoding): admins
+    "encodings": ADMIN,
+    "encodings-reencode": ADMIN,
+    "encodings-job-status": ADMIN,
     # recognition pages and stored photos: HR
     "recognize": HR,
     "capture": HR,

@@ -92,7 +92,10 @@ def test_a_lower_threshold_never_accepts_more(report):
 
 def test_the_command_prints_the_figures_and_writes_a_plot_and_json(faces_dir, cache_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(evaluation, "CACHE_DIR", cache_dir)
-    call_command("evaluate", str(faces_dir), "--per-person", "1", "--thresholds", "0.4", "0.5", "--out", str(tmp_path))
+    call_command(
+        "evaluate", str(faces_dir), "--per-person", "1", "--thresholds", "0.4", "0.5", "--out", str(tmp_path),
+        "--encoding", "dlib_face_recognition_resnet_model_v1",  # the version the fixture above cached
+    )
     out = capsys.readouterr().out
     assert "5 from the cache, 0 encoded" in out
     assert "rank-1 accuracy" in out and "balanced" in out

@@ -28,9 +28,16 @@ class Command(BaseCommand):
         parser.add_argument("--per-person", type=int, default=2, metavar="K", help="photos enrolled per person")
         parser.add_argument("--thresholds", type=float, nargs="+", default=DEFAULT_THRESHOLDS, metavar="T")
         parser.add_argument("--half", choices=["even", "odd"], help="probe only every other person (held-out half)")
+        parser.add_argument(
+            "--encoding", default=None, metavar="VERSION", help="encoding version (default: FACE_ENCODING_VERSION)"
+        )
+        parser.add_argument(
+            "--enroll-jitters", type=int, default=1, metavar="N",
+            help="enrollment templates as the mean of N jittered copies (probes stay plain)",
+        )
         parser.add_argument("--out", default=None, help="folder for the PNG and JSON (default: bench/results/)")
 
-    def handle(self, directory, per_person, thresholds, half, out, **options):
+    def handle(self, directory, per_person, thresholds, half, out, encoding, enroll_jitters, **options):
         from recognition import processing  # loads dlib: only when the command runs
 
         root = Path(directory) if directory else settings.BASE_DIR.parent / "shared" / "lfw-dev"
@@ -46,8 +53,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         with tqdm(total=len(photos), unit="photo", desc="encoding", disable=quiet, file=self.stderr) as bar:
             encodings, stats = evaluation.encode_photos(
-                photos, options=processing.detect_options(), progress=lambda i, n, s: bar.update(1)
+                photos,
+                options=processing.detect_options(encoding or settings.FACE_ENCODING_VERSION),
+                progress=lambda i, n, s: bar.update(1),
             )
+        if enroll_jitters > 1:
+            encodings = self._jittered_templates(photos, encodings, per_person, enroll_jitters, encoding, quiet)
         self.stdout.write(
             f"{len(photos)} photos: {stats['cached']} from the cache, {stats['encoded']} encoded "
             f"in {stats['seconds']} s; no face found in {len(stats['no_face'])}, "
@@ -57,7 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  no face: {path}")
         for path, message in stats["unreadable"]:
             self.stdout.write(f"  unreadable: {path}: {message}")
-        chosen = processing.decision_rule()
+        chosen = processing.decision_rule(encoding or settings.FACE_ENCODING_VERSION)
         with tqdm(total=2 * len(thresholds), unit="point", desc="deciding", disable=quiet, file=self.stderr) as bar:
             report = evaluation.evaluate(
                 photos,
@@ -67,6 +78,7 @@ class Command(BaseCommand):
                 chosen=chosen,
                 half=half,
                 progress=lambda i, n, s: bar.update(1),
+                version=encoding or settings.FACE_ENCODING_VERSION,
             )
         report["dataset"] = str(root)
         report["encoding"] = {k: (len(v) if isinstance(v, list) else v) for k, v in stats.items()}
@@ -77,6 +89,30 @@ class Command(BaseCommand):
         (folder / f"{name}.json").write_text(json.dumps(report, indent=1))
         plot(report, folder / f"{name}.png")
         self.stdout.write(f"Wrote {folder / name}.json and .png in {time.monotonic() - started:.0f} s.")
+
+    def _jittered_templates(self, photos, encodings, per_person, jitters, encoding, quiet):
+        """The enrollment photos' encodings replaced by the mean of `jitters` jittered copies."""
+        import dataclasses
+
+        from recognition import processing
+
+        seen, chosen = {}, []
+        for i, photo in enumerate(photos):
+            if photo.known:
+                seen[photo.person] = seen.get(photo.person, 0) + 1
+                if seen[photo.person] <= per_person:
+                    chosen.append(i)
+        options = dataclasses.replace(
+            processing.detect_options(encoding or settings.FACE_ENCODING_VERSION), jitters=jitters
+        )
+        with tqdm(total=len(chosen), unit="photo", desc="jittering", disable=quiet, file=self.stderr) as bar:
+            jittered, _ = evaluation.encode_photos(
+                [photos[i] for i in chosen], options=options, progress=lambda i, n, s: bar.update(1)
+            )
+        encodings = list(encodings)
+        for i, vector in zip(chosen, jittered, strict=True):
+            encodings[i] = vector
+        return encodings
 
     def _print(self, report):
         w = self.stdout.write

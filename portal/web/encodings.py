@@ -1,0 +1,56 @@
+"""The face encodings page (admins): which version the gallery searches, and re-encoding with progress."""
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts.roles import ADMIN, role_required
+from recognition import versions
+from recognition.models import FacePhoto, ReencodeJob
+from recognition.reencoding import reencode_needed, reencode_start
+
+
+@role_required(ADMIN)
+def encodings(request):
+    counts = (
+        FacePhoto.objects.exclude(encoding=None).values("model_name").annotate(photos=Count("id")).order_by("model_name")
+    )
+    context = {
+        "active": versions.active(),
+        "wanted": versions.wanted(),
+        "encoder": settings.FACE_ENCODER,
+        "threads": settings.FACE_ENCODER_THREADS,
+        "counts": counts,
+        "needed": reencode_needed(),
+        "jobs": ReencodeJob.objects.select_related("started_by")[:10],
+        "running": ReencodeJob.objects.filter(
+            status__in=[ReencodeJob.Status.QUEUED, ReencodeJob.Status.RUNNING]
+        ).first(),
+    }
+    return render(request, "web/encodings.html", context)
+
+
+@require_POST
+@role_required(ADMIN)
+def encodings_reencode(request):
+    reencode_start(started_by=request.user)
+    return redirect("encodings")
+
+
+@role_required(ADMIN)
+def encodings_job_status(request, pk):
+    job = get_object_or_404(ReencodeJob, pk=pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "target": job.target,
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "missing": job.missing,
+            "percent": job.percent,
+            "error": job.error,
+        }
+    )

@@ -1,0 +1,63 @@
+"""Which encoder a worker runs, and which encoding version the gallery searches.
+
+A gallery searches one encoding version, the *active* one, stored in the
+database (GalleryVersion.encoding_version). The settings name the version
+the portal wants (FACE_ENCODING_VERSION). When the two differ, every stored
+photo is re-encoded in the background into the wanted version
+(recognition/reencoding.py) while searches go on in the active one; when
+all are done the gallery switches in one transaction.
+"""
+
+import logging
+
+from django.conf import settings
+
+from recognition import encoders, engine
+
+log = logging.getLogger(__name__)
+_started = False
+
+
+def encoder_config():
+    return encoders.Config(
+        name=settings.FACE_ENCODER, cache_dir=settings.FACE_ENCODER_CACHE, threads=settings.FACE_ENCODER_THREADS
+    )
+
+
+def encoder_start():
+    """Choose this process's encoder once, and say which it is.
+
+    An ONNX graph that cannot be made or differs from dlib is refused, and
+    the worker goes on with dlib's own network (the same encodings, slower)
+    rather than stop recognising people.
+    """
+    global _started
+    if _started:
+        return engine.encoder()
+    config = encoder_config()
+    try:
+        chosen = engine.use_encoder(config)
+    except (encoders.EncoderError, ValueError, OSError) as exc:
+        log.error("face encoder: ONNX refused (%s); using dlib's own network instead", exc)
+        chosen = engine.use_encoder(encoders.Config(name="dlib"))
+    _started = True
+    detail = f", graph {chosen.path}, {chosen.threads} thread(s)" if chosen.name == "onnx" else ""
+    log.info("face encoder: %s%s; encoding version wanted: %s", chosen.name, detail, wanted())
+    return chosen
+
+
+def wanted():
+    return settings.FACE_ENCODING_VERSION
+
+
+def active():
+    """The version the gallery searches now."""
+    from recognition.models import GalleryVersion
+
+    return GalleryVersion.encoding_version_now() or wanted()
+
+
+def to_encode():
+    """The versions a new photo is encoded in: the active one, and the wanted one while they differ."""
+    now, later = active(), wanted()
+    return [now] if now == later else [now, later]
