@@ -1,6 +1,6 @@
 """`python -m bench [NAME ...] [options]`: run benchmarks and print their figures.
 
-With no name, all five run in order. --tiny runs each on a tiny input (the
+With no name, all six run in order. --tiny runs each on a tiny input (the
 smoke test uses it): it checks that the scripts work, its figures mean nothing.
 """
 
@@ -10,8 +10,9 @@ import signal
 import sys
 import time
 
-NAMES = ["capture", "throughput", "search", "enroll", "memory"]
+NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory"]
 TINY = {
+    "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
     "throughput": dict(captures=3, people=200, clients=2, workers=(1, 2)),
     "search": dict(sizes=(1_000,), queries=3, plain_queries=2, db_max=1_000),
@@ -29,7 +30,8 @@ def parser():
     p.add_argument("--clients", type=int, help="kiosks posting at once (throughput)")
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
-    p.add_argument("--photos", type=int, help="photos to encode (enroll)")
+    p.add_argument("--photos", type=int, help="photos to import (enroll)")
+    p.add_argument("--faces", type=int, help="faces to encode (encoder)")
     p.add_argument("--no-embedded", action="store_true", help="capture: skip the embedded stack")
     p.add_argument("--results", help="folder for the JSON figures (default bench/results)")
     return p
@@ -43,6 +45,7 @@ def options_for(name, args):
         "search": ["sizes"],
         "enroll": ["photos"],
         "memory": ["people"],
+        "encoder": ["faces"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

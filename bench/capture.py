@@ -71,7 +71,8 @@ def measure_in_process(frames, names, matrix):
     known_names = list(names) + [f"Synthetic {i}" for i in range(len(names), len(matrix))]
     known_list = [row.astype("float64") for row in matrix]  # what face_encodings returns
     gallery = Gallery(matrix=matrix, labels=range(len(matrix)))
-    rule = decision.rule_for()  # the workers' rule with the default settings
+    options = common.portal_options()  # the workers' encoder and encoding version
+    rule = decision.rule_for(version=options.version)  # the workers' rule with the default settings
     plain, portal, plain_correct = [], [], 0
     common.plain_identify(frames[0], known_list, known_names)  # first call pays dlib's warm-up
     gallery.search(matrix[0], rule)  # builds the average faces, as a worker's first search does
@@ -80,7 +81,7 @@ def measure_in_process(frames, names, matrix):
         plain.append(took)
         plain_correct += found[:1] == [name]
         start = time.perf_counter()
-        _, faces = engine.faces_in_bytes(frame)
+        _, faces = engine.faces_in_bytes(frame, options=options)
         [gallery.search(face.encoding, rule) for face in faces]
         portal.append(time.perf_counter() - start)
     return common.summary_ms(plain), plain_correct, common.summary_ms(portal)

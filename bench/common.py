@@ -67,11 +67,25 @@ def kiosk_frame(path, size=FRAME_SIZE, quality=85):
 # --- encodings for the gallery ----------------------------------------------------
 
 
+def portal_options():
+    """The encoder and encoding version a worker runs with the default settings.
+
+    Chooses this process's encoder as a worker does (ONNX unless FACE_ENCODER
+    says otherwise) and returns the engine options with the wanted version.
+    """
+    import django
+
+    django.setup()
+    from recognition import processing, versions  # processing chooses the encoder on import
+
+    return processing.detect_options(versions.wanted())
+
+
 def portal_encoding(data):
     """The portal's template of the one (largest) face in a photo, or None."""
     from recognition import engine
 
-    _, faces = engine.faces_in_bytes(data)
+    _, faces = engine.faces_in_bytes(data, options=portal_options())
     return max(faces, key=lambda f: f.width).encoding if faces else None
 
 
@@ -81,7 +95,7 @@ def enrolled(count):
     who have one face in it, with their next photo (the probe). Cached in results/."""
     # always the default folder: tiny runs with their own --results share it;
     # people are taken in order, so a larger cache serves a smaller count
-    cache = ROOT / "bench" / "results" / "cache"
+    cache = ROOT / "bench" / "results" / "cache" / portal_options().version
     cache_file = cache / f"lfw-enrolled-{count}.npz"
     for saved_file in sorted(cache.glob("lfw-enrolled-*.npz"), key=lambda f: int(f.stem.rsplit("-", 1)[1])):
         if int(saved_file.stem.rsplit("-", 1)[1]) >= count:
@@ -221,10 +235,10 @@ def save(name, figures):
     return figures
 
 
-def show(title, rows):
+def show(title, rows, columns=("portal", "plain", "plain/portal")):
     """Print a small table: rows of (label, portal, plain, ratio)."""
     print(f"\n== {title}")
-    print(f"{'':34} {'portal':>14} {'plain':>14} {'plain/portal':>13}")
+    print(f"{'':34} {columns[0]:>14} {columns[1]:>14} {columns[2]:>13}")
     for label, portal, plain, times in rows:
         print(f"{label:34} {_cell(portal):>14} {_cell(plain):>14} {_cell(times):>13}")
 

@@ -26,7 +26,7 @@ def main(argv):
     from django.db import transaction
 
     from portal.people.models import Person
-    from recognition import decision, engine, gallery
+    from recognition import decision, gallery, versions
     from recognition.models import FacePhoto, GalleryVersion
 
     if "--migrate" in argv:
@@ -50,12 +50,12 @@ def main(argv):
                         sha256=f"{i:064x}",
                         status=FacePhoto.Status.ACCEPTED,
                         encoding=encodings[i].tobytes(),
-                        model_name=engine.MODEL_NAME,
+                        model_name=versions.wanted(),
                     )
                     for i, person in zip(rows, people, strict=True)
                 ]
             )
-        GalleryVersion.bump()
+        GalleryVersion.bump(encoding_version=versions.wanted())
     figures = {"seeded": len(encodings), "seed_seconds": round(time.perf_counter() - start, 2)}
     if "--load" in argv:
         start = time.perf_counter()

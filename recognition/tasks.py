@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
@@ -35,9 +35,30 @@ TASK_OPTIONS = dict(
 
 @worker_init.connect
 def load_models_before_forking(**kwargs):
-    """Load dlib's models once in the worker's main process; the pool's
+    """Load dlib's models and choose the encoder (generating and checking the
+    ONNX graph the first time) once in the worker's main process; the pool's
     children inherit them, so no task pays for loading."""
-    import recognition.engine  # noqa: F401
+    from recognition import versions
+
+    versions.encoder_start()
+
+
+@worker_ready.connect
+def reencode_when_the_version_changed(**kwargs):
+    """After an upgrade that changes the encoding version, re-encode without anyone asking.
+
+    Searches go on in the active version meanwhile; several workers starting
+    at once find the job the first one queued.
+    """
+    from recognition.reencoding import reencode_start
+
+    try:
+        job = reencode_start()
+    except DatabaseError:
+        log.exception("could not check whether stored encodings need re-encoding")
+        return
+    if job:
+        log.info("re-encoding %d photos into %s (job %d)", job.total, job.target, job.pk)
 
 
 def claim(model, pk, *, queued, working, hard_limit=HARD_LIMIT):
