@@ -34,6 +34,11 @@ def detect_options(version=None):
     return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active())
 
 
+def read_image(field):
+    with field.open("rb") as handle:
+        return imaging.decode(handle.read(), upload_limits())
+
+
 def read_faces(field, options=None):
     """Open a stored image and find its faces: (image, faces)."""
     with field.open("rb") as handle:
@@ -51,40 +56,72 @@ def quality_thresholds():
 
 
 def face_photo_encode(*, photo):
-    """Turn an enrollment photo into a template, or reject it with a reason.
+    """Turn an enrollment photo into a template, or reject it with a reason (see face_photos_encode)."""
+    return face_photos_encode(photos=[photo])[0]
+
+
+def face_photos_encode(*, photos):
+    """Turn claimed enrollment photos into templates, or reject each with a reason.
 
     Checks, in order: readable, one face (or one clearly dominant face, see
     quality.dominant_face), the face's quality, not a near-copy of a photo the
     person already has, and not the face of another enrolled person (then it
     waits for an admin's decision in REVIEW instead of joining the gallery).
+    The faces that pass the first checks go through the network as one batch;
+    the last two checks run photo by photo, so each sees the ones before it.
     """
     wanted = versions.to_encode()
+    options = detect_options(wanted[0])
+    ready = []
+    for photo in photos:
+        found = _photo_face(photo, options)
+        if found:
+            ready.append((photo, *found))
+    items = [(image, [box]) for _, image, box in ready]
+    encodings = engine.encode_many(items, options)
+    # while the portal moves to another encoding version, new photos get both
+    later = wanted[1] if len(wanted) > 1 else ""
+    next_encodings = engine.encode_many(items, detect_options(later)) if later else [[None]] * len(items)
+    for (photo, _, _), (encoding,), (next_encoding,) in zip(ready, encodings, next_encodings, strict=True):
+        _photo_keep(photo, encoding, wanted[0], next_encoding, later)
+    return photos
+
+
+def _photo_face(photo, options):
+    """(image, box) of the photo's one usable face, or None once the photo is rejected with the reason."""
     try:
-        image, faces = read_faces(photo.image, detect_options(wanted[0]))
+        with photo.image.open("rb") as handle:
+            image = imaging.decode(handle.read(), upload_limits())
     except imaging.ImageRejected as exc:
-        return _photo_reject(photo, "unreadable", exc.message)
+        return _refuse(photo, "unreadable", exc.message)
     except FileNotFoundError:
-        return _photo_reject(photo, "unreadable", "The photo's file is missing from storage; upload it again.")
+        return _refuse(photo, "unreadable", "The photo's file is missing from storage; upload it again.")
     photo.width, photo.height = image.size
-    if not faces:
-        return _photo_reject(
+    boxes = engine.detect(image, options)
+    if not boxes:
+        return _refuse(
             photo, "no_face", "No face was found. Use a photo where the face is clearly visible and upright."
         )
     thresholds = quality_thresholds()
-    main = quality.dominant_face([face.box for face in faces], thresholds.dominant_ratio)
+    main = quality.dominant_face(boxes, thresholds.dominant_ratio)
     if main is None:
-        return _photo_reject(
+        return _refuse(
             photo,
             "several_faces",
-            f"{len(faces)} faces were found and none is clearly the main one; "
+            f"{len(boxes)} faces were found and none is clearly the main one; "
             "an enrollment photo must show only the person being enrolled.",
         )
-    face = faces[main]
-    photo.box = list(face.box)
-    problem = quality.face_problem(image, face.box, thresholds)
+    box = boxes[main]
+    photo.box = list(box)
+    problem = quality.face_problem(image, box, thresholds)
     if problem:
-        return _photo_reject(photo, problem.code, problem.message)
-    twin = _near_duplicate(photo, face.encoding)
+        return _refuse(photo, problem.code, problem.message)
+    return image, box
+
+
+def _photo_keep(photo, encoding, version, next_encoding, later):
+    """The last checks on an encoded face, then the photo saved as accepted, for review, or rejected."""
+    twin = _near_duplicate(photo, encoding)
     if twin:
         return _photo_reject(
             photo,
@@ -92,15 +129,12 @@ def face_photo_encode(*, photo):
             f"This photo is almost the same as photo {twin} this person already has, so it adds nothing. "
             "Use a photo taken at another moment, angle or light.",
         )
-    lookalike, distance = _lookalike(photo.person_id, face.encoding)
-    # while the portal moves to another encoding version, new photos get both
-    later = wanted[1] if len(wanted) > 1 else ""
+    lookalike, distance = _lookalike(photo.person_id, encoding)
     if later:
-        (next_encoding,) = engine.encode(image, [face.box], detect_options(later))
         photo.next_encoding, photo.next_model_name = next_encoding.astype("float32").tobytes(), later
     with transaction.atomic():
-        photo.encoding = face.encoding.astype("float32").tobytes()
-        photo.model_name = wanted[0]
+        photo.encoding = encoding.astype("float32").tobytes()
+        photo.model_name = version
         if later and GalleryVersion.objects.select_for_update().filter(pk=1, encoding_version=later).exists():
             # the gallery switched while this photo was encoded: the new version is the one searched
             photo.encoding, photo.model_name = photo.next_encoding, later
@@ -125,7 +159,7 @@ def face_photo_encode(*, photo):
             ]
         )
         if photo.status == FacePhoto.Status.ACCEPTED:
-            GalleryVersion.bump(encoding_version=None if GalleryVersion.encoding_version_now() else wanted[0])
+            GalleryVersion.bump(encoding_version=None if GalleryVersion.encoding_version_now() else version)
     return photo
 
 
@@ -157,6 +191,12 @@ def _lookalike(person_id, encoding):
     return Person.objects.filter(pk=match.person_id).first(), match.distance
 
 
+def _refuse(photo, code, reason):
+    """Reject the photo; None: no face to encode."""
+    _photo_reject(photo, code, reason)
+    return None
+
+
 def _photo_reject(photo, code, reason):
     photo.status = FacePhoto.Status.REJECTED
     photo.reason_code = code
@@ -172,7 +212,10 @@ def capture_process(*, capture):
     # the probe in the gallery's own encoding version: one version per search
     options = detect_options(known.encoding_version or None)
     try:
-        image, faces = read_faces(capture.image, options)
+        if capture.kiosk_id:  # every frame's face through the network together, in _kiosk_faces
+            image, faces = read_image(capture.image), None
+        else:
+            image, faces = read_faces(capture.image, options)
     except imaging.ImageRejected as exc:
         return _capture_fail(capture, exc.message)
     except FileNotFoundError:

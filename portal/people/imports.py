@@ -310,11 +310,15 @@ class Report:
         }
 
 
+# photos encoded together: their faces go through the network as one batch
+ENCODE_BATCH = 8
+
+
 def people_import(*, plan, on_progress=None):
     """Create or update the people of a plan and enroll their photos, each
     encoded here with the workers' rules. Returns a Report. Running it again
     on the same photos adds nothing (a photo is stored once per person)."""
-    from recognition.processing import face_photo_encode  # dlib: workers and commands only
+    from recognition.processing import face_photos_encode  # dlib: workers and commands only
 
     report = Report()
     for name, reason in plan.skipped:
@@ -326,10 +330,17 @@ def people_import(*, plan, on_progress=None):
         except ValueError as exc:
             report.skip(folder, str(exc))
     limits = upload_limits()
+    pending = []
     for done, entry in enumerate(plan.entries, start=1):
         person = people.get(entry.folder)
-        if person is not None:
-            _import_photo(person, entry, limits, face_photo_encode, report)
+        photo = _import_photo(person, entry, limits, report) if person is not None else None
+        if photo is not None:
+            pending.append((entry, photo))
+        if len(pending) >= ENCODE_BATCH or done == len(plan.entries):
+            face_photos_encode(photos=[photo for _, photo in pending])
+            for pending_entry, encoded in pending:
+                _report_photo(pending_entry, encoded, report)
+            pending = []
         if on_progress:
             on_progress(done)
     return report
@@ -365,18 +376,27 @@ def _person_for(folder, row, report):
     return person
 
 
-def _import_photo(person, entry, limits, encode, report):
+def _import_photo(person, entry, limits, report):
+    """Store one photo of the archive; the photo, claimed for encoding here, or None when there is nothing to do."""
     try:
         data = entry.read()
         imaging.decode(data, limits)
     except EntryUnreadable as exc:
         report.skip(entry.name, exc.message)
-        return
+        return None
     except imaging.ImageRejected as exc:
         report.reject(entry.name, "unreadable", exc.message)
-        return
-    photo, outcome = photo_enroll(person=person, data=data, filename=PurePosixPath(entry.name).name, encode=encode)
+        return None
+    photo, outcome = photo_claim(person=person, data=data, filename=PurePosixPath(entry.name).name)
     if outcome == "already":
+        _report_photo(entry, photo, report, already=True)
+        return None
+    return photo
+
+
+def _report_photo(entry, photo, report, already=False):
+    person = photo.person
+    if already:
         report.already += 1
         if photo.status == FacePhoto.Status.ACCEPTED:
             report.enrolled_people.add(person.pk)
@@ -400,11 +420,11 @@ def _import_photo(person, entry, limits, encode, report):
         report.reject(entry.name, photo.reason_code, photo.reason)
 
 
-def photo_enroll(*, person, data, filename, encode):
-    """Store one photo for a person and encode it right here.
+def photo_claim(*, person, data, filename):
+    """Store one photo for a person and claim it for encoding here.
 
     Returns (photo, outcome): "already" when the same picture is already
-    accepted, awaiting review or being encoded; otherwise "encoded". A photo
+    accepted, awaiting review or being encoded; otherwise "claimed". A photo
     rejected before is checked again (the thresholds may have changed).
     """
     photo, created = person_photo_add(person=person, data=data, filename=filename, queue=False)
@@ -415,4 +435,4 @@ def photo_enroll(*, person, data, filename, encode):
     if not claimed:
         photo.refresh_from_db()
         return photo, "already"
-    return encode(photo=FacePhoto.objects.select_related("person").get(pk=photo.pk)), "encoded"
+    return FacePhoto.objects.select_related("person").get(pk=photo.pk), "claimed"

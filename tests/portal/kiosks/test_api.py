@@ -325,3 +325,19 @@ def test_the_answer_comes_in_the_submit_response_when_the_worker_is_quick(client
     _, token = paired_kiosk()
     response = post_attempt(client, token, [kiosk_frame(photos.OBAMA)], client_id=uuid.uuid4().hex)
     assert response.status_code == 200 and response.json()["outcome"] == "checked_in"
+
+
+def test_the_frames_of_an_attempt_go_through_the_encoder_as_one_batch(
+    client, obama, monkeypatch, django_capture_on_commit_callbacks
+):
+    from recognition import engine
+
+    encoder = engine.encoder()
+    batches = []
+    real = encoder.run
+    monkeypatch.setattr(encoder, "run", lambda batch: batches.append(len(batch)) or real(batch))
+    kiosk, token = paired_kiosk()
+    frames = [kiosk_frame(photos.OBAMA, shift=(2 * i, 0)) for i in range(3)]
+    assert attempt(client, token, frames, django_capture_on_commit_callbacks).json()["outcome"] == "checked_in"
+    # the mirror version runs each chip and its mirror image: 3 frames, 6 chips, one call
+    assert batches == [6]
