@@ -13,6 +13,17 @@ from tests import photos
 RULE = engine.DecisionRule(threshold=0.5)
 
 
+@pytest.fixture(scope="module", autouse=True, params=["onnx", "dlib"])
+def encoder(request, tmp_path_factory):
+    """Every engine test on both networks: ONNX Runtime (the default) and dlib's own (FACE_ENCODER=dlib)."""
+    from recognition import encoders
+
+    previous = engine._encoder
+    engine.use_encoder(encoders.Config(name=request.param, cache_dir=tmp_path_factory.mktemp("encoders")))
+    yield request.param
+    engine._encoder = previous
+
+
 def faces_of(path_or_bytes):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else photos.read(path_or_bytes)
     _, faces = engine.faces_in_bytes(data)
