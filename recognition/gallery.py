@@ -95,6 +95,26 @@ def current():
     return _cached
 
 
+def added(*, person_id, encoding, encoding_version, version):
+    """This process just accepted a template and moved the number from version - 1 to version.
+
+    An import accepts photo after photo, each checked against everyone enrolled
+    so far: appending the row spares it a full reload per photo. Any other
+    change in between (another process's number) leaves the next current() to
+    reload, and so does a rolled-back transaction (the number goes back).
+    """
+    global _cached
+    with _lock:
+        if _cached.version != version - 1 or _cached.encoding_version != encoding_version:
+            return
+        _cached = Gallery(
+            matrix=np.vstack([_cached.matrix, np.asarray(encoding, dtype=np.float32).reshape(1, ENCODING_SIZE)]),
+            labels=np.append(_cached.labels, np.int64(person_id)),
+            version=version,
+            encoding_version=encoding_version,
+        )
+
+
 def load(version):
     from recognition import versions
     from recognition.models import FacePhoto

@@ -160,6 +160,13 @@ def _photo_keep(photo, encoding, version, next_encoding, later):
         )
         if photo.status == FacePhoto.Status.ACCEPTED:
             GalleryVersion.bump(encoding_version=None if GalleryVersion.encoding_version_now() else version)
+            if photo.person.active:
+                gallery.added(
+                    person_id=photo.person_id,
+                    encoding=np.frombuffer(photo.encoding, dtype=np.float32),
+                    encoding_version=photo.model_name,
+                    version=GalleryVersion.current(),
+                )
     return photo
 
 

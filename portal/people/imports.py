@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from portal.people.models import Department, Person
@@ -330,19 +331,21 @@ def people_import(*, plan, on_progress=None):
         except ValueError as exc:
             report.skip(folder, str(exc))
     limits = upload_limits()
-    pending = []
-    for done, entry in enumerate(plan.entries, start=1):
-        person = people.get(entry.folder)
-        photo = _import_photo(person, entry, limits, report) if person is not None else None
-        if photo is not None:
-            pending.append((entry, photo))
-        if len(pending) >= ENCODE_BATCH or done == len(plan.entries):
-            face_photos_encode(photos=[photo for _, photo in pending])
-            for pending_entry, encoded in pending:
-                _report_photo(pending_entry, encoded, report)
+    for first in range(0, len(plan.entries), ENCODE_BATCH):
+        chunk = plan.entries[first : first + ENCODE_BATCH]
+        # one transaction a batch: a commit per photo cost more than encoding it on SQLite
+        with transaction.atomic():
             pending = []
+            for entry in chunk:
+                person = people.get(entry.folder)
+                photo = _import_photo(person, entry, limits, report) if person is not None else None
+                if photo is not None:
+                    pending.append((entry, photo))
+            face_photos_encode(photos=[photo for _, photo in pending])
+            for entry, photo in pending:
+                _report_photo(entry, photo, report)
         if on_progress:
-            on_progress(done)
+            on_progress(first + len(chunk))
     return report
 
 

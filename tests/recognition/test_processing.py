@@ -157,3 +157,24 @@ def test_verification_of_a_person_without_templates_says_not_enrolled(obama):
 def test_verification_without_a_face_says_no_face(obama):
     capture = recognize(photos.no_face_jpeg(), claimed_person=obama)
     assert capture.result["verified"] is False and capture.result["reason"] == "no_face"
+
+
+def test_a_template_accepted_here_is_appended_to_this_processs_gallery_without_a_reload(obama, caplog):
+    biden = make_person("Joe Biden", employee_id="17")  # a new person changes the gallery's number too
+    before = gallery.current()
+    caplog.clear()
+    with caplog.at_level("INFO", logger="recognition.gallery"):
+        enroll(biden, photos.BIDEN)
+        now = gallery.current()
+    assert "gallery loaded" not in caplog.text
+    assert len(now) == len(before) + 1 and now.version == GalleryVersion.current()
+    reloaded = gallery.load(GalleryVersion.current())
+    assert sorted(now.labels.tolist()) == sorted(reloaded.labels.tolist()) == sorted([obama.pk, biden.pk])
+    assert now.search(now.matrix[-1]).person_id == reloaded.search(now.matrix[-1]).person_id == biden.pk
+
+
+def test_a_change_by_another_process_still_reloads_the_gallery(obama):
+    gallery.current()
+    GalleryVersion.bump()  # as another worker would
+    enrolled("Joe Biden", photos.BIDEN, employee_id="17")
+    assert len(gallery.current()) == 2 and gallery.current().version == GalleryVersion.current()
