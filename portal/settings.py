@@ -211,10 +211,18 @@ STORAGES = {
 # gunicorn with DEBUG=1 works without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Face photos are personal data: they are served only to signed-in users by
-# portal.web.views.media, never as public static files.
+# Face photos are personal data: each stored file is served only by the view of
+# what it belongs to (a photo, a capture, an export), after checking the user's
+# right to it (portal.web.files); nothing serves the media folder as a whole.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Behind nginx, "x-accel-redirect" lets the proxy send the bytes once the view
+# has said yes (an `internal` location at MEDIA_ACCEL_PREFIX aliased to
+# MEDIA_ROOT); "x-sendfile" does the same for Apache and lighttpd.
+MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "").strip().lower()
+if MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured(f"MEDIA_SENDFILE={MEDIA_SENDFILE!r}: empty, x-accel-redirect or x-sendfile.")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -35,10 +35,16 @@ def capture_path(instance, filename):
     return f"captures/{instance.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
 
 
+# Suffixes a stored picture may have; the services name files after the decoded
+# image type (imaging.stored_name), and this list is the last word: a client's
+# "x.html" can never come back from storage as a page.
+SAFE_SUFFIXES = {".jpg", ".png", ".webp", ".gif", ".bmp", ".tif"}
+
+
 def _suffix(filename):
     dot = filename.rfind(".")
     suffix = filename[dot:].lower() if dot >= 0 else ""
-    return suffix if suffix.isascii() and len(suffix) <= 6 else ""
+    return suffix if suffix in SAFE_SUFFIXES else ".bin"
 
 
 class FacePhoto(models.Model):

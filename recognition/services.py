@@ -37,7 +37,8 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
     """Store an enrollment photo and queue its encoding.
 
     Returns (photo, created); the same picture added twice to one person is
-    stored once. With queue=False the caller encodes it itself (the command
+    stored once. `filename` (the client's) is not used for storage: the
+    stored name's suffix follows the image type. With queue=False the caller encodes it itself (the command
     line does, to report each photo's outcome).
     """
     digest = hashlib.sha256(data).hexdigest()
@@ -46,7 +47,8 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
         return existing, False
     with transaction.atomic():
         photo = FacePhoto(person=person, sha256=digest)
-        photo.image.save(filename, ContentFile(data), save=False)
+        # the suffix comes from the bytes, never from the client's file name
+        photo.image.save(imaging.stored_name(data, "photo"), ContentFile(data), save=False)
         photo.save()
         photo_id = photo.pk
         if queue:
@@ -70,9 +72,11 @@ def capture_submit(
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
         )
         capture.save()  # created_at is needed for the file's folder
-        capture.image.save(filename, ContentFile(data), save=True)
+        # the suffix comes from the bytes, never from the client's file name
+        capture.image.save(imaging.stored_name(data, "capture"), ContentFile(data), save=True)
         for index, frame in enumerate(frames, start=1):
-            CaptureFrame(capture=capture, index=index).image.save(f"frame-{index}.jpg", ContentFile(frame))
+            name = imaging.stored_name(frame, f"frame-{index}")
+            CaptureFrame(capture=capture, index=index).image.save(name, ContentFile(frame))
         capture_id = capture.pk
         transaction.on_commit(lambda: _enqueue_capture(capture_id))
     if settings.CELERY_TASK_ALWAYS_EAGER:

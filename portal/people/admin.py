@@ -25,7 +25,7 @@ class PersonAdminForm(forms.ModelForm):
 def photo_thumbnail(photo, size=96):
     if not photo.image:
         return "-"
-    url = reverse("media", args=[photo.image.name])
+    url = reverse("media-photo", args=[photo.pk])
     return format_html('<img src="{}" alt="" style="max-width:{}px;max-height:{}px">', url, size, size)
 
 

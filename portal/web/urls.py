@@ -6,6 +6,8 @@ urlpatterns = [
     path("recognize/", views.recognize, name="recognize"),
     path("recognize/<int:pk>/", views.capture, name="capture"),
     path("recognize/<int:pk>/status/", views.capture_status, name="capture-status"),
-    path("media/<path:path>", views.media, name="media"),
+    path("media/photos/<int:pk>", views.media_photo, name="media-photo"),
+    path("media/captures/<int:pk>/<str:kind>", views.media_capture, name="media-capture"),
+    path("media/captures/<int:pk>/frames/<int:index>", views.media_capture_frame, name="media-capture-frame"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -58,7 +58,9 @@ EXPECTED = {
     "recognize": HR,
     "capture": HR,
     "capture-status": HR,
-    "media": HR,
+    "media-photo": HR,
+    "media-capture": HR,
+    "media-capture-frame": HR,
     # people and enrollment: HR
     "people:directory": HR,
     "people:create": HR,
