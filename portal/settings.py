@@ -133,7 +133,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.web.middleware.nul_refusing_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.web.middleware.security_headers_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -264,6 +266,12 @@ ENROLL_RECOMMENDED_PHOTOS = env_int("ENROLL_RECOMMENDED_PHOTOS", 3, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 5000, minimum=1)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024)
+# Rows of people.csv: an archive with more is refused at once, before a worker
+# spends minutes on it.
+IMPORT_MAX_CSV_ROWS = env_int("IMPORT_MAX_CSV_ROWS", 5000, minimum=1)
+# Uploaded ZIPs (everyone's face photos) are deleted this many days after the
+# import; the job and its report stay.
+IMPORT_ARCHIVE_KEEP_DAYS = env_int("IMPORT_ARCHIVE_KEEP_DAYS", 2, minimum=0)
 
 # --- attendance -------------------------------------------------------------
 
@@ -334,6 +342,10 @@ CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
 CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
     "task": "portal.reports.tasks.report_exports_expire_task",
     "schedule": crontab(hour=3, minute=15),
+}
+CELERY_BEAT_SCHEDULE["import-archives-expire"] = {
+    "task": "portal.people.tasks.import_archives_expire_task",
+    "schedule": crontab(hour=3, minute=25),
 }
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
@@ -413,6 +425,25 @@ SPECTACULAR_SETTINGS = {
         "api_format": {"type": "string", "enum": ["csv", "xlsx", "pdf"]},
     },
 }
+
+# --- browser security headers ------------------------------------------------
+
+# Sent on every answer by portal.web.middleware. Scripts only from the portal's
+# own files (no page has an inline script; keep it so); inline style attributes
+# are allowed because face boxes and charts are placed with them. data: and
+# blob: images are the kiosk's greeting photo and the webcam's shots.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# the webcam is used by the kiosk and the enrollment page, on this origin only
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "display-capture=(), interest-cohort=()"
+)
+# pages and answers that show people: never kept in a browser's cache
+NO_STORE_PATHS = ("/people/", "/api/", "/recognize/", "/attendance/", "/media/", "/kiosk/", "/admin/")
 
 # --- production -------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Writing people, their photos and imports. Views and the command call these."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -184,3 +186,19 @@ def import_job_run(*, job):
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, report=report.as_dict(), finished_at=timezone.now()
     )
+
+
+def import_archives_expire(*, now=None):
+    """Delete the uploaded ZIPs of imports finished more than
+    IMPORT_ARCHIVE_KEEP_DAYS ago: they hold everyone's face photos, and the
+    photos that mattered are enrolled. The jobs and their reports stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_ARCHIVE_KEEP_DAYS)
+    old = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], created_at__lt=cutoff
+    ).exclude(archive="")
+    expired = 0
+    for job in old.iterator(chunk_size=200):
+        job.archive.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(archive="")
+        expired += 1
+    return expired
