@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
@@ -99,6 +99,33 @@ def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
         time.sleep(poll)
         capture.refresh_from_db()
     return capture
+
+
+def captures_forget_person(*, person):
+    """Erase a person from the captures that name them: their name leaves the
+    results, and the pictures (they show the face; the annotated copy
+    names it) are deleted. The rows stay: other people's events point at them.
+    Returns the number of captures changed. Verifications of the person go
+    with the person (cascade)."""
+    captures = Capture.objects.exclude(result=None).only("id", "result", "image", "annotated")
+    if connection.features.supports_json_field_contains:
+        captures = captures.filter(result__faces__contains=[{"person_id": person.pk}])
+    changed = 0
+    for capture in captures.iterator(chunk_size=500):
+        faces = capture.faces
+        if not any(face.get("person_id") == person.pk for face in faces):
+            continue  # without JSON containment the database could not narrow the search
+        for face in faces:
+            if face.get("person_id") == person.pk:
+                face.update(person_id=None, name=None, employee_id=None, decision="erased", event_id=None, event=None)
+        names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f and f.name]
+        names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image]
+        capture.frames.all().delete()
+        Capture.objects.filter(pk=capture.pk).update(result=capture.result, image="", annotated="")
+        # after commit: a rolled-back erasure must not lose the files
+        transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+        changed += 1
+    return changed
 
 
 def _enqueue_encode(photo_id):

@@ -5,6 +5,7 @@ a refused face is never told whom it resembled.
 """
 
 import base64
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from portal.attendance.models import AttendanceEvent
+from portal.kiosks.signals import THUMBNAILS
 from recognition import imaging
 from recognition.models import Capture, FacePhoto
 
@@ -103,7 +105,7 @@ def person_thumbnail(person_id, size=240):
     )
     if photo is None or not photo.image:
         return None
-    cached = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails" / f"{photo.pk}-{photo.sha256[:16]}.jpg"
+    cached = Path(settings.MEDIA_ROOT) / THUMBNAILS / f"{photo.pk}-{photo.sha256[:16]}.jpg"
     if not cached.is_file():
         try:
             with photo.image.open("rb") as handle:
@@ -123,7 +125,9 @@ def person_thumbnail(person_id, size=240):
             )
         image.thumbnail((size, size), Image.Resampling.LANCZOS)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
+        # a name of its own: two requests for the same face (a kiosk resending
+        # an attempt) once wrote and renamed one shared .part file
+        partial = cached.with_name(f"{cached.stem}.{uuid.uuid4().hex}.part")
         image.save(partial, format="JPEG", quality=85)
         partial.replace(cached)  # a reader never sees half a file
     return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()
