@@ -130,6 +130,9 @@ class Capture(models.Model):
     claimed_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"
     )
+    # a verify kiosk: the employee ID as typed, whether or not anyone has it
+    # (an unknown ID is processed like a known one, see kiosks.services)
+    claimed_employee_id = models.CharField(max_length=64, blank=True)
     # set by the client per attempt, so that a resubmission is not counted twice
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # kiosk attempts: the device, the direction it asked for (empty: automatic)

@@ -59,10 +59,13 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
 def capture_submit(
     *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
     claimed_person=None, kiosk=None, client_id=None, direction="", require_liveness=False, frames=(),
+    claimed_employee_id="",
 ):
     """Store a picture for recognition and queue it. Returns the Capture.
 
     With `claimed_person` it is a 1:1 verification: is this face that person?
+    A verify kiosk also passes the ID as typed (`claimed_employee_id`), and
+    only that when nobody has it: the face is then processed and refused.
     A kiosk attempt may bring further `frames` (bytes) of the same burst; a
     second submission with the same `client_id` raises IntegrityError.
     """
@@ -70,6 +73,7 @@ def capture_submit(
         capture = Capture(
             source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person,
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
+            claimed_employee_id=claimed_employee_id[:64],
         )
         capture.save()  # created_at is needed for the file's folder
         # the suffix comes from the bytes, never from the client's file name

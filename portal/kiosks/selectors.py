@@ -59,10 +59,12 @@ def kiosk_capture_view(*, capture, client_id):
     reason = result.get("reason")
     if reason == "not_live":
         return {**view, "outcome": "not_live", "message": NOT_LIVE}
-    verify = capture.claimed_person_id is not None or reason == "unknown_claim"
+    verify = capture.claimed_person_id is not None or bool(capture.claimed_employee_id)
     faces = result.get("faces") or []
     if verify:
-        claimed = capture.claimed_person.employee_id if capture.claimed_person_id else result.get("claimed", "")
+        # the ID as typed, for a known and an unknown one alike: the words
+        # must not tell whether anyone has it
+        claimed = capture.claimed_employee_id or capture.claimed_person.employee_id
         if reason == "no_face":
             return {**view, "outcome": "no_face", "message": NO_FACE}
         if not result.get("verified"):
