@@ -147,6 +147,26 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = ["portal.accounts.backends.RoleBackend"]
+# Django's four checks on every password set through a form or ensure_admin
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed sign-ins (portal.accounts.throttling): past these counts within
+# LOGIN_LOCKOUT_SECONDS the account, or the address, must wait for the window
+# to end. Wrong API tokens, kiosk tokens and pairing codes count per address.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+SECRET_FAILURES_PER_ADDRESS = env_int("SECRET_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Proxies in front of the portal that append to X-Forwarded-For (nginx: 1);
+# 0 trusts only REMOTE_ADDR. Decides the address the limits count against.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
