@@ -162,6 +162,9 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
         employee_id = (employee_id or "").strip()
         if not employee_id:
             raise KioskError("no_employee_id", "Type your employee ID or scan your badge first.")
+        if "\x00" in employee_id or len(employee_id) > 64:
+            # no ID looks like this; PostgreSQL would refuse the query
+            raise KioskError("bad_employee_id", "This is not an employee ID; type it again or scan your badge.")
         claimed = Person.objects.filter(employee_id__iexact=employee_id).first()
     frames_check(frames)
     try:

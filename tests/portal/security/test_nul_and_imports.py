@@ -95,3 +95,12 @@ def test_import_archives_expire_and_the_reports_stay(django_capture_on_commit_ca
     assert os.path.exists(recent.archive.path)
     assert import_archives_expire_task.apply().get() == 0  # the beat task: nothing left
     call_command("import_archives_expire", verbosity=0)  # what `make run` does at start
+
+
+def test_a_nul_in_a_typed_employee_id_is_a_400_at_a_verify_kiosk(client):
+    from portal.kiosks.models import Kiosk
+    from tests.portal.kiosks.kiosk_helpers import kiosk_frame, paired_kiosk, post_attempt
+
+    _, token = paired_kiosk(mode=Kiosk.Mode.VERIFY)
+    response = post_attempt(client, token, [kiosk_frame(photos.OBAMA)], employee_id="10\x0042")
+    assert response.status_code == 400 and response.json()["error"] == "bad_employee_id"
