@@ -29,6 +29,7 @@ run: install
 	$(PY) manage.py kiosk_snapshots_expire -v0
 	# stored encodings into the version the settings ask for (nothing to do unless it changed)
 	$(PY) manage.py reencode -v0
+	$(PY) manage.py import_archives_expire -v0
 	@echo "Portal: http://$(HOST):$(PORT)/  (admin pages: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -133,7 +133,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.web.middleware.nul_refusing_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.web.middleware.security_headers_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +147,26 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = ["portal.accounts.backends.RoleBackend"]
+# Django's four checks on every password set through a form or ensure_admin
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed sign-ins (portal.accounts.throttling): past these counts within
+# LOGIN_LOCKOUT_SECONDS the account, or the address, must wait for the window
+# to end. Wrong API tokens, kiosk tokens and pairing codes count per address.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+SECRET_FAILURES_PER_ADDRESS = env_int("SECRET_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Proxies in front of the portal that append to X-Forwarded-For (nginx: 1);
+# 0 trusts only REMOTE_ADDR. Decides the address the limits count against.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -211,10 +233,18 @@ STORAGES = {
 # gunicorn with DEBUG=1 works without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Face photos are personal data: they are served only to signed-in users by
-# portal.web.views.media, never as public static files.
+# Face photos are personal data: each stored file is served only by the view of
+# what it belongs to (a photo, a capture, an export), after checking the user's
+# right to it (portal.web.files); nothing serves the media folder as a whole.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Behind nginx, "x-accel-redirect" lets the proxy send the bytes once the view
+# has said yes (an `internal` location at MEDIA_ACCEL_PREFIX aliased to
+# MEDIA_ROOT); "x-sendfile" does the same for Apache and lighttpd.
+MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "").strip().lower()
+if MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured(f"MEDIA_SENDFILE={MEDIA_SENDFILE!r}: empty, x-accel-redirect or x-sendfile.")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -274,6 +304,12 @@ ENROLL_RECOMMENDED_PHOTOS = env_int("ENROLL_RECOMMENDED_PHOTOS", 3, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 5000, minimum=1)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024)
+# Rows of people.csv: an archive with more is refused at once, before a worker
+# spends minutes on it.
+IMPORT_MAX_CSV_ROWS = env_int("IMPORT_MAX_CSV_ROWS", 5000, minimum=1)
+# Uploaded ZIPs (everyone's face photos) are deleted this many days after the
+# import; the job and its report stay.
+IMPORT_ARCHIVE_KEEP_DAYS = env_int("IMPORT_ARCHIVE_KEEP_DAYS", 2, minimum=0)
 
 # --- attendance -------------------------------------------------------------
 
@@ -344,6 +380,10 @@ CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
 CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
     "task": "portal.reports.tasks.report_exports_expire_task",
     "schedule": crontab(hour=3, minute=15),
+}
+CELERY_BEAT_SCHEDULE["import-archives-expire"] = {
+    "task": "portal.people.tasks.import_archives_expire_task",
+    "schedule": crontab(hour=3, minute=25),
 }
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
@@ -423,6 +463,25 @@ SPECTACULAR_SETTINGS = {
         "api_format": {"type": "string", "enum": ["csv", "xlsx", "pdf"]},
     },
 }
+
+# --- browser security headers ------------------------------------------------
+
+# Sent on every answer by portal.web.middleware. Scripts only from the portal's
+# own files (no page has an inline script; keep it so); inline style attributes
+# are allowed because face boxes and charts are placed with them. data: and
+# blob: images are the kiosk's greeting photo and the webcam's shots.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# the webcam is used by the kiosk and the enrollment page, on this origin only
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "display-capture=(), interest-cohort=()"
+)
+# pages and answers that show people: never kept in a browser's cache
+NO_STORE_PATHS = ("/people/", "/api/", "/recognize/", "/attendance/", "/media/", "/kiosk/", "/admin/")
 
 # --- production -------------------------------------------------------------
 

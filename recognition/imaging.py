@@ -23,6 +23,14 @@ class ImageRejected(ValueError):
         self.message = message
 
 
+# The only formats Pillow may open. Pillow knows dozens more, some of which hand
+# the bytes to other programs (EPS and PS to Ghostscript): an upload must never
+# reach those. The stored file's suffix is chosen from this table too, never
+# from the name the client sent.
+FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
+NOT_IMAGE = "This file is not an image we can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF."
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 10 * 1024 * 1024
@@ -58,11 +66,9 @@ def decode(data, limits=Limits()):
     Image.MAX_IMAGE_PIXELS = None
     try:
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=tuple(FORMATS))
         except UnidentifiedImageError:
-            raise ImageRejected(
-                "not_image", "This file is not an image we can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF."
-            ) from None
+            raise ImageRejected("not_image", NOT_IMAGE) from None
         except (OSError, SyntaxError, ValueError) as exc:
             raise ImageRejected("truncated", f"The image is damaged or incomplete ({exc}).") from None
         width, height = image.size
@@ -80,6 +86,17 @@ def decode(data, limits=Limits()):
         Image.MAX_IMAGE_PIXELS = previous
     image = ImageOps.exif_transpose(image)
     return to_rgb(image)
+
+
+def stored_name(data, stem):
+    """A file name for storing `data`: `stem` and the suffix of the image type
+    its bytes are (".bin" for anything else; callers decode first)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=tuple(FORMATS)) as image:
+            suffix = FORMATS.get(image.format, ".bin")
+    except (OSError, SyntaxError, ValueError):
+        suffix = ".bin"
+    return f"{stem}{suffix}"
 
 
 def to_rgb(image):

@@ -50,10 +50,16 @@ def capture_path(instance, filename):
     return f"captures/{instance.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
 
 
+# Suffixes a stored picture may have; the services name files after the decoded
+# image type (imaging.stored_name), and this list is the last word: a client's
+# "x.html" can never come back from storage as a page.
+SAFE_SUFFIXES = {".jpg", ".png", ".webp", ".gif", ".bmp", ".tif"}
+
+
 def _suffix(filename):
     dot = filename.rfind(".")
     suffix = filename[dot:].lower() if dot >= 0 else ""
-    return suffix if suffix.isascii() and len(suffix) <= 6 else ""
+    return suffix if suffix in SAFE_SUFFIXES else ".bin"
 
 
 class FacePhoto(models.Model):
@@ -143,6 +149,9 @@ class Capture(models.Model):
     claimed_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"
     )
+    # a verify kiosk: the employee ID as typed, whether or not anyone has it
+    # (an unknown ID is processed like a known one, see kiosks.services)
+    claimed_employee_id = models.CharField(max_length=64, blank=True)
     # set by the client per attempt, so that a resubmission is not counted twice
     client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # kiosk attempts: the device, the direction it asked for (empty: automatic)

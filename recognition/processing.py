@@ -233,7 +233,7 @@ def capture_process(*, capture):
         if live is not None and not live.live:
             return _capture_not_live(capture, image, live)
         rule = burst.FramesRule(rule=rule, spread=spread)
-    if capture.claimed_person_id:
+    if capture.claimed_person_id or capture.claimed_employee_id:
         return _verify(capture, image, faces, known, rule)
     matches = [known.search(face.encoding, rule) for face in faces]
     people = Person.objects.in_bulk({m.person_id for m in matches if m.accepted})
@@ -279,11 +279,20 @@ def _verify(capture, image, faces, known, rule):
     never names anyone else.
     """
     person = capture.claimed_person
-    entry = {"person_id": person.pk, "name": person.name, "employee_id": person.employee_id}
     result = {"faces": [], "verified": False, "gallery_size": len(known)}
     labels = []
     if not faces:
         result["reason"] = "no_face"
+    elif person is None:
+        # an ID nobody has: the face was found and encoded like any other, and
+        # is refused the way a face that does not match is
+        result["reason"] = "unknown_claim"
+        face = max(faces, key=lambda f: f.width)
+        result["faces"].append(
+            {"box": list(face.box), "distance": None, "decision": "refused", "event_id": None, "event": None,
+             "person_id": None, "name": None, "employee_id": None}
+        )
+        labels.append((face.box, "Not verified", False))
     elif not (known.labels == person.pk).any():
         result["reason"] = "not_enrolled"
     else:
@@ -294,6 +303,7 @@ def _verify(capture, image, faces, known, rule):
         verified = match.accepted and match.person_id == person.pk
         result["verified"] = verified
         result["reason"] = "match" if verified else "no_match"
+        entry = {"person_id": person.pk, "name": person.name, "employee_id": person.employee_id}
         face_entry = {
             "box": list(face.box),
             "distance": round(own, 4),

@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
@@ -37,7 +37,8 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
     """Store an enrollment photo and queue its encoding.
 
     Returns (photo, created); the same picture added twice to one person is
-    stored once. With queue=False the caller encodes it itself (the command
+    stored once. `filename` (the client's) is not used for storage: the
+    stored name's suffix follows the image type. With queue=False the caller encodes it itself (the command
     line does, to report each photo's outcome).
     """
     digest = hashlib.sha256(data).hexdigest()
@@ -46,7 +47,8 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
         return existing, False
     with transaction.atomic():
         photo = FacePhoto(person=person, sha256=digest)
-        photo.image.save(filename, ContentFile(data), save=False)
+        # the suffix comes from the bytes, never from the client's file name
+        photo.image.save(imaging.stored_name(data, "photo"), ContentFile(data), save=False)
         photo.save()
         photo_id = photo.pk
         if queue:
@@ -57,10 +59,13 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
 def capture_submit(
     *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
     claimed_person=None, kiosk=None, client_id=None, direction="", require_liveness=False, frames=(),
+    claimed_employee_id="",
 ):
     """Store a picture for recognition and queue it. Returns the Capture.
 
     With `claimed_person` it is a 1:1 verification: is this face that person?
+    A verify kiosk also passes the ID as typed (`claimed_employee_id`), and
+    only that when nobody has it: the face is then processed and refused.
     A kiosk attempt may bring further `frames` (bytes) of the same burst; a
     second submission with the same `client_id` raises IntegrityError.
     """
@@ -68,11 +73,14 @@ def capture_submit(
         capture = Capture(
             source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person,
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
+            claimed_employee_id=claimed_employee_id[:64],
         )
         capture.save()  # created_at is needed for the file's folder
-        capture.image.save(filename, ContentFile(data), save=True)
+        # the suffix comes from the bytes, never from the client's file name
+        capture.image.save(imaging.stored_name(data, "capture"), ContentFile(data), save=True)
         for index, frame in enumerate(frames, start=1):
-            CaptureFrame(capture=capture, index=index).image.save(f"frame-{index}.jpg", ContentFile(frame))
+            name = imaging.stored_name(frame, f"frame-{index}")
+            CaptureFrame(capture=capture, index=index).image.save(name, ContentFile(frame))
         capture_id = capture.pk
         transaction.on_commit(lambda: _enqueue_capture(capture_id))
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -95,6 +103,33 @@ def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
         time.sleep(poll)
         capture.refresh_from_db()
     return capture
+
+
+def captures_forget_person(*, person):
+    """Erase a person from the captures that name them: their name leaves the
+    results, and the pictures (they show the face; the annotated copy
+    names it) are deleted. The rows stay: other people's events point at them.
+    Returns the number of captures changed. Verifications of the person go
+    with the person (cascade)."""
+    captures = Capture.objects.exclude(result=None).only("id", "result", "image", "annotated")
+    if connection.features.supports_json_field_contains:
+        captures = captures.filter(result__faces__contains=[{"person_id": person.pk}])
+    changed = 0
+    for capture in captures.iterator(chunk_size=500):
+        faces = capture.faces
+        if not any(face.get("person_id") == person.pk for face in faces):
+            continue  # without JSON containment the database could not narrow the search
+        for face in faces:
+            if face.get("person_id") == person.pk:
+                face.update(person_id=None, name=None, employee_id=None, decision="erased", event_id=None, event=None)
+        names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f and f.name]
+        names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image]
+        capture.frames.all().delete()
+        Capture.objects.filter(pk=capture.pk).update(result=capture.result, image="", annotated="")
+        # after commit: a rolled-back erasure must not lose the files
+        transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+        changed += 1
+    return changed
 
 
 def _enqueue_encode(photo_id):

@@ -14,3 +14,13 @@ def fresh_gallery():
     gallery.forget()
     yield
     gallery.forget()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Request budgets and failure counts (Django's cache) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

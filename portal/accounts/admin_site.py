@@ -1,5 +1,6 @@
 from django.contrib.admin import AdminSite
 
+from portal.accounts.forms import AdminLoginForm
 from portal.accounts.roles import HR, has_role
 
 
@@ -8,6 +9,7 @@ class PortalAdminSite(AdminSite):
 
     site_header = "Attendance portal administration"
     site_title = "Attendance portal"
+    login_form = AdminLoginForm
 
     def has_permission(self, request):
         return has_role(request.user, HR)

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and roles"
 
+
+    def ready(self):
+        from portal.accounts import throttling  # noqa: F401  (counts failed sign-ins)

@@ -6,8 +6,10 @@ see the people they manage.
 """
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 
 from portal.accounts.roles import ADMIN, HR, user_role
+from portal.accounts.throttling import login_wait
 
 # apps whose models HR managers manage; the rest (kiosks, API tokens, users
 # and groups) are for admins only
@@ -15,6 +17,13 @@ HR_APPS = {"people", "recognition", "attendance", "reports"}
 
 
 class RoleBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # past the failure limit even the right password is refused (a guess
+        # that happens to be right must not get in); the login forms say why
+        if request is not None and login_wait(request, username or kwargs.get("username")):
+            raise PermissionDenied("Too many failed sign-ins.")
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def has_perm(self, user_obj, perm, obj=None):
         if self._role_allows(user_obj, perm.split(".", 1)[0]):
             return True

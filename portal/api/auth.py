@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from portal.accounts.throttling import secret_failed, secret_wait
 from portal.api.services import api_token_find
 
 
@@ -41,12 +42,19 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Bearer <token>'.")
+        # before the lookup: the request budgets count only authenticated
+        # principals, so guessing tokens is limited here, per address
+        wait = secret_wait(request)
+        if wait:
+            raise exceptions.Throttled(wait, "Too many wrong tokens from this address.")
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
+            secret_failed(request)
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
         token = api_token_find(key=key)
         if token is None:
+            secret_failed(request)
             raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
         return TokenUser(token), token
 

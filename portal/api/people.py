@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from portal.api.errors import ApiError
 from portal.api.permissions import IsHR
 from portal.people.models import Department, Person
+from portal.people.services import person_delete
 from recognition.models import FacePhoto
 
 
@@ -142,6 +143,9 @@ class PersonDetail(generics.RetrieveUpdateDestroyAPIView):
     def perform_update(self, serializer):
         save_unique(serializer)
         serializer.instance.photos_accepted = people().get(pk=serializer.instance.pk).photos_accepted
+
+    def perform_destroy(self, instance):
+        person_delete(person=instance)  # erasure: every picture and line that names them
 
 
 class PersonDeactivate(APIView):

@@ -1,10 +1,9 @@
 """Pictures in and out of the API."""
 
-import mimetypes
-
-from django.http import FileResponse
+from django.http import Http404
 
 from portal.api.errors import ApiError, image_error
+from portal.web.files import file_response
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -18,12 +17,8 @@ def read_image(upload, field="image"):
 
 
 def image_response(field):
-    """A stored photo as the response body; faces are personal data, so private caching only."""
+    """A stored photo as the response body (portal.web.files: typed, nosniff, private caching)."""
     try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
+        return file_response(field)
+    except Http404:
         raise ApiError(404, "not_found", "The file is not in storage.") from None
-    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -1,5 +1,5 @@
 from django.urls import path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api import attendance, captures, kiosks, people, photos, reports, tokens
 from portal.api.errors import not_found
@@ -70,6 +70,6 @@ urlpatterns = [
     path("v1/tokens/", tokens.TokenListCreate.as_view(), name="token-list"),
     path("v1/tokens/<api_id:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^[\s\S]*$", not_found),  # any path at all, line breaks included
 ]

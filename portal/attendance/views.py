@@ -20,6 +20,7 @@ from portal.attendance.services import (
     attendance_event_void,
 )
 from portal.people.models import Person
+from portal.reports.exports import spreadsheet_safe
 
 
 @role_required(HR)
@@ -57,9 +58,9 @@ def attendance_csv(request):
             yield writer.writerow(
                 [
                     timezone.localtime(event.at).isoformat(timespec="seconds"),
-                    event.person.name,
-                    event.person.employee_id,
-                    event.person.department.name if event.person.department else "",
+                    spreadsheet_safe(event.person.name),
+                    spreadsheet_safe(event.person.employee_id),
+                    spreadsheet_safe(event.person.department.name if event.person.department else ""),
                     event.direction,
                     event.source,
                     "" if event.distance is None else f"{event.distance:.4f}",

@@ -71,7 +71,7 @@ class KioskAdmin(admin.ModelAdmin):
             face = faces[0]
             decision = (capture.result or {}).get("reason") or face.get("decision") or capture.status
             picture = (
-                format_html('<a href="{}">picture</a>', reverse("media", args=[capture.image.name]))
+                format_html('<a href="{}">picture</a>', reverse("media-capture", args=[capture.pk, "image"]))
                 if capture.image
                 else "deleted"
             )

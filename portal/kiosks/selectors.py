@@ -5,6 +5,7 @@ a refused face is never told whom it resembled.
 """
 
 import base64
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from portal.attendance.models import AttendanceEvent
+from portal.kiosks.signals import THUMBNAILS
 from recognition import imaging
 from recognition.models import Capture, FacePhoto
 
@@ -57,10 +59,12 @@ def kiosk_capture_view(*, capture, client_id):
     reason = result.get("reason")
     if reason == "not_live":
         return {**view, "outcome": "not_live", "message": NOT_LIVE}
-    verify = capture.claimed_person_id is not None or reason == "unknown_claim"
+    verify = capture.claimed_person_id is not None or bool(capture.claimed_employee_id)
     faces = result.get("faces") or []
     if verify:
-        claimed = capture.claimed_person.employee_id if capture.claimed_person_id else result.get("claimed", "")
+        # the ID as typed, for a known and an unknown one alike: the words
+        # must not tell whether anyone has it
+        claimed = capture.claimed_employee_id or capture.claimed_person.employee_id
         if reason == "no_face":
             return {**view, "outcome": "no_face", "message": NO_FACE}
         if not result.get("verified"):
@@ -103,7 +107,7 @@ def person_thumbnail(person_id, size=240):
     )
     if photo is None or not photo.image:
         return None
-    cached = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails" / f"{photo.pk}-{photo.sha256[:16]}.jpg"
+    cached = Path(settings.MEDIA_ROOT) / THUMBNAILS / f"{photo.pk}-{photo.sha256[:16]}.jpg"
     if not cached.is_file():
         try:
             with photo.image.open("rb") as handle:
@@ -123,7 +127,9 @@ def person_thumbnail(person_id, size=240):
             )
         image.thumbnail((size, size), Image.Resampling.LANCZOS)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
+        # a name of its own: two requests for the same face (a kiosk resending
+        # an attempt) once wrote and renamed one shared .part file
+        partial = cached.with_name(f"{cached.stem}.{uuid.uuid4().hex}.part")
         image.save(partial, format="JPEG", quality=85)
         partial.replace(cached)  # a reader never sees half a file
     return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()

@@ -162,18 +162,21 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
         employee_id = (employee_id or "").strip()
         if not employee_id:
             raise KioskError("no_employee_id", "Type your employee ID or scan your badge first.")
+        if "\x00" in employee_id or len(employee_id) > 64:
+            # no ID looks like this; PostgreSQL would refuse the query
+            raise KioskError("bad_employee_id", "This is not an employee ID; type it again or scan your badge.")
         claimed = Person.objects.filter(employee_id__iexact=employee_id).first()
     frames_check(frames)
-    if kiosk.mode == Kiosk.Mode.VERIFY and claimed is None:
-        # refused like a face that does not match: the kiosk must not tell
-        # which employee IDs exist
-        return _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction)
     try:
+        # an ID nobody has goes the same way as a real one (stored, queued, its
+        # faces found and encoded) and is refused like a face that does not
+        # match: neither the words nor the time tell which IDs exist
         capture = capture_submit(
             data=frames[0],
             filename="frame-0.jpg",
             source=Capture.Source.KIOSK,
             claimed_person=claimed,
+            claimed_employee_id=employee_id if kiosk.mode == Kiosk.Mode.VERIFY else "",
             kiosk=kiosk,
             client_id=scoped_client_id(kiosk, client_id),
             direction=direction,
@@ -194,27 +197,6 @@ def _direction(kiosk, asked):
     if kiosk.direction in (Kiosk.Direction.IN, Kiosk.Direction.OUT):
         return kiosk.direction
     return ""
-
-
-def _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction):
-    from django.core.files.base import ContentFile
-
-    try:
-        with transaction.atomic():
-            capture = Capture(
-                source=Capture.Source.KIOSK,
-                kiosk=kiosk,
-                client_id=scoped_client_id(kiosk, client_id),
-                direction=direction,
-                status=Capture.Status.DONE,
-                finished_at=timezone.now(),
-                result={"faces": [], "verified": False, "reason": "unknown_claim", "claimed": employee_id[:64]},
-            )
-            capture.save()
-            capture.image.save("frame-0.jpg", ContentFile(frames[0]), save=True)
-    except IntegrityError:
-        return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False
-    return capture, True
 
 
 def kiosk_snapshots_expire(*, now=None, days=None):

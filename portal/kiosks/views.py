@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.throttling import secret_failed, secret_wait, wait_text
 from portal.kiosks.selectors import kiosk_capture_view, kiosk_config
 from portal.kiosks.services import (
     KioskError,
@@ -43,12 +44,29 @@ def kiosk_token(request):
     return token.strip() if scheme.lower() == "kiosk" else ""
 
 
+def throttled(wait):
+    response = JsonResponse(
+        {"error": "throttled", "message": f"Too many wrong codes or tokens from this address; try again in {wait} s."},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def kiosk_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        token = kiosk_token(request)
+        # wrong tokens are limited per address before any lookup (the per-kiosk
+        # budget in portal.api.throttling only knows the token presented)
+        wait = secret_wait(request) if token else 0
+        if wait:
+            return throttled(wait)
         try:
-            request.kiosk = kiosk_authenticate(token=kiosk_token(request))
+            request.kiosk = kiosk_authenticate(token=token)
         except KioskError as exc:
+            if token and exc.status == 401:
+                secret_failed(request)
             return error(exc)
         return view(request, *args, **kwargs)
 
@@ -66,13 +84,20 @@ def kiosk_page(request):
 @require_GET
 def pair_page(request, code=""):
     kiosk, problem = None, ""
-    if code:
+    wait = secret_wait(request) if code else 0
+    if wait:
+        problem = f"Too many wrong pairing codes from this address; try again in {wait_text(wait)}."
+    elif code:
         try:
             kiosk = kiosk_pairing_find(code=code).kiosk
         except KioskError as exc:
+            secret_failed(request)
             problem = exc.message
     return render(
-        request, "kiosks/pair.html", {"code": code, "kiosk": kiosk, "problem": problem}, status=404 if problem else 200
+        request,
+        "kiosks/pair.html",
+        {"code": code, "kiosk": kiosk, "problem": problem},
+        status=429 if wait else 404 if problem else 200,
     )
 
 
@@ -80,9 +105,15 @@ def pair_page(request, code=""):
 @never_cache
 @require_POST
 def api_pair(request):
+    # 31^8 codes, but each guess must still cost: limited per address first
+    wait = secret_wait(request)
+    if wait:
+        return throttled(wait)
     try:
         kiosk, token = kiosk_pair(code=request.POST.get("code", ""))
     except KioskError as exc:
+        if exc.code == "bad_code":
+            secret_failed(request)
         return error(exc)
     return JsonResponse({"token": token, "kiosk": kiosk_config(kiosk=kiosk)})
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.people.forms import MultiplePhotoField
 from portal.people.models import Department, Person
+from portal.people.services import person_delete
 from recognition.lookalikes import person_lookalike
 from recognition.models import FacePhoto
 from recognition.services import person_photo_add
@@ -25,7 +26,7 @@ class PersonAdminForm(forms.ModelForm):
 def photo_thumbnail(photo, size=96):
     if not photo.image:
         return "-"
-    url = reverse("media", args=[photo.image.name])
+    url = reverse("media-photo", args=[photo.pk])
     return format_html('<img src="{}" alt="" style="max-width:{}px;max-height:{}px">', url, size, size)
 
 
@@ -92,6 +93,14 @@ class PersonAdmin(admin.ModelAdmin):
         if found.risk:
             return format_html('<strong style="color:#b00000">{}: look-alike risk</strong>', text)
         return text
+
+    # erasure, as on the person's page: every picture and line that names them
+    def delete_model(self, request, obj):
+        person_delete(person=obj)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset:
+            person_delete(person=person)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -211,7 +211,17 @@ def _read_csv(text, plan):
     if "employee_id" not in fields:
         plan.skipped.append((CSV_NAME, "has no employee_id column; not used"))
         return
+    limit = settings.IMPORT_MAX_CSV_ROWS
     for line, raw in enumerate(reader, start=2):
+        if line - 1 > limit:
+            # refused before any work: a 30,000-row file once held the only worker for minutes
+            raise ArchiveRefused(
+                f"{CSV_NAME} has more than {limit:,} rows (IMPORT_MAX_CSV_ROWS); split it into several archives."
+            )
+        if any("\x00" in (k or "") or "\x00" in str(v or "") for k, v in raw.items()):
+            # the database refuses NUL characters: lose this row, not the whole import
+            plan.skipped.append((f"{CSV_NAME} line {line}", "contains a NUL character; row not used"))
+            continue
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         employee_id = row.get("employee_id", "")
         if not employee_id or len(employee_id) > 64:

@@ -1,7 +1,9 @@
 """Writing people, their photos and imports. Views and the command call these."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -11,7 +13,7 @@ from portal.people import imports
 from portal.people.models import ImportJob, Person
 from recognition import imaging
 from recognition.models import FacePhoto, GalleryVersion
-from recognition.services import person_photo_add, upload_read
+from recognition.services import captures_forget_person, person_photo_add, upload_read
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +36,37 @@ def person_set_active(*, person, active):
 
 
 def person_delete(*, person):
-    """Delete a person with their photos (and, by cascade, their attendance)."""
+    """Erase a person: their photos and templates (files and kiosk thumbnails
+    included, see portal.kiosks.signals), attendance and verifications (by
+    cascade), and every capture, picture and report line that names them."""
     try:
-        person.delete()
+        with transaction.atomic():
+            captures_forget_person(person=person)
+            _forget_in_other_records(person)
+            person.delete()
     except ProtectedError as exc:
         raise ValueError(f"{person.name} is still referenced ({exc.protected_objects}); deactivate instead.") from None
+
+
+def _forget_in_other_records(person):
+    """Lines that name the person in rows that stay: other people's photos
+    flagged as looking like them, and import reports."""
+    FacePhoto.objects.filter(lookalike=person).update(
+        reason="This face looked like a person whose record has since been erased.", lookalike=None
+    )
+    label = str(person)
+    for job in ImportJob.objects.exclude(report=None).only("id", "report").iterator(chunk_size=200):
+        report = job.report
+        before = repr(report)
+        for key in ("people_created", "people_updated"):
+            report[key] = ["(erased)" if line == label else line for line in report.get(key, [])]
+        report["duplicates"] = [
+            line
+            for line in report.get("duplicates", [])
+            if person.employee_id not in (line.get("employee_id"), line.get("lookalike_employee_id"))
+        ]
+        if repr(report) != before:
+            ImportJob.objects.filter(pk=job.pk).update(report=report)
 
 
 def person_photos_upload(*, person, files):
@@ -184,3 +212,19 @@ def import_job_run(*, job):
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, report=report.as_dict(), finished_at=timezone.now()
     )
+
+
+def import_archives_expire(*, now=None):
+    """Delete the uploaded ZIPs of imports finished more than
+    IMPORT_ARCHIVE_KEEP_DAYS ago: they hold everyone's face photos, and the
+    photos that mattered are enrolled. The jobs and their reports stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_ARCHIVE_KEEP_DAYS)
+    old = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], created_at__lt=cutoff
+    ).exclude(archive="")
+    expired = 0
+    for job in old.iterator(chunk_size=200):
+        job.archive.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(archive="")
+        expired += 1
+    return expired

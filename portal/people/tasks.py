@@ -49,3 +49,11 @@ def run_import(self, job_id):
         fail(job_id, "The import took too long; split the archive into smaller ones and import each.")
     except Exception:
         fail(job_id, "The import stopped because of an internal error; what was imported so far is kept.")
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def import_archives_expire_task():
+    """Daily (CELERY_BEAT_SCHEDULE): uploaded ZIPs of finished imports go."""
+    from portal.people.services import import_archives_expire
+
+    return import_archives_expire()

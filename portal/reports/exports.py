@@ -35,6 +35,17 @@ HEADERS = [
 ]
 WIDTHS = [12, 14, 26, 18, 10, 17, 17, 9, 13, 10, 11, 17]
 PROGRESS_EVERY = 1000
+# A cell starting with one of these is a formula to Excel and LibreOffice
+# (tab and CR too, once a spreadsheet strips them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text from people (names, IDs, departments) as inert text in a spreadsheet:
+    prefixed with ' as OWASP recommends against formula injection."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 FIELDS = [
@@ -132,9 +143,9 @@ def csv_lines(rows, totals, *, progress=None):
         yield writer.writerow(
             [
                 row.day.isoformat(),
-                row.employee_id,
-                row.person_name,
-                row.department,
+                spreadsheet_safe(row.employee_id),
+                spreadsheet_safe(row.person_name),
+                spreadsheet_safe(row.department),
                 row.status,
                 f"{local(row.first_in):%Y-%m-%d %H:%M}" if row.first_in else "",
                 f"{local(row.last_out):%Y-%m-%d %H:%M}" if row.last_out else "",
@@ -198,9 +209,9 @@ def write_xlsx(rows, path, *, progress=None):
         sheet.append(
             [
                 cell(row.day, "yyyy-mm-dd"),
-                row.employee_id,
-                row.person_name,
-                row.department,
+                spreadsheet_safe(row.employee_id),
+                spreadsheet_safe(row.person_name),
+                spreadsheet_safe(row.department),
                 row.status,
                 cell(local(row.first_in), "yyyy-mm-dd hh:mm"),
                 cell(local(row.last_out), "yyyy-mm-dd hh:mm"),

@@ -8,6 +8,7 @@ from portal.attendance.selectors import daily_summary_list
 from portal.reports import exports
 from portal.reports.selectors import Totals
 from portal.reports.services import report_file_write, report_filename
+from portal.web.files import file_response
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,10 +33,10 @@ def report_download(*, fmt, filters):
 
 
 def export_file(export):
-    """A finished large export's file."""
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.file.name.split("/", 1)[-1].split("-", 1)[-1],
+    """A finished large export's file, for its owner (the views check): never at a /media/ address."""
+    return file_response(
+        export.file,
+        download_name=export.file.name.split("/", 1)[-1].split("-", 1)[-1],
         content_type=CONTENT_TYPES[export.format],
+        cache="private, no-store",
     )

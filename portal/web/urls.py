@@ -9,6 +9,8 @@ urlpatterns = [
     path("encodings/", encodings.encodings, name="encodings"),
     path("encodings/reencode/", encodings.encodings_reencode, name="encodings-reencode"),
     path("encodings/jobs/<int:pk>/status/", encodings.encodings_job_status, name="encodings-job-status"),
-    path("media/<path:path>", views.media, name="media"),
+    path("media/photos/<int:pk>", views.media_photo, name="media-photo"),
+    path("media/captures/<int:pk>/<str:kind>", views.media_capture, name="media-capture"),
+    path("media/captures/<int:pk>/frames/<int:index>", views.media_capture_frame, name="media-capture-frame"),
     path("healthz", views.healthz, name="healthz"),
 ]

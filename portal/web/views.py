@@ -1,16 +1,13 @@
-import mimetypes
-from pathlib import Path
-
-from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from portal.accounts.roles import HR, role_required
+from portal.accounts.roles import ADMIN, HR, has_role, role_required
 from portal.attendance.models import AttendanceEvent
+from portal.web.files import file_response
 from portal.web.forms import RecognizeForm
 from recognition import imaging
-from recognition.models import Capture
+from recognition.models import Capture, CaptureFrame, FacePhoto
 from recognition.services import capture_submit, capture_wait, upload_read
 
 # HTTP status for each kind of refused upload
@@ -47,7 +44,11 @@ def recognize(request):
 
 
 def _visible_capture(request, pk):
-    return get_object_or_404(Capture, pk=pk)
+    capture = get_object_or_404(Capture, pk=pk)
+    # kiosk attempts belong with the kiosks: admins only
+    if capture.kiosk_id and not has_role(request.user, ADMIN):
+        raise Http404("No such picture.")
+    return capture
 
 
 @role_required(HR)
@@ -77,18 +78,32 @@ def capture_status(request, pk):
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
 
 
+# Stored pictures, each through the view of what it belongs to: faces are
+# personal data, and no address serves the media folder as such.
+
+
 @role_required(HR)
 @require_GET
-def media(request, path):
-    """Stored photos, for HR and admins only: faces are personal data."""
-    root = Path(settings.MEDIA_ROOT).resolve()
-    target = (root / path).resolve()
-    if root not in target.parents or not target.is_file():
-        raise Http404("No such file.")
-    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    response = FileResponse(target.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+def media_photo(request, pk):
+    return file_response(get_object_or_404(FacePhoto, pk=pk).image)
+
+
+CAPTURE_FILES = {"image", "annotated"}
+
+
+@role_required(HR)
+@require_GET
+def media_capture(request, pk, kind):
+    if kind not in CAPTURE_FILES:
+        raise Http404("No such picture.")
+    return file_response(getattr(_visible_capture(request, pk), kind))
+
+
+@role_required(HR)
+@require_GET
+def media_capture_frame(request, pk, index):
+    capture = _visible_capture(request, pk)
+    return file_response(get_object_or_404(CaptureFrame, capture=capture, index=index).image)
 
 
 def healthz(request):

@@ -106,8 +106,8 @@ def test_a_paired_kiosk_greets_obama_by_name_and_the_cooldown_holds(admin, playw
     browser, page = open_kiosk(playwright, cameras["obama"], pairing_link(admin, kiosk))
     try:
         # the name comes with the kiosk's settings, fetched with its token
-        page.wait_for_function("document.getElementById('kiosk-name').textContent.startsWith('Front door')")
-        page.wait_for_function("document.body.dataset.state === 'sending'", timeout=30_000)
+        page.wait_for_function("() => document.getElementById('kiosk-name').textContent.startsWith('Front door')")
+        page.wait_for_function("() => document.body.dataset.state === 'sending'", timeout=30_000)
         started = time.monotonic()
         outcome, message = result(page)
         print(f"\nkiosk: frames sent -> result shown in {time.monotonic() - started:.2f} s")

@@ -41,10 +41,10 @@ def test_uploaded_photo_is_recognized_and_shown_with_its_events(signed_in, djang
     assert response.status_code == 302 and response["Location"] == reverse("capture", args=[capture.pk])
     page = signed_in.get(response["Location"]).content.decode()
     assert "1 face found" in page and "Barack Obama" in page
-    assert reverse("media", args=[capture.annotated.name]) in page
+    assert reverse("media-capture", args=[capture.pk, "annotated"]) in page
     status = signed_in.get(reverse("capture-status", args=[capture.pk])).json()
     assert status["status"] == "done" and status["faces"][0]["name"] == "Barack Obama"
-    assert signed_in.get(reverse("media", args=[capture.annotated.name]))["Content-Type"] == "image/jpeg"
+    assert signed_in.get(reverse("media-capture", args=[capture.pk, "annotated"]))["Content-Type"] == "image/jpeg"
 
 
 def test_queued_capture_page_says_it_is_working_and_polls(signed_in):
@@ -79,11 +79,14 @@ def test_a_viewer_cannot_see_captures_or_photos(client, signed_in):
     capture = Capture.objects.get()
     client.force_login(make_user("someone", role=VIEWER))
     assert client.get(reverse("capture", args=[capture.pk])).status_code == 403
-    assert client.get(reverse("media", args=[capture.image.name])).status_code == 403
+    assert client.get(reverse("media-capture", args=[capture.pk, "image"])).status_code == 403
     assert client.get(reverse("recognize")).status_code == 403
 
 
-def test_media_outside_the_media_folder_is_not_served(signed_in):
+def test_no_address_serves_the_media_folder_by_path(signed_in):
+    upload(signed_in, photos.read(photos.OBAMA_2))
+    capture = Capture.objects.get()
+    assert signed_in.get("/media/" + capture.image.name).status_code == 404
     assert signed_in.get("/media/../manage.py").status_code == 404
     assert signed_in.get("/media/%2e%2e/manage.py").status_code == 404
 

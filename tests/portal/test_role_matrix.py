@@ -62,7 +62,9 @@ EXPECTED = {
     "recognize": HR,
     "capture": HR,
     "capture-status": HR,
-    "media": HR,
+    "media-photo": HR,
+    "media-capture": HR,
+    "media-capture-frame": HR,
     # people and enrollment: HR
     "people:directory": HR,
     "people:create": HR,

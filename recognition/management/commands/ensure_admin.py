@@ -2,7 +2,9 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -20,6 +22,10 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, users(username=username))
+        except ValidationError as exc:
+            raise CommandError("ADMIN_PASSWORD is too weak: " + " ".join(exc.messages)) from None
         users.objects.create_superuser(username=username, email="", password=password)
         if generated:
             self.stdout.write(

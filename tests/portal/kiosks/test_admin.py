@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.roles import HR
+from portal.accounts.roles import ADMIN, HR
 from portal.attendance.models import AttendanceEvent
 from portal.kiosks.models import Kiosk
 from portal.kiosks.services import kiosk_snapshots_expire
@@ -98,7 +98,7 @@ def test_old_kiosk_pictures_are_deleted_and_the_events_stay(client, django_captu
     assert not old.image and not old.annotated and not old.frames.exists()
     assert old.result["faces"][0]["name"] == "Barack Obama" and old.kiosk is not None
     assert AttendanceEvent.objects.get().capture == old
-    client.force_login(make_user("hr", role=HR))
+    client.force_login(make_user("admin", role=ADMIN))
     page = client.get(reverse("capture", args=[old.pk]))
     assert page.status_code == 200 and "deleted after the retention period" in page.content.decode()
     recent.refresh_from_db()

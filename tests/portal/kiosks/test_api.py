@@ -116,7 +116,7 @@ def test_a_kiosk_token_opens_nothing_else_in_the_portal(client, obama):
             reverse("recognize"),
             reverse("capture", args=[capture.pk]),
             reverse("capture-status", args=[capture.pk]),
-            reverse("media", args=[capture.image.name]),
+            reverse("media-capture", args=[capture.pk, "image"]),
             reverse("admin:index"),
             reverse("admin:people_person_changelist"),
             reverse("admin:kiosks_kiosk_changelist"),

@@ -53,7 +53,7 @@ def test_three_webcam_shots_are_uploaded_and_their_statuses_update_by_themselves
     assert "We recommend at least 3" in page.inner_text("#recommendation")
 
     page.click("#camera-start")
-    page.wait_for_function("document.getElementById('camera-video').videoWidth > 0", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('camera-video').videoWidth > 0", timeout=15_000)
     assert "Look straight at the camera" in page.inner_text("#camera-guide")
     assert page.is_disabled("#camera-save")
     guides = []
@@ -70,7 +70,7 @@ def test_three_webcam_shots_are_uploaded_and_their_statuses_update_by_themselves
     page.wait_for_selector("#tiles .tile")
     # the worker encodes; the page polls and redraws the tiles without a reload
     page.wait_for_function(
-        "[...document.querySelectorAll('#tiles .tile')].every(t => ['accepted', 'rejected', 'review']"
+        "() => [...document.querySelectorAll('#tiles .tile')].every(t => ['accepted', 'rejected', 'review']"
         ".includes(t.dataset.status))",
         timeout=90_000,
     )

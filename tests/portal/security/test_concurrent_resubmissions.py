@@ -1,0 +1,69 @@
+"""Five copies of one kiosk attempt sent at once all get the first answer."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from portal.kiosks.selectors import person_thumbnail
+from recognition.models import Capture
+from tests import photos
+from tests.factories import enrolled
+from tests.portal.kiosks.kiosk_helpers import kiosk_frame, paired_kiosk, post_attempt
+
+
+def at_once(count, work):
+    """Run `work` in `count` threads released together; their results and errors."""
+    start = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(n):
+        start.wait()
+        try:
+            results[n] = work()
+        except Exception as exc:  # the failure under test: reported, not lost in the thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_greetings_cut_the_same_thumbnail_at_once_without_an_error():
+    person = enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+    folder = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails"
+    for _ in range(15):  # a race: many rounds, each with no thumbnail cached yet
+        for path in folder.glob("*"):
+            path.unlink()
+        results, errors = at_once(5, lambda: person_thumbnail(person.pk))
+        assert not errors, errors
+        assert len(set(results)) == 1 and results[0].startswith("data:image/jpeg;base64,")
+    assert [p.suffix for p in folder.iterdir()] == [".jpg"]  # no half-written file left behind
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_resubmissions_of_one_attempt_all_get_its_answer(settings):
+    enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+    _, token = paired_kiosk()
+    frames = [kiosk_frame(photos.OBAMA_2), kiosk_frame(photos.OBAMA_2, shift=(4, 0))]
+    first = post_attempt(Client(), token, frames, client_id="attempt-0001").json()
+    assert first["outcome"] == "checked_in"
+    for path in (Path(settings.MEDIA_ROOT) / "kiosk-thumbnails").glob("*"):
+        path.unlink()  # the next answers cut it again, all at once
+    results, errors = at_once(5, lambda: post_attempt(Client(), token, frames, client_id="attempt-0001"))
+    assert not errors, errors
+    assert [r.status_code for r in results] == [200] * 5
+    for response in results:
+        body = response.json()
+        assert (body["outcome"], body["message"], body["photo"]) == (first["outcome"], first["message"], first["photo"])
+        assert body["created"] is False
+    assert Capture.objects.count() == 1
