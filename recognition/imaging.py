@@ -6,6 +6,7 @@ without loading the face models.
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
@@ -116,6 +117,28 @@ def scaled_copy(image, max_side):
     scale = max_side / longest
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return image.resize(size, Image.Resampling.BILINEAR), scale
+
+
+# EXIF: the Exif sub-IFD, and in it the moment the shutter was pressed
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 36867
+
+
+def exif_taken_at(data):
+    """When a photo says it was taken (EXIF DateTimeOriginal), as a naive
+    local datetime; None when absent or unreadable. Cameras write local wall
+    time with no zone, so the caller decides which zone it is."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            raw = image.getexif().get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL)
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError):
+        return None
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.strptime(raw.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
 
 
 def thumbnail_jpeg(image, max_side=320, quality=85):

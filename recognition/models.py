@@ -120,6 +120,8 @@ class Capture(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
     )
     record_attendance = models.BooleanField(default=True)
+    # when the picture says it was taken (EXIF), next to created_at (when it was uploaded)
+    taken_at = models.DateTimeField(null=True, blank=True)
     # 1:1 verification: the person the face must be; null for 1:N identification
     claimed_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"

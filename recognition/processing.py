@@ -187,7 +187,7 @@ def capture_process(*, capture):
         if person and capture.record_attendance and person.pk not in seen:
             recorded = attendance_event_record(
                 person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance,
-                direction=capture.direction or None,
+                direction=capture.direction or None, **_upload_facts(capture),
             )
             entry["event_id"] = recorded.event.pk
             entry["event"] = "created" if recorded.created else "cooldown"
@@ -203,6 +203,11 @@ def capture_process(*, capture):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
     return capture
+
+
+def _upload_facts(capture):
+    """Who submitted the picture and when it says it was taken (a kiosk: nobody, now)."""
+    return {"recorded_by": capture.submitted_by, "photo_taken_at": capture.taken_at}
 
 
 def _verify(capture, image, faces, known, rule):
@@ -238,7 +243,7 @@ def _verify(capture, image, faces, known, rule):
         if verified and capture.record_attendance:
             recorded = attendance_event_record(
                 person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own,
-                direction=capture.direction or None,
+                direction=capture.direction or None, **_upload_facts(capture),
             )
             face_entry.update(
                 event_id=recorded.event.pk,

@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
@@ -64,9 +65,13 @@ def capture_submit(
     A kiosk attempt may bring further `frames` (bytes) of the same burst; a
     second submission with the same `client_id` raises IntegrityError.
     """
+    taken = imaging.exif_taken_at(data)
+    if taken is not None:
+        taken = timezone.make_aware(taken, timezone.get_current_timezone())
     with transaction.atomic():
         capture = Capture(
-            source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person,
+            taken_at=taken, source=source, submitted_by=user, record_attendance=record_attendance,
+            claimed_person=claimed_person,
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
         )
         capture.save()  # created_at is needed for the file's folder

@@ -26,6 +26,12 @@ class AttendanceEvent(models.Model):
     )
     # face distance of the recognition (lower is closer); empty for manual events
     distance = models.FloatField(null=True, blank=True)
+    # an upload's event: who uploaded the photo and when the photo says it was
+    # taken; `at` stays the upload time, so an old photo cannot backdate a day
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    photo_taken_at = models.DateTimeField(null=True, blank=True)
     # a voided event stays, for the audit trail, but counts for nothing
     voided = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -34,7 +34,9 @@ def _lock_person(person):
     type(person).objects.select_for_update().filter(pk=person.pk).first()
 
 
-def attendance_event_record(*, person, at, source, capture=None, distance=None, direction=None):
+def attendance_event_record(
+    *, person, at, source, capture=None, distance=None, direction=None, recorded_by=None, photo_taken_at=None
+):
     """Record that `person` was seen at `at`.
 
     A person seen again within ATTENDANCE_COOLDOWN_SECONDS gets no second
@@ -58,7 +60,8 @@ def attendance_event_record(*, person, at, source, capture=None, distance=None, 
             earlier = live.filter(at__gte=start, at__lt=at).count()
             direction = AttendanceEvent.Direction.IN if earlier % 2 == 0 else AttendanceEvent.Direction.OUT
         event = AttendanceEvent.objects.create(
-            person=person, at=at, direction=direction, source=source, capture=capture, distance=distance
+            person=person, at=at, direction=direction, source=source, capture=capture, distance=distance,
+            recorded_by=recorded_by, photo_taken_at=photo_taken_at,
         )
         daily_summary_recompute(person=person, day=day, shift=shift)
         return Recorded(event=event, created=True)
@@ -116,6 +119,11 @@ def _audit(*, event, action, reason, user, before):
 
 
 def _recompute_days(person, *instants):
+    attendance_days_recompute(person=person, instants=instants)
+
+
+def attendance_days_recompute(*, person, instants):
+    """Recompute the summaries of the days these instants fall on (after events moved)."""
     shift = shift_for_person(person)
     tz = timezone.get_current_timezone()
     for day in sorted({shift.day_of(at, tz) for at in instants}):

@@ -53,7 +53,7 @@ def _visible_capture(request, pk):
 @role_required(HR)
 def capture(request, pk):
     item = _visible_capture(request, pk)
-    events = AttendanceEvent.objects.filter(capture=item).select_related("person")
+    events = AttendanceEvent.objects.filter(capture=item).select_related("person", "recorded_by")
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 

@@ -129,3 +129,12 @@ def test_the_command_expires_pictures_where_no_beat_runs(client, django_capture_
     assert out.getvalue().startswith("1 kiosk attempts older than 2 days")
     capture.refresh_from_db()
     assert not capture.image
+
+
+def test_a_new_kiosk_has_liveness_on_and_its_form_says_what_that_stops():
+    from portal.kiosks.services import kiosk_register
+
+    assert kiosk_register(name="Side door").liveness is True
+    field = Kiosk._meta.get_field("liveness")
+    assert field.default is True
+    assert "Stops a printed photo" in field.help_text and "Does not stop a video" in field.help_text
