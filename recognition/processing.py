@@ -190,7 +190,7 @@ def capture_process(*, capture):
                 direction=capture.direction or None, **_upload_facts(capture),
             )
             entry["event_id"] = recorded.event.pk
-            entry["event"] = "created" if recorded.created else "cooldown"
+            entry["event"] = _event_outcome(recorded)
             entry["direction"] = recorded.event.direction
         if person:
             seen.add(person.pk)
@@ -203,6 +203,12 @@ def capture_process(*, capture):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
     return capture
+
+
+def _event_outcome(recorded):
+    if recorded.created:
+        return "created"
+    return "too_soon" if recorded.too_soon else "cooldown"
 
 
 def _upload_facts(capture):
@@ -247,7 +253,7 @@ def _verify(capture, image, faces, known, rule):
             )
             face_entry.update(
                 event_id=recorded.event.pk,
-                event="created" if recorded.created else "cooldown",
+                event=_event_outcome(recorded),
                 direction=recorded.event.direction,
             )
         result["faces"].append(face_entry)

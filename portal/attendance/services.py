@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
-from portal.attendance.rules import DayFacts, day_summarize
+from portal.attendance.rules import DayFacts, day_summarize, punch_direction, too_soon
 from portal.attendance.schedules import ShiftBook, shift_for_person
 from portal.people.models import Person
 
@@ -18,7 +18,8 @@ SUMMARY_FIELDS = [f.name for f in fields(DayFacts) if f.name != "day"]
 @dataclass(frozen=True)
 class Recorded:
     event: AttendanceEvent
-    created: bool  # False: inside the cooldown, `event` is the earlier one
+    created: bool  # False: inside the cooldown or too soon, `event` is the earlier one
+    too_soon: bool = False  # a check-out sooner than the schedule's minimum interval after the check-in
 
 
 class CorrectionRefused(ValueError):
@@ -41,8 +42,9 @@ def attendance_event_record(
 
     A person seen again within ATTENDANCE_COOLDOWN_SECONDS gets no second
     event: the earlier one is returned with created=False. Without an explicit
-    direction the person's working day alternates: first event a check-in,
-    next a check-out. Voided events count for neither rule. The day's summary
+    direction the schedule's punch rule decides (rules.punch_direction), and
+    a check-out sooner than its minimum interval after the check-in changes
+    nothing (created=False, too_soon=True). Voided events count for no rule. The day's summary
     is recomputed.
     """
     cooldown = timedelta(seconds=settings.ATTENDANCE_COOLDOWN_SECONDS)
@@ -57,8 +59,12 @@ def attendance_event_record(
         day = shift.day_of(at, tz)
         if direction is None:
             start, _ = shift.window(day, tz)
-            earlier = live.filter(at__gte=start, at__lt=at).count()
-            direction = AttendanceEvent.Direction.IN if earlier % 2 == 0 else AttendanceEvent.Direction.OUT
+            earlier = live.filter(at__gte=start, at__lt=at)
+            direction = punch_direction(shift=shift, at=at, tz=tz, earlier_count=earlier.count())
+            last = earlier.order_by("-at", "-id").first()
+            if last is not None and too_soon(shift=shift, direction=direction, last=(last.at, last.direction), at=at):
+                # seen again soon after checking in: a second sighting, not a departure
+                return Recorded(event=last, created=False, too_soon=True)
         event = AttendanceEvent.objects.create(
             person=person, at=at, direction=direction, source=source, capture=capture, distance=distance,
             recorded_by=recorded_by, photo_taken_at=photo_taken_at,

@@ -5,13 +5,15 @@ a refused face is never told whom it resembled.
 """
 
 import base64
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
-from portal.attendance.models import AttendanceEvent
+from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
+from portal.attendance.schedules import shift_for_person
 from recognition import imaging
 from recognition.models import Capture, FacePhoto
 
@@ -35,7 +37,17 @@ def kiosk_config(*, kiosk):
         "frame_interval_ms": 200 if kiosk.liveness else 120,
         "frame_width": settings.KIOSK_FRAME_WIDTH,
         "reset_seconds": 5,
+        **_punch_hint(),
     }
+
+
+def _punch_hint():
+    """What the kiosk's button may promise: by time of day it knows the next
+    event; alternating, it depends on the person, so it says both."""
+    default = Schedule.objects.filter(is_default=True).first()
+    if default is None or default.punch_mode != PunchMode.TIME_OF_DAY:
+        return {"punch_mode": PunchMode.ALTERNATE, "cutoff": None}
+    return {"punch_mode": PunchMode.TIME_OF_DAY, "cutoff": f"{default.punch_cutoff:%H:%M}"}
 
 
 def greeting(local_time, direction):
@@ -84,6 +96,15 @@ def _matched(face):
     answer.update(direction=event.direction, at=at)
     if face.get("event") == "cooldown":
         return {**answer, "outcome": "already", "message": f"{face['name']}, already {did} at {at}"}
+    if face.get("event") == "too_soon":
+        # seen again just after checking in: say so, rather than a silent "Goodbye" that never happened
+        shift = shift_for_person(event.person)
+        until = timezone.localtime(event.at + timedelta(minutes=shift.min_interval_minutes))
+        return {
+            **answer,
+            "outcome": "already",
+            "message": f"{face['name']}, you checked in at {at}; checking out is possible from {until:%H:%M}",
+        }
     outcome = "checked_in" if event.direction == AttendanceEvent.Direction.IN else "checked_out"
     return {
         **answer,
