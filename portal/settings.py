@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.web",
     "portal.kiosks",
+    "portal.org",
     "recognition",
     "rest_framework",
     "django_filters",

@@ -148,3 +148,23 @@ def person_thumbnail(person_id, size=240):
         image.save(partial, format="JPEG", quality=85)
         partial.replace(cached)  # a reader never sees half a file
     return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()
+
+
+def kiosk_attempts(*, kiosk, limit=20):
+    """The kiosk's latest attempts as rows for a page: when, who, decision, match, direction, picture."""
+    rows = []
+    for capture in kiosk.captures.select_related("claimed_person")[:limit]:
+        result = capture.result or {}
+        face = (result.get("faces") or [{}])[0]
+        rows.append(
+            {
+                "at": capture.created_at,
+                "name": face.get("name") or "",
+                "decision": result.get("reason") or face.get("decision") or capture.status,
+                "distance": face.get("distance"),
+                "direction": face.get("direction") or capture.direction or "",
+                "image": capture.image.name if capture.image else "",
+                "capture": capture,
+            }
+        )
+    return rows

@@ -50,6 +50,8 @@ class ImportJob(models.Model):
 
     archive = models.FileField(upload_to=import_path, max_length=255)
     filename = models.CharField(max_length=255)
+    # everyone of the archive goes there, unless people.csv names another department
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

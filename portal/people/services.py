@@ -223,7 +223,7 @@ def _days_recompute(person, record):
     attendance_days_recompute(person=person, instants=list(instants))
 
 
-def import_job_submit(*, file, filename, user=None):
+def import_job_submit(*, file, filename, user=None, department=None):
     """Check a ZIP's directory, store it and queue the import.
 
     Raises imports.ArchiveRefused with a message when the archive is refused.
@@ -237,7 +237,7 @@ def import_job_submit(*, file, filename, user=None):
         )
     file.seek(0)
     with transaction.atomic():
-        job = ImportJob(filename=filename[:255], created_by=user, total=len(plan.entries))
+        job = ImportJob(filename=filename[:255], created_by=user, total=len(plan.entries), department=department)
         job.archive.save("import.zip", File(file), save=False)
         job.save()
         job_id = job.pk
@@ -261,7 +261,7 @@ def import_job_run(*, job):
             def progress(done):
                 ImportJob.objects.filter(pk=job.pk).update(done=done)
 
-            report = imports.people_import(plan=plan, on_progress=progress)
+            report = imports.people_import(plan=plan, on_progress=progress, department=job.department)
     except imports.ArchiveRefused as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=exc.message[:500], finished_at=timezone.now()

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, role_required
 from portal.people import imports, selectors, services
-from portal.people.forms import DirectoryForm, ImportForm, PersonForm
-from portal.people.models import ImportJob, MergeRecord, Person
+from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
+from portal.people.models import Department, ImportJob, MergeRecord, Person
 from recognition.models import FacePhoto
 
 # HTTP status for each kind of refused upload, as on the recognize page
@@ -43,8 +44,33 @@ def directory(request):
         "total": sum(counts.values()),
         "state_labels": selectors.STATES,
         "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
+        "departments": Department.objects.all(),
     }
     return render(request, "people/directory.html", context, status=200 if not form.errors else 400)
+
+
+@role_required(HR)
+@require_POST
+def bulk(request):
+    """The directory's bulk actions: a department for many people, or (de)activate them."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick at least one person and choose an action.")
+    else:
+        from portal.org.services import people_bulk_update
+
+        data = form.cleaned_data
+        changed = people_bulk_update(
+            ids=[p.pk for p in data["people"]], action=data["action"], department=data["department"]
+        )
+        what = {
+            "department": f"now in {data['department'] or 'no department'}",
+            "deactivate": "deactivated: no longer recognized",
+            "activate": "active again",
+        }[data["action"]]
+        messages.info(request, f"{changed} {'person' if changed == 1 else 'people'} {what}.")
+    back = request.POST.get("next", "")
+    return redirect(f"{reverse('people:directory')}?{back}" if back else "people:directory")
 
 
 @role_required(HR)
@@ -267,7 +293,10 @@ def import_start(request):
                 status = 413
             else:
                 try:
-                    job = services.import_job_submit(file=upload, filename=upload.name, user=request.user)
+                    job = services.import_job_submit(
+                        file=upload, filename=upload.name, user=request.user,
+                        department=form.cleaned_data["department"],
+                    )
                 except imports.ArchiveRefused as exc:
                     form.add_error("archive", exc.message)
                     status = 400
