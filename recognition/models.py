@@ -59,6 +59,9 @@ class FacePhoto(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_path, max_length=255)
+    # made at upload (the face once it is found): lists and the kiosk never decode the full photo
+    thumb_small = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
+    thumb_medium = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     reason = models.CharField(max_length=300, blank=True)

@@ -16,7 +16,7 @@ from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
 from recognition import burst, decision, engine, gallery, imaging, liveness, quality
 from recognition.models import Capture, FacePhoto, GalleryVersion
-from recognition.services import upload_limits
+from recognition.services import photo_thumbnails_make, upload_limits
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,8 @@ def face_photo_encode(*, photo):
         )
     face = faces[main]
     photo.box = list(face.box)
+    # the small thumbnail becomes the face now that it is found
+    photo_thumbnails_make(photo=photo, image=image)
     problem = quality.face_problem(image, face.box, thresholds)
     if problem:
         return _photo_reject(photo, problem.code, problem.message)

@@ -48,11 +48,30 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
     with transaction.atomic():
         photo = FacePhoto(person=person, sha256=digest)
         photo.image.save(filename, ContentFile(data), save=False)
+        photo_thumbnails_make(photo=photo, data=data, save=False)
         photo.save()
         photo_id = photo.pk
         if queue:
             transaction.on_commit(lambda: _enqueue_encode(photo_id))
     return photo, True
+
+
+def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
+    """Store the small and medium thumbnails of a photo (from its bytes or its decoded image)."""
+    try:
+        image = image if image is not None else imaging.decode(data, upload_limits())
+    except imaging.ImageRejected:
+        return photo  # the encoder reports the problem; no thumbnail for an unreadable picture
+    small, medium = imaging.thumbnails(image, photo.box)
+    old = [f.name for f in (photo.thumb_small, photo.thumb_medium) if f]
+    photo.thumb_small.save("thumb-s.jpg", ContentFile(small), save=False)
+    photo.thumb_medium.save("thumb-m.jpg", ContentFile(medium), save=False)
+    if save:
+        FacePhoto.objects.filter(pk=photo.pk).update(thumb_small=photo.thumb_small.name,
+                                                      thumb_medium=photo.thumb_medium.name)
+        storage = photo.thumb_small.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in old])
+    return photo
 
 
 def capture_submit(

@@ -6,15 +6,12 @@ a refused face is never told whom it resembled.
 
 import base64
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
-from PIL import Image
 
 from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
 from portal.attendance.schedules import shift_for_person
-from recognition import imaging
 from recognition.models import Capture, FacePhoto
 
 NOT_RECOGNIZED = "Not recognized, please try again or see reception"
@@ -113,41 +110,23 @@ def _matched(face):
     }
 
 
-def person_thumbnail(person_id, size=240):
-    """The enrolled face of a person as a data: URL (the kiosk's only way to see a photo).
-
-    Cut from the first accepted enrollment photo and kept on disk, so a
-    busy door does not decode a large photo for every greeting.
-    """
+def person_thumbnail(person_id):
+    """The enrolled face of a person as a data: URL (the kiosk's only way to see a photo):
+    the small thumbnail made when the photo was enrolled, so a busy door decodes nothing."""
     photo = (
-        FacePhoto.objects.filter(person_id=person_id, status=FacePhoto.Status.ACCEPTED).order_by("created_at").first()
+        FacePhoto.objects.filter(person_id=person_id, status=FacePhoto.Status.ACCEPTED)
+        .exclude(thumb_small="")
+        .order_by("created_at")
+        .first()
     )
-    if photo is None or not photo.image:
+    if photo is None:
         return None
-    cached = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails" / f"{photo.pk}-{photo.sha256[:16]}.jpg"
-    if not cached.is_file():
-        try:
-            with photo.image.open("rb") as handle:
-                image = imaging.decode(handle.read())
-        except (OSError, imaging.ImageRejected):
-            return None
-        if photo.box:
-            top, right, bottom, left = photo.box
-            margin = (bottom - top) // 2
-            image = image.crop(
-                (
-                    max(0, left - margin),
-                    max(0, top - margin),
-                    min(image.width, right + margin),
-                    min(image.height, bottom + margin),
-                )
-            )
-        image.thumbnail((size, size), Image.Resampling.LANCZOS)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
-        image.save(partial, format="JPEG", quality=85)
-        partial.replace(cached)  # a reader never sees half a file
-    return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()
+    try:
+        with photo.thumb_small.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
 def kiosk_attempts(*, kiosk, limit=20):

@@ -44,6 +44,12 @@ def person_directory(*, query="", department=None, state=None):
         n_accepted=_photo_count(status=FacePhoto.Status.ACCEPTED),
         n_pending=_photo_count(status__in=PENDING),
         n_review=_photo_count(status=FacePhoto.Status.REVIEW),
+        face_thumb=Subquery(
+            FacePhoto.objects.filter(person=OuterRef("pk"), status=FacePhoto.Status.ACCEPTED)
+            .exclude(thumb_small="")
+            .order_by("created_at", "id")
+            .values("thumb_small")[:1]
+        ),
     )
     people = people.annotate(
         state=Case(

@@ -167,3 +167,20 @@ def test_a_decision_on_a_photo_not_in_review_is_refused(obama_and_biden):
     obama, _ = obama_and_biden
     with pytest.raises(ValueError, match="not waiting"):
         services.face_photo_decide(photo=obama.photos.first(), decision=services.KEEP)
+
+
+def test_thumbnails_are_made_at_upload_and_the_small_one_becomes_the_face_once_found():
+    from PIL import Image
+
+    person = make_person("Barack Obama")
+    uploaded, _ = person_photo_add(person=person, data=photos.read(photos.OBAMA), filename="p.jpg", queue=False)
+    assert uploaded.thumb_small and uploaded.thumb_medium
+    with uploaded.thumb_medium.open("rb") as handle:
+        assert max(Image.open(handle).size) == imaging.THUMB_MEDIUM
+    [photo] = enroll(make_person("Joe Biden"), photos.BIDEN)
+    photo.refresh_from_db()
+    with photo.thumb_small.open("rb") as handle:
+        small = imaging.decode(handle.read())
+    # the face fills the small thumbnail: a face is found in it, big
+    [box] = engine.detect(small)
+    assert max(small.size) <= imaging.THUMB_SMALL and (box[2] - box[0]) > small.height / 3
