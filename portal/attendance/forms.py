@@ -13,7 +13,8 @@ class AttendanceFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     person = forms.ModelChoiceField(
-        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone"
+        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone",
+        widget=forms.Select(attrs={"data-searchable": "1"}),
     )
 
     def clean(self):
@@ -78,7 +79,9 @@ class ScheduleForm(forms.ModelForm):
         help_text="One date per line (YYYY-MM-DD).",
     )
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False)
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(), required=False, widget=forms.Select(attrs={"data-searchable": "1"})
+    )
 
     class Meta:
         model = Schedule

@@ -1,7 +1,11 @@
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
+
+from recognition import decision
 
 register = template.Library()
 
@@ -44,3 +48,16 @@ def event_source(event):
     if event.photo_taken_at:
         text += f" (photo taken {timezone.localtime(event.photo_taken_at):%Y-%m-%d %H:%M})"
     return text
+
+
+@register.filter
+def confidence(distance):
+    """A match in words and a percent from the calibrated rule; the distance in the tooltip."""
+    if distance in (None, ""):
+        return "–"
+    rule = decision.rule_for(mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD)
+    percent, words = decision.confidence(float(distance), rule.threshold)
+    return format_html(
+        '<span title="face distance {} (lower is closer; accepted up to {})">{}% · {}</span>',
+        f"{float(distance):.3f}", f"{rule.threshold:.2f}", percent, words,
+    )
