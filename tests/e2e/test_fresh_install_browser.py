@@ -94,6 +94,20 @@ def test_a_new_admin_sets_up_the_organization_and_sees_a_kiosk_check_in(tmp_path
             page.click("main button.primary[type=submit]")
             link = page.get_attribute("#password-link", "href")
             assert "/accounts/set-password/" in link
+            # ... which she opens in her own browser to choose a password, then signs in as HR
+            hanna = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+            hanna.goto(link)
+            hanna.fill("#id_new_password1", "hanna's own long pass phrase")
+            hanna.fill("#id_new_password2", "hanna's own long pass phrase")
+            hanna.click("main button[type=submit]")
+            hanna.click("text=Sign in")
+            hanna.fill("#id_username", "hanna")
+            hanna.fill("#id_password", "hanna's own long pass phrase")
+            hanna.click("main button[type=submit]")
+            hanna.wait_for_url(stack.url + "/")
+            hanna.goto(stack.url + "/org/")
+            assert "Departments" in hanna.inner_text("main") and "Users and roles" not in hanna.inner_text("main")
+            hanna.context.close()
 
             # a kiosk: liveness is on by default; this test's camera shows a still photo, so it goes off here
             go("/org/kiosks/new/")
