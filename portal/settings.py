@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
     "task": "portal.reports.tasks.report_exports_expire_task",
     "schedule": crontab(hour=3, minute=15),
 }
+# daily: records merged into others, once PEOPLE_MERGE_UNDO_DAYS have passed
+CELERY_BEAT_SCHEDULE["people-merges-expire"] = {
+    "task": "portal.people.tasks.person_merges_expire_task",
+    "schedule": crontab(hour=3, minute=30),
+}
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
     "task": "portal.kiosks.tasks.kiosk_snapshots_expire",

@@ -213,6 +213,19 @@ def person_merge_undo(*, record, user=None):
     return record
 
 
+def person_merges_expire(*, now=None):
+    """Delete the records merged into others whose undo period is over, with
+    what stayed with them (a photo the other person already had, ...).
+    Returns how many records were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
+    old = MergeRecord.objects.filter(undone_at=None, created_at__lt=cutoff).values_list("source_id", flat=True)
+    deleted = 0
+    for person in Person.objects.filter(pk__in=list(old)).exclude(merged_into=None):
+        person.delete()  # its merge records go with it (cascade)
+        deleted += 1
+    return deleted
+
+
 def _days_recompute(person, record):
     """Recompute the days of the events a merge moved, for `person`."""
     from portal.attendance.models import AttendanceEvent

@@ -49,3 +49,11 @@ def run_import(self, job_id):
         fail(job_id, "The import took too long; split the archive into smaller ones and import each.")
     except Exception:
         fail(job_id, "The import stopped because of an internal error; what was imported so far is kept.")
+
+
+@shared_task
+def person_merges_expire_task():
+    """Daily (CELERY_BEAT_SCHEDULE): merged records past their undo period are deleted."""
+    from portal.people.services import person_merges_expire
+
+    return person_merges_expire()

@@ -9,7 +9,7 @@ from PIL import ImageEnhance, ImageFilter
 
 from portal.attendance.models import AttendanceEvent
 from portal.people import services
-from portal.people.models import MergeRecord
+from portal.people.models import MergeRecord, Person
 from recognition import engine, gallery, imaging
 from recognition.models import FacePhoto
 from recognition.services import person_photo_add
@@ -154,6 +154,9 @@ def test_a_merge_cannot_be_undone_after_the_undo_period(obama_and_biden, setting
     )
     with pytest.raises(services.MergeRefused, match="can be undone for"):
         services.person_merge_undo(record=MergeRecord.objects.get())
+    # and the merged record, kept for the undo, then goes for good
+    assert services.person_merges_expire() == 1
+    assert not Person.objects.filter(pk=twin.pk).exists() and Person.objects.filter(pk=obama.pk).exists()
 
 
 def test_discarding_a_flagged_photo_deletes_it(obama_and_biden):
