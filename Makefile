@@ -30,7 +30,8 @@ run: install
 	# stored encodings into the version the settings ask for (nothing to do unless it changed)
 	$(PY) manage.py reencode -v0
 	$(PY) manage.py import_archives_expire -v0
-	@echo "Portal: http://$(HOST):$(PORT)/  (admin pages: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py merges_expire -v0
+	@echo "Portal: http://$(HOST):$(PORT)/  (organization pages: http://$(HOST):$(PORT)/org/; Django admin, superusers: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install

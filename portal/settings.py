@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.web",
     "portal.kiosks",
+    "portal.org",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -297,6 +298,8 @@ ENROLL_MIN_SHARPNESS = env_float("ENROLL_MIN_SHARPNESS", 50.0, minimum=0.0, maxi
 ENROLL_MIN_BRIGHTNESS = env_float("ENROLL_MIN_BRIGHTNESS", 40.0, minimum=0.0, maximum=255.0)
 ENROLL_MAX_BRIGHTNESS = env_float("ENROLL_MAX_BRIGHTNESS", 220.0, minimum=0.0, maximum=255.0)
 # Closer than this to a photo the person already has: a copy that adds nothing.
+# a merge of two records can be undone for this many days
+PEOPLE_MERGE_UNDO_DAYS = env_int("PEOPLE_MERGE_UNDO_DAYS", 30, minimum=1)
 ENROLL_NEAR_DUPLICATE_DISTANCE = env_float("ENROLL_NEAR_DUPLICATE_DISTANCE", 0.15, minimum=0.0, maximum=1.0)
 ENROLL_RECOMMENDED_PHOTOS = env_int("ENROLL_RECOMMENDED_PHOTOS", 3, minimum=1)
 # Bulk import of a ZIP: its size, its number of entries, and the total size
@@ -384,6 +387,11 @@ CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
 CELERY_BEAT_SCHEDULE["import-archives-expire"] = {
     "task": "portal.people.tasks.import_archives_expire_task",
     "schedule": crontab(hour=3, minute=25),
+}
+# daily: records merged into others, once PEOPLE_MERGE_UNDO_DAYS have passed
+CELERY_BEAT_SCHEDULE["people-merges-expire"] = {
+    "task": "portal.people.tasks.person_merges_expire_task",
+    "schedule": crontab(hour=3, minute=30),
 }
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {

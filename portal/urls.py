@@ -1,12 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from portal.accounts.forms import LoginForm
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # the one-time link of an invitation or a password reset (portal.org.services)
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/password_set.html", success_url=reverse_lazy("password-set-done")
+        ),
+        name="password-set",
+    ),
+    path(
+        "accounts/set-password/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_set_done.html"),
+        name="password-set-done",
+    ),
+    path("org/", include("portal.org.urls")),
     path("admin/", admin.site.urls),
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),

@@ -256,6 +256,30 @@ def lookalikes(matrix, labels, only=None):
     return result
 
 
+# confidence for people: the distance scale over which it goes from 100% to 0%
+CONFIDENCE_SPAN = 0.2
+
+
+def confidence(distance, threshold):
+    """(percent, words) for a face distance, read against the rule's threshold.
+
+    50% sits exactly at the threshold, where the rule stops accepting; each
+    0.02 closer adds 5%, so 100% is CONFIDENCE_SPAN below it and 0%
+    CONFIDENCE_SPAN above. The words follow the measured rates (README,
+    "Accuracy"): well below the threshold almost no stranger is accepted.
+    """
+    percent = round(max(0.0, min(1.0, 0.5 + (threshold - distance) / (2 * CONFIDENCE_SPAN))) * 100)
+    if distance > threshold:
+        words = "not a match"
+    elif distance <= threshold - 0.1:
+        words = "very sure"
+    elif distance <= threshold - 0.05:
+        words = "sure"
+    else:
+        words = "fairly sure: check the photo"
+    return percent, words
+
+
 def rule_for(*, mode="balanced", threshold=None, version=None):
     """The rule for a mode name in an encoding version, or an expert's explicit threshold (which wins)."""
     if mode not in MODES:

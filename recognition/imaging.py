@@ -6,6 +6,7 @@ without loading the face models.
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
@@ -133,6 +134,57 @@ def scaled_copy(image, max_side):
     scale = max_side / longest
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return image.resize(size, Image.Resampling.BILINEAR), scale
+
+
+# EXIF: the Exif sub-IFD, and in it the moment the shutter was pressed
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 36867
+
+
+def exif_taken_at(data):
+    """When a photo says it was taken (EXIF DateTimeOriginal), as a naive
+    local datetime; None when absent or unreadable. Cameras write local wall
+    time with no zone, so the caller decides which zone it is."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            raw = image.getexif().get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL)
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError):
+        return None
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.strptime(raw.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+THUMB_SMALL = 160  # a face, for lists and the kiosk greeting
+THUMB_MEDIUM = 480  # the whole photo, for the person page's tiles
+
+
+def face_crop(image, box, margin=0.5):
+    """The face with `margin` of its height around it, as a square when the image allows."""
+    top, right, bottom, left = box
+    pad = int((bottom - top) * margin)
+    side = max(bottom - top, right - left) + 2 * pad
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    half = side // 2
+    return image.crop(
+        (max(0, cx - half), max(0, cy - half), min(image.width, cx + half), min(image.height, cy + half))
+    )
+
+
+def thumbnails(image, box=None):
+    """(small, medium) JPEG bytes: small is the face when its box is known
+    (else the middle of the picture), medium the whole picture scaled down, so
+    a face box in percent still fits it."""
+    if box:
+        small_source = face_crop(image, box)
+    else:
+        side = min(image.size)
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        small_source = image.crop((left, top, left + side, top + side))
+    return thumbnail_jpeg(small_source, THUMB_SMALL), thumbnail_jpeg(image, THUMB_MEDIUM)
 
 
 def thumbnail_jpeg(image, max_side=320, quality=85):

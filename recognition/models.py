@@ -80,6 +80,9 @@ class FacePhoto(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_path, max_length=255)
+    # made at upload (the face once it is found): lists and the kiosk never decode the full photo
+    thumb_small = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
+    thumb_medium = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
@@ -145,6 +148,8 @@ class Capture(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
     )
     record_attendance = models.BooleanField(default=True)
+    # when the picture says it was taken (EXIF), next to created_at (when it was uploaded)
+    taken_at = models.DateTimeField(null=True, blank=True)
     # 1:1 verification: the person the face must be; null for 1:N identification
     claimed_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"

@@ -16,7 +16,7 @@ from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
 from recognition import burst, decision, engine, gallery, imaging, liveness, quality, versions
 from recognition.models import Capture, FacePhoto, GalleryVersion
-from recognition.services import upload_limits
+from recognition.services import photo_thumbnails_make, upload_limits
 
 log = logging.getLogger(__name__)
 versions.encoder_start()
@@ -113,6 +113,8 @@ def _photo_face(photo, options):
         )
     box = boxes[main]
     photo.box = list(box)
+    # the small thumbnail becomes the face now that it is found
+    photo_thumbnails_make(photo=photo, image=image)
     problem = quality.face_problem(image, box, thresholds)
     if problem:
         return _refuse(photo, problem.code, problem.message)
@@ -254,10 +256,10 @@ def capture_process(*, capture):
         if person and capture.record_attendance and person.pk not in seen:
             recorded = attendance_event_record(
                 person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance,
-                direction=capture.direction or None,
+                direction=capture.direction or None, **_upload_facts(capture),
             )
             entry["event_id"] = recorded.event.pk
-            entry["event"] = "created" if recorded.created else "cooldown"
+            entry["event"] = _event_outcome(recorded)
             entry["direction"] = recorded.event.direction
         if person:
             seen.add(person.pk)
@@ -270,6 +272,17 @@ def capture_process(*, capture):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
     return capture
+
+
+def _event_outcome(recorded):
+    if recorded.created:
+        return "created"
+    return "too_soon" if recorded.too_soon else "cooldown"
+
+
+def _upload_facts(capture):
+    """Who submitted the picture and when it says it was taken (a kiosk: nobody, now)."""
+    return {"recorded_by": capture.submitted_by, "photo_taken_at": capture.taken_at}
 
 
 def _verify(capture, image, faces, known, rule):
@@ -315,11 +328,11 @@ def _verify(capture, image, faces, known, rule):
         if verified and capture.record_attendance:
             recorded = attendance_event_record(
                 person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own,
-                direction=capture.direction or None,
+                direction=capture.direction or None, **_upload_facts(capture),
             )
             face_entry.update(
                 event_id=recorded.event.pk,
-                event="created" if recorded.created else "cooldown",
+                event=_event_outcome(recorded),
                 direction=recorded.event.direction,
             )
         result["faces"].append(face_entry)

@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.utils import timezone
 
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
@@ -49,11 +50,30 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
         photo = FacePhoto(person=person, sha256=digest)
         # the suffix comes from the bytes, never from the client's file name
         photo.image.save(imaging.stored_name(data, "photo"), ContentFile(data), save=False)
+        photo_thumbnails_make(photo=photo, data=data, save=False)
         photo.save()
         photo_id = photo.pk
         if queue:
             transaction.on_commit(lambda: _enqueue_encode(photo_id))
     return photo, True
+
+
+def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
+    """Store the small and medium thumbnails of a photo (from its bytes or its decoded image)."""
+    try:
+        image = image if image is not None else imaging.decode(data, upload_limits())
+    except imaging.ImageRejected:
+        return photo  # the encoder reports the problem; no thumbnail for an unreadable picture
+    small, medium = imaging.thumbnails(image, photo.box)
+    old = [f.name for f in (photo.thumb_small, photo.thumb_medium) if f]
+    photo.thumb_small.save("thumb-s.jpg", ContentFile(small), save=False)
+    photo.thumb_medium.save("thumb-m.jpg", ContentFile(medium), save=False)
+    if save:
+        FacePhoto.objects.filter(pk=photo.pk).update(thumb_small=photo.thumb_small.name,
+                                                      thumb_medium=photo.thumb_medium.name)
+        storage = photo.thumb_small.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in old])
+    return photo
 
 
 def capture_submit(
@@ -69,9 +89,13 @@ def capture_submit(
     A kiosk attempt may bring further `frames` (bytes) of the same burst; a
     second submission with the same `client_id` raises IntegrityError.
     """
+    taken = imaging.exif_taken_at(data)
+    if taken is not None:
+        taken = timezone.make_aware(taken, timezone.get_current_timezone())
     with transaction.atomic():
         capture = Capture(
-            source=source, submitted_by=user, record_attendance=record_attendance, claimed_person=claimed_person,
+            taken_at=taken, source=source, submitted_by=user, record_attendance=record_attendance,
+            claimed_person=claimed_person,
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
             claimed_employee_id=claimed_employee_id[:64],
         )

@@ -11,7 +11,7 @@ from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryVersion
 def photo_deleted(sender, instance, **kwargs):
     if instance.status == FacePhoto.Status.ACCEPTED:
         GalleryVersion.bump()
-    _delete_files_on_commit(instance.image)
+    _delete_files_on_commit(instance.image, instance.thumb_small, instance.thumb_medium)
 
 
 @receiver(post_delete, sender=Capture)

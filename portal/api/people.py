@@ -57,7 +57,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
 def people():
     accepted = Count("photos", filter=Q(photos__status=FacePhoto.Status.ACCEPTED))
-    return Person.objects.select_related("department").annotate(photos_accepted=accepted).order_by("name", "id")
+    # a record merged into another stays hidden while the merge can be undone
+    people = Person.objects.filter(merged_into=None).select_related("department")
+    return people.annotate(photos_accepted=accepted).order_by("name", "id")
 
 
 class PersonFilter(django_filters.FilterSet):

@@ -59,7 +59,8 @@ def report_form(request):
 class SummarySerializer(serializers.ModelSerializer):
     person = PersonRefSerializer()
     status = serializers.ChoiceField(
-        ["present", "holiday", "absent", "scheduled", "day off"], help_text="As on the reports page."
+        ["present", "worked on a day off", "worked on a holiday", "holiday", "absent", "scheduled", "day off"],
+        help_text="As on the reports page.",
     )
 
     class Meta:
@@ -67,7 +68,7 @@ class SummarySerializer(serializers.ModelSerializer):
         fields = [
             "id", "person", "day", "status", "scheduled", "holiday", "planned_start", "planned_end",
             "first_in", "last_out", "worked_seconds", "late_minutes", "early_minutes", "missing_checkout",
-            "present", "absent", "event_count", "closed",
+            "present", "absent", "event_count", "closed", "overtime_seconds",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -13,7 +13,8 @@ class AttendanceFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     person = forms.ModelChoiceField(
-        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone"
+        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone",
+        widget=forms.Select(attrs={"data-searchable": "1"}),
     )
 
     def clean(self):
@@ -23,13 +24,31 @@ class AttendanceFilterForm(forms.Form):
         return data
 
 
+# Text fields with a 24-hour pattern rather than type=time/datetime-local:
+# browsers show those in 12-hour form in some locales, while every page shows 24 h.
+TIME_24 = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+
+
+class Time24Input(forms.TimeInput):
+    def __init__(self, attrs=None):
+        attrs = {"pattern": TIME_24, "placeholder": "HH:MM", "inputmode": "numeric", "size": 5, **(attrs or {})}
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """Local date and time as YYYY-MM-DD HH:MM (24 h)."""
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "pattern": r"\d{4}-\d{2}-\d{2}[ T]" + TIME_24, "placeholder": "YYYY-MM-DD HH:MM", "size": 16,
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs)
 
     def format_value(self, value):
         if hasattr(value, "strftime"):
             # the form field has already turned it into local time when it was aware
-            value = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%dT%H:%M")
+            value = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
         return value
 
 
@@ -60,15 +79,17 @@ class ScheduleForm(forms.ModelForm):
         help_text="One date per line (YYYY-MM-DD).",
     )
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False)
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(), required=False, widget=forms.Select(attrs={"data-searchable": "1"})
+    )
 
     class Meta:
         model = Schedule
-        fields = ["name", "department", "person", "working_days", "start", "end", "grace_minutes", "holidays"]
-        widgets = {
-            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
+        fields = [
+            "name", "department", "person", "working_days", "start", "end", "grace_minutes", "holidays",
+            "punch_mode", "punch_cutoff", "min_interval_minutes",
+        ]  # fmt: skip
+        widgets = {"start": Time24Input(), "end": Time24Input(), "punch_cutoff": Time24Input()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,12 @@ class AttendanceEvent(models.Model):
     )
     # face distance of the recognition (lower is closer); empty for manual events
     distance = models.FloatField(null=True, blank=True)
+    # an upload's event: who uploaded the photo and when the photo says it was
+    # taken; `at` stays the upload time, so an old photo cannot backdate a day
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    photo_taken_at = models.DateTimeField(null=True, blank=True)
     # a voided event stays, for the audit trail, but counts for nothing
     voided = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,6 +81,11 @@ def default_holidays():
     return []
 
 
+class PunchMode(models.TextChoices):
+    ALTERNATE = "alternate", "alternating: first sighting of the day checks in, the next checks out, ..."
+    TIME_OF_DAY = "time_of_day", "by time of day: before the cut-off a check-in, after it a check-out"
+
+
 class Schedule(models.Model):
     """Working hours: the organization default (no department, no person),
     or an override for one department or one person."""
@@ -90,6 +101,20 @@ class Schedule(models.Model):
     end = models.TimeField(default="17:00", help_text="At or before the start: an overnight shift")
     grace_minutes = models.PositiveSmallIntegerField(default=5)
     holidays = models.JSONField(default=default_holidays, blank=True, help_text="ISO dates")
+    punch_mode = models.CharField(
+        "check-in or check-out",
+        max_length=16,
+        choices=PunchMode.choices,
+        default=PunchMode.ALTERNATE,
+    )
+    punch_cutoff = models.TimeField(
+        "cut-off", default="12:00", help_text="By time of day: before this a check-in, from it on a check-out."
+    )
+    min_interval_minutes = models.PositiveSmallIntegerField(
+        "minimum minutes between check-in and check-out",
+        default=10,
+        help_text="A person seen again sooner after checking in is not checked out: nothing changes.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -141,6 +166,7 @@ class DailySummary(models.Model):
     absent = models.BooleanField(default=False)
     event_count = models.PositiveSmallIntegerField(default=0)
     closed = models.BooleanField(default=False)
+    overtime_seconds = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -158,7 +184,12 @@ class DailySummary(models.Model):
 
 
 def summary_status(row):
-    """One word for a day: present, holiday, absent, scheduled (not started) or day off."""
+    """A few words for a day: present, worked on a day off / holiday, holiday,
+    absent, scheduled (not started) or day off."""
+    if row.event_count and row.holiday:
+        return "worked on a holiday"
+    if row.event_count and not row.scheduled:
+        return "worked on a day off"
     if row.event_count:
         return "present"
     if row.holiday:

@@ -20,6 +20,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 IN, OUT = "in", "out"
 MINUTES_PER_DAY = 24 * 60
+# how a sighting with no asked direction becomes a check-in or a check-out
+ALTERNATE = "alternate"  # first of the day in, next out, next in, ...
+TIME_OF_DAY = "time_of_day"  # before the cut-off in, from it on out
 
 
 def _minutes(t):
@@ -38,6 +41,10 @@ class Shift:
     end: time = time(17, 0)
     grace_minutes: int = 5
     holidays: frozenset = field(default_factory=frozenset)
+    punch_mode: str = ALTERNATE
+    cutoff: time = time(12, 0)
+    # a check-out this soon after the check-in is a second sighting, not a departure
+    min_interval_minutes: int = 10
 
     @property
     def overnight(self):
@@ -73,6 +80,36 @@ class Shift:
     def is_working_day(self, day):
         return day.isoweekday() in self.working_days and not self.is_holiday(day)
 
+    @property
+    def planned_seconds(self):
+        minutes = (_minutes(self.end) - _minutes(self.start)) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        return minutes * 60
+
+
+def punch_direction(*, shift, at, tz, earlier_count):
+    """The direction of a sighting at `at` that asked for none.
+
+    alternate: the day's first live event is a check-in, the next a
+    check-out, and so on (`earlier_count` events before this one).
+    time_of_day: before the cut-off a check-in, from it on a check-out; both
+    clocks are read from the start of the working day, so an overnight
+    shift's cut-off (e.g. 02:00 for 22:00-06:00) falls inside its day.
+    """
+    if shift.punch_mode == TIME_OF_DAY:
+        start = _minutes(shift.day_starts_at)
+        local = _minutes(at.astimezone(tz))
+        return IN if (local - start) % MINUTES_PER_DAY < (_minutes(shift.cutoff) - start) % MINUTES_PER_DAY else OUT
+    return IN if earlier_count % 2 == 0 else OUT
+
+
+def too_soon(*, shift, direction, last, at):
+    """True when a check-out at `at` follows the last check-in by less than the
+    minimum interval: the person was seen twice, they did not leave."""
+    if direction != OUT or last is None:
+        return False
+    last_at, last_direction = last
+    return last_direction == IN and at - last_at < timedelta(minutes=shift.min_interval_minutes)
+
 
 @dataclass(frozen=True)
 class DayFacts:
@@ -91,6 +128,8 @@ class DayFacts:
     absent: bool
     event_count: int
     closed: bool
+    # hours beyond the shift on a working day; every hour on a day off or a holiday
+    overtime_seconds: int = 0
 
 
 def day_summarize(*, shift, day, events, now, tz):
@@ -135,6 +174,8 @@ def day_summarize(*, shift, day, events, now, tz):
     if scheduled and open_at is None and last_out is not None and last_out < planned_end:
         early = int((planned_end - last_out).total_seconds() // 60)
     started = now >= planned_start + timedelta(minutes=shift.grace_minutes)
+    worked_seconds = int(worked.total_seconds())
+    overtime = max(worked_seconds - shift.planned_seconds, 0) if scheduled else worked_seconds
     return DayFacts(
         day=day,
         scheduled=scheduled,
@@ -143,7 +184,8 @@ def day_summarize(*, shift, day, events, now, tz):
         planned_end=planned_end,
         first_in=first_in,
         last_out=last_out,
-        worked_seconds=int(worked.total_seconds()),
+        worked_seconds=worked_seconds,
+        overtime_seconds=overtime,
         late_minutes=late,
         early_minutes=early,
         missing_checkout=missing_checkout,

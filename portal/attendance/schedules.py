@@ -17,6 +17,9 @@ def shift_from_schedule(schedule, extra_holidays=()):
         end=schedule.end,
         grace_minutes=schedule.grace_minutes,
         holidays=frozenset(date.fromisoformat(d) for d in schedule.holidays) | frozenset(extra_holidays),
+        punch_mode=schedule.punch_mode,
+        cutoff=schedule.punch_cutoff,
+        min_interval_minutes=schedule.min_interval_minutes,
     )
 
 

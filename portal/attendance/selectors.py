@@ -11,7 +11,7 @@ from portal.attendance.schedules import shift_for_person
 
 def attendance_event_list(*, date_from=None, date_to=None, person=None):
     """Events between two local calendar dates (both included), newest first; voided ones too."""
-    events = AttendanceEvent.objects.select_related("person", "person__department")
+    events = AttendanceEvent.objects.select_related("person", "person__department", "recorded_by")
     tz = timezone.get_current_timezone()
     if date_from:
         events = events.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min), tz))

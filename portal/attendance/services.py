@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
-from portal.attendance.rules import DayFacts, day_summarize
+from portal.attendance.rules import DayFacts, day_summarize, punch_direction, too_soon
 from portal.attendance.schedules import ShiftBook, shift_for_person
 from portal.people.models import Person
 
@@ -18,7 +18,8 @@ SUMMARY_FIELDS = [f.name for f in fields(DayFacts) if f.name != "day"]
 @dataclass(frozen=True)
 class Recorded:
     event: AttendanceEvent
-    created: bool  # False: inside the cooldown, `event` is the earlier one
+    created: bool  # False: inside the cooldown or too soon, `event` is the earlier one
+    too_soon: bool = False  # a check-out sooner than the schedule's minimum interval after the check-in
 
 
 class CorrectionRefused(ValueError):
@@ -34,13 +35,16 @@ def _lock_person(person):
     type(person).objects.select_for_update().filter(pk=person.pk).first()
 
 
-def attendance_event_record(*, person, at, source, capture=None, distance=None, direction=None):
+def attendance_event_record(
+    *, person, at, source, capture=None, distance=None, direction=None, recorded_by=None, photo_taken_at=None
+):
     """Record that `person` was seen at `at`.
 
     A person seen again within ATTENDANCE_COOLDOWN_SECONDS gets no second
     event: the earlier one is returned with created=False. Without an explicit
-    direction the person's working day alternates: first event a check-in,
-    next a check-out. Voided events count for neither rule. The day's summary
+    direction the schedule's punch rule decides (rules.punch_direction), and
+    a check-out sooner than its minimum interval after the check-in changes
+    nothing (created=False, too_soon=True). Voided events count for no rule. The day's summary
     is recomputed.
     """
     cooldown = timedelta(seconds=settings.ATTENDANCE_COOLDOWN_SECONDS)
@@ -55,10 +59,15 @@ def attendance_event_record(*, person, at, source, capture=None, distance=None, 
         day = shift.day_of(at, tz)
         if direction is None:
             start, _ = shift.window(day, tz)
-            earlier = live.filter(at__gte=start, at__lt=at).count()
-            direction = AttendanceEvent.Direction.IN if earlier % 2 == 0 else AttendanceEvent.Direction.OUT
+            earlier = live.filter(at__gte=start, at__lt=at)
+            direction = punch_direction(shift=shift, at=at, tz=tz, earlier_count=earlier.count())
+            last = earlier.order_by("-at", "-id").first()
+            if last is not None and too_soon(shift=shift, direction=direction, last=(last.at, last.direction), at=at):
+                # seen again soon after checking in: a second sighting, not a departure
+                return Recorded(event=last, created=False, too_soon=True)
         event = AttendanceEvent.objects.create(
-            person=person, at=at, direction=direction, source=source, capture=capture, distance=distance
+            person=person, at=at, direction=direction, source=source, capture=capture, distance=distance,
+            recorded_by=recorded_by, photo_taken_at=photo_taken_at,
         )
         daily_summary_recompute(person=person, day=day, shift=shift)
         return Recorded(event=event, created=True)
@@ -116,6 +125,11 @@ def _audit(*, event, action, reason, user, before):
 
 
 def _recompute_days(person, *instants):
+    attendance_days_recompute(person=person, instants=instants)
+
+
+def attendance_days_recompute(*, person, instants):
+    """Recompute the summaries of the days these instants fall on (after events moved)."""
     shift = shift_for_person(person)
     tz = timezone.get_current_timezone()
     for day in sorted({shift.day_of(at, tz) for at in instants}):

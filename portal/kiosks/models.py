@@ -24,8 +24,12 @@ class Kiosk(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.AUTO)
     liveness = models.BooleanField(
         "liveness check",
-        default=False,
-        help_text="The face must move or blink over a short burst of frames; stops a photo held still.",
+        default=True,
+        help_text=(
+            "On by default. The face must move or blink over a short burst of frames (about a second). "
+            "Stops a printed photo or a picture on a phone held still to the camera. Does not stop a video "
+            "of the person played on a screen, or a mask; for those, place the kiosk where staff can see it."
+        ),
     )
     # sha256 of the secret token held by the paired browser; empty until paired
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)

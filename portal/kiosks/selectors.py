@@ -5,16 +5,13 @@ a refused face is never told whom it resembled.
 """
 
 import base64
-import uuid
-from pathlib import Path
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from PIL import Image
 
-from portal.attendance.models import AttendanceEvent
-from portal.kiosks.signals import THUMBNAILS
-from recognition import imaging
+from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
+from portal.attendance.schedules import shift_for_person
 from recognition.models import Capture, FacePhoto
 
 NOT_RECOGNIZED = "Not recognized, please try again or see reception"
@@ -37,7 +34,17 @@ def kiosk_config(*, kiosk):
         "frame_interval_ms": 200 if kiosk.liveness else 120,
         "frame_width": settings.KIOSK_FRAME_WIDTH,
         "reset_seconds": 5,
+        **_punch_hint(),
     }
+
+
+def _punch_hint():
+    """What the kiosk's button may promise: by time of day it knows the next
+    event; alternating, it depends on the person, so it says both."""
+    default = Schedule.objects.filter(is_default=True).first()
+    if default is None or default.punch_mode != PunchMode.TIME_OF_DAY:
+        return {"punch_mode": PunchMode.ALTERNATE, "cutoff": None}
+    return {"punch_mode": PunchMode.TIME_OF_DAY, "cutoff": f"{default.punch_cutoff:%H:%M}"}
 
 
 def greeting(local_time, direction):
@@ -88,6 +95,15 @@ def _matched(face):
     answer.update(direction=event.direction, at=at)
     if face.get("event") == "cooldown":
         return {**answer, "outcome": "already", "message": f"{face['name']}, already {did} at {at}"}
+    if face.get("event") == "too_soon":
+        # seen again just after checking in: say so, rather than a silent "Goodbye" that never happened
+        shift = shift_for_person(event.person)
+        until = timezone.localtime(event.at + timedelta(minutes=shift.min_interval_minutes))
+        return {
+            **answer,
+            "outcome": "already",
+            "message": f"{face['name']}, you checked in at {at}; checking out is possible from {until:%H:%M}",
+        }
     outcome = "checked_in" if event.direction == AttendanceEvent.Direction.IN else "checked_out"
     return {
         **answer,
@@ -96,40 +112,40 @@ def _matched(face):
     }
 
 
-def person_thumbnail(person_id, size=240):
-    """The enrolled face of a person as a data: URL (the kiosk's only way to see a photo).
-
-    Cut from the first accepted enrollment photo and kept on disk, so a
-    busy door does not decode a large photo for every greeting.
-    """
+def person_thumbnail(person_id):
+    """The enrolled face of a person as a data: URL (the kiosk's only way to see a photo):
+    the small thumbnail made when the photo was enrolled, so a busy door decodes nothing."""
     photo = (
-        FacePhoto.objects.filter(person_id=person_id, status=FacePhoto.Status.ACCEPTED).order_by("created_at").first()
+        FacePhoto.objects.filter(person_id=person_id, status=FacePhoto.Status.ACCEPTED)
+        .exclude(thumb_small="")
+        .order_by("created_at")
+        .first()
     )
-    if photo is None or not photo.image:
+    if photo is None:
         return None
-    cached = Path(settings.MEDIA_ROOT) / THUMBNAILS / f"{photo.pk}-{photo.sha256[:16]}.jpg"
-    if not cached.is_file():
-        try:
-            with photo.image.open("rb") as handle:
-                image = imaging.decode(handle.read())
-        except (OSError, imaging.ImageRejected):
-            return None
-        if photo.box:
-            top, right, bottom, left = photo.box
-            margin = (bottom - top) // 2
-            image = image.crop(
-                (
-                    max(0, left - margin),
-                    max(0, top - margin),
-                    min(image.width, right + margin),
-                    min(image.height, bottom + margin),
-                )
-            )
-        image.thumbnail((size, size), Image.Resampling.LANCZOS)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        # a name of its own: two requests for the same face (a kiosk resending
-        # an attempt) once wrote and renamed one shared .part file
-        partial = cached.with_name(f"{cached.stem}.{uuid.uuid4().hex}.part")
-        image.save(partial, format="JPEG", quality=85)
-        partial.replace(cached)  # a reader never sees half a file
-    return "data:image/jpeg;base64," + base64.b64encode(cached.read_bytes()).decode()
+    try:
+        with photo.thumb_small.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+def kiosk_attempts(*, kiosk, limit=20):
+    """The kiosk's latest attempts as rows for a page: when, who, decision, match, direction, picture."""
+    rows = []
+    for capture in kiosk.captures.select_related("claimed_person")[:limit]:
+        result = capture.result or {}
+        face = (result.get("faces") or [{}])[0]
+        rows.append(
+            {
+                "at": capture.created_at,
+                "name": face.get("name") or "",
+                "decision": result.get("reason") or face.get("decision") or capture.status,
+                "distance": face.get("distance"),
+                "direction": face.get("direction") or capture.direction or "",
+                "image": capture.image.name if capture.image else "",
+                "capture": capture,
+            }
+        )
+    return rows

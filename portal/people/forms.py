@@ -55,3 +55,20 @@ class ImportForm(forms.Form):
         help_text="One folder per person, named by the person's name or employee ID; optionally a people.csv "
         "with the columns employee_id, name, department, folder.",
     )
+    department = forms.ModelChoiceField(
+        label="Department",
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label="none (or as people.csv says)",
+        help_text="Everyone in the archive goes into this department, unless people.csv names another.",
+    )
+
+
+class BulkForm(forms.Form):
+    """One change for the people ticked in the directory."""
+
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(merged_into=None))
+    action = forms.ChoiceField(
+        choices=[("department", "Set the department"), ("deactivate", "Deactivate"), ("activate", "Activate")]
+    )
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, empty_label="no department")

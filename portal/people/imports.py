@@ -325,10 +325,12 @@ class Report:
 ENCODE_BATCH = 8
 
 
-def people_import(*, plan, on_progress=None):
+def people_import(*, plan, on_progress=None, department=None):
     """Create or update the people of a plan and enroll their photos, each
     encoded here with the workers' rules. Returns a Report. Running it again
-    on the same photos adds nothing (a photo is stored once per person)."""
+    on the same photos adds nothing (a photo is stored once per person).
+    `department`: where everyone of the archive goes, unless people.csv names
+    another for them."""
     from recognition.processing import face_photos_encode  # dlib: workers and commands only
 
     report = Report()
@@ -337,7 +339,7 @@ def people_import(*, plan, on_progress=None):
     people = {}
     for folder in sorted({e.folder for e in plan.entries} | set(plan.rows)):
         try:
-            people[folder] = _person_for(folder, plan.rows.get(folder), report)
+            people[folder] = _person_for(folder, plan.rows.get(folder), report, department)
         except ValueError as exc:
             report.skip(folder, str(exc))
     limits = upload_limits()
@@ -359,9 +361,9 @@ def people_import(*, plan, on_progress=None):
     return report
 
 
-def _person_for(folder, row, report):
+def _person_for(folder, row, report, chosen=None):
     if row is not None:
-        department = Department.objects.get_or_create(name=row.department)[0] if row.department else None
+        department = Department.objects.get_or_create(name=row.department)[0] if row.department else chosen
         name = row.name or folder.replace("_", " ")
         person = Person.objects.filter(employee_id=row.employee_id).first()
         if person is None:
@@ -382,8 +384,12 @@ def _person_for(folder, row, report):
         same_name = list(Person.objects.filter(name=folder.replace("_", " "))[:2])
         person = same_name[0] if len(same_name) == 1 else None
     if person is None:
-        person = Person.objects.create(employee_id=folder, name=folder.replace("_", " ")[:200])
+        person = Person.objects.create(employee_id=folder, name=folder.replace("_", " ")[:200], department=chosen)
         report.people_created.append(str(person))
+    elif chosen is not None and person.department_id != chosen.pk:
+        person.department = chosen
+        person.save(update_fields=["department", "updated_at"])
+        report.people_updated.append(str(person))
     else:
         report.people_existing += 1
     return person

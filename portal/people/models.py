@@ -19,6 +19,11 @@ class Person(models.Model):
     employee_id = models.CharField("employee ID", max_length=64, unique=True)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
     active = models.BooleanField(default=True, help_text="Inactive people are not recognized.")
+    # set while this record is merged into another and the merge can still be
+    # undone; the record is kept (hidden) so that an undo gives everything back
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +50,8 @@ class ImportJob(models.Model):
 
     archive = models.FileField(upload_to=import_path, max_length=255)
     filename = models.CharField(max_length=255)
+    # everyone of the archive goes there, unless people.csv names another department
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -67,3 +74,36 @@ class ImportJob(models.Model):
     @property
     def percent(self):
         return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
+
+
+class MergeRecord(models.Model):
+    """One merge of a duplicate record into another, with what moved, so it can be undone.
+
+    `moved` maps "app_label.model.field" to the ids of the rows whose `field`
+    was changed from `source` to `target`; `photos` holds the photos whose
+    status the merge changed, with their former values.
+    """
+
+    source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_in")
+    source_active = models.BooleanField(default=True)
+    moved = models.JSONField(default=dict)
+    photos = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"merge of {self.source_id} into {self.target_id}"
+
+    @property
+    def moved_count(self):
+        return sum(len(ids) for ids in self.moved.values())

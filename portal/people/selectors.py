@@ -39,11 +39,17 @@ def person_directory(*, query="", department=None, state=None):
     attention: a look-alike awaits a decision, or fewer accepted photos than
     recommended; enrolled: otherwise.
     """
-    people = Person.objects.select_related("department").annotate(
+    people = Person.objects.filter(merged_into=None).select_related("department").annotate(
         n_photos=_photo_count(),
         n_accepted=_photo_count(status=FacePhoto.Status.ACCEPTED),
         n_pending=_photo_count(status__in=PENDING),
         n_review=_photo_count(status=FacePhoto.Status.REVIEW),
+        face_thumb=Subquery(
+            FacePhoto.objects.filter(person=OuterRef("pk"), status=FacePhoto.Status.ACCEPTED)
+            .exclude(thumb_small="")
+            .order_by("created_at", "id")
+            .values("pk")[:1]
+        ),
     )
     people = people.annotate(
         state=Case(

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from portal.people import imports
-from portal.people.models import ImportJob, Person
+from portal.people.models import ImportJob, MergeRecord, Person
 from recognition import imaging
 from recognition.models import FacePhoto, GalleryVersion
 from recognition.services import captures_forget_person, person_photo_add, upload_read
@@ -102,7 +103,8 @@ def face_photo_decide(*, photo, decision, user=None):
 
     keep: a different person; the photo is enrolled as it is.
     merge: the same person entered twice; everything of this record (photos,
-      attendance, ...) moves to the look-alike, and this record is deleted.
+      attendance, ...) moves to the look-alike, and this record is hidden
+      (person_merge_undo puts it all back).
     discard: the photo is deleted.
     Returns the person who now has the photo (None when discarded).
     """
@@ -120,7 +122,7 @@ def face_photo_decide(*, photo, decision, user=None):
         if photo.lookalike is None:
             raise ValueError("The look-alike person no longer exists; keep or discard the photo.")
         target = photo.lookalike
-        person_merge(source=photo.person, target=target)
+        person_merge(source=photo.person, target=target, user=user)
         FacePhoto.objects.filter(pk=photo.pk).update(
             decided_by=user if user and user.is_authenticated else None, decided_at=timezone.now()
         )
@@ -137,35 +139,130 @@ def _accept(photo, decision, user):
     photo.save(update_fields=["status", "decision", "decided_by", "decided_at", "reason", "reason_code"])
 
 
-def person_merge(*, source, target):
-    """Move everything that points at `source` to `target`, then delete
-    `source`. Photos `target` already has (same checksum) are dropped; a row
-    another app keeps once per person that `target` already has stays with
-    `source` and goes with it."""
+class MergeRefused(ValueError):
+    """A merge or an undo that cannot be done; the message says why."""
+
+
+# derived rows are recomputed rather than moved; merge records describe merges
+MERGE_SKIPPED = {"attendance.dailysummary", "people.mergerecord"}
+
+
+def person_merge(*, source, target, user=None):
+    """Move everything that points at `source` to `target`, and hide `source`.
+
+    Nothing is deleted: `source` stays, inactive and marked as merged, and
+    every row moved is listed in a MergeRecord so person_merge_undo can put it
+    back. A photo `target` already has (same checksum) and a row another app
+    keeps once per person that `target` already has stay with `source`.
+    """
+    from portal.attendance.models import DailySummary
+
+    if source.pk == target.pk:
+        raise MergeRefused("A record cannot be merged into itself.")
+    if source.merged_into_id:
+        raise MergeRefused(f"{source.name} is already merged into another record.")
     with transaction.atomic():
-        target_hashes = set(target.photos.values_list("sha256", flat=True))
-        for photo in source.photos.filter(sha256__in=target_hashes):
-            photo.delete()
-        # faces flagged as looking like `target` are now simply `target`'s
-        source.photos.filter(status=FacePhoto.Status.REVIEW, lookalike=target).update(
-            status=FacePhoto.Status.ACCEPTED, decision=FacePhoto.Decision.MERGED, reason="", reason_code=""
+        record = MergeRecord.objects.create(
+            source=source, target=target, source_active=source.active,
+            created_by=user if user and user.is_authenticated else None,
         )
+        target_hashes = set(target.photos.values_list("sha256", flat=True))
+        duplicates = set(source.photos.filter(sha256__in=target_hashes).values_list("pk", flat=True))
+        # faces flagged as looking like `target` are now simply `target`'s
+        review = source.photos.filter(status=FacePhoto.Status.REVIEW, lookalike=target).exclude(pk__in=duplicates)
+        record.photos = [
+            {"id": pk, "status": status, "decision": decision, "reason": reason, "reason_code": code}
+            for pk, status, decision, reason, code in review.values_list(
+                "pk", "status", "decision", "reason", "reason_code"
+            )
+        ]
+        review.update(status=FacePhoto.Status.ACCEPTED, decision=FacePhoto.Decision.MERGED, reason="", reason_code="")
+        moved = {}
         for relation in Person._meta.related_objects:
             if not (relation.one_to_many or relation.one_to_one):
                 continue
-            manager = relation.related_model._base_manager
+            model = relation.related_model
+            if model._meta.label_lower in MERGE_SKIPPED:
+                continue
             column = relation.field.name
+            rows = model._base_manager.filter(**{column: source})
+            if model is FacePhoto and column == "person":
+                rows = rows.exclude(pk__in=duplicates)
+            ids = list(rows.values_list("pk", flat=True))
+            if not ids:
+                continue
             try:
                 with transaction.atomic():
-                    manager.filter(**{column: source}).update(**{column: target})
+                    model._base_manager.filter(pk__in=ids).update(**{column: target})
             except IntegrityError:
-                log.info("merge %s -> %s: %s rows stay with the deleted record", source.pk, target.pk, relation)
-        source.delete()
+                log.info("merge %s -> %s: %s rows stay with the merged record", source.pk, target.pk, relation)
+                continue
+            moved[f"{model._meta.label_lower}.{column}"] = ids
+        record.moved = moved
+        record.save(update_fields=["moved", "photos"])
+        Person.objects.filter(pk=source.pk).update(active=False, merged_into=target)
+        DailySummary.objects.filter(person=source).delete()
+        _days_recompute(target, record)
         GalleryVersion.bump()
-    return target
+    return record
 
 
-def import_job_submit(*, file, filename, user=None):
+def merge_undo_deadline(record):
+    return record.created_at + timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
+
+
+def person_merge_undo(*, record, user=None):
+    """Put back every row a merge moved, and the merged record as it was."""
+    with transaction.atomic():
+        record = MergeRecord.objects.select_for_update().select_related("source", "target").get(pk=record.pk)
+        if record.undone_at:
+            raise MergeRefused("This merge was already undone.")
+        if timezone.now() > merge_undo_deadline(record):
+            raise MergeRefused(f"A merge can be undone for {settings.PEOPLE_MERGE_UNDO_DAYS} days; this one is older.")
+        source = record.source
+        for key, ids in record.moved.items():
+            label, column = key.rsplit(".", 1)
+            apps.get_model(label)._base_manager.filter(pk__in=ids).update(**{column: source})
+        for photo in record.photos:
+            FacePhoto.objects.filter(pk=photo["id"]).update(
+                status=photo["status"], decision=photo["decision"], reason=photo["reason"],
+                reason_code=photo["reason_code"], decided_by=None, decided_at=None,
+            )
+        Person.objects.filter(pk=source.pk).update(active=record.source_active, merged_into=None)
+        record.undone_at = timezone.now()
+        record.undone_by = user if user and user.is_authenticated else None
+        record.save(update_fields=["undone_at", "undone_by"])
+        source.refresh_from_db()
+        _days_recompute(source, record)
+        _days_recompute(record.target, record)
+        GalleryVersion.bump()
+    return record
+
+
+def person_merges_expire(*, now=None):
+    """Delete the records merged into others whose undo period is over, with
+    what stayed with them (a photo the other person already had, ...).
+    Returns how many records were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
+    old = MergeRecord.objects.filter(undone_at=None, created_at__lt=cutoff).values_list("source_id", flat=True)
+    deleted = 0
+    for person in Person.objects.filter(pk__in=list(old)).exclude(merged_into=None):
+        person.delete()  # its merge records go with it (cascade)
+        deleted += 1
+    return deleted
+
+
+def _days_recompute(person, record):
+    """Recompute the days of the events a merge moved, for `person`."""
+    from portal.attendance.models import AttendanceEvent
+    from portal.attendance.services import attendance_days_recompute
+
+    ids = record.moved.get("attendance.attendanceevent.person", [])
+    instants = AttendanceEvent.objects.filter(pk__in=ids).values_list("at", flat=True)
+    attendance_days_recompute(person=person, instants=list(instants))
+
+
+def import_job_submit(*, file, filename, user=None, department=None):
     """Check a ZIP's directory, store it and queue the import.
 
     Raises imports.ArchiveRefused with a message when the archive is refused.
@@ -179,7 +276,7 @@ def import_job_submit(*, file, filename, user=None):
         )
     file.seek(0)
     with transaction.atomic():
-        job = ImportJob(filename=filename[:255], created_by=user, total=len(plan.entries))
+        job = ImportJob(filename=filename[:255], created_by=user, total=len(plan.entries), department=department)
         job.archive.save("import.zip", File(file), save=False)
         job.save()
         job_id = job.pk
@@ -203,7 +300,7 @@ def import_job_run(*, job):
             def progress(done):
                 ImportJob.objects.filter(pk=job.pk).update(done=done)
 
-            report = imports.people_import(plan=plan, on_progress=progress)
+            report = imports.people_import(plan=plan, on_progress=progress, department=job.department)
     except imports.ArchiveRefused as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=exc.message[:500], finished_at=timezone.now()

@@ -57,3 +57,11 @@ def import_archives_expire_task():
     from portal.people.services import import_archives_expire
 
     return import_archives_expire()
+
+
+@shared_task
+def person_merges_expire_task():
+    """Daily (CELERY_BEAT_SCHEDULE): merged records past their undo period are deleted."""
+    from portal.people.services import person_merges_expire
+
+    return person_merges_expire()

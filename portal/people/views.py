@@ -3,17 +3,21 @@
 HR managers and admins: HR manages people (see portal.accounts.roles).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, role_required
 from portal.people import imports, selectors, services
-from portal.people.forms import DirectoryForm, ImportForm, PersonForm
-from portal.people.models import ImportJob, Person
+from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
+from portal.people.models import Department, ImportJob, MergeRecord, Person
 from recognition.models import FacePhoto
 
 # HTTP status for each kind of refused upload, as on the recognize page
@@ -40,8 +44,33 @@ def directory(request):
         "total": sum(counts.values()),
         "state_labels": selectors.STATES,
         "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
+        "departments": Department.objects.all(),
     }
     return render(request, "people/directory.html", context, status=200 if not form.errors else 400)
+
+
+@role_required(HR)
+@require_POST
+def bulk(request):
+    """The directory's bulk actions: a department for many people, or (de)activate them."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick at least one person and choose an action.")
+    else:
+        from portal.org.services import people_bulk_update
+
+        data = form.cleaned_data
+        changed = people_bulk_update(
+            ids=[p.pk for p in data["people"]], action=data["action"], department=data["department"]
+        )
+        what = {
+            "department": f"now in {data['department'] or 'no department'}",
+            "deactivate": "deactivated: no longer recognized",
+            "activate": "active again",
+        }[data["action"]]
+        messages.info(request, f"{changed} {'person' if changed == 1 else 'people'} {what}.")
+    back = request.POST.get("next", "")
+    return redirect(f"{reverse('people:directory')}?{back}" if back else "people:directory")
 
 
 @role_required(HR)
@@ -96,13 +125,17 @@ def person_delete(request, pk):
 @role_required(HR)
 @require_GET
 def person(request, pk):
-    item = get_object_or_404(Person.objects.select_related("department"), pk=pk)
+    item = get_object_or_404(Person.objects.select_related("department", "merged_into"), pk=pk)
     photos = list(selectors.person_photos(item))
     for photo in photos:
         photo.box_style = selectors.box_style(photo)
     accepted = sum(p.status == FacePhoto.Status.ACCEPTED for p in photos)
+    since = timezone.now() - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
+    merges = MergeRecord.objects.filter(target=item, undone_at=None, created_at__gte=since).select_related("source")
     context = {
         "person": item,
+        "merges": merges,
+        "today": timezone.localdate(),
         "photos": photos,
         "accepted": accepted,
         "recommended": settings.ENROLL_RECOMMENDED_PHOTOS,
@@ -167,13 +200,15 @@ def photos_status(request, pk):
 
 
 @role_required(HR)
-@require_POST
 def photo_delete(request, pk):
-    photo = get_object_or_404(FacePhoto, pk=pk)
+    """GET: what will be lost, and a button; POST: delete the photo."""
+    photo = get_object_or_404(FacePhoto.objects.select_related("person"), pk=pk)
     person_id = photo.person_id
-    services.face_photo_delete(photo=photo)
-    messages.info(request, "The photo was deleted.")
-    return redirect("people:person", pk=person_id)
+    if request.method == "POST":
+        services.face_photo_delete(photo=photo)
+        messages.info(request, "The photo was deleted.")
+        return redirect("people:person", pk=person_id)
+    return render(request, "people/photo_delete.html", {"photo": photo, "person": photo.person})
 
 
 @role_required(HR)
@@ -182,16 +217,64 @@ def photo_decide(request, pk):
     photo = get_object_or_404(FacePhoto, pk=pk)
     person_id = photo.person_id
     decision = request.POST.get("decision", "")
+    if decision == services.MERGE:
+        # never in one click: the confirmation page says what moves
+        return redirect("people:photo-merge", pk=photo.pk)
+    if decision == services.DISCARD:
+        return redirect("people:photo-delete", pk=photo.pk)
     try:
-        now_with = services.face_photo_decide(photo=photo, decision=decision, user=request.user)
+        services.face_photo_decide(photo=photo, decision=decision, user=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("people:person", pk=person_id)
-    if decision == services.MERGE:
-        messages.info(request, f"Merged: the photos and attendance of this record now belong to {now_with}.")
-        return redirect("people:person", pk=now_with.pk)
-    messages.info(request, "Kept as a different person." if decision == services.KEEP else "The photo was discarded.")
+    messages.info(request, "Kept as a different person.")
     return redirect("people:person", pk=person_id)
+
+
+@role_required(HR)
+def photo_merge(request, pk):
+    """GET: what a merge moves, and that it can be undone; POST: merge."""
+    photo = get_object_or_404(FacePhoto.objects.select_related("person", "lookalike"), pk=pk)
+    source, target = photo.person, photo.lookalike
+    if photo.status != FacePhoto.Status.REVIEW or target is None:
+        messages.error(request, "This photo is not waiting for a merge decision.")
+        return redirect("people:person", pk=source.pk)
+    if request.method == "POST":
+        try:
+            services.face_photo_decide(photo=photo, decision=services.MERGE, user=request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("people:person", pk=source.pk)
+        messages.info(
+            request,
+            f"Merged: the photos and attendance of {source.name} now belong to {target.name}. "
+            f"You can undo this from {target.name}'s page for {settings.PEOPLE_MERGE_UNDO_DAYS} days.",
+        )
+        return redirect("people:person", pk=target.pk)
+    context = {
+        "photo": photo,
+        "source": source,
+        "target": target,
+        "photos": source.photos.count(),
+        "events": source.events.count(),
+        "undo_days": settings.PEOPLE_MERGE_UNDO_DAYS,
+    }
+    return render(request, "people/photo_merge.html", context)
+
+
+@role_required(HR)
+def merge_undo(request, pk):
+    record = get_object_or_404(MergeRecord.objects.select_related("source", "target"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.person_merge_undo(record=record, user=request.user)
+        except services.MergeRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("people:person", pk=record.target_id)
+        messages.info(request, f"Undone: {record.source.name} has their photos and attendance back.")
+        return redirect("people:person", pk=record.source_id)
+    context = {"record": record, "deadline": services.merge_undo_deadline(record)}
+    return render(request, "people/merge_undo.html", context)
 
 
 @role_required(HR)
@@ -210,7 +293,10 @@ def import_start(request):
                 status = 413
             else:
                 try:
-                    job = services.import_job_submit(file=upload, filename=upload.name, user=request.user)
+                    job = services.import_job_submit(
+                        file=upload, filename=upload.name, user=request.user,
+                        department=form.cleaned_data["department"],
+                    )
                 except imports.ArchiveRefused as exc:
                     form.add_error("archive", exc.message)
                     status = 400

@@ -32,8 +32,9 @@ HEADERS = [
     "Late (min)",
     "Early (min)",
     "Missing check-out",
+    "Overtime",
 ]
-WIDTHS = [12, 14, 26, 18, 10, 17, 17, 9, 13, 10, 11, 17]
+WIDTHS = [12, 14, 26, 18, 18, 17, 17, 9, 13, 10, 11, 17, 10]
 PROGRESS_EVERY = 1000
 # A cell starting with one of these is a formula to Excel and LibreOffice
 # (tab and CR too, once a spreadsheet strips them).
@@ -64,6 +65,7 @@ FIELDS = [
     "missing_checkout",
     "absent",
     "event_count",
+    "overtime_seconds",
 ]
 
 
@@ -154,6 +156,7 @@ def csv_lines(rows, totals, *, progress=None):
                 row.late_minutes,
                 row.early_minutes,
                 "yes" if row.missing_checkout else "",
+                hm(row.overtime_seconds),
             ]
         )
     people, days = totals_text(totals)
@@ -171,6 +174,7 @@ def csv_lines(rows, totals, *, progress=None):
             totals.late_minutes,
             totals.early_minutes,
             totals.missing_checkouts,
+            hm(totals.overtime_seconds),
         ]
     )
 
@@ -220,6 +224,7 @@ def write_xlsx(rows, path, *, progress=None):
                 row.late_minutes,
                 row.early_minutes,
                 "yes" if row.missing_checkout else "",
+                cell(timedelta(seconds=row.overtime_seconds), "[h]:mm"),
             ]
         )
     people, days = totals_text(totals)
@@ -237,6 +242,7 @@ def write_xlsx(rows, path, *, progress=None):
             cell(totals.late_minutes, font=bold),
             cell(totals.early_minutes, font=bold),
             cell(totals.missing_checkouts, font=bold),
+            cell(timedelta(seconds=totals.overtime_seconds), "[h]:mm", bold),
         ]
     )
     book.save(path)
@@ -254,12 +260,13 @@ PDF_COLUMNS = [  # (title, x)
     ("Date", 0),
     ("Day", 60),
     ("Status", 88),
-    ("In", 150),
-    ("Out", 200),
-    ("Worked", 255),
-    ("Late", 305),
-    ("Early", 350),
-    ("Flags", 395),
+    ("In", 185),
+    ("Out", 222),
+    ("Worked", 259),
+    ("Overtime", 300),
+    ("Late", 350),
+    ("Early", 385),
+    ("Flags", 420),
 ]
 
 
@@ -311,6 +318,7 @@ def _totals_cells(t, label):
         f"{t.absent} absent",
         "",
         hm(t.worked_seconds),
+        hm(t.overtime_seconds),
         f"{t.late_minutes} min",
         f"{t.early_minutes} min",
         f"{t.missing_checkouts} missing out",
@@ -346,6 +354,7 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None):
                 f"{local(row.first_in):%H:%M}" if row.first_in else "",
                 f"{local(row.last_out):%H:%M}" if row.last_out else "",
                 hm(row.worked_seconds),
+                hm(row.overtime_seconds),
                 row.late_minutes,
                 row.early_minutes,
                 flags,

@@ -14,7 +14,10 @@ class ReportFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         queryset=Department.objects.all(), required=False, empty_label="All departments"
     )
-    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, empty_label="Everyone")
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(), required=False, empty_label="Everyone",
+        widget=forms.Select(attrs={"data-searchable": "1"}),
+    )
 
     @classmethod
     def from_query(cls, query):
@@ -41,7 +44,9 @@ class ReportFilterForm(forms.Form):
 
 
 class TimesheetForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.all())
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(), widget=forms.Select(attrs={"data-searchable": "1"})
+    )
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": "Enter a month as YYYY-MM."},

@@ -23,6 +23,7 @@ class Totals:
     early_minutes: int = 0
     worked_seconds: int = 0
     missing_checkouts: int = 0
+    overtime_seconds: int = 0
     people: set = field(default_factory=set)
 
     def add(self, row):
@@ -34,6 +35,7 @@ class Totals:
         self.early_minutes += row.early_minutes
         self.worked_seconds += row.worked_seconds
         self.missing_checkouts += row.missing_checkout
+        self.overtime_seconds += row.overtime_seconds
         self.people.add(row.person_id)
         return row
 
@@ -49,6 +51,7 @@ def report_totals(rows):
         early_minutes=Sum("early_minutes", default=0),
         worked_seconds=Sum("worked_seconds", default=0),
         missing_checkouts=Count("id", filter=Q(missing_checkout=True)),
+        overtime_seconds=Sum("overtime_seconds", default=0),
     )
     return Totals(**data, people=set(rows.values_list("person_id", flat=True).distinct()))
 

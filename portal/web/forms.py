@@ -8,5 +8,10 @@ class RecognizeForm(forms.Form):
         help_text="One person or a group; every face is identified.",
     )
     record_attendance = forms.BooleanField(
-        label="Record attendance for everyone recognized", required=False, initial=True
+        label="Record attendance for everyone recognized",
+        required=False,
+        initial=False,
+        # off unless asked: an old photo must not clock anyone in by accident
+        help_text="Off: only shows who is in the photo. On: each person recognized gets an attendance event "
+        "at the upload time, marked as uploaded by you, with the time the photo says it was taken beside it.",
     )

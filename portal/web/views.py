@@ -54,7 +54,7 @@ def _visible_capture(request, pk):
 @role_required(HR)
 def capture(request, pk):
     item = _visible_capture(request, pk)
-    events = AttendanceEvent.objects.filter(capture=item).select_related("person")
+    events = AttendanceEvent.objects.filter(capture=item).select_related("person", "recorded_by")
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 
@@ -85,7 +85,10 @@ def capture_status(request, pk):
 @role_required(HR)
 @require_GET
 def media_photo(request, pk):
-    return file_response(get_object_or_404(FacePhoto, pk=pk).image)
+    """The photo, or with ?size=small (the face) or ?size=medium its thumbnail made at upload."""
+    photo = get_object_or_404(FacePhoto, pk=pk)
+    thumbnail = {"small": photo.thumb_small, "medium": photo.thumb_medium}.get(request.GET.get("size", ""))
+    return file_response(thumbnail if thumbnail else photo.image)
 
 
 CAPTURE_FILES = {"image", "annotated"}

@@ -299,9 +299,22 @@
       say("Check in or check out?");
     } else {
       show("watching", null);
+      go.textContent = nextEventLabel();
       go.hidden = false;
       say("Look at the camera");
     }
+  }
+
+  // the button promises only what the next event will really be
+  function nextEventLabel() {
+    if (config.direction === "in") return "Tap to check in";
+    if (config.direction === "out") return "Tap to check out";
+    if (config.punch_mode === "time_of_day" && config.cutoff) {
+      var now = new Date();
+      var hm = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
+      return hm < config.cutoff ? "Tap to check in" : "Tap to check out";
+    }
+    return "Tap to check in or out";
   }
 
   document.getElementById("keypad").addEventListener("click", function (event) {

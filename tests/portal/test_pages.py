@@ -127,3 +127,34 @@ def test_csv_export_has_exactly_the_filtered_events(signed_in):
 def test_reversed_date_range_is_explained(signed_in):
     page = signed_in.get(reverse("attendance"), {"date_from": "2026-03-05", "date_to": "2026-03-01"})
     assert "The start date is after the end date" in page.content.decode()
+
+
+def test_recognize_page_leaves_attendance_off_unless_asked(signed_in, django_capture_on_commit_callbacks):
+    enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+    page = signed_in.get(reverse("recognize")).content.decode()
+    assert 'name="record_attendance"' in page and "checked" not in page.split('name="record_attendance"')[1][:40]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(signed_in, photos.read(photos.OBAMA_2))
+    capture = Capture.objects.get()
+    assert capture.faces[0]["name"] == "Barack Obama" and capture.faces[0]["event"] is None
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_an_uploaded_event_records_who_uploaded_and_when_the_photo_was_taken(
+    signed_in, django_capture_on_commit_callbacks
+):
+    from PIL import Image
+
+    enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = "2026:03:02 08:15:00"  # DateTimeOriginal
+    data = photos.jpeg(Image.open(photos.OBAMA_2), exif=exif)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(signed_in, data, record_attendance="on")
+    event = AttendanceEvent.objects.get()
+    capture = Capture.objects.get()
+    assert event.recorded_by.username == "hr" and event.at == capture.created_at
+    assert event.photo_taken_at == datetime(2026, 3, 2, 8, 15, tzinfo=UTC)  # TIME_ZONE is UTC in tests
+    page = signed_in.get(reverse("capture", args=[capture.pk])).content.decode()
+    assert "Photo uploaded by hr" in page
+    assert "Upload by hr (photo taken 2026-03-02 08:15)" in page

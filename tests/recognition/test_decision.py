@@ -136,3 +136,13 @@ def test_distance_to_a_person_is_to_their_average_face_and_none_for_nobody():
     assert decision.distance_to(known, probe, 1) == pytest.approx(0.3)
     assert decision.distance_to(known, probe, 1, spread=0.16) == pytest.approx(0.5)
     assert decision.distance_to(known, probe, 99) is None
+
+
+def test_confidence_is_half_at_the_threshold_and_says_not_a_match_beyond_it():
+    from recognition.decision import confidence
+
+    assert confidence(0.46, 0.46) == (50, "fairly sure: check the photo")
+    assert confidence(0.30, 0.46) == (90, "very sure")
+    assert confidence(0.40, 0.46)[1] == "sure"
+    assert confidence(0.50, 0.46) == (40, "not a match")
+    assert confidence(0.0, 0.46)[0] == 100 and confidence(0.9, 0.46)[0] == 0

@@ -1,6 +1,6 @@
 """Encoding enrollment photos and processing captures, against the database."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -98,13 +98,31 @@ def test_second_sighting_within_the_cooldown_records_no_second_event(obama, sett
     assert AttendanceEvent.objects.count() == 1
 
 
-def test_next_sighting_after_the_cooldown_is_a_check_out(obama, settings):
+@pytest.fixture
+def noon(monkeypatch):
+    """Midday: moving an event minutes back must not move it to the day before."""
+    from django.utils import timezone
+
+    fixed = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    return fixed
+
+
+def test_next_sighting_after_the_cooldown_is_a_check_out(obama, settings, noon):
     settings.ATTENDANCE_COOLDOWN_SECONDS = 60
     first = recognize(photos.read(photos.OBAMA_2))
-    # past the cooldown, and across midnight only in the first 90 s of a day
-    AttendanceEvent.objects.filter(capture=first).update(at=first.created_at - timedelta(seconds=90))
+    # past the cooldown and the schedule's 10 minutes between a check-in and a check-out
+    AttendanceEvent.objects.filter(capture=first).update(at=first.created_at - timedelta(minutes=15))
     recognize(photos.read(photos.OBAMA_3))
     assert list(AttendanceEvent.objects.order_by("at").values_list("direction", flat=True)) == ["in", "out"]
+
+
+def test_a_sighting_minutes_after_the_check_in_is_reported_as_too_soon_and_records_nothing(obama, settings, noon):
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 60
+    first = recognize(photos.read(photos.OBAMA_2))
+    AttendanceEvent.objects.filter(capture=first).update(at=first.created_at - timedelta(minutes=5))
+    second = recognize(photos.read(photos.OBAMA_3))
+    assert second.faces[0]["event"] == "too_soon" and AttendanceEvent.objects.count() == 1
 
 
 def test_recognize_without_recording_attendance_records_nothing(obama):

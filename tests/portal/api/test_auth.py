@@ -134,9 +134,12 @@ def test_an_admin_makes_a_token_in_the_admin_pages_and_sees_the_key_once(client)
     assert token.revoked_at is not None
 
 
-def test_hr_staff_do_not_see_tokens_in_the_admin_pages(client):
+def test_hr_staff_do_not_see_tokens_in_the_admin_pages_or_the_token_page(client):
     client.force_login(make_user("hr", role=HR))
-    assert client.get("/admin/api/apitoken/").status_code == 403
+    # the Django admin is for superusers: its sign-in page for anyone else
+    response = client.get("/admin/api/apitoken/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get("/org/tokens/").status_code == 403
 
 
 def test_unknown_api_addresses_answer_any_method_without_a_csrf_page():

@@ -136,3 +136,20 @@ def test_a_second_check_in_keeps_the_first_and_a_lone_check_out_adds_nothing():
     ]
     facts = summarize(events)
     assert facts.worked_seconds == 8 * 3600 and facts.first_in == at(MONDAY, "09:00")
+
+
+def test_by_time_of_day_an_overnight_shift_reads_its_cut_off_inside_its_own_day():
+    from portal.attendance.rules import TIME_OF_DAY, punch_direction
+
+    nights = Shift(start=time(22, 0), end=time(6, 0), punch_mode=TIME_OF_DAY, cutoff=time(2, 0))
+    tuesday = MONDAY + timedelta(days=1)
+    assert punch_direction(shift=nights, at=at(MONDAY, "21:50"), tz=UTC, earlier_count=0) == IN
+    assert punch_direction(shift=nights, at=at(tuesday, "01:59"), tz=UTC, earlier_count=5) == IN
+    assert punch_direction(shift=nights, at=at(tuesday, "06:05"), tz=UTC, earlier_count=0) == OUT
+
+
+def test_overtime_is_the_time_beyond_an_overnight_shift_too():
+    nights = Shift(start=time(22, 0), end=time(6, 0))
+    tuesday = MONDAY + timedelta(days=1)
+    facts = summarize([(at(MONDAY, "22:00"), IN), (at(tuesday, "07:30"), OUT)], nights)
+    assert facts.worked_seconds == 9.5 * 3600 and facts.overtime_seconds == 1.5 * 3600

@@ -197,3 +197,58 @@ def test_close_days_command_fills_in_past_days(capsys):
     call_command("close_days", "--days", "3")
     assert "3 daily summaries closed" in capsys.readouterr().out  # the three days before today
     assert DailySummary.objects.filter(person=person, closed=True).count() == 3
+
+
+# --- punch rules and overtime ---------------------------------------------------
+
+
+def department_schedule(person, **fields):
+    return Schedule.objects.create(name=f"{person.department.name} hours", department=person.department, **fields)
+
+
+def test_alternating_a_second_sighting_minutes_after_the_check_in_changes_nothing():
+    person = make_person(department="Office")
+    department_schedule(person, punch_mode="alternate", min_interval_minutes=10)
+    checked_in = seen(person, MONDAY, "09:00").event
+    again = seen(person, MONDAY, "09:04")  # walked past the kiosk again
+    assert not again.created and again.too_soon and again.event == checked_in
+    assert AttendanceEvent.objects.filter(person=person).count() == 1
+    assert seen(person, MONDAY, "09:11").event.direction == "out"  # past the interval: a real check-out
+
+
+def test_by_time_of_day_before_the_cut_off_is_a_check_in_and_after_it_a_check_out():
+    person = make_person(department="Office")
+    department_schedule(person, punch_mode="time_of_day", punch_cutoff=time(12, 0))
+    assert seen(person, MONDAY, "08:55").event.direction == "in"
+    assert seen(person, MONDAY, "10:30").event.direction == "in"  # the clock decides, not the count
+    assert seen(person, MONDAY, "17:02").event.direction == "out"
+    assert seen(person, MONDAY, "17:30").event.direction == "out"  # never flips back to in
+    assert summary(person).worked_seconds == (17 * 60 + 2 - (8 * 60 + 55)) * 60
+
+
+def test_by_time_of_day_a_check_out_just_after_the_check_in_still_waits_for_the_interval():
+    person = make_person(department="Office")
+    department_schedule(person, punch_mode="time_of_day", punch_cutoff=time(12, 0), min_interval_minutes=10)
+    seen(person, MONDAY, "11:55")
+    too_soon = seen(person, MONDAY, "12:03")
+    assert not too_soon.created and too_soon.too_soon
+    assert seen(person, MONDAY, "12:06").event.direction == "out"
+
+
+def test_overtime_on_a_working_day_is_the_time_beyond_the_shift():
+    person = make_person()  # the default: Monday to Friday 09:00-17:00
+    seen(person, MONDAY, "08:30")
+    seen(person, MONDAY, "19:00")
+    day = summary(person)
+    assert day.worked_seconds == 10.5 * 3600 and day.overtime_seconds == 2.5 * 3600
+    assert day.status == "present"
+
+
+def test_every_hour_on_a_day_off_is_overtime_and_the_day_says_so():
+    person = make_person()
+    saturday = MONDAY + timedelta(days=5)
+    seen(person, saturday, "08:00")
+    seen(person, saturday, "20:00")
+    day = summary(person, saturday)
+    assert not day.scheduled and day.worked_seconds == 12 * 3600 and day.overtime_seconds == 12 * 3600
+    assert day.status == "worked on a day off"

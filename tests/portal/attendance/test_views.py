@@ -93,11 +93,15 @@ def test_hr_creates_a_department_override_and_edits_the_default(hr):
             "end": "06:00",
             "grace_minutes": "10",
             "holidays": "2026-12-24\n2026-12-25",
+            "punch_mode": "time_of_day",
+            "punch_cutoff": "02:00",
+            "min_interval_minutes": "10",
         },
     )
     assert response.status_code == 302
     nights = Schedule.objects.get(name="Nights")
     assert nights.working_days == [1, 2, 3] and nights.holidays == ["2026-12-24", "2026-12-25"]
+    assert nights.punch_mode == "time_of_day" and f"{nights.punch_cutoff:%H:%M}" == "02:00"
     default = Schedule.objects.get(is_default=True)
     response = hr.post(
         reverse("attendance-schedule-edit", args=[default.pk]),
@@ -108,6 +112,9 @@ def test_hr_creates_a_department_override_and_edits_the_default(hr):
             "end": "17:00",
             "grace_minutes": "5",
             "holidays": "2026-05-01",
+            "punch_mode": "alternate",
+            "punch_cutoff": "12:00",
+            "min_interval_minutes": "10",
         },
     )
     assert response.status_code == 302

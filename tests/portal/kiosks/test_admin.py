@@ -58,9 +58,14 @@ def test_an_admin_registers_pairs_and_revokes_a_kiosk(admin_client, client):
 def test_hr_managers_do_not_manage_kiosks(client):
     kiosk, _ = paired_kiosk()
     client.force_login(make_user("hr", role=HR))
-    assert client.get(reverse("admin:kiosks_kiosk_changelist")).status_code == 403
-    assert client.post(reverse("admin:kiosks_kiosk_pair", args=[kiosk.pk])).status_code == 403
-    assert client.post(reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk])).status_code == 403
+    # the Django admin is for superusers: its sign-in page for everyone else
+    assert client.get(reverse("admin:kiosks_kiosk_changelist")).status_code == 302
+    assert client.post(reverse("admin:kiosks_kiosk_pair", args=[kiosk.pk])).status_code == 302
+    assert client.post(reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk])).status_code == 302
+    # and the portal's own kiosk pages are for admins
+    assert client.get(reverse("org-kiosks")).status_code == 403
+    assert client.post(reverse("org-kiosk-pair", args=[kiosk.pk])).status_code == 403
+    assert client.post(reverse("org-kiosk-revoke", args=[kiosk.pk])).status_code == 403
     kiosk.refresh_from_db()
     assert not kiosk.revoked
 
@@ -129,3 +134,12 @@ def test_the_command_expires_pictures_where_no_beat_runs(client, django_capture_
     assert out.getvalue().startswith("1 kiosk attempts older than 2 days")
     capture.refresh_from_db()
     assert not capture.image
+
+
+def test_a_new_kiosk_has_liveness_on_and_its_form_says_what_that_stops():
+    from portal.kiosks.services import kiosk_register
+
+    assert kiosk_register(name="Side door").liveness is True
+    field = Kiosk._meta.get_field("liveness")
+    assert field.default is True
+    assert "Stops a printed photo" in field.help_text and "Does not stop a video" in field.help_text

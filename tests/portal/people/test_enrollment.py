@@ -1,14 +1,18 @@
 """Enrollment checks and look-alike decisions on real photos, against the database."""
 
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from PIL import ImageEnhance, ImageFilter
 
 from portal.attendance.models import AttendanceEvent
 from portal.people import services
-from portal.people.models import Person
+from portal.people.models import MergeRecord, Person
 from recognition import engine, gallery, imaging
 from recognition.models import FacePhoto
+from recognition.services import person_photo_add
 from tests import photos
 from tests.factories import enroll, enrolled, make_person, make_user, recognize
 
@@ -96,17 +100,63 @@ def test_keeping_a_flagged_photo_enrolls_it_for_its_person(obama_and_biden):
     assert (gallery.current().labels == biden.pk).sum() == 2
 
 
-def test_merging_moves_photos_and_attendance_to_the_lookalike_and_deletes_the_duplicate(obama_and_biden):
+def test_merging_moves_photos_and_attendance_to_the_lookalike_and_hides_the_duplicate(obama_and_biden):
     obama, _ = obama_and_biden
     twin = make_person("B. Obama", employee_id="9999")
     [photo] = enroll(twin, photos.OBAMA_2)
     assert photo.status == FacePhoto.Status.REVIEW and photo.lookalike == obama
     AttendanceEvent.objects.create(person=twin, at=photo.created_at, source="upload")
     kept = services.face_photo_decide(photo=photo, decision=services.MERGE)
-    assert kept == obama and not Person.objects.filter(pk=twin.pk).exists()
+    assert kept == obama
+    twin.refresh_from_db()
+    assert twin.merged_into == obama and not twin.active
     photo.refresh_from_db()
     assert photo.person == obama and photo.status == FacePhoto.Status.ACCEPTED and photo.decision == "merged"
     assert AttendanceEvent.objects.get().person == obama
+
+
+def test_undoing_a_merge_puts_every_photo_and_event_back_where_it_was(obama_and_biden):
+    obama, _ = obama_and_biden
+    twin = make_person("B. Obama", employee_id="9999")
+    [flagged] = enroll(twin, photos.OBAMA_2)
+    # a copy of a photo obama already has stays with the twin through the merge
+    duplicate, _ = person_photo_add(person=twin, data=photos.read(photos.OBAMA), filename="dup.jpg", queue=False)
+    obama_event = AttendanceEvent.objects.create(person=obama, at=flagged.created_at, source="kiosk", direction="in")
+    twin_events = [
+        AttendanceEvent.objects.create(person=twin, at=flagged.created_at + timedelta(hours=h), source="upload")
+        for h in (1, 2)
+    ]
+    before_photos = {p.pk: (p.person_id, p.status, p.decision) for p in FacePhoto.objects.all()}
+    before_events = dict(AttendanceEvent.objects.values_list("pk", "person_id"))
+    services.face_photo_decide(photo=flagged, decision=services.MERGE)
+    assert set(AttendanceEvent.objects.filter(person=obama).values_list("pk", flat=True)) == {
+        obama_event.pk, *(e.pk for e in twin_events)
+    }
+    record = MergeRecord.objects.get()
+    services.person_merge_undo(record=record)
+    after_photos = {p.pk: (p.person_id, p.status, p.decision) for p in FacePhoto.objects.all()}
+    assert after_photos == before_photos and duplicate.pk in after_photos
+    assert dict(AttendanceEvent.objects.values_list("pk", "person_id")) == before_events
+    twin.refresh_from_db()
+    assert twin.active and twin.merged_into is None
+    assert (gallery.current().labels == twin.pk).sum() == 0  # the flagged photo waits for a decision again
+    with pytest.raises(services.MergeRefused, match="already undone"):
+        services.person_merge_undo(record=record)
+
+
+def test_a_merge_cannot_be_undone_after_the_undo_period(obama_and_biden, settings):
+    obama, _ = obama_and_biden
+    twin = make_person("B. Obama", employee_id="9999")
+    services.person_merge(source=twin, target=obama)
+    record = MergeRecord.objects.get()
+    MergeRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS + 1)
+    )
+    with pytest.raises(services.MergeRefused, match="can be undone for"):
+        services.person_merge_undo(record=MergeRecord.objects.get())
+    # and the merged record, kept for the undo, then goes for good
+    assert services.person_merges_expire() == 1
+    assert not Person.objects.filter(pk=twin.pk).exists() and Person.objects.filter(pk=obama.pk).exists()
 
 
 def test_discarding_a_flagged_photo_deletes_it(obama_and_biden):
@@ -120,3 +170,20 @@ def test_a_decision_on_a_photo_not_in_review_is_refused(obama_and_biden):
     obama, _ = obama_and_biden
     with pytest.raises(ValueError, match="not waiting"):
         services.face_photo_decide(photo=obama.photos.first(), decision=services.KEEP)
+
+
+def test_thumbnails_are_made_at_upload_and_the_small_one_becomes_the_face_once_found():
+    from PIL import Image
+
+    person = make_person("Barack Obama")
+    uploaded, _ = person_photo_add(person=person, data=photos.read(photos.OBAMA), filename="p.jpg", queue=False)
+    assert uploaded.thumb_small and uploaded.thumb_medium
+    with uploaded.thumb_medium.open("rb") as handle:
+        assert max(Image.open(handle).size) == imaging.THUMB_MEDIUM
+    [photo] = enroll(make_person("Joe Biden"), photos.BIDEN)
+    photo.refresh_from_db()
+    with photo.thumb_small.open("rb") as handle:
+        small = imaging.decode(handle.read())
+    # the face fills the small thumbnail: a face is found in it, big
+    [box] = engine.detect(small)
+    assert max(small.size) <= imaging.THUMB_SMALL and (box[2] - box[0]) > small.height / 3

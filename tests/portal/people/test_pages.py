@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.accounts.roles import HR, VIEWER
-from portal.people.models import ImportJob, Person
+from portal.people.models import ImportJob, MergeRecord, Person
 from recognition.models import FacePhoto
 from tests import photos
 from tests.factories import enroll, enrolled, make_person, make_user
@@ -138,3 +138,38 @@ def test_queued_import_shows_a_progress_bar(hr):
     response = hr.post(reverse("people:import-start"), {"archive": SimpleUploadedFile("staff.zip", people_zip())})
     page = hr.get(response["Location"]).content.decode()  # on_commit not run: still queued
     assert "<progress" in page and "js/people_import.js" in page
+
+
+def test_merge_asks_first_and_moves_nothing_until_confirmed(hr):
+    obama = enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
+    twin = make_person("B. Obama", employee_id="9999")
+    [photo] = enroll(twin, photos.OBAMA_2)
+    # the old one-click button now only leads to the confirmation
+    response = hr.post(reverse("people:photo-decide", args=[photo.pk]), {"decision": "merge"})
+    assert response["Location"] == reverse("people:photo-merge", args=[photo.pk])
+    page = hr.get(response["Location"]).content.decode()
+    assert "Merge B. Obama into Barack Obama?" in page and "can be undone" in page
+    twin.refresh_from_db()
+    assert twin.merged_into is None and twin.photos.count() == 1
+    response = hr.post(reverse("people:photo-merge", args=[photo.pk]))
+    assert response["Location"] == reverse("people:person", args=[obama.pk])
+    twin.refresh_from_db()
+    assert twin.merged_into == obama
+    page = hr.get(reverse("people:person", args=[obama.pk])).content.decode()
+    assert "B. Obama" not in hr.get(reverse("people:directory")).content.decode()
+    record = MergeRecord.objects.get()
+    assert reverse("people:merge-undo", args=[record.pk]) in page
+    assert "Undo the merge" in hr.get(reverse("people:merge-undo", args=[record.pk])).content.decode()
+    response = hr.post(reverse("people:merge-undo", args=[record.pk]))
+    assert response["Location"] == reverse("people:person", args=[twin.pk])
+    photo.refresh_from_db()
+    assert photo.person == twin and photo.status == FacePhoto.Status.REVIEW
+
+
+def test_deleting_a_photo_asks_first(hr):
+    person = enrolled("Barack Obama", photos.OBAMA)
+    photo = person.photos.get()
+    page = hr.get(reverse("people:photo-delete", args=[photo.pk])).content.decode()
+    assert "Delete this photo of Barack Obama?" in page and person.photos.exists()
+    hr.post(reverse("people:photo-delete", args=[photo.pk]))
+    assert not person.photos.exists()

@@ -134,3 +134,22 @@ def test_writers_also_take_summary_instances(week):
     fast = list(csv_lines(export_rows(summaries()), Totals()))
     slow = list(csv_lines(summaries().iterator(), Totals()))
     assert fast == slow and len(fast) == 16
+
+
+def test_overtime_and_a_worked_day_off_are_in_the_csv_and_the_xlsx(viewer, week):
+    from portal.attendance.services import attendance_event_record
+    from tests.portal.reports.conftest import utc
+
+    obama, _ = week
+    saturday = MONDAY + timedelta(days=5)
+    attendance_event_record(person=obama, at=utc(saturday, "08:00"), source="upload")
+    attendance_event_record(person=obama, at=utc(saturday, "14:00"), source="upload")
+    rows = {(r["Person"], r["Date"]): r for r in csv.DictReader(io.StringIO(download(viewer, "csv").decode()))}
+    assert rows[("Barack Obama", "2026-03-05")]["Overtime"] == "0:30"  # 09:00-17:30 on a Thursday
+    assert rows[("Barack Obama", "2026-03-07")]["Overtime"] == "6:00"
+    assert rows[("Barack Obama", "2026-03-07")]["Status"] == "worked on a day off"
+    sheet = openpyxl.load_workbook(io.BytesIO(download(viewer, "xlsx"))).active
+    header, *lines = list(sheet.iter_rows(values_only=True))
+    column = header.index("Overtime")
+    # totals: his 0:30 + 6:00 and Biden's 0:15 (08:50-17:05 on Monday)
+    assert lines[-1][column] == timedelta(hours=6, minutes=45)

@@ -1,0 +1,110 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from portal.accounts.roles import ADMIN, GROUPS, HR, VIEWER
+from portal.api.models import ApiToken
+from portal.attendance.forms import WEEKDAYS, Time24Input
+from portal.attendance.models import PunchMode
+from portal.kiosks.models import Kiosk
+from portal.people.models import Department
+
+ROLE_CHOICES = [(ADMIN, GROUPS[ADMIN]), (HR, GROUPS[HR]), (VIEWER, GROUPS[VIEWER])]
+ROLE_HELP = (
+    "Admin: everything, including kiosks, users and API tokens. HR manager: people, enrollment, attendance, "
+    "corrections, departments, schedules, reports. Viewer: reports only."
+)
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    own_schedule = forms.BooleanField(
+        label="Own working hours", required=False, help_text="Off: the organization default schedule applies."
+    )
+    working_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, initial=[1, 2, 3, 4, 5]
+    )
+    start = forms.TimeField(widget=Time24Input(), initial="09:00", required=False)
+    end = forms.TimeField(
+        widget=Time24Input(), initial="17:00", required=False, help_text="At or before the start: overnight"
+    )
+    grace_minutes = forms.IntegerField(min_value=0, max_value=240, initial=5, required=False)
+    punch_mode = forms.ChoiceField(
+        label="Check-in or check-out", choices=PunchMode.choices, initial=PunchMode.ALTERNATE
+    )
+    punch_cutoff = forms.TimeField(label="Cut-off", widget=Time24Input(), initial="12:00", required=False)
+    min_interval_minutes = forms.IntegerField(
+        label="Minimum minutes between check-in and check-out", min_value=0, max_value=600, initial=10, required=False
+    )
+
+    def __init__(self, *args, department=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+        if department is not None and not self.is_bound:
+            self.initial["name"] = department.name
+            schedule = getattr(department, "schedule", None)
+            if schedule is not None:
+                self.initial.update(
+                    own_schedule=True,
+                    working_days=schedule.working_days,
+                    start=schedule.start,
+                    end=schedule.end,
+                    grace_minutes=schedule.grace_minutes,
+                    punch_mode=schedule.punch_mode,
+                    punch_cutoff=schedule.punch_cutoff,
+                    min_interval_minutes=schedule.min_interval_minutes,
+                )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Department.objects.filter(name__iexact=name)
+        if self.department is not None:
+            taken = taken.exclude(pk=self.department.pk)
+        if taken.exists():
+            raise forms.ValidationError("A department with this name exists.")
+        return name
+
+    def schedule(self):
+        """The Schedule fields, or None for the organization default."""
+        data = self.cleaned_data
+        if not data.get("own_schedule"):
+            return None
+        return {
+            "working_days": data["working_days"],
+            "start": data["start"] or self.fields["start"].initial,
+            "end": data["end"] or self.fields["end"].initial,
+            "grace_minutes": data["grace_minutes"] if data["grace_minutes"] is not None else 5,
+            "punch_mode": data["punch_mode"],
+            "punch_cutoff": data["punch_cutoff"] or self.fields["punch_cutoff"].initial,
+            "min_interval_minutes": data["min_interval_minutes"] if data["min_interval_minutes"] is not None else 10,
+        }
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=HR, help_text=ROLE_HELP)
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError("This user name is taken.")
+        return name
+
+
+class UserForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[("", "no role: cannot use the portal"), *ROLE_CHOICES], required=False, help_text=ROLE_HELP
+    )
+
+
+class KioskForm(forms.ModelForm):
+    class Meta:
+        model = Kiosk
+        fields = ["name", "location", "mode", "direction", "liveness"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text=ApiToken._meta.get_field("name").help_text)
+    role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=HR)

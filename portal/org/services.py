@@ -1,0 +1,92 @@
+"""Running the organization from the portal: departments, users and roles.
+
+Kiosks and API tokens have their own services (portal.kiosks.services,
+portal.api.services); these pages call them too.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from portal.accounts.roles import GROUPS
+from portal.attendance.models import Schedule
+from portal.people.models import Department, Person
+
+
+def department_save(*, department=None, name, schedule=None):
+    """Create or rename a department; `schedule` (a dict of Schedule fields)
+    gives it its own hours, None leaves it on the organization default."""
+    with transaction.atomic():
+        department = department or Department()
+        department.name = name
+        department.full_clean()
+        department.save()
+        if schedule is not None:
+            Schedule.objects.update_or_create(
+                department=department, defaults={"name": f"{department.name} hours", **schedule}
+            )
+    return department
+
+
+def user_role_set(*, user, role):
+    """Exactly one of the portal's role groups (or none)."""
+    user.groups.remove(*Group.objects.filter(name__in=GROUPS.values()))
+    if role:
+        user.groups.add(Group.objects.get(name=GROUPS[role]))
+    user.__dict__.pop("_role_groups", None)
+    return user
+
+
+def password_set_path(*, user):
+    """A link that lets `user` choose a password once: it stops working when
+    the password changes (Django's reset tokens hash the password in) or after
+    PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("password-set", args=[uid, default_token_generator.make_token(user)])
+
+
+def user_invite(*, username, email="", role, first_name="", last_name=""):
+    """A new account with no usable password. Returns (user, set-password path)."""
+    with transaction.atomic():
+        user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        user_role_set(user=user, role=role)
+    return user, password_set_path(user=user)
+
+
+def user_password_reset(*, user):
+    """The old password stops working at once; the new link lets the user choose one."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return password_set_path(user=user)
+
+
+def user_set_active(*, user, active):
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+BULK_DEPARTMENT = "department"
+BULK_DEACTIVATE = "deactivate"
+BULK_ACTIVATE = "activate"
+
+
+def people_bulk_update(*, ids, action, department=None):
+    """One change to many people at once. Returns how many were changed."""
+    people = Person.objects.filter(pk__in=ids, merged_into=None)
+    if action == BULK_DEPARTMENT:
+        return people.update(department=department)
+    if action in (BULK_DEACTIVATE, BULK_ACTIVATE):
+        from recognition.models import GalleryVersion
+
+        changed = people.update(active=action == BULK_ACTIVATE)
+        GalleryVersion.bump()  # who may be recognized changed
+        return changed
+    raise ValueError(f"Unknown action {action!r}.")
