@@ -32,8 +32,8 @@ def encodings(request):
     return render(request, "web/encodings.html", context)
 
 
-@require_POST
 @role_required(ADMIN)
+@require_POST
 def encodings_reencode(request):
     reencode_start(started_by=request.user)
     return redirect("encodings")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.accounts.roles import ADMIN, HR
+from portal.accounts.roles import HR
 from recognition.models import Capture
 from tests.factories import make_user
 from tests.portal.kiosks.kiosk_helpers import paired_kiosk
@@ -18,26 +18,22 @@ def attempt():
 
 
 def test_hr_neither_sees_nor_deletes_kiosk_attempts_in_the_admin(client, attempt):
-    upload = Capture.objects.create(source=Capture.Source.UPLOAD, status=Capture.Status.DONE)
+    # the Django admin is for superusers only: HR is sent to its sign-in page, for every page of it
     client.force_login(make_user("hr", role=HR))
     listing = client.get(reverse("admin:recognition_capture_changelist"))
-    assert listing.status_code == 200
-    shown = {row.pk for row in listing.context["cl"].result_list}
-    assert shown == {upload.pk}
-    change = client.get(reverse("admin:recognition_capture_change", args=[attempt.pk]))
-    assert change.status_code == 302  # "does not exist", back to the list
+    assert listing.status_code == 302 and "/admin/login/" in listing["Location"]
     delete = client.post(reverse("admin:recognition_capture_delete", args=[attempt.pk]), {"post": "yes"})
-    assert delete.status_code in (302, 403)
+    assert delete.status_code == 302 and "/admin/login/" in delete["Location"]
     bulk = client.post(
         reverse("admin:recognition_capture_changelist"),
         {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
     )
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 302
     assert Capture.objects.filter(pk=attempt.pk).exists()
 
 
-def test_even_an_admin_cannot_delete_an_attempt_in_the_admin(client, attempt):
-    client.force_login(make_user("boss", role=ADMIN))
+def test_even_a_superuser_cannot_delete_an_attempt_in_the_admin(client, attempt):
+    client.force_login(make_user("boss", superuser=True))
     listing = client.get(reverse("admin:recognition_capture_changelist"))
     assert attempt.pk in {row.pk for row in listing.context["cl"].result_list}
     assert "delete_selected" not in listing.content.decode()

@@ -1,10 +1,8 @@
 """Five copies of one kiosk attempt sent at once all get the first answer."""
 
 import threading
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -38,16 +36,13 @@ def at_once(count, work):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_greetings_cut_the_same_thumbnail_at_once_without_an_error():
+def test_greetings_read_the_same_thumbnail_at_once_without_an_error():
+    # the greeting's face is cut once, when the photo is enrolled: answers only read it
     person = enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
-    folder = Path(settings.MEDIA_ROOT) / "kiosk-thumbnails"
-    for _ in range(15):  # a race: many rounds, each with no thumbnail cached yet
-        for path in folder.glob("*"):
-            path.unlink()
+    for _ in range(5):
         results, errors = at_once(5, lambda: person_thumbnail(person.pk))
         assert not errors, errors
         assert len(set(results)) == 1 and results[0].startswith("data:image/jpeg;base64,")
-    assert [p.suffix for p in folder.iterdir()] == [".jpg"]  # no half-written file left behind
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,8 +52,6 @@ def test_five_resubmissions_of_one_attempt_all_get_its_answer(settings):
     frames = [kiosk_frame(photos.OBAMA_2), kiosk_frame(photos.OBAMA_2, shift=(4, 0))]
     first = post_attempt(Client(), token, frames, client_id="attempt-0001").json()
     assert first["outcome"] == "checked_in"
-    for path in (Path(settings.MEDIA_ROOT) / "kiosk-thumbnails").glob("*"):
-        path.unlink()  # the next answers cut it again, all at once
     results, errors = at_once(5, lambda: post_attempt(Client(), token, frames, client_id="attempt-0001"))
     assert not errors, errors
     assert [r.status_code for r in results] == [200] * 5

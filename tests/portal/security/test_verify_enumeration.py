@@ -59,13 +59,13 @@ def test_an_unknown_employee_id_runs_the_same_face_work_as_a_real_one(
     client, staff, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    real_encode = engine.encode
+    real_encode = engine.encode_many
 
-    def counting_encode(image, boxes, options=engine.DetectOptions()):
-        calls.append(len(boxes))
-        return real_encode(image, boxes, options)
+    def counting_encode(items, options=engine.DetectOptions()):
+        calls.append(sum(len(boxes) for _, boxes in items))
+        return real_encode(items, options)
 
-    monkeypatch.setattr(engine, "encode", counting_encode)
+    monkeypatch.setattr(engine, "encode_many", counting_encode)
     _, token = paired_kiosk(mode=Kiosk.Mode.VERIFY)
     frames = [kiosk_frame(photos.OBAMA), kiosk_frame(photos.OBAMA, shift=(4, 0))]
     attempt(client, token, frames, django_capture_on_commit_callbacks, employee_id=REAL)
