@@ -81,6 +81,10 @@ class FacePhoto(models.Model):
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     model_name = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     encoded_at = models.DateTimeField(null=True, blank=True)
 
@@ -140,6 +144,10 @@ class Capture(models.Model):
     #  "verified": true|false (1:1 only)}
     result = models.JSONField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

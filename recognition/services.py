@@ -9,8 +9,9 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
+from portal.recovery.jobs import send
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
 
@@ -80,30 +81,45 @@ def capture_submit(
     return capture
 
 
-# how often a waiting request re-reads the capture: small next to a ~100 ms recognition
+# how often a waiting request re-reads the capture: small next to a ~100 ms
+# recognition at first, then less often, so that many waits cost the database little
 CAPTURE_WAIT_POLL_SECONDS = 0.02
+CAPTURE_WAIT_POLL_MAX_SECONDS = 0.25
+CAPTURE_WAIT_FAST_SECONDS = 0.5
 
 
 def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
     """Re-read the capture until a worker has finished it or `seconds` have passed.
 
     Lets a page, the API or a kiosk answer in one round trip in the common
-    case instead of polling. Returns the capture as it then is.
+    case instead of polling. Returns the capture as it then is; if the
+    database stops answering meanwhile, as it last was (the row exists: the
+    client is told to ask again, never that it failed).
     """
-    deadline = time.monotonic() + seconds
-    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING) and time.monotonic() < deadline:
-        time.sleep(poll)
-        capture.refresh_from_db()
+    start = time.monotonic()
+    deadline = start + seconds
+    delay = poll
+    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
+        now = time.monotonic()
+        if now >= deadline:
+            break
+        time.sleep(min(delay, deadline - now))
+        try:
+            capture.refresh_from_db()
+        except (OperationalError, InterfaceError):
+            break
+        if now - start > CAPTURE_WAIT_FAST_SECONDS:
+            delay = min(delay * 1.5, CAPTURE_WAIT_POLL_MAX_SECONDS)
     return capture
 
 
 def _enqueue_encode(photo_id):
-    from recognition.tasks import encode_photo
+    from recognition.tasks import PHOTO
 
-    encode_photo.delay(photo_id)
+    send(PHOTO, photo_id)
 
 
 def _enqueue_capture(capture_id):
-    from recognition.tasks import process_capture
+    from recognition.tasks import CAPTURE
 
-    process_capture.delay(capture_id)
+    send(CAPTURE, capture_id)

@@ -24,6 +24,7 @@ from portal.kiosks.services import (
     kiosk_pair,
     kiosk_pairing_find,
 )
+from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_wait
@@ -116,7 +117,8 @@ def api_capture_submit(request):
             )
     except KioskError as exc:
         return error(exc)
-    capture = capture_wait(capture=capture, seconds=settings.KIOSK_RESULT_WAIT_SECONDS)
+    with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
+        capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id, created=created)
 
 
