@@ -1,6 +1,6 @@
 """`python -m bench [NAME ...] [options]`: run benchmarks and print their figures.
 
-With no name, all five run in order. --tiny runs each on a tiny input (the
+With no name, all six run in order. --tiny runs each on a tiny input (the
 smoke test uses it): it checks that the scripts work, its figures mean nothing.
 """
 
@@ -10,13 +10,14 @@ import signal
 import sys
 import time
 
-NAMES = ["capture", "throughput", "search", "enroll", "memory"]
+NAMES = ["capture", "throughput", "search", "enroll", "memory", "load"]
 TINY = {
     "capture": dict(captures=3, people=200, warmups=1),
     "throughput": dict(captures=3, people=200, clients=2, workers=(1, 2)),
     "search": dict(sizes=(1_000,), queries=3, plain_queries=2, db_max=1_000),
     "enroll": dict(photos=4),
     "memory": dict(people=1_000, captures=2),
+    "load": dict(clients=2, seconds=5, people=200),
 }
 
 
@@ -26,7 +27,9 @@ def parser():
     p.add_argument("--tiny", action="store_true", help="tiny inputs: check the scripts run")
     p.add_argument("--captures", type=int, help="captures (capture: total; throughput: per run)")
     p.add_argument("--people", type=int, help="people enrolled (capture, throughput, memory)")
-    p.add_argument("--clients", type=int, help="kiosks posting at once (throughput)")
+    p.add_argument("--clients", type=int, help="kiosks posting at once (throughput, load)")
+    p.add_argument("--seconds", type=int, help="how long the kiosks post (load)")
+    p.add_argument("--threads", type=int, help="gunicorn threads per process; 1: sync workers (load)")
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--photos", type=int, help="photos to encode (enroll)")
@@ -43,6 +46,7 @@ def options_for(name, args):
         "search": ["sizes"],
         "enroll": ["photos"],
         "memory": ["people"],
+        "load": ["clients", "seconds", "people", "threads"],
     }[name]
     for key in wanted:
         value = getattr(args, key)
