@@ -142,7 +142,7 @@ def test_redis_restarted_with_work_queued_loses_no_attempt(world):
     stack, _, redis, ledger = world
     os.killpg(stack.worker.pid, signal.SIGTERM)  # the work piles up in the queue
     stack.worker.wait(timeout=60)
-    count = 60
+    count = 50
     kiosks, tag = kiosks_for(stack, clients=count), "redis"  # each kiosk posts one attempt and waits
     kiosks.run(tag, count)
     ledger.wait_for(stack.kiosk_id, tag, ("queued",), count)
@@ -153,7 +153,7 @@ def test_redis_restarted_with_work_queued_loses_no_attempt(world):
     assert redis.queued() == 0 and queued >= count
     recovered = restart_worker(stack)
     kiosks.wait()
-    check(figures("Redis restarted with 60 queued", kiosks, ledger, stack.kiosk_id, tag, count, recovered))
+    check(figures("Redis restarted with 50 queued", kiosks, ledger, stack.kiosk_id, tag, count, recovered))
 
 
 def test_the_broker_stopped_during_submissions_loses_no_attempt(world):
