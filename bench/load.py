@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 
 import requests
 
@@ -48,40 +49,61 @@ def burst(path, frames=3):
 
 
 class LoadKiosk:
-    def __init__(self, url, token, frames):
+    """Posts like static/js/kiosk.js: the same attempt id again (backing off
+    0.5 s to 5 s) while the server is unreachable or answers 429/5xx, then
+    polls until the result."""
+
+    def __init__(self, url, token, frames, refusals):
         self.url = url
         self.frames = frames
+        self.refusals = refusals  # Counter: every answer that made the kiosk try again
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Kiosk {token}"
+
+    def _call(self, method, path, deadline, **kwargs):
+        delay = 0.5
+        while True:
+            try:
+                response = self.session.request(method, self.url + path, timeout=30, **kwargs)
+                if response.status_code != 429 and response.status_code < 500:
+                    return response
+                self.refusals[f"HTTP {response.status_code}"] += 1
+            except requests.RequestException as exc:
+                self.refusals[type(exc).__name__] += 1
+            if time.perf_counter() + delay > deadline:
+                return None
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
 
     def attempt(self, timeout=60):
         """(seconds, error or None) for one attempt from post to result."""
         attempt_id = uuid.uuid4().hex
         files = [("frame", (f"frame-{i}.jpg", data, "image/jpeg")) for i, data in enumerate(self.frames)]
         start = time.perf_counter()
-        try:
-            response = self.session.post(
-                self.url + "/kiosk/api/captures", data={"client_id": attempt_id}, files=files, timeout=timeout
-            )
-            while response.status_code == 202 and time.perf_counter() - start < timeout:
-                time.sleep(0.3)
-                response = self.session.get(f"{self.url}/kiosk/api/captures/{attempt_id}", timeout=timeout)
-        except requests.RequestException as exc:
-            return time.perf_counter() - start, type(exc).__name__
+        deadline = start + timeout
+        response = self._call("POST", "/kiosk/api/captures", deadline, data={"client_id": attempt_id}, files=files)
+        while response is not None and response.status_code == 202 and time.perf_counter() < deadline:
+            time.sleep(0.3)
+            response = self._call("GET", f"/kiosk/api/captures/{attempt_id}", deadline)
         took = time.perf_counter() - start
+        if response is None:
+            return took, "gave up"
         return took, None if response.status_code == 200 else f"HTTP {response.status_code}"
 
 
-def run(clients=20, seconds=60, people=1000, frames=3, worker_concurrency=2, threads=8):
+def run(clients=20, seconds=60, people=1000, frames=3, worker_concurrency=2, threads=16, keep_logs=None):
     names, real, probes = common.enrolled(clients)
     matrix, _ = common.gallery_arrays(max(people, len(real)), real)
-    latencies, errors, health = [], [], []
+    latencies, errors, health, refusals = [], [], [], Counter()
     lock = threading.Lock()
-    with stack.running(production=True, matrix=matrix, names=names, gunicorn_workers=2, threads=threads) as running:
+    with stack.running(
+        production=True, matrix=matrix, names=names, gunicorn_workers=2, threads=threads, keep_logs=keep_logs
+    ) as running:
         running.start_worker(concurrency=worker_concurrency)
         tokens = pair_kiosks(running.env, clients)
         kiosks = [
-            LoadKiosk(running.url, token, burst(probes[i % len(probes)], frames)) for i, token in enumerate(tokens)
+            LoadKiosk(running.url, token, burst(probes[i % len(probes)], frames), refusals)
+            for i, token in enumerate(tokens)
         ]
         kiosks[0].attempt()  # the worker's pool loads the gallery
         stop = time.monotonic() + seconds
@@ -122,6 +144,7 @@ def run(clients=20, seconds=60, people=1000, frames=3, worker_concurrency=2, thr
         "attempts_per_second": round(len(latencies) / wall, 2),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
+        "answers_retried": dict(refusals),  # 429/5xx/no answer, asked again as the kiosk does
         "attempt_latency": common.summary_ms(latencies),
         "healthz_latency": common.summary_ms(health),
         "before": BEFORE,
@@ -136,6 +159,7 @@ def report(r):
     print(f"{'':34} {'now':>10} {'before':>10}")
     print(f"{'attempts/s':34} {r['attempts_per_second']:>10} {2.3:>10}")
     print(f"{'errors':34} {r['errors']:>10} {'-':>10}")
+    print(f"{'answers retried (429/5xx/none)':34} {sum(r['answers_retried'].values()):>10} {'-':>10}")
     for label, value, before in (
         ("attempt p50 s", latency.get("median_ms"), BEFORE["p50_s"]),
         ("attempt p95 s", latency.get("p95_ms"), BEFORE["p95_s"]),

@@ -396,6 +396,9 @@ API_WAIT_MAX_SECONDS = env_int("API_WAIT_MAX_SECONDS", 20, minimum=0)
 # Requests of one client (kiosk, token, user, address) that may wait for a result
 # at once; more answer at once and the client polls (portal.web.waits).
 WAIT_PER_CLIENT_MAX = env_int("WAIT_PER_CLIENT_MAX", 4, minimum=0)
+# Requests that may wait at once in one web server process: keep it below
+# gunicorn's --threads, so that pages and /healthz always find a free thread.
+WAIT_THREADS_MAX = env_int("WAIT_THREADS_MAX", 12, minimum=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # first: its WWW-Authenticate header turns "not signed in" into 401

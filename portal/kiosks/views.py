@@ -139,6 +139,9 @@ def api_capture(request, client_id):
     capture = kiosk_capture_find(kiosk=request.kiosk, client_id=client_id)
     if capture is None:
         return error(KioskError("not_found", "No such attempt from this kiosk.", 404))
+    # the poll waits too: a kiosk behind a long queue asks every few seconds, not 3 times a second
+    with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
+        capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id)
 
 

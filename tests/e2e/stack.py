@@ -24,7 +24,7 @@ BIN = Path(sys.executable).parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN = ("admin", "admin-password-for-tests")
-GUNICORN_THREADS = 8
+GUNICORN_THREADS = 16
 
 
 def free_port():

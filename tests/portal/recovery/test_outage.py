@@ -121,3 +121,16 @@ def test_an_api_wait_on_a_stuck_capture_past_the_cap_does_not_hold_the_request(s
     start = time.monotonic()
     response = api.get(f"/api/v1/captures/{capture.pk}/?wait=10")
     assert response.status_code == 202 and time.monotonic() - start < 2
+
+
+def test_waits_past_the_process_cap_answer_at_once_so_other_requests_find_a_thread(settings):
+    settings.WAIT_THREADS_MAX = 2
+    requests = []
+    for name in ("ann", "bob", "cid"):
+        request = RequestFactory().get("/")
+        request.user = make_user(name, role=HR)
+        requests.append(request)
+    with wait_slot(requests[0], 5) as first, wait_slot(requests[1], 5) as second, wait_slot(requests[2], 5) as third:
+        assert (first, second, third) == (5, 5, 0)
+    with wait_slot(requests[2], 5) as later:
+        assert later == 5
