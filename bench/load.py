@@ -5,7 +5,8 @@ person to the kiosk API for `seconds` (60), one attempt after another: the
 submit waits briefly for the result, then the kiosk polls, as
 static/js/kiosk.js does. Meanwhile a probe asks /healthz every 250 ms. The
 stack is the README's production one: gunicorn (2 processes, gthread), one
-celery worker (--concurrency 2), PostgreSQL, Redis.
+celery worker (--concurrency 2), celery beat (the reconciler), PostgreSQL,
+Redis.
 
 Reported: attempts finished, errors (any answer other than 200/202, or no
 answer), attempt latency p50/p95 (post to result), /healthz p50/p95 under load.
@@ -100,6 +101,7 @@ def run(clients=20, seconds=60, people=1000, frames=3, worker_concurrency=2, thr
         production=True, matrix=matrix, names=names, gunicorn_workers=2, threads=threads, keep_logs=keep_logs
     ) as running:
         running.start_worker(concurrency=worker_concurrency)
+        running.start_beat(running.processes.logs)
         tokens = pair_kiosks(running.env, clients)
         kiosks = [
             LoadKiosk(running.url, token, burst(probes[i % len(probes)], frames), refusals)
