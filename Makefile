@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test test-fast lint bench chromium clean
+.PHONY: install run worker test test-fast lint bench chromium fault-servers clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ run: install
 	# no Celery beat in the embedded setup: do its periodic work at each start
 	$(PY) manage.py close_days --days 31 -v0
 	$(PY) manage.py kiosk_snapshots_expire -v0
+	$(PY) manage.py reconcile -v0
 	# stored encodings into the version the settings ask for (nothing to do unless it changed)
 	$(PY) manage.py reencode -v0
 	$(PY) manage.py import_archives_expire -v0
@@ -43,7 +44,14 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
+# The fault tests start private redis-server and PostgreSQL instances (never the
+# machine's shared ones), so they need the server programs installed.
+fault-servers:
+	@command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing redis-server and PostgreSQL for the fault tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; }
+
+test: install chromium fault-servers
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

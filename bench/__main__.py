@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory"]
+NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -18,6 +18,7 @@ TINY = {
     "search": dict(sizes=(1_000,), queries=3, plain_queries=2, db_max=1_000),
     "enroll": dict(photos=4),
     "memory": dict(people=1_000, captures=2),
+    "load": dict(clients=2, seconds=5, people=200),
 }
 
 
@@ -27,7 +28,9 @@ def parser():
     p.add_argument("--tiny", action="store_true", help="tiny inputs: check the scripts run")
     p.add_argument("--captures", type=int, help="captures (capture: total; throughput: per run)")
     p.add_argument("--people", type=int, help="people enrolled (capture, throughput, memory)")
-    p.add_argument("--clients", type=int, help="kiosks posting at once (throughput)")
+    p.add_argument("--clients", type=int, help="kiosks posting at once (throughput, load)")
+    p.add_argument("--seconds", type=int, help="how long the kiosks post (load)")
+    p.add_argument("--threads", type=int, help="gunicorn threads per process; 1: sync workers (load)")
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
@@ -46,6 +49,7 @@ def options_for(name, args):
         "enroll": ["photos"],
         "memory": ["people"],
         "encoder": ["faces"],
+        "load": ["clients", "seconds", "people", "threads"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

@@ -91,6 +91,11 @@ class BenchStack:
         self.workers.append((name, proc))
         return proc
 
+    def start_beat(self, folder):
+        """`celery beat`, as production runs it: the reconciler among its tasks."""
+        args = [str(BIN / "celery"), "-A", "portal", "beat", "--loglevel=INFO", "--schedule", str(folder / "beat")]
+        return self.processes.start("beat", args, self.env)
+
     def stop_worker(self, proc):
         import os
         import signal

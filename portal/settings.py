@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "portal.web",
     "portal.kiosks",
     "portal.org",
+    "portal.recovery",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -137,6 +138,8 @@ MIDDLEWARE = [
     "portal.web.middleware.nul_refusing_middleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.web.middleware.security_headers_middleware",
+    # first after security: a database or broker outage answers 503, not 500
+    "portal.recovery.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -326,6 +329,9 @@ KIOSK_PAIRING_MINUTES = env_int("KIOSK_PAIRING_MINUTES", 15, minimum=1)
 # The submit request waits up to this long for the worker's answer, so that a
 # kiosk usually needs one round trip; after that the kiosk polls.
 KIOSK_RESULT_WAIT_SECONDS = env_float("KIOSK_RESULT_WAIT_SECONDS", 3.0, minimum=0.0, maximum=20.0)
+# The kiosk stops waiting for an answer (server unreachable or still working)
+# after this long and asks the person to try again.
+KIOSK_GIVE_UP_SECONDS = env_int("KIOSK_GIVE_UP_SECONDS", 20, minimum=5)
 # Frames per attempt (combined into one decision), their width and size limit.
 KIOSK_FRAMES = env_int("KIOSK_FRAMES", 3, minimum=1)
 KIOSK_MAX_FRAMES = 8
@@ -370,6 +376,28 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
+# Work a person at a kiosk (or a door) waits for has its own queue, and long
+# jobs (imports, exports, videos) another, so that nothing waits behind an
+# import. A worker started without -Q reads all three.
+CELERY_KIOSK_QUEUE = env_str("CELERY_KIOSK_QUEUE", CELERY_TASK_DEFAULT_QUEUE + "-kiosk")
+CELERY_BULK_QUEUE = env_str("CELERY_BULK_QUEUE", CELERY_TASK_DEFAULT_QUEUE + "-bulk")
+CELERY_TASK_QUEUES = {name: {} for name in (CELERY_KIOSK_QUEUE, CELERY_TASK_DEFAULT_QUEUE, CELERY_BULK_QUEUE)}
+CELERY_TASK_ROUTES = {
+    "recognition.tasks.process_capture": {"queue": CELERY_KIOSK_QUEUE},
+    "portal.people.tasks.run_import": {"queue": CELERY_BULK_QUEUE},
+    "portal.reports.tasks.report_export_task": {"queue": CELERY_BULK_QUEUE},
+    "recognition.tasks.reencode_photos": {"queue": CELERY_BULK_QUEUE},
+}
+# Redis hands an unacknowledged task to another worker after this many seconds:
+# longer than the longest task (an import's 3 h 5 min hard limit), or a slow
+# import would run twice. Work a dead worker held does not wait for it: the
+# reconciler frees it after the task's own hard limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600, minimum=60),
+    # a broker that does not answer fails a post in seconds (the row waits for the reconciler)
+    "socket_connect_timeout": 3,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A portal beat` sends these; each feature adds its own key below.
@@ -392,6 +420,16 @@ CELERY_BEAT_SCHEDULE["import-archives-expire"] = {
 CELERY_BEAT_SCHEDULE["people-merges-expire"] = {
     "task": "portal.people.tasks.person_merges_expire_task",
     "schedule": crontab(hour=3, minute=30),
+}
+# Recovery (portal.recovery): queued rows not sent for the grace period are sent
+# again, rows a dead worker held are freed after their task's hard limit.
+RECOVERY_INTERVAL_SECONDS = env_int("RECOVERY_INTERVAL_SECONDS", 30, minimum=1)
+RECOVERY_QUEUED_GRACE_SECONDS = env_int("RECOVERY_QUEUED_GRACE_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["recovery-reconcile"] = {
+    "task": "portal.recovery.tasks.work_reconcile_task",
+    "schedule": float(RECOVERY_INTERVAL_SECONDS),
+    # a pass that waited longer than its interval is replaced by the next one
+    "options": {"expires": float(RECOVERY_INTERVAL_SECONDS)},
 }
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
@@ -422,6 +460,12 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 # Longest `?wait=` a client may ask for; below gunicorn's 30 s worker timeout.
 API_WAIT_MAX_SECONDS = env_int("API_WAIT_MAX_SECONDS", 20, minimum=0)
+# Requests of one client (kiosk, token, user, address) that may wait for a result
+# at once; more answer at once and the client polls (portal.web.waits).
+WAIT_PER_CLIENT_MAX = env_int("WAIT_PER_CLIENT_MAX", 4, minimum=0)
+# Requests that may wait at once in one web server process: keep it below
+# gunicorn's --threads, so that pages and /healthz always find a free thread.
+WAIT_THREADS_MAX = env_int("WAIT_THREADS_MAX", 12, minimum=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # first: its WWW-Authenticate header turns "not signed in" into 401

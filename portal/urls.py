@@ -29,3 +29,5 @@ urlpatterns = [
     path("", include("portal.reports.urls")),
     path("", include("portal.web.urls")),
 ]
+
+handler500 = "portal.recovery.outage.server_error"

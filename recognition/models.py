@@ -109,6 +109,10 @@ class FacePhoto(models.Model):
     next_encoding = models.BinaryField(null=True, blank=True, editable=False)
     next_model_name = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     encoded_at = models.DateTimeField(null=True, blank=True)
 
@@ -173,6 +177,10 @@ class Capture(models.Model):
     #  "verified": true|false (1:1 only)}
     result = models.JSONField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -229,7 +237,10 @@ class ReencodeJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # the recovery rules (portal.recovery): who holds the claim, when it was last sent
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.recovery.jobs import send
 from recognition import versions
 from recognition.models import FacePhoto, GalleryVersion, ReencodeJob
 
@@ -57,7 +58,7 @@ def reencode_start(*, target=None, started_by=None):
         job = ReencodeJob.objects.create(
             target=target, started_by=started_by, total=FacePhoto.objects.exclude(encoding=None).count()
         )
-        transaction.on_commit(lambda: tasks.reencode_photos.delay(job.pk))
+        transaction.on_commit(lambda: send(tasks.REENCODE, job.pk))
     return job
 
 

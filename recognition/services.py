@@ -9,9 +9,10 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from portal.recovery.jobs import send
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
 
@@ -112,20 +113,45 @@ def capture_submit(
     return capture
 
 
-# how often a waiting request re-reads the capture: small next to a ~100 ms recognition
+# how often a waiting request looks at the capture's status: often while the
+# capture is young (a recognition takes ~100 ms), then less and less, so that
+# many kiosks waiting behind a long queue cost the database and the CPU little
 CAPTURE_WAIT_POLL_SECONDS = 0.02
+CAPTURE_WAIT_POLL_MAX_SECONDS = 0.5
+CAPTURE_WAIT_FAST_SECONDS = 0.5
+PENDING = (Capture.Status.QUEUED, Capture.Status.PROCESSING)
 
 
 def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
-    """Re-read the capture until a worker has finished it or `seconds` have passed.
+    """Wait until a worker has finished the capture or `seconds` have passed.
 
     Lets a page, the API or a kiosk answer in one round trip in the common
-    case instead of polling. Returns the capture as it then is.
+    case instead of polling. Returns the capture as it then is; if the
+    database stops answering meanwhile, as it last was (the row exists: the
+    client is told to ask again, never that it failed).
     """
+    if capture.status not in PENDING or seconds <= 0:
+        return capture
     deadline = time.monotonic() + seconds
-    while capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING) and time.monotonic() < deadline:
-        time.sleep(poll)
-        capture.refresh_from_db()
+    # a poll for a capture that has waited a while already starts slow
+    young = capture.created_at is None or (timezone.now() - capture.created_at).total_seconds() < 1
+    delay = poll if young else CAPTURE_WAIT_POLL_MAX_SECONDS / 2
+    started = time.monotonic()
+    status = capture.status
+    try:
+        while status in PENDING:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            time.sleep(min(delay, deadline - now))
+            # the status alone: a small query; the whole row once it is finished
+            status = Capture.objects.filter(pk=capture.pk).values_list("status", flat=True).first()
+            if now - started > CAPTURE_WAIT_FAST_SECONDS or not young:
+                delay = min(delay * 1.5, CAPTURE_WAIT_POLL_MAX_SECONDS)
+        if status != capture.status:
+            capture.refresh_from_db()
+    except (OperationalError, InterfaceError, Capture.DoesNotExist):
+        pass
     return capture
 
 
@@ -157,12 +183,12 @@ def captures_forget_person(*, person):
 
 
 def _enqueue_encode(photo_id):
-    from recognition.tasks import encode_photo
+    from recognition.tasks import PHOTO
 
-    encode_photo.delay(photo_id)
+    send(PHOTO, photo_id)
 
 
 def _enqueue_capture(capture_id):
-    from recognition.tasks import process_capture
+    from recognition.tasks import CAPTURE
 
-    process_capture.delay(capture_id)
+    send(CAPTURE, capture_id)

@@ -28,6 +28,7 @@ from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.attendance.models import AttendanceEvent
 from portal.people.models import Person
+from portal.web.waits import wait_slot
 from recognition.models import Capture
 from recognition.services import capture_submit, capture_wait
 
@@ -203,7 +204,8 @@ def wait_seconds(request):
 
 def answer(capture, serializer_class, request, seconds, *, created):
     """200 with the result when finished, else 202 with where to ask again."""
-    capture = capture_wait(capture=capture, seconds=seconds)
+    with wait_slot(request, seconds) as allowed:
+        capture = capture_wait(capture=capture, seconds=allowed)
     data = serializer_class(capture, context={"request": request}).data
     done = capture.status in FINISHED
     headers = {} if done else {"Retry-After": "1"}

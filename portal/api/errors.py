@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from portal.recovery.outage import MESSAGE as OUTAGE_MESSAGE
+from portal.recovery.outage import RETRY_AFTER_SECONDS, is_outage
 from recognition.imaging import ImageRejected
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,9 @@ class ApiError(exceptions.APIException):
         self.code = code
         self.message = message
         self.fields = fields or {}
+
+
+OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
 def image_error(exc: ImageRejected, field):
@@ -74,6 +79,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) if str(exc) else None)
     elif isinstance(exc, RequestDataTooBig):
         exc = ApiError(413, "too_large", "The request body is too large.")
+
+    if is_outage(exc):
+        set_rollback()
+        return Response(body("unavailable", OUTAGE_MESSAGE), status=503, headers=OUTAGE_HEADERS)
 
     if not isinstance(exc, exceptions.APIException):
         log.exception("API request failed", exc_info=exc)

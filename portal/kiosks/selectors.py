@@ -35,6 +35,8 @@ def kiosk_config(*, kiosk):
         "frame_width": settings.KIOSK_FRAME_WIDTH,
         "reset_seconds": 5,
         **_punch_hint(),
+        # no answer by then (server unreachable or still working): say so and start over
+        "give_up_seconds": settings.KIOSK_GIVE_UP_SECONDS,
     }
 
 

@@ -25,6 +25,7 @@ from portal.kiosks.services import (
     kiosk_pair,
     kiosk_pairing_find,
 )
+from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_wait
@@ -147,7 +148,8 @@ def api_capture_submit(request):
             )
     except KioskError as exc:
         return error(exc)
-    capture = capture_wait(capture=capture, seconds=settings.KIOSK_RESULT_WAIT_SECONDS)
+    with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
+        capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id, created=created)
 
 
@@ -168,6 +170,9 @@ def api_capture(request, client_id):
     capture = kiosk_capture_find(kiosk=request.kiosk, client_id=client_id)
     if capture is None:
         return error(KioskError("not_found", "No such attempt from this kiosk.", 404))
+    # the poll waits too: a kiosk behind a long queue asks every few seconds, not 3 times a second
+    with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
+        capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id)
 
 

@@ -63,6 +63,10 @@ class ImportJob(models.Model):
     report = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

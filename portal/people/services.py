@@ -285,9 +285,10 @@ def import_job_submit(*, file, filename, user=None, department=None):
 
 
 def _enqueue_import(job_id):
-    from portal.people.tasks import run_import
+    from portal.people.tasks import IMPORT
+    from portal.recovery.jobs import send
 
-    run_import.delay(job_id)
+    send(IMPORT, job_id)  # a broker that is down leaves it queued for the reconciler
 
 
 def import_job_run(*, job):

@@ -1,43 +1,37 @@
 """The import task: claim the job, run the import. Only the job's id crosses
-the broker."""
+the broker; the claim rule is portal.recovery.jobs's."""
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError
-from django.utils import timezone
 
 from portal.people.models import ImportJob
-from recognition import tasks as recognition_tasks
+from portal.recovery.jobs import Job, claim, claim_token, give_up
 
 log = logging.getLogger(__name__)
 
 SOFT_LIMIT = 3 * 3600  # IMPORT_MAX_FILES photos at about a second each
 HARD_LIMIT = SOFT_LIMIT + 300
 
-
-def claim(job_id):
-    """queued -> running, once (the photos a dead worker had stored are
-    recognized by their checksum and not added twice)."""
-    return recognition_tasks.claim(
-        ImportJob, job_id, queued=ImportJob.Status.QUEUED, working=ImportJob.Status.RUNNING, hard_limit=HARD_LIMIT
-    )
-
-
-def fail(job_id, message):
-    log.exception("import %s failed", job_id)
-    try:
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
-        )
-    except DatabaseError:
-        log.exception("could not mark import %s as failed", job_id)
+# a re-run after a dead worker does not add twice the photos it had stored:
+# they are recognized by their checksum
+IMPORT = Job(
+    ImportJob,
+    ImportJob.Status.QUEUED,
+    ImportJob.Status.RUNNING,
+    ImportJob.Status.FAILED,
+    "error",
+    task="portal.people.tasks.run_import",
+    hard_limit=HARD_LIMIT,
+    too_long="The import took too long; split the archive into smaller ones and import each.",
+    broken="The import stopped because of an internal error; what was imported so far is kept.",
+)
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=SOFT_LIMIT, time_limit=HARD_LIMIT)
 def run_import(self, job_id):
-    if not claim(job_id):
+    if not claim(IMPORT, job_id, token=claim_token(self.request)):
         return
     from portal.people.services import import_job_run
 
@@ -46,9 +40,9 @@ def run_import(self, job_id):
     except ImportJob.DoesNotExist:
         return
     except SoftTimeLimitExceeded:
-        fail(job_id, "The import took too long; split the archive into smaller ones and import each.")
+        give_up(IMPORT, job_id, IMPORT.too_long)
     except Exception:
-        fail(job_id, "The import stopped because of an internal error; what was imported so far is kept.")
+        give_up(IMPORT, job_id, IMPORT.broken)
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)

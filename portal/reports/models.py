@@ -28,6 +28,10 @@ class ReportExport(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    # when the row was last handed to the broker; null: when it was created
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -60,9 +60,10 @@ def report_file_write(*, fmt, filters, out, progress=None):
 def report_export_request(*, user, fmt, query, rows_total):
     """Queue an export of the rows the query string selects; the worker writes it."""
     export = ReportExport.objects.create(user=user, format=fmt, filters=dict(query.items()), rows_total=rows_total)
-    from portal.reports.tasks import report_export_task  # tasks imports this module
+    from portal.recovery.jobs import send
+    from portal.reports.tasks import EXPORT  # tasks imports this module
 
-    transaction.on_commit(lambda: report_export_task.delay(export.pk))
+    transaction.on_commit(lambda: send(EXPORT, export.pk))
     return export
 
 

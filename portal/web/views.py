@@ -6,6 +6,7 @@ from portal.accounts.roles import ADMIN, HR, has_role, role_required
 from portal.attendance.models import AttendanceEvent
 from portal.web.files import file_response
 from portal.web.forms import RecognizeForm
+from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto
 from recognition.services import capture_submit, capture_wait, upload_read
@@ -74,7 +75,8 @@ def capture_status(request, pk):
     if not 0 <= wait <= STATUS_WAIT_MAX_SECONDS:
         message = f"wait must be a number of seconds from 0 to {STATUS_WAIT_MAX_SECONDS}."
         return JsonResponse({"error": message}, status=400)
-    item = capture_wait(capture=item, seconds=wait)
+    with wait_slot(request, wait) as allowed:
+        item = capture_wait(capture=item, seconds=allowed)
     return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
 
 

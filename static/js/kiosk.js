@@ -84,9 +84,12 @@
   }
 
   function Stop() {}
+  // the attempt's time is up: nobody should watch "One moment…" for ever
+  function GaveUp() {}
 
-  // Keep trying while the server cannot be reached; resolves with its answer.
-  function persist(call) {
+  // Keep trying while the server cannot be reached, until `deadline` (ms);
+  // resolves with its answer.
+  function persist(call, deadline) {
     var delay = 500;
     return new Promise(function (resolve, reject) {
       function attempt() {
@@ -99,6 +102,7 @@
             if (error instanceof Stop) return reject(error);
             setOffline(true);
             delay = Math.min(delay * 2, 5000);
+            if (Date.now() + delay > deadline) return reject(new GaveUp());
             setTimeout(attempt, delay);
           }
         );
@@ -228,6 +232,7 @@
     form.append("client_id", newId());
     if (employeeId) form.append("employee_id", employeeId);
     if (chosenDirection) form.append("direction", chosenDirection);
+    var deadline = Infinity;
     show("capturing", null);
     go.hidden = true;
     say(config.liveness ? "Hold on… move your head a little" : "Hold still…");
@@ -236,29 +241,36 @@
         frames.forEach(function (blob, i) { form.append("frame", blob, "frame-" + i + ".jpg"); });
         show("sending", null);
         say("One moment…");
+        deadline = Date.now() + ((config && config.give_up_seconds) || 20) * 1000;
         return persist(function () {
           return api(body.dataset.capturesUrl, { method: "POST", body: form });
-        });
+        }, deadline);
       })
       .then(function (answer) {
-        return answer.status === 202 ? poll(answer.json.id) : answer;
+        return answer.status === 202 ? poll(answer.json.id, deadline) : answer;
       })
       .then(function (answer) {
         if (answer.status >= 400) return result({ outcome: "error", message: answer.json.message }, false);
         result(answer.json, options.automatic);
       })
       .catch(function (error) {
-        if (!(error instanceof Stop)) result({ outcome: "error", message: "Something went wrong, please try again" });
+        if (error instanceof Stop) return;
+        if (error instanceof GaveUp) {
+          result({ outcome: "timeout", message: "No answer yet. Please try again in a moment" });
+        } else {
+          result({ outcome: "error", message: "Something went wrong, please try again" });
+        }
       });
   }
 
-  function poll(id) {
+  function poll(id, deadline) {
     var url = body.dataset.capturesUrl + "/" + encodeURIComponent(id);
     return new Promise(function (resolve, reject) {
       function again() {
-        persist(function () { return api(url); }).then(function (answer) {
-          if (answer.status === 202) return setTimeout(again, 300);
-          resolve(answer);
+        persist(function () { return api(url); }, deadline).then(function (answer) {
+          if (answer.status !== 202) return resolve(answer);
+          if (Date.now() + 300 > deadline) return reject(new GaveUp());
+          setTimeout(again, 300);
         }, reject);
       }
       setTimeout(again, 300);

@@ -74,3 +74,10 @@ def test_memory_benchmark_measures_a_real_worker(tmp_path):
     out, figures = run_bench("memory", tmp_path)
     assert figures["gallery_loads"] == 1
     assert figures["loaded"]["pool_mb"][0] > 50
+
+
+@pytest.mark.e2e
+def test_load_benchmark_keeps_healthz_answering_while_kiosks_post(tmp_path):
+    out, figures = run_bench("load", tmp_path)
+    assert "load:" in out and figures["errors"] == 0
+    assert figures["attempts_finished"] > 0 and figures["healthz_latency"]["n"] > 0

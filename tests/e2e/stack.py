@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +24,7 @@ BIN = Path(sys.executable).parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN = ("admin", "admin-password-for-tests")
+GUNICORN_THREADS = 16
 
 
 def free_port():
@@ -103,16 +104,18 @@ class Stack:
         self.processes = processes
         self.env = env
 
-    def start_worker(self, name="worker"):
+    def start_worker(self, name="worker", log=None, concurrency=1):
+        """A `celery worker` named `name`@host; `log` names its log file (a restart keeps the name)."""
+        log = log or name
         proc = self.processes.start(
-            name,
+            log,
             [
                 str(BIN / "celery"),
                 "-A",
                 "portal",
                 "worker",
                 "--loglevel=INFO",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--hostname",
                 f"{name}@%h",
                 "--without-gossip",
@@ -120,35 +123,65 @@ class Stack:
             ],
             self.env,
         )
-        wait_until(lambda: "ready." in self.processes.log(name) or proc.poll() is not None, 60, "the worker")
-        assert proc.poll() is None, self.processes.log(name)
+        wait_until(lambda: "ready." in self.processes.log(log) or proc.poll() is not None, 90, "the worker")
+        assert proc.poll() is None, self.processes.log(log)
         return proc
+
+    def start_beat(self, tmp):
+        """`celery beat`: sends the periodic tasks, the reconciler among them."""
+        return self.processes.start(
+            "beat",
+            [str(BIN / "celery"), "-A", "portal", "beat", "--loglevel=INFO", "--schedule", str(tmp / "beat-schedule")],
+            self.env,
+        )
+
+
+def gunicorn_args(port, workers=2, threads=GUNICORN_THREADS):
+    """The README's production command: gthread workers, so that a request
+    waiting for a result holds a thread, not a whole process."""
+    return [
+        str(BIN / "gunicorn"),
+        "portal.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+    ]
 
 
 @contextmanager
-def running_stack(tmp, *, production):
+def running_stack(tmp, *, production, database_url=None, broker_url=None, extra_env=None, worker=True):
+    """The portal as processes; `database_url`/`broker_url` point a production
+    stack at private servers (the fault tests stop and restart them)."""
     env = base_env(tmp)
+    env.update(extra_env or {})
     processes = Processes(tmp)
-    with postgres_database() if production else _sqlite(tmp) as database_url:
+    if database_url:
+        database = nullcontext(database_url)
+    else:
+        database = postgres_database() if production else _sqlite(tmp)
+    with database as database_url:
         env["DATABASE_URL"] = database_url
         if production:
-            env["CELERY_BROKER_URL"] = REDIS_URL
+            env["CELERY_BROKER_URL"] = broker_url or REDIS_URL
             # a queue of its own: nothing left over from another run reaches this worker
             env["CELERY_QUEUE"] = f"e2e-{uuid.uuid4().hex[:8]}"
         manage(env, "migrate", "--noinput")
         manage(env, "ensure_admin")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = processes.start(
-            "gunicorn",
-            [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
-            env,
-        )
+        server = processes.start("gunicorn", gunicorn_args(port), env)
         try:
             wait_until(lambda: _up(url) or server.poll() is not None, 60, "gunicorn")
             assert server.poll() is None, processes.log("gunicorn")
             stack = Stack(url, processes, env)
-            if production:
+            if production and worker:
                 stack.start_worker()
             yield stack
         finally:

@@ -180,6 +180,32 @@ def test_an_answer_lost_on_the_way_is_asked_again_and_counted_once(admin, playwr
         browser.close()
 
 
+def test_a_kiosk_that_gets_no_answer_gives_up_after_its_bound_and_says_so(admin, playwright, cameras):
+    import json
+
+    def short_bound(route):
+        config = json.loads(route.fetch().text())
+        config["give_up_seconds"] = 5  # the server's KIOSK_GIVE_UP_SECONDS, shortened for the test
+        route.fulfill(json=config)
+
+    kiosk = register_kiosk(admin, "Back door")
+    browser = launch(playwright, cameras["biden"])
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.route("**/kiosk/api/config", short_bound)
+    page.route("**/kiosk/api/captures", lambda route: route.abort("connectionrefused"))
+    try:
+        page.goto(pairing_link(admin, kiosk))
+        page.click("#pair-form button[type=submit]")
+        page.wait_for_url("**/kiosk/")
+        page.wait_for_function("document.body.dataset.state === 'sending'", timeout=30_000)
+        started = time.monotonic()
+        outcome, message = result(page, timeout=20_000)
+        assert outcome == "timeout" and message == "No answer yet. Please try again in a moment"
+        assert 3 <= time.monotonic() - started <= 12
+    finally:
+        browser.close()
+
+
 def test_a_liveness_kiosk_refuses_a_photo_held_still(admin, playwright, cameras):
     # the fake camera shows one still photo: exactly what liveness must stop
     kiosk = register_kiosk(admin, "Pharmacy", liveness=True)
