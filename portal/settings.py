@@ -257,6 +257,12 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 5000, minimum=1)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024)
 
+# --- from a decided face to what it causes ------------------------------------
+
+# recognition hands every sighting to this one callable (see portal/routing.py);
+# empty: sightings cause nothing
+SIGHTING_ROUTER = env_str("SIGHTING_ROUTER", "portal.routing.sighting_route")
+
 # --- attendance -------------------------------------------------------------
 
 # A person recognized again within this many seconds gets no second event.
