@@ -2,30 +2,61 @@
 
 Recognition produces a `recognition.sightings.Sighting` and hands it here
 (settings.SIGHTING_ROUTER). This is the only place that decides what follows
-a decided face: an attendance event today, and each further consumer (the
-door decision, alerts) is one more branch here, never an import on the
-recognition side.
+a decided face:
+
+- at a kiosk attached to a door: the access decision (an AccessEvent, and the
+  unlock command when granted), then attendance if the door is a time clock
+  and the door opened;
+- anywhere else: an attendance event for a recognized person.
+
+A new consumer is one more branch here, never an import on the recognition side.
 """
 
+from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
+from portal.kiosks.models import Kiosk
+
+SIDE_TO_DIRECTION = {"entry": "in", "exit": "out"}
 
 
 def sighting_route(sighting):
     """Act on one sighting; returns the facts to keep with the face's result."""
-    outcome = {}
-    if sighting.person is not None and sighting.record_attendance:
-        outcome.update(_attendance(sighting))
+    kiosk = _door_kiosk(sighting.kiosk_id)
+    if kiosk is None:
+        if sighting.person is not None and sighting.record_attendance:
+            return _attendance(sighting, sighting.direction)
+        return {}
+    event = access_attempt_decide(
+        door=kiosk.door,
+        side=kiosk.door_side,
+        at=sighting.at,
+        person=sighting.person,
+        kiosk=kiosk,
+        capture=sighting.capture,
+        distance=sighting.distance,
+        live=sighting.live,
+        verify=sighting.verify,
+    )
+    outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
+    if event.result == event.Result.GRANTED and kiosk.door.time_clock and sighting.record_attendance:
+        outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[kiosk.door_side]))
     return outcome
 
 
-def _attendance(sighting):
+def _door_kiosk(kiosk_id):
+    if kiosk_id is None:
+        return None
+    return Kiosk.objects.select_related("door__zone").filter(pk=kiosk_id, door__isnull=False).first()
+
+
+def _attendance(sighting, direction):
     recorded = attendance_event_record(
         person=sighting.person,
         at=sighting.at,
         source=sighting.source,
         capture=sighting.capture,
         distance=sighting.distance,
-        direction=sighting.direction or None,
+        direction=direction or None,
     )
     return {
         "event_id": recorded.event.pk,

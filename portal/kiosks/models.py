@@ -27,6 +27,11 @@ class Kiosk(models.Model):
         default=False,
         help_text="The face must move or blink over a short burst of frames; stops a photo held still.",
     )
+    # the door this kiosk reads for, and on which side; no door: attendance only
+    door = models.ForeignKey("access.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="kiosks")
+    door_side = models.CharField(
+        max_length=5, choices=[("entry", "entry reader"), ("exit", "exit reader")], default="entry"
+    )
     # sha256 of the secret token held by the paired browser; empty until paired
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     paired_at = models.DateTimeField(null=True, blank=True, editable=False)

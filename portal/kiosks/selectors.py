@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
+from portal.access.models import AccessEvent
 from portal.attendance.models import AttendanceEvent
 from recognition import imaging
 from recognition.models import Capture, FacePhoto
@@ -47,7 +48,29 @@ def greeting(local_time, direction):
 
 
 def kiosk_capture_view(*, capture, client_id):
-    """The kiosk's answer for one attempt: outcome, message, and for a match the name and photo."""
+    """The kiosk's answer for one attempt: outcome, message, and for a match the name and photo.
+
+    At a door the access decision speaks: "Door open", or the reason of the refusal.
+    """
+    view = _attempt_view(capture=capture, client_id=client_id)
+    if capture.kiosk_id and capture.status == Capture.Status.DONE:
+        event = AccessEvent.objects.filter(capture=capture).select_related("door").order_by("-id").first()
+        if event is not None:
+            return _door_view(view, event)
+    return view
+
+
+def _door_view(view, event):
+    door = {"door": event.door.name, "access": event.result, "reason": event.reason}
+    name = view.get("name")
+    if event.result == AccessEvent.Result.GRANTED:
+        message = f"Door open. {view['message']}" if name else "Door open"
+        return {**view, **door, "outcome": "door_open", "message": message}
+    message = f"{event.message}, {name}" if name and event.reason not in ("not_recognized",) else event.message
+    return {**view, **door, "outcome": "denied", "message": message}
+
+
+def _attempt_view(*, capture, client_id):
     view = {"id": client_id, "status": capture.status, "outcome": "pending", "message": PENDING}
     if capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
         return view

@@ -19,6 +19,7 @@ from portal.people.models import Person
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_submit
+from recognition.sightings import Sighting, sighting_hand_over
 
 # no 0/O, 1/I/L: read off one screen and typed on another
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -212,6 +213,11 @@ def _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction):
             )
             capture.save()
             capture.image.save("frame-0.jpg", ContentFile(frames[0]), save=True)
+            # at a door this is a refused attempt like any other
+            sighting_hand_over(
+                Sighting(at=capture.created_at, source=capture.source, capture=capture, kiosk_id=kiosk.pk,
+                         direction=direction, verify=True)
+            )
     except IntegrityError:
         return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False
     return capture, True

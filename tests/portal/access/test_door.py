@@ -1,0 +1,161 @@
+"""The decision at a door: a kiosk attempt becomes an AccessEvent, the screen says it, the lock gets a command."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.access.models import AccessEvent, Alert, Door, DoorCommand
+from portal.access.services import access_attempt_decide, passback_reset, zone_lockdown
+from portal.attendance.models import AttendanceEvent
+from tests import photos
+from tests.factories import enrolled, make_person, make_user
+from tests.portal.access.helpers import door_with_kiosk, grant
+from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def door_settings(settings):
+    settings.KIOSK_RESULT_WAIT_SECONDS = 0
+    settings.DOOR_MQTT_HOST = ""
+    settings.DOOR_WEBHOOK_URL = ""
+
+
+@pytest.fixture
+def obama(db):
+    return enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+
+
+def frames(path=photos.OBAMA, n=3):
+    return [kiosk_frame(path, shift=(i * 3, 0)) for i in range(n)]
+
+
+def test_a_person_with_access_sees_door_open_and_the_attempt_is_logged_as_granted(
+    client, obama, django_capture_on_commit_callbacks
+):
+    door, kiosk, token = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert answer["outcome"] == "door_open"
+    assert answer["message"].startswith("Door open")
+    event = AccessEvent.objects.get()
+    assert (event.person, event.door, event.result, event.direction, event.kiosk) == (
+        obama,
+        door,
+        "granted",
+        "entry",
+        kiosk,
+    )
+    assert AttendanceEvent.objects.count() == 0  # not a time clock
+
+
+def test_a_person_without_access_is_refused_with_no_access_to_this_door(
+    client, obama, django_capture_on_commit_callbacks
+):
+    _, _, token = door_with_kiosk()
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "No access to this door, Barack Obama")
+    assert AccessEvent.objects.get().reason == "no_access"
+
+
+def test_a_stranger_is_refused_as_not_recognized(client, obama, django_capture_on_commit_callbacks):
+    _, _, token = door_with_kiosk()
+    answer = attempt(client, token, frames(photos.STRANGER), django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Not recognized")
+    event = AccessEvent.objects.get()
+    assert (event.person, event.result, event.reason) == (None, "denied", "not_recognized")
+
+
+def test_a_time_clock_door_records_attendance_for_a_granted_entry_only(
+    client, obama, django_capture_on_commit_callbacks
+):
+    door, _, token = door_with_kiosk("Main entrance", time_clock=True)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    attempt(client, token, frames(), django_capture_on_commit_callbacks)
+    assert AttendanceEvent.objects.get().direction == "in"
+    door.state = Door.State.LOCKED_DOWN
+    door.save()
+    AttendanceEvent.objects.all().delete()
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert answer["message"].startswith("Door locked down")
+    assert AttendanceEvent.objects.count() == 0
+
+
+def test_a_granted_attempt_writes_one_outbox_row_per_channel_in_its_transaction(settings, obama):
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    settings.DOOR_WEBHOOK_URL = "http://127.0.0.1:9/door"
+    settings.DOOR_WEBHOOK_SECRET = "s"
+    door, kiosk, _ = door_with_kiosk(unlock_seconds=7)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, kiosk=kiosk)
+    rows = DoorCommand.objects.filter(event=event)
+    assert sorted(rows.values_list("channel", flat=True)) == ["mqtt", "webhook"]
+    assert {(r.command, r.seconds, r.status) for r in rows} == {("unlock", 7, "pending")}
+    refused = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=None, kiosk=kiosk)
+    assert not refused.commands.exists()
+
+
+def test_hard_anti_passback_refuses_a_second_entry_until_an_exit_or_an_operator_reset(obama):
+    door, kiosk, _ = door_with_kiosk()
+    door.zone.anti_passback = "hard"
+    door.zone.save()
+    grant(obama, zones=[door.zone], any_time=True, closed_on_holidays=False)
+    now = timezone.now() - timedelta(minutes=1)
+    assert access_attempt_decide(door=door, side="entry", at=now, person=obama).result == "granted"
+    second = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=1), person=obama)
+    assert (second.result, second.reason) == ("denied", "anti_passback")
+    assert access_attempt_decide(door=door, side="exit", at=now + timedelta(seconds=2), person=obama).result == (
+        "granted"
+    )
+    assert access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=3), person=obama).result == (
+        "granted"
+    )
+    passback_reset(zone=door.zone, user=make_user("guard"))
+    after_reset = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama)
+    assert after_reset.result == "granted"
+
+
+def test_soft_anti_passback_opens_the_door_but_marks_the_second_entry(obama):
+    door, _, _ = door_with_kiosk()
+    door.zone.anti_passback = "soft"
+    door.zone.save()
+    grant(obama, zones=[door.zone], any_time=True, closed_on_holidays=False)
+    now = timezone.now()
+    first = access_attempt_decide(door=door, side="entry", at=now, person=obama)
+    second = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=1), person=obama)
+    assert (first.passback_violation, second.result, second.passback_violation) == (False, "granted", True)
+
+
+def test_access_through_a_department_group_and_inactive_people_are_refused():
+    door, _, _ = door_with_kiosk()
+    ana = make_person("Ana", department="Research")
+    research = ana.department
+    level = grant(None, doors=[door], any_time=True, closed_on_holidays=False, group="Research dept")
+    level.groups.get().departments.add(research)
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana).result == "granted"
+    ana.active = False
+    ana.save()
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana).reason == "inactive"
+
+
+def test_a_zone_lockdown_refuses_everyone_and_sends_lockdown_commands_audited(settings, obama):
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    door, _, _ = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    zone_lockdown(zone=door.zone, user=make_user("guard"), reason="drill")
+    assert DoorCommand.objects.get().command == "lockdown"
+    assert Alert.objects.get().kind == "lockdown"
+    door.refresh_from_db()
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama).reason == "locked_down"
+
+
+def test_repeated_unrecognized_refusals_at_one_door_raise_one_alert(settings):
+    settings.ALERT_UNKNOWN_REFUSALS = 3
+    door, _, _ = door_with_kiosk()
+    now = timezone.now()
+    for i in range(5):
+        access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=i), person=None)
+    alert = Alert.objects.get()
+    assert alert.kind == "unknown_repeated" and alert.door == door
