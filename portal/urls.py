@@ -9,6 +9,7 @@ urlpatterns = [
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),
     path("api/", include("portal.api.urls")),
+    path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),
     path("", include("portal.reports.urls")),
     path("", include("portal.web.urls")),

@@ -1,6 +1,6 @@
 """Reading access facts out of the database for portal.access.rules."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -78,3 +78,57 @@ def access_explain(*, person, door, at):
         holidays=organization_holidays(),
         active=person.active,
     )
+
+
+def access_event_list(*, door=None, zone=None, person=None, result=None, date_from=None, date_to=None):
+    """Access events, newest first, filtered; dates are local days, inclusive."""
+    events = AccessEvent.objects.select_related("door", "zone", "person", "visitor", "kiosk")
+    if door:
+        events = events.filter(door=door)
+    if zone:
+        events = events.filter(zone=zone)
+    if person:
+        events = events.filter(person=person)
+    if result:
+        events = events.filter(result=result)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        events = events.filter(at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    return events
+
+
+def zone_on_site(*, zone, now=None, hours=24):
+    """Who is inside `zone` now: by the last granted passage in the last `hours`.
+
+    With exit readers, the last passage's side says it. A zone without exit
+    readers cannot see anyone leave, so there the person's attendance decides:
+    inside if their last attendance event since that entry is not a check-out.
+    """
+    from portal.attendance.models import AttendanceEvent
+    from portal.kiosks.models import Kiosk
+
+    now = now or timezone.now()
+    recent = AccessEvent.objects.filter(
+        zone=zone, result=AccessEvent.Result.GRANTED, at__gt=now - timedelta(hours=hours), at__lte=now
+    ).exclude(person=None)
+    last = {}
+    for event in recent.select_related("person", "visitor", "door").order_by("at", "id"):
+        last[event.person_id] = event
+    has_exits = Kiosk.objects.filter(door__zone=zone, door_side="exit").exists()
+    inside = []
+    for event in last.values():
+        if has_exits:
+            if event.direction == AccessEvent.Direction.ENTRY:
+                inside.append(event)
+            continue
+        out = (
+            AttendanceEvent.objects.filter(person_id=event.person_id, voided=False, at__gte=event.at)
+            .order_by("-at")
+            .values_list("direction", flat=True)
+            .first()
+        )
+        if out != AttendanceEvent.Direction.OUT:
+            inside.append(event)
+    return sorted(inside, key=lambda e: e.person.name)

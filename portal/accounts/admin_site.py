@@ -1,6 +1,6 @@
 from django.contrib.admin import AdminSite
 
-from portal.accounts.roles import HR, has_role
+from portal.accounts.roles import HR, SECURITY, has_role
 
 
 class PortalAdminSite(AdminSite):
@@ -10,4 +10,4 @@ class PortalAdminSite(AdminSite):
     site_title = "Attendance portal"
 
     def has_permission(self, request):
-        return has_role(request.user, HR)
+        return has_role(request.user, HR) or has_role(request.user, SECURITY)

@@ -7,11 +7,13 @@ see the people they manage.
 
 from django.contrib.auth.backends import ModelBackend
 
-from portal.accounts.roles import ADMIN, HR, user_role
+from portal.accounts.roles import ADMIN, HR, SECURITY, user_roles
 
 # apps whose models HR managers manage; the rest (kiosks, API tokens, users
 # and groups) are for admins only
 HR_APPS = {"people", "recognition", "attendance", "reports"}
+# doors, zones, levels, groups, visitors, the access log: security staff
+SECURITY_APPS = {"access"}
 
 
 class RoleBackend(ModelBackend):
@@ -25,5 +27,9 @@ class RoleBackend(ModelBackend):
 
     @staticmethod
     def _role_allows(user, app_label):
-        role = user_role(user)
-        return role == ADMIN or (role == HR and app_label in HR_APPS)
+        roles = user_roles(user)
+        return (
+            ADMIN in roles
+            or (HR in roles and app_label in HR_APPS)
+            or (SECURITY in roles and app_label in SECURITY_APPS)
+        )
