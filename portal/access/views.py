@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
-from portal.access.models import AccessEvent, Alert, Door, OperatorAction, Visitor, Zone
+from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
 from portal.access.selectors import access_event_list, access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
 from portal.access.visitors import VisitorRefused, visitor_register
