@@ -157,7 +157,8 @@ def zone_lockdown(*, zone, user, reason=""):
         _audit(user, "lockdown", zone=zone, detail=reason)
         alert_raise(
             kind=Alert.Kind.LOCKDOWN,
-            message=f"{zone.name} locked down by {user.get_username()}" + (f": {reason}" if reason else ""),
+            message=f"{zone.name} locked down by {user.get_username() if user else 'an integration'}"
+            + (f": {reason}" if reason else ""),
         )
     return doors
 

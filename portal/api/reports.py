@@ -1,7 +1,6 @@
 """Daily summaries and report exports (CSV, XLSX, PDF) with the filters of the
 reports page, through portal.attendance.selectors and portal.reports.services."""
 
-
 from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
