@@ -36,6 +36,9 @@ def kiosk_config(*, kiosk):
         "frame_interval_ms": 200 if kiosk.liveness else 120,
         "frame_width": settings.KIOSK_FRAME_WIDTH,
         "reset_seconds": 5,
+        # the door this kiosk reads for (its answers then say "Door open" or why not)
+        "door": kiosk.door.name if kiosk.door_id else None,
+        "door_side": kiosk.door_side if kiosk.door_id else None,
     }
 
 

@@ -268,7 +268,8 @@
   function result(answer, automatic) {
     // nobody in view on an attempt nobody asked for: stay quiet
     if (automatic && answer.outcome === "no_face") return idle();
-    var good = ["checked_in", "checked_out", "already", "recognized"].indexOf(answer.outcome) >= 0;
+    // at a door: "door_open" is good, "denied" (with its reason as the message) is not
+    var good = ["checked_in", "checked_out", "already", "recognized", "door_open"].indexOf(answer.outcome) >= 0;
     var photo = document.getElementById("result-photo");
     photo.hidden = !answer.photo;
     if (answer.photo) photo.src = answer.photo;

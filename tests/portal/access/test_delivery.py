@@ -248,3 +248,16 @@ def test_the_sweep_expires_a_command_older_than_the_max_age_without_sending_it(s
     expired, young = door_commands_sweep(now=timezone.now() + timedelta(seconds=6))
     assert (expired, young) == (1, [])
     assert DoorCommand.objects.get().status == "expired"
+
+
+def test_an_alert_is_sent_as_a_signed_webhook_the_receiver_verifies(controller, settings, lab):
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = settings.DOOR_WEBHOOK_URL, SECRET
+    settings.DOOR_WEBHOOK_URL = ""  # only the alert goes to this receiver
+    door, _ = lab
+    from portal.access.services import zone_lockdown
+    from tests.factories import make_user
+
+    zone_lockdown(zone=door.zone, user=make_user("guard"), reason="drill")
+    [received] = Controller.received
+    assert received["kind"] == "lockdown" and "drill" in received["message"]
+    assert Alert.objects.get().delivery == "sent"
