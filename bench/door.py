@@ -81,7 +81,7 @@ def main(argv=None):
         attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
         subscriber.wait_for(1, timeout=10)
         latencies, answers, missing = [], [], 0
-        for n in range(args.attempts):
+        for _ in range(args.attempts):
             before = len(subscriber.messages)
             sent, answer = attempt(stack.url, token, frames)
             answers.append(answer.get("outcome"))
