@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test test-fast lint bench chromium clean
+.PHONY: mosquitto install run worker test test-fast lint bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,17 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
+# Debian's Mosquitto: the door-command tests publish to it and start a private one of their own.
+mosquitto:
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { \
+		echo "Installing Debian's mosquitto for the door-command tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
+
+test: install chromium mosquitto
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install
+test-fast: install mosquitto
 	$(PY) -m pytest -m "not e2e"
 
 lint: install
