@@ -38,7 +38,9 @@ def sighting_route(sighting):
         verify=sighting.verify,
     )
     outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
-    if event.result == event.Result.GRANTED and kiosk.door.time_clock and sighting.record_attendance:
+    # visitors pass doors but keep no attendance
+    at_clock = kiosk.door.time_clock and sighting.record_attendance and event.visitor_id is None
+    if event.result == event.Result.GRANTED and at_clock:
         outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[kiosk.door_side]))
     return outcome
 

@@ -107,3 +107,11 @@ def test_a_visitors_face_is_erased_after_the_retention_days_and_an_audit_row_sta
     recent.refresh_from_db()
     assert recent.person.photos.exists()
     assert visitors_erase() == 0
+
+
+def test_a_visitor_is_not_listed_among_the_staff_in_the_people_directory(host):
+    from portal.people.selectors import person_directory
+
+    door, _, _ = door_with_kiosk("Lobby")
+    register(host, door, start=timezone.now(), hours=2)
+    assert [p.name for p in person_directory()] == ["Joe Host"]
