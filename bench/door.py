@@ -49,16 +49,55 @@ print("TOKEN=" + token)
 def setup_door(env):
     import subprocess
 
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=common.ROOT, env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.split("TOKEN=")[1].strip()
+
+
+BREAKDOWN = """
+import json, statistics
+from portal.access.models import DoorCommand
+rows = DoorCommand.objects.filter(status="sent").select_related("event__capture")
+ms = lambda d: d.total_seconds() * 1000
+steps = {
+    "capture_row_to_decision": [ms(c.issued_at - c.event.capture.created_at) for c in rows if c.event_id],
+    "decision_to_broker_ack": [ms(c.sent_at - c.issued_at) for c in rows],
+}
+print("STEPS=" + json.dumps({k: round(statistics.median(v), 1) for k, v in steps.items() if v}))
+"""
+
+
+def breakdown(env):
+    """Median ms of each step, from the rows' own timestamps."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", BREAKDOWN],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.split("STEPS=")[1])
 
 
 def attempt(url, token, frames):
     files = [("frame", (f"frame-{i}.jpg", data, "image/jpeg")) for i, data in enumerate(frames)]
     sent = time.time()
-    response = requests.post(url + "/kiosk/api/captures", data={"client_id": uuid.uuid4().hex}, files=files,
-                             headers={"Authorization": f"Kiosk {token}"}, timeout=60)
+    response = requests.post(
+        url + "/kiosk/api/captures",
+        data={"client_id": uuid.uuid4().hex},
+        files=files,
+        headers={"Authorization": f"Kiosk {token}"},
+        timeout=60,
+    )
     return sent, response.json()
 
 
@@ -69,8 +108,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     subscriber = Subscriber()
     # base_env copies this process's environment into the portal's processes
-    os.environ.update(DOOR_MQTT_HOST="127.0.0.1", DOOR_MQTT_PORT="1883", DOOR_MQTT_TOPIC=subscriber.topic,
-                      KIOSK_RESULT_WAIT_SECONDS="5")
+    os.environ.update(
+        DOOR_MQTT_HOST="127.0.0.1",
+        DOOR_MQTT_PORT="1883",
+        DOOR_MQTT_TOPIC=subscriber.topic,
+        KIOSK_RESULT_WAIT_SECONDS="5",
+    )
     frames = [common.kiosk_frame(photos.OBAMA, quality=85 - i) for i in range(3)]
     with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), production=True) as stack:
         admin = Browser(stack.url)
@@ -91,6 +134,7 @@ def main(argv=None):
                 continue
             latencies.append(got[before][0] - sent)
         manage(stack.env, "check")  # the stack is still healthy
+        steps = breakdown(stack.env)
     subscriber.close()
     figures = {
         "attempt_to_mqtt": common.summary_ms(latencies),
@@ -98,6 +142,7 @@ def main(argv=None):
         "door_open_answers": answers.count("door_open"),
         "commands_missing": missing,
         "max_age_ok": all(age <= 5.0 for age in subscriber.ages()),
+        "median_ms_per_step": steps,
     }
     print(json.dumps(figures, indent=2))
     Path(args.results).mkdir(parents=True, exist_ok=True)

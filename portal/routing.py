@@ -45,6 +45,21 @@ def sighting_route(sighting):
     return outcome
 
 
+def badge_route(*, kiosk, employee_id, pin, at):
+    """A badge-and-PIN attempt at a kiosk's door: not a sighting, but the same
+    decision and the same attendance at a time clock. Returns the AccessEvent."""
+    from portal.access.services import badge_pin_check
+
+    person, ok = badge_pin_check(employee_id=employee_id, pin=pin)
+    door = kiosk.door
+    event = access_attempt_decide(
+        door=door, side=kiosk.door_side, at=at, person=person, kiosk=kiosk, verify=True, pin_ok=ok
+    )
+    if event.result == event.Result.GRANTED and door.time_clock and event.visitor_id is None:
+        attendance_event_record(person=person, at=at, source="kiosk", direction=SIDE_TO_DIRECTION[kiosk.door_side])
+    return event
+
+
 def _door_kiosk(kiosk_id):
     if kiosk_id is None:
         return None

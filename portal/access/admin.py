@@ -4,6 +4,7 @@ The log, the commands and the audit trail are read-only here: they are written
 only by the decisions and the operators' actions.
 """
 
+from django import forms
 from django.contrib import admin
 
 from portal.access.models import (
@@ -11,6 +12,7 @@ from portal.access.models import (
     AccessGroup,
     AccessLevel,
     Alert,
+    BadgePin,
     Door,
     DoorCommand,
     OperatorAction,
@@ -86,3 +88,28 @@ class VisitorAdmin(ReadOnly):
 @admin.register(Alert)
 class AlertAdmin(ReadOnly):
     list_display = ["at", "kind", "message", "delivery", "acknowledged_at"]
+
+
+class BadgePinForm(forms.ModelForm):
+    pin = forms.RegexField(
+        regex=r"^[0-9]{4,8}$", help_text="4 to 8 digits; only a hash is stored.", widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = BadgePin
+        fields = ["person"]
+
+
+@admin.register(BadgePin)
+class BadgePinAdmin(admin.ModelAdmin):
+    """PINs for doors in "face, or badge and PIN" mode."""
+
+    form = BadgePinForm
+    list_display = ["person", "updated_at"]
+    search_fields = ["person__name", "person__employee_id"]
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib.auth.hashers import make_password
+
+        obj.pin_hash = make_password(form.cleaned_data["pin"])
+        super().save_model(request, obj, form, change)

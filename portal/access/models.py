@@ -121,6 +121,17 @@ class AccessGroup(models.Model):
         return self.name
 
 
+class BadgePin(models.Model):
+    """A person's PIN for doors in "face, or badge and PIN" mode; only its hash is kept."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="badge_pin")
+    pin_hash = models.CharField(max_length=200, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"PIN of {self.person.name}"
+
+
 class Visitor(models.Model):
     """A visitor's pass. The face lives on `person` (the gallery's identity)
     until it is erased; this row stays as the audit trail, without biometrics."""

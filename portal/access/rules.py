@@ -26,6 +26,8 @@ REASONS = {
     "not_live": "Liveness check failed, please try again",
     "locked_down": "Door locked down",
     "badge_required": "This door needs your badge or employee ID too",
+    "bad_pin": "Wrong badge or PIN",
+    "pin_not_accepted": "This door does not take a PIN",
 }
 
 

@@ -25,9 +25,16 @@ def _visitor_of(person):
     return Visitor.objects.filter(person=person).prefetch_related("doors").first()
 
 
-def access_verdict(*, door, person, at, live=None, verify=False):
-    """The rules' verdict for one attempt (before anti-passback)."""
+def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
+    """The rules' verdict for one attempt (before anti-passback).
+
+    `pin_ok` is None for a face, True/False for a badge-and-PIN attempt.
+    """
     facts = door_facts(door)
+    if pin_ok is not None and door.mode != Door.Mode.FACE_OR_BADGE_PIN:
+        return rules.Verdict(False, "pin_not_accepted", (f"{door.name} is not in face-or-badge-and-PIN mode",))
+    if pin_ok is False:
+        return rules.Verdict(False, "bad_pin", ("the employee ID and PIN do not match",))
     if live is False:
         return rules.Verdict(False, "not_live", ("the face did not move or blink: perhaps a photo",))
     if facts.locked_down:
@@ -55,11 +62,11 @@ def access_verdict(*, door, person, at, live=None, verify=False):
 
 
 def access_attempt_decide(
-    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False
+    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None
 ):
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
     write its unlock commands in the same transaction. Returns the event."""
-    verdict = access_verdict(door=door, person=person, at=at, live=live, verify=verify)
+    verdict = access_verdict(door=door, person=person, at=at, live=live, verify=verify, pin_ok=pin_ok)
     visitor = _visitor_of(person) if person is not None else None
     with transaction.atomic():
         violation = False
@@ -186,3 +193,35 @@ def doors_relock_due(*, now=None):
     return Door.objects.filter(state=Door.State.UNLOCKED, unlocked_until__lte=now).update(
         state=Door.State.NORMAL, unlocked_until=None
     )
+
+
+PIN_PATTERN = r"^[0-9]{4,8}$"
+
+
+def badge_pin_set(*, person, pin):
+    """Give `person` a PIN (4 to 8 digits) for face-or-badge-and-PIN doors."""
+    import re
+
+    from django.contrib.auth.hashers import make_password
+
+    from portal.access.models import BadgePin
+
+    if not re.match(PIN_PATTERN, pin or ""):
+        raise ValueError("A PIN is 4 to 8 digits.")
+    return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
+
+
+def badge_pin_check(*, employee_id, pin):
+    """(person or None, whether the PIN is theirs). Always hashes once, so timing does not tell
+    whether an employee ID exists."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from portal.access.models import BadgePin
+    from portal.people.models import Person
+
+    person = Person.objects.filter(employee_id__iexact=(employee_id or "").strip()).first()
+    record = BadgePin.objects.filter(person=person).first() if person else None
+    if record is None:
+        make_password(pin or "")  # the same work as a check
+        return person, False
+    return person, check_password(pin or "", record.pin_hash)

@@ -63,6 +63,14 @@ def kiosk_capture_view(*, capture, client_id):
     return view
 
 
+def kiosk_badge_view(*, event):
+    """The kiosk's answer to a badge-and-PIN attempt."""
+    view = {"status": "done", "outcome": "pending", "message": ""}
+    if event.result == AccessEvent.Result.GRANTED and event.person_id:
+        view.update(name=event.person.name, message=f"Hello, {event.person.name}")
+    return _door_view(view, event)
+
+
 def _door_view(view, event):
     door = {"door": event.door.name, "access": event.result, "reason": event.reason}
     name = view.get("name")

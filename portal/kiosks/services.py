@@ -215,8 +215,14 @@ def _refuse_unknown_claim(kiosk, client_id, frames, employee_id, direction):
             capture.image.save("frame-0.jpg", ContentFile(frames[0]), save=True)
             # at a door this is a refused attempt like any other
             sighting_hand_over(
-                Sighting(at=capture.created_at, source=capture.source, capture=capture, kiosk_id=kiosk.pk,
-                         direction=direction, verify=True)
+                Sighting(
+                    at=capture.created_at,
+                    source=capture.source,
+                    capture=capture,
+                    kiosk_id=kiosk.pk,
+                    direction=direction,
+                    verify=True,
+                )
             )
     except IntegrityError:
         return kiosk_capture_find(kiosk=kiosk, client_id=client_id), False

@@ -80,6 +80,7 @@ EXPECTED = {
     "kiosk-api-pair": PUBLIC,
     "kiosk-api-config": KIOSK,
     "kiosk-api-captures": KIOSK,
+    "kiosk-api-badge": KIOSK,
     "kiosk-api-capture": KIOSK,
     # doors and access: security staff; visitors: reception too
     "access-doors": SECURITY,

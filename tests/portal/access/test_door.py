@@ -159,3 +159,53 @@ def test_repeated_unrecognized_refusals_at_one_door_raise_one_alert(settings):
         access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=i), person=None)
     alert = Alert.objects.get()
     assert alert.kind == "unknown_repeated" and alert.door == door
+
+
+def post_badge(client, token, employee_id, pin):
+    from django.urls import reverse
+
+    from tests.portal.kiosks.kiosk_helpers import auth
+
+    return client.post(reverse("kiosk-api-badge"), {"employee_id": employee_id, "pin": pin}, **auth(token))
+
+
+def test_a_badge_and_the_right_pin_open_a_face_or_pin_door_and_a_wrong_pin_does_not(client):
+    from portal.access.services import badge_pin_set
+
+    door, _, token = door_with_kiosk("Server room", mode=Door.Mode.FACE_OR_BADGE_PIN, time_clock=True)
+    ana = make_person("Ana", employee_id="A-7")
+    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+    badge_pin_set(person=ana, pin="2468")
+    answer = post_badge(client, token, "a-7", "2468").json()
+    assert (answer["outcome"], answer["message"]) == ("door_open", "Door open. Hello, Ana")
+    assert AttendanceEvent.objects.get().person == ana  # a time clock: the badge counts too
+    wrong = post_badge(client, token, "A-7", "1111").json()
+    assert (wrong["outcome"], wrong["message"]) == ("denied", "Wrong badge or PIN")
+    unknown = post_badge(client, token, "nobody", "2468").json()
+    assert unknown["message"] == "Wrong badge or PIN"
+    assert list(AccessEvent.objects.order_by("id").values_list("reason", flat=True)) == [
+        "granted",
+        "bad_pin",
+        "bad_pin",
+    ]
+
+
+def test_a_pin_is_refused_at_a_door_that_takes_faces_only(client):
+    from portal.access.services import badge_pin_set
+
+    door, _, token = door_with_kiosk("Lab 2")
+    ana = make_person("Ana", employee_id="A-7")
+    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+    badge_pin_set(person=ana, pin="2468")
+    answer = post_badge(client, token, "A-7", "2468").json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "This door does not take a PIN")
+    assert not DoorCommand.objects.exists()
+
+
+def test_a_face_and_badge_door_refuses_a_face_alone_from_an_identify_kiosk(obama):
+    door, kiosk, _ = door_with_kiosk("Vault", mode=Door.Mode.FACE_AND_BADGE)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    face_alone = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, kiosk=kiosk)
+    assert face_alone.reason == "badge_required"
+    with_badge = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, verify=True)
+    assert with_badge.result == "granted"
