@@ -39,6 +39,8 @@ def kiosk_config(*, kiosk):
         # the door this kiosk reads for (its answers then say "Door open" or why not)
         "door": kiosk.door.name if kiosk.door_id else None,
         "door_side": kiosk.door_side if kiosk.door_id else None,
+        # "face_or_pin": the kiosk also offers a badge (employee ID) and PIN
+        "door_mode": kiosk.door.mode if kiosk.door_id else None,
     }
 
 

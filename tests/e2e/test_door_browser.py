@@ -200,3 +200,51 @@ def test_a_stranger_is_refused_then_admitted_as_a_visitor_and_refused_after_the_
         assert (outcome, message) == ("denied", "Pass expired, Eileen Visitor")
     finally:
         browser.close()
+
+
+PIN_DOOR = """
+from portal.access.models import AccessGroup, AccessLevel, Door, Zone
+from portal.access.services import badge_pin_set
+from portal.kiosks.models import Kiosk
+from portal.kiosks.services import kiosk_pairing_create, kiosk_register
+from portal.people.models import Person
+door = Door.objects.create(name="Server room", zone=Zone.objects.get(name="Research"), mode="face_or_pin")
+level = AccessLevel.objects.create(name="Server room always", any_time=True, closed_on_holidays=False)
+level.doors.add(door)
+group = AccessGroup.objects.create(name="Admins")
+group.people.add(Person.objects.get(employee_id="17"))
+group.levels.add(level)
+badge_pin_set(person=Person.objects.get(employee_id="17"), pin="2468")
+kiosk = kiosk_register(name="Server room reader")
+Kiosk.objects.filter(pk=kiosk.pk).update(door=door, door_side="entry")
+_, code = kiosk_pairing_create(kiosk=kiosk)
+print("CODE=" + code)
+"""
+
+
+def test_at_a_face_or_pin_door_a_badge_and_pin_open_it_when_the_face_is_not_known(
+    admin, stack, playwright, cameras, subscriber
+):
+    code = shell(stack, PIN_DOOR).split("CODE=")[1].strip()
+    browser = launch(playwright, cameras["stranger"])
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        page.goto(f"{stack.url}/kiosk/pair/{code}/")
+        page.click("#pair-form button[type=submit]")
+        page.wait_for_url("**/kiosk/")
+        # the face alone: the visitor of the test above, whose pass has ended
+        assert result(page) == ("denied", "Pass expired, Eileen Visitor")
+        page.click("#pin-start")
+        for key in "17":
+            page.click(f"button[data-key='{key}']")
+        page.click("#keypad button.ok")
+        page.wait_for_function("document.getElementById('keypad-title').textContent === 'Type your PIN'")
+        for key in "2468":
+            page.click(f"button[data-key='{key}']")
+        before = len(subscriber.messages)
+        page.click("#keypad button.ok")
+        outcome, message = result(page)
+        assert (outcome, message) == ("door_open", "Door open. Hello, Joe Biden")
+        assert subscriber.wait_for(before + 1, timeout=10)[before][2]["command"] == "unlock"
+    finally:
+        browser.close()
