@@ -27,6 +27,7 @@ run: install
 	# no Celery beat in the embedded setup: do its periodic work at each start
 	$(PY) manage.py close_days --days 31 -v0
 	$(PY) manage.py kiosk_snapshots_expire -v0
+	$(PY) manage.py visitors_erase -v0
 	@echo "Portal: http://$(HOST):$(PORT)/  (admin pages: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -116,3 +116,16 @@ def test_a_visitor_is_not_listed_among_the_staff_in_the_people_directory(host):
     register(host, door, start=timezone.now(), hours=2)
     people, _ = person_directory()
     assert [p.name for p in people] == ["Joe Host"]
+
+
+def test_the_visitors_erase_command_erases_what_the_hourly_task_would(host):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    door, _, _ = door_with_kiosk("Lobby")
+    register(host, door, start=timezone.now() - timedelta(days=30), hours=8)
+    out = StringIO()
+    call_command("visitors_erase", "--days", "7", stdout=out)
+    assert out.getvalue().startswith("1 visitors")
+    assert Visitor.objects.get().erased_at is not None
