@@ -134,3 +134,15 @@ def test_a_passback_reset_from_the_doors_page_lets_a_person_enter_again(client, 
     client.post(reverse("access-zone-passback-reset", args=[door.zone.pk]))
     later = timezone.now() + timedelta(seconds=1)
     assert access_attempt_decide(door=door, side="entry", at=later, person=ana).result == AccessEvent.Result.GRANTED
+
+
+def test_security_staff_start_on_the_doors_page_and_reception_on_visitors_after_signing_in(client):
+    from portal.accounts.roles import RECEPTION
+
+    make_user("guard", role=SECURITY, password="pw-guard-1")
+    make_user("desk", role=RECEPTION, password="pw-desk-1")
+    signed = client.post(reverse("login"), {"username": "guard", "password": "pw-guard-1"})
+    assert signed["Location"] == reverse("access-doors")
+    client.logout()
+    signed = client.post(reverse("login"), {"username": "desk", "password": "pw-desk-1"})
+    assert signed["Location"] == reverse("access-visitors")
