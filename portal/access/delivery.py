@@ -20,6 +20,8 @@ from portal.access.transports import TRANSPORTS, DeliveryFailed
 
 log = logging.getLogger(__name__)
 
+# commands that close or restore a door: never dropped for being late
+LOCKING = (DoorCommand.Command.LOCKDOWN, DoorCommand.Command.RELEASE)
 FIRST_PAUSE = 0.1
 MAX_PAUSE = 1.0
 
@@ -54,18 +56,41 @@ def _expire(command, error):
     delivery_failure_alert(door=command.door)
 
 
+def _superseded(command):
+    """A later lock-side command for the same door and channel makes this one pointless."""
+    return DoorCommand.objects.filter(
+        door_id=command.door_id,
+        channel=command.channel,
+        issued_at__gt=command.issued_at,
+        command__in=LOCKING,
+    ).exists()
+
+
 def door_command_deliver(*, pk, sleep=time.sleep):
-    """Deliver one outbox row. Returns its final status."""
+    """Deliver one outbox row. Returns its status afterwards.
+
+    An unlock is tried until DOOR_COMMAND_MAX_AGE_SECONDS after its decision,
+    then expired: late, it would open a door nobody stands at. A lockdown or a
+    release is the opposite: late is better than never. It is tried for the
+    same length of time per round and then handed back as pending, for the
+    sweep to try again until it is delivered or a later one replaces it.
+    """
     if not command_claim(pk):
         return None
     command = DoorCommand.objects.select_related("door").get(pk=pk)
     transport = TRANSPORTS[command.channel]()
-    deadline = command.issued_at + max_age()
+    expires = command.command not in LOCKING
+    deadline = command.issued_at + max_age() if expires else timezone.now() + max_age()
     pause, error = FIRST_PAUSE, "not tried"
     while True:
         remaining = (deadline - timezone.now()).total_seconds()
         if remaining <= 0:
-            _expire(command, error)
+            if expires:
+                _expire(command, error)
+                return DoorCommand.Status.EXPIRED
+            return _hand_back(command, error)
+        if not expires and _superseded(command):
+            _expire(command, "replaced by a later command for this door")
             return DoorCommand.Status.EXPIRED
         DoorCommand.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
         try:
@@ -82,14 +107,27 @@ def door_command_deliver(*, pk, sleep=time.sleep):
         return DoorCommand.Status.SENT
 
 
-def door_commands_sweep(*, now=None):
-    """Expire what is too old to send; hand back what is young and pending
-    but whose task was lost (the broker was down). Returns (expired, pending ids)."""
-    now = now or timezone.now()
-    old = DoorCommand.objects.filter(
-        status__in=[DoorCommand.Status.PENDING, DoorCommand.Status.SENDING], issued_at__lt=now - max_age()
+def _hand_back(command, error):
+    DoorCommand.objects.filter(pk=command.pk, status=DoorCommand.Status.SENDING).update(
+        status=DoorCommand.Status.PENDING, claimed_at=None, error=error[:300]
     )
-    old = old.exclude(status=DoorCommand.Status.SENDING, claimed_at__gte=now - max_age() - timedelta(seconds=30))
+    log.warning(
+        "door command %s (%s %s) not delivered yet, will retry: %s", command.pk, command.command, command.door, error
+    )
+    delivery_failure_alert(door=command.door)
+    return DoorCommand.Status.PENDING
+
+
+def door_commands_sweep(*, now=None):
+    """Expire unlocks too old to send; hand back what is pending but whose task
+    was lost (the broker was down): young unlocks, and lockdowns and releases of
+    any age. Returns (expired, pending ids)."""
+    now = now or timezone.now()
+    stale_claim = now - max_age() - timedelta(seconds=30)
+    unlocks = DoorCommand.objects.exclude(command__in=LOCKING)
+    old = unlocks.filter(
+        status__in=[DoorCommand.Status.PENDING, DoorCommand.Status.SENDING], issued_at__lt=now - max_age()
+    ).exclude(status=DoorCommand.Status.SENDING, claimed_at__gte=stale_claim)
     expired = 0
     for command in old.select_related("door"):
         if DoorCommand.objects.filter(pk=command.pk, status=command.status).update(
@@ -97,10 +135,15 @@ def door_commands_sweep(*, now=None):
         ):
             expired += 1
             log.warning("door command %s expired undelivered (sweep)", command.pk)
+    # a lockdown or release left "sending" by a dead worker is pending again
+    pending = DoorCommand.objects.filter(
+        Q(status=DoorCommand.Status.PENDING)
+        | Q(status=DoorCommand.Status.SENDING, claimed_at__lt=stale_claim, command__in=LOCKING)
+    )
     young = list(
-        DoorCommand.objects.filter(status=DoorCommand.Status.PENDING, issued_at__gte=now - max_age()).values_list(
-            "pk", flat=True
-        )
+        pending.filter(Q(issued_at__gte=now - max_age()) | Q(command__in=LOCKING))
+        .order_by("issued_at", "id")
+        .values_list("pk", flat=True)
     )
     return expired, young
 

@@ -261,3 +261,49 @@ def test_an_alert_is_sent_as_a_signed_webhook_the_receiver_verifies(controller, 
     [received] = Controller.received
     assert received["kind"] == "lockdown" and "drill" in received["message"]
     assert Alert.objects.get().delivery == "sent"
+
+
+def test_a_lockdown_is_never_dropped_for_being_late_it_waits_for_the_broker_and_is_then_sent(
+    settings, lab, tmp_path
+):
+    from portal.access.services import zone_lockdown
+    from tests.factories import make_user
+
+    door, _ = lab
+    port = free_port()  # the broker is down
+    settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT = "127.0.0.1", port
+    settings.DOOR_MQTT_TOPIC = "lock-test/doors/{door}/command"
+    settings.DOOR_COMMAND_MAX_AGE_SECONDS = 0.5
+    guard = make_user("guard")
+    zone_lockdown(zone=door.zone, user=guard)
+    lockdown = DoorCommand.objects.get()
+    assert lockdown.status == "pending" and lockdown.attempts >= 2  # tried, handed back, not expired
+    assert Alert.objects.filter(kind="delivery_failing").exists()
+    broker = PrivateBroker(port, tmp_path).start()
+    try:
+        subscriber = Subscriber(port=port, prefix="lock-test")
+        try:
+            _, pending = door_commands_sweep(now=timezone.now() + timedelta(minutes=10))
+            assert pending == [lockdown.pk]
+            assert door_command_deliver(pk=lockdown.pk) == "sent"
+            [(_, _, payload)] = subscriber.wait_for(1)
+            assert (payload["command"], payload["door"]) == ("lockdown", "lab-2")
+        finally:
+            subscriber.close()
+    finally:
+        broker.stop()
+
+
+def test_a_lockdown_still_undelivered_is_replaced_by_the_release_that_follows_it(settings, lab, monkeypatch):
+    from portal.access.services import zone_lockdown, zone_lockdown_end
+    from tests.factories import make_user
+
+    door, _ = lab
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    guard = make_user("guard")
+    with task_lost(monkeypatch):
+        zone_lockdown(zone=door.zone, user=guard)
+        zone_lockdown_end(zone=door.zone, user=guard)
+    lockdown, release = DoorCommand.objects.order_by("issued_at", "id")
+    assert door_command_deliver(pk=lockdown.pk) == "expired"
+    assert DoorCommand.objects.get(pk=lockdown.pk).error == "replaced by a later command for this door"
