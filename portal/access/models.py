@@ -50,6 +50,14 @@ class Door(models.Model):
     time_clock = models.BooleanField(
         default=False, help_text="Passing this door also records attendance (the outer doors, typically)."
     )
+    unlock_schedule = models.ForeignKey(
+        "AccessLevel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unlocks_doors",
+        help_text="Unlocked for everyone during this level's windows (a lobby in office hours); empty: never.",
+    )
     # the lock controller's own name for the door; empty: the door's id
     controller_id = models.CharField(max_length=100, blank=True)
 

@@ -175,6 +175,25 @@ def visitor_decide(*, door, door_ids, valid_from, valid_until, at):
     return Verdict(True, "granted", ("the visitor pass includes this door now",))
 
 
+def open_until(level, *, local, holidays=frozenset()):
+    """A door unlocked on `level`'s schedule: the wall-clock end of the window open at `local`, or None.
+
+    An any-time level holds the door open until the next midnight (and again after it).
+    """
+    if level_judge(level, local=local, holidays=holidays)[0] != "granted":
+        return None
+    if level.any_time:
+        return datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
+    ends = []
+    for window in level.windows:
+        started = window_open(window, local)
+        if started is None or (level.closed_on_holidays and started in holidays):
+            continue
+        end_day = started + timedelta(days=1) if window.overnight else started
+        ends.append(datetime.combine(end_day, window.end, local.tzinfo))
+    return max(ends) if ends else None
+
+
 def passback_check(*, mode, side, last_side):
     """Anti-passback in a zone: entering twice without leaving.
 

@@ -187,6 +187,35 @@ def passback_reset(*, zone, user, person=None):
     return reset
 
 
+def doors_schedule_apply(*, now=None):
+    """Doors with an unlock schedule: open one whose window has begun, with an
+    unlock for the seconds left in the window (its controller relocks it by
+    itself at the end; doors_relock_due puts the state back). Locked-down
+    doors are left alone. Returns the doors opened."""
+    from portal.access.selectors import level_facts
+
+    now = now or timezone.now()
+    holidays = organization_holidays()
+    opened = []
+    doors = Door.objects.filter(unlock_schedule__isnull=False).exclude(state=Door.State.LOCKED_DOWN)
+    for door in doors.select_related("zone", "unlock_schedule"):
+        level = level_facts(door.unlock_schedule)
+        until = rules.open_until(level, local=now.astimezone(zone_tz(door.zone)), holidays=holidays)
+        if until is None or (door.unlocked_until is not None and door.unlocked_until >= until):
+            continue
+        with transaction.atomic():
+            changed = (
+                Door.objects.filter(pk=door.pk)
+                .exclude(state=Door.State.LOCKED_DOWN)
+                .update(state=Door.State.UNLOCKED, unlocked_until=until)
+            )
+            if changed:
+                seconds = int((until - now).total_seconds())
+                door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=seconds)
+                opened.append(door)
+    return opened
+
+
 def doors_relock_due(*, now=None):
     """Doors an operator unlocked whose time is over go back to normal."""
     now = now or timezone.now()

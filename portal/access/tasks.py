@@ -26,12 +26,13 @@ def door_command_enqueue(command_id):
 @shared_task(ignore_result=True)
 def sweep_door_commands():
     from portal.access.delivery import door_commands_sweep
-    from portal.access.services import doors_relock_due
+    from portal.access.services import doors_relock_due, doors_schedule_apply
 
     _, young = door_commands_sweep()
     for pk in young:
         door_command_enqueue(pk)
     doors_relock_due()
+    doors_schedule_apply()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6, retry_backoff=True, retry_backoff_max=300)
