@@ -30,7 +30,13 @@ class Transport:
 
 
 class Mqtt(Transport):
-    """Publish to DOOR_MQTT_TOPIC with QoS 1: done when the broker acknowledges."""
+    """Publish to DOOR_MQTT_TOPIC with QoS 1: done when the broker acknowledges.
+
+    One connection per command, closed after it: a long-lived client keeps
+    unsent messages queued while the broker is away and sends them when it
+    returns, which is exactly the late unlock this must never send. The
+    connection costs a few milliseconds on a local broker.
+    """
 
     name = "mqtt"
 
