@@ -209,3 +209,16 @@ def test_a_face_and_badge_door_refuses_a_face_alone_from_an_identify_kiosk(obama
     assert face_alone.reason == "badge_required"
     with_badge = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, verify=True)
     assert with_badge.result == "granted"
+
+
+def test_an_unknown_employee_id_at_a_verify_kiosk_on_a_door_is_logged_as_not_recognized(
+    client, django_capture_on_commit_callbacks
+):
+    from portal.kiosks.models import Kiosk
+
+    door, kiosk, token = door_with_kiosk("Vault", mode=Door.Mode.FACE_AND_BADGE)
+    Kiosk.objects.filter(pk=kiosk.pk).update(mode=Kiosk.Mode.VERIFY)
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks, employee_id="nobody").json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Not recognized")
+    event = AccessEvent.objects.get()
+    assert (event.door, event.reason, event.person) == (door, "not_recognized", None)
