@@ -222,3 +222,18 @@ def test_an_unknown_employee_id_at_a_verify_kiosk_on_a_door_is_logged_as_not_rec
     assert (answer["outcome"], answer["message"]) == ("denied", "Not recognized")
     event = AccessEvent.objects.get()
     assert (event.door, event.reason, event.person) == (door, "not_recognized", None)
+
+
+def test_a_photo_held_still_at_a_liveness_kiosk_on_a_door_is_refused_as_liveness_failed(
+    client, obama, django_capture_on_commit_callbacks
+):
+    from portal.kiosks.models import Kiosk
+
+    door, kiosk, token = door_with_kiosk()
+    Kiosk.objects.filter(pk=kiosk.pk).update(liveness=True)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    still = [kiosk_frame(photos.OBAMA)] * 5
+    answer = attempt(client, token, still, django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Liveness check failed, please try again")
+    assert AccessEvent.objects.get().reason == "not_live"
+    assert not DoorCommand.objects.exists()
