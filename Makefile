@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test test-fast lint bench chromium fault-servers clean
+.PHONY: mosquitto install run worker test test-fast lint bench chromium fault-servers clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ run: install
 	$(PY) manage.py reencode -v0
 	$(PY) manage.py import_archives_expire -v0
 	$(PY) manage.py merges_expire -v0
+	$(PY) manage.py visitors_erase -v0
 	@echo "Portal: http://$(HOST):$(PORT)/  (organization pages: http://$(HOST):$(PORT)/org/; Django admin, superusers: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -51,11 +52,18 @@ fault-servers:
 		echo "Installing redis-server and PostgreSQL for the fault tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; }
 
-test: install chromium fault-servers
+
+# Debian's Mosquitto: the door-command tests publish to it and start a private one of their own.
+mosquitto:
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { \
+		echo "Installing Debian's mosquitto for the door-command tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
+
+test: install chromium fault-servers mosquitto
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install
+test-fast: install mosquitto
 	$(PY) -m pytest -m "not e2e"
 
 lint: install

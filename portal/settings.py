@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "portal.kiosks",
     "portal.org",
     "portal.recovery",
+    "portal.access",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -317,6 +318,12 @@ IMPORT_MAX_CSV_ROWS = env_int("IMPORT_MAX_CSV_ROWS", 5000, minimum=1)
 # import; the job and its report stay.
 IMPORT_ARCHIVE_KEEP_DAYS = env_int("IMPORT_ARCHIVE_KEEP_DAYS", 2, minimum=0)
 
+# --- from a decided face to what it causes ------------------------------------
+
+# recognition hands every sighting to this one callable (see portal/routing.py);
+# empty: sightings cause nothing
+SIGHTING_ROUTER = env_str("SIGHTING_ROUTER", "portal.routing.sighting_route")
+
 # --- attendance -------------------------------------------------------------
 
 # A person recognized again within this many seconds gets no second event.
@@ -339,6 +346,35 @@ KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
 KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
 # Pictures of kiosk attempts are deleted after this many days (the events stay).
 KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
+
+# --- doors and access ---------------------------------------------------------
+
+# Door commands (unlock, lockdown) over MQTT: empty host turns MQTT off.
+DOOR_MQTT_HOST = env_str("DOOR_MQTT_HOST", "")
+DOOR_MQTT_PORT = env_int("DOOR_MQTT_PORT", 1883, minimum=1)
+DOOR_MQTT_USERNAME = env_str("DOOR_MQTT_USERNAME", "")
+DOOR_MQTT_PASSWORD = env_str("DOOR_MQTT_PASSWORD", "")
+# {door} is the door's controller id (or its database id)
+DOOR_MQTT_TOPIC = env_str("DOOR_MQTT_TOPIC", "portal/doors/{door}/command")
+# ... and over an HTTP webhook signed with HMAC-SHA256 (portal/access/signing.py): empty URL turns it off.
+DOOR_WEBHOOK_URL = env_str("DOOR_WEBHOOK_URL", "")
+DOOR_WEBHOOK_SECRET = env_str("DOOR_WEBHOOK_SECRET", "")
+if DOOR_WEBHOOK_URL and not DOOR_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("DOOR_WEBHOOK_URL is set but DOOR_WEBHOOK_SECRET is not: the controller must verify.")
+# A command not delivered this long after the decision is dropped: a door never opens late.
+DOOR_COMMAND_MAX_AGE_SECONDS = env_float("DOOR_COMMAND_MAX_AGE_SECONDS", 5.0, minimum=0.1, maximum=300.0)
+# The Celery queue of door-command deliveries; empty: the default queue.
+DOOR_COMMAND_QUEUE = env_str("DOOR_COMMAND_QUEUE", "")
+# Alerts (unknown face refused repeatedly, lockdown, failing deliveries) as a signed webhook; empty: portal only.
+ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
+ALERT_WEBHOOK_SECRET = env_str("ALERT_WEBHOOK_SECRET", "")
+if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("ALERT_WEBHOOK_URL is set but ALERT_WEBHOOK_SECRET is not.")
+# An alert when one door refuses unrecognized faces this many times within this many minutes.
+ALERT_UNKNOWN_REFUSALS = env_int("ALERT_UNKNOWN_REFUSALS", 3, minimum=1)
+ALERT_UNKNOWN_MINUTES = env_int("ALERT_UNKNOWN_MINUTES", 5, minimum=1)
+# Visitors' face photos and encodings are erased this many days after their pass ends.
+VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 7, minimum=0)
 
 # --- reports ----------------------------------------------------------------
 
@@ -434,6 +470,16 @@ CELERY_BEAT_SCHEDULE["recovery-reconcile"] = {
 # hourly: pictures of kiosk attempts older than KIOSK_SNAPSHOT_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
     "task": "portal.kiosks.tasks.kiosk_snapshots_expire",
+    "schedule": 3600.0,
+}
+# door commands whose task was lost (broker down) are delivered or expired; operator unlocks end
+CELERY_BEAT_SCHEDULE["door-commands-sweep"] = {
+    "task": "portal.access.tasks.sweep_door_commands",
+    "schedule": 2.0,
+}
+# hourly: visitors' faces erased VISITOR_RETENTION_DAYS after their pass
+CELERY_BEAT_SCHEDULE["visitors-erase"] = {
+    "task": "portal.access.tasks.erase_visitors",
     "schedule": 3600.0,
 }
 

@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from portal.accounts.forms import LoginForm
+from portal.accounts.views import RoleLoginView
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", RoleLoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # the one-time link of an invitation or a password reset (portal.org.services)
     path(
@@ -25,6 +26,7 @@ urlpatterns = [
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),
     path("api/", include("portal.api.urls")),
+    path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),
     path("", include("portal.reports.urls")),
     path("", include("portal.web.urls")),

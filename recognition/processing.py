@@ -12,11 +12,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from portal.attendance.services import attendance_event_record
 from portal.people.models import Person
 from recognition import burst, decision, engine, gallery, imaging, liveness, quality, versions
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from recognition.services import photo_thumbnails_make, upload_limits
+from recognition.sightings import Sighting, sighting_hand_over
 
 log = logging.getLogger(__name__)
 versions.encoder_start()
@@ -253,14 +253,9 @@ def capture_process(*, capture):
             "event_id": None,
             "event": None,
         }
-        if person and capture.record_attendance and person.pk not in seen:
-            recorded = attendance_event_record(
-                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=match.distance,
-                direction=capture.direction or None, **_upload_facts(capture),
-            )
-            entry["event_id"] = recorded.event.pk
-            entry["event"] = _event_outcome(recorded)
-            entry["direction"] = recorded.event.direction
+        # one sighting per person per picture; every unknown face is one
+        if person is None or person.pk not in seen:
+            entry.update(sighting_hand_over(_sighting(capture, person=person, distance=match.distance)))
         if person:
             seen.add(person.pk)
         results.append(entry)
@@ -272,17 +267,6 @@ def capture_process(*, capture):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
     return capture
-
-
-def _event_outcome(recorded):
-    if recorded.created:
-        return "created"
-    return "too_soon" if recorded.too_soon else "cooldown"
-
-
-def _upload_facts(capture):
-    """Who submitted the picture and when it says it was taken (a kiosk: nobody, now)."""
-    return {"recorded_by": capture.submitted_by, "photo_taken_at": capture.taken_at}
 
 
 def _verify(capture, image, faces, known, rule):
@@ -301,10 +285,11 @@ def _verify(capture, image, faces, known, rule):
         # is refused the way a face that does not match is
         result["reason"] = "unknown_claim"
         face = max(faces, key=lambda f: f.width)
-        result["faces"].append(
-            {"box": list(face.box), "distance": None, "decision": "refused", "event_id": None, "event": None,
-             "person_id": None, "name": None, "employee_id": None}
-        )
+        refused = {"box": list(face.box), "distance": None, "decision": "refused", "event_id": None, "event": None,
+                   "person_id": None, "name": None, "employee_id": None}
+        # at a door, a refused attempt like any other
+        refused.update(sighting_hand_over(_sighting(capture, person=None, verify=True)))
+        result["faces"].append(refused)
         labels.append((face.box, "Not verified", False))
     elif not (known.labels == person.pk).any():
         result["reason"] = "not_enrolled"
@@ -325,16 +310,11 @@ def _verify(capture, image, faces, known, rule):
             "event": None,
             **(entry if verified else {"person_id": None, "name": None, "employee_id": None}),
         }
-        if verified and capture.record_attendance:
-            recorded = attendance_event_record(
-                person=person, at=capture.created_at, source=capture.source, capture=capture, distance=own,
-                direction=capture.direction or None, **_upload_facts(capture),
+        face_entry.update(
+            sighting_hand_over(
+                _sighting(capture, person=person if verified else None, distance=own, verify=True, claimed=person)
             )
-            face_entry.update(
-                event_id=recorded.event.pk,
-                event=_event_outcome(recorded),
-                direction=recorded.event.direction,
-            )
+        )
         result["faces"].append(face_entry)
         result["distance"] = round(own, 4)
         labels.append((face.box, person.name if verified else "Not verified", verified))
@@ -345,6 +325,24 @@ def _verify(capture, image, faces, known, rule):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
     return capture
+
+
+def _sighting(capture, *, person, distance=None, live=None, verify=False, claimed=None):
+    return Sighting(
+        at=capture.created_at,
+        source=capture.source,
+        person=person,
+        distance=distance,
+        capture=capture,
+        kiosk_id=capture.kiosk_id,
+        direction=capture.direction,
+        record_attendance=capture.record_attendance,
+        recorded_by=capture.submitted_by,
+        photo_taken_at=capture.taken_at,
+        live=live,
+        verify=verify,
+        claimed_person=claimed,
+    )
 
 
 def _kiosk_faces(capture, image, faces, options):
@@ -368,6 +366,7 @@ def _capture_not_live(capture, image, live):
         "faces": [],
         "reason": "not_live",
         "liveness": {"reason": live.reason, "motion": live.motion, "blink": live.blink, "frames": live.frames},
+        **sighting_hand_over(_sighting(capture, person=None, live=False, claimed=capture.claimed_person)),
     }
     capture.status = Capture.Status.DONE
     capture.error = ""

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from portal.accounts.roles import ADMIN, GROUPS, HR
+from portal.accounts.roles import ADMIN, GROUPS, HR, SECURITY
 from portal.people.models import Department, Person
 from recognition.models import Capture, FacePhoto
 from recognition.processing import capture_process, face_photo_encode
@@ -46,7 +46,7 @@ def make_user(username="viewer", *, role=None, superuser=False, password="pw-for
     users = get_user_model()
     if superuser:
         return users.objects.create_superuser(username=username, password=password, email="")
-    user = users.objects.create_user(username=username, password=password, is_staff=role in (ADMIN, HR))
+    user = users.objects.create_user(username=username, password=password, is_staff=role in (ADMIN, HR, SECURITY))
     if role:
         user.groups.add(Group.objects.get(name=GROUPS[role]))
     return user

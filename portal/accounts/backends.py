@@ -8,12 +8,14 @@ see the people they manage.
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from portal.accounts.roles import ADMIN, HR, user_role
+from portal.accounts.roles import ADMIN, HR, SECURITY, user_roles
 from portal.accounts.throttling import login_wait
 
 # apps whose models HR managers manage; the rest (kiosks, API tokens, users
 # and groups) are for admins only
 HR_APPS = {"people", "recognition", "attendance", "reports"}
+# doors, zones, levels, groups, visitors, the access log: security staff
+SECURITY_APPS = {"access"}
 
 
 class RoleBackend(ModelBackend):
@@ -34,5 +36,9 @@ class RoleBackend(ModelBackend):
 
     @staticmethod
     def _role_allows(user, app_label):
-        role = user_role(user)
-        return role == ADMIN or (role == HR and app_label in HR_APPS)
+        roles = user_roles(user)
+        return (
+            ADMIN in roles
+            or (HR in roles and app_label in HR_APPS)
+            or (SECURITY in roles and app_label in SECURITY_APPS)
+        )

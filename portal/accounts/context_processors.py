@@ -1,4 +1,4 @@
-from portal.accounts.roles import ADMIN, HR, VIEWER, has_role
+from portal.accounts.roles import ADMIN, HR, RECEPTION, SECURITY, VIEWER, has_role
 
 
 def roles(request):
@@ -9,5 +9,7 @@ def roles(request):
             "admin": bool(user) and has_role(user, ADMIN),
             "hr": bool(user) and has_role(user, HR),
             "view": bool(user) and has_role(user, VIEWER),
+            "security": bool(user) and has_role(user, SECURITY),
+            "reception": bool(user) and has_role(user, RECEPTION),
         }
     }

@@ -1,10 +1,14 @@
-"""The three roles of the portal, as Django groups.
+"""The roles of the portal, as Django groups.
 
 - admin: everything (superusers, and members of the "Admin" group);
 - hr: people and attendance, corrections, reports; not kiosks or system settings;
-- viewer: reads reports only.
+- viewer: reads reports only;
+- security: doors, zones, access levels, visitors, the access log and muster
+  list; not HR's attendance corrections;
+- reception: registers visitors, nothing else.
 
-Pages use `role_required`; the API uses the same `has_role`.
+A role includes others (INCLUDES): admin all of them, hr viewer, security
+reception. Pages use `role_required`; the API uses the same `has_role`.
 """
 
 from functools import wraps
@@ -15,30 +19,50 @@ from django.core.exceptions import PermissionDenied
 ADMIN = "admin"
 HR = "hr"
 VIEWER = "viewer"
+SECURITY = "security"
+RECEPTION = "reception"
 
-GROUPS = {ADMIN: "Admin", HR: "HR manager", VIEWER: "Viewer"}
-# a role includes the ones after it
-RANK = {ADMIN: 3, HR: 2, VIEWER: 1}
+GROUPS = {ADMIN: "Admin", HR: "HR manager", VIEWER: "Viewer", SECURITY: "Security", RECEPTION: "Reception"}
+INCLUDES = {
+    ADMIN: frozenset(GROUPS),
+    HR: frozenset({HR, VIEWER}),
+    VIEWER: frozenset({VIEWER}),
+    SECURITY: frozenset({SECURITY, RECEPTION}),
+    RECEPTION: frozenset({RECEPTION}),
+}
+# strongest first: the one role `user_role` names
+ORDER = [ADMIN, HR, SECURITY, VIEWER, RECEPTION]
+
+
+def role_includes(role, minimum):
+    """True if `role` may do what `minimum` may."""
+    return role is not None and minimum in INCLUDES[role]
+
+
+def user_roles(user):
+    """Every role a user has, directly or included, as a set."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return INCLUDES[ADMIN]
+    if not hasattr(user, "_role_groups"):
+        user._role_groups = set(user.groups.values_list("name", flat=True))
+    roles = set()
+    for role, group in GROUPS.items():
+        if group in user._role_groups:
+            roles |= INCLUDES[role]
+    return frozenset(roles)
 
 
 def user_role(user):
     """The strongest role a user has, or None."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return ADMIN
-    names = set(user.groups.values_list("name", flat=True)) if not hasattr(user, "_role_groups") else user._role_groups
-    user._role_groups = names
-    for role in (ADMIN, HR, VIEWER):
-        if GROUPS[role] in names:
-            return role
-    return None
+    roles = user_roles(user)
+    return next((role for role in ORDER if role in roles), None)
 
 
 def has_role(user, minimum):
     """True if the user's role is `minimum` or stronger."""
-    role = user_role(user)
-    return role is not None and RANK[role] >= RANK[minimum]
+    return minimum in user_roles(user)
 
 
 def role_required(minimum):

@@ -5,7 +5,6 @@ work. `?wait=N` holds the answer up to N seconds (at most
 API_WAIT_MAX_SECONDS) and gives the result directly when it is ready in time.
 """
 
-
 import django_filters
 from django.conf import settings
 from django.shortcuts import get_object_or_404

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from portal.accounts.roles import ADMIN, GROUPS, HR, VIEWER
+from portal.accounts.roles import ADMIN, GROUPS, HR, RECEPTION, SECURITY, VIEWER
 
 
 class ApiToken(models.Model):
@@ -11,6 +11,8 @@ class ApiToken(models.Model):
         ADMIN = ADMIN, GROUPS[ADMIN]
         HR = HR, GROUPS[HR]
         VIEWER = VIEWER, GROUPS[VIEWER]
+        SECURITY = SECURITY, GROUPS[SECURITY]
+        RECEPTION = RECEPTION, GROUPS[RECEPTION]
 
     name = models.CharField(max_length=100, help_text="What uses this token, e.g. 'HR system sync'.")
     role = models.CharField(max_length=16, choices=Role.choices)

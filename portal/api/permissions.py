@@ -6,16 +6,17 @@ groups. Anything else (a kiosk's credentials, a user without a role) has none.
 
 from rest_framework.permissions import BasePermission
 
-from portal.accounts.roles import ADMIN, HR, RANK, VIEWER, user_role
+from portal.accounts.roles import ADMIN, HR, INCLUDES, RECEPTION, SECURITY, VIEWER, role_includes, user_roles
 from portal.api.models import ApiToken
 
 
-def request_role(request):
+def request_roles(request):
+    """Every role the request has (a token's own role, or the user's)."""
     if isinstance(request.auth, ApiToken):
-        return request.auth.role
+        return {role for role in INCLUDES if role_includes(request.auth.role, role)}
     if request.auth is not None:
-        return None  # credentials of another kind (a kiosk): no role here
-    return user_role(request.user)
+        return set()  # credentials of another kind (a kiosk): no role here
+    return set(user_roles(request.user))
 
 
 class _RoleAtLeast(BasePermission):
@@ -23,8 +24,7 @@ class _RoleAtLeast(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request, view):
-        role = request_role(request)
-        return role is not None and RANK[role] >= RANK[self.minimum]
+        return self.minimum in request_roles(request)
 
 
 class IsAdmin(_RoleAtLeast):
@@ -40,3 +40,13 @@ class IsHR(_RoleAtLeast):
 class IsViewer(_RoleAtLeast):
     minimum = VIEWER
     message = "Your account has no role; ask an admin to give you one."
+
+
+class IsSecurity(_RoleAtLeast):
+    minimum = SECURITY
+    message = "Only security staff and admins may do this."
+
+
+class IsReception(_RoleAtLeast):
+    minimum = RECEPTION
+    message = "Only reception, security staff and admins may do this."

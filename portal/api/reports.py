@@ -1,7 +1,6 @@
 """Daily summaries and report exports (CSV, XLSX, PDF) with the filters of the
 reports page, through portal.attendance.selectors and portal.reports.services."""
 
-
 from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,7 @@ from portal.accounts.roles import ADMIN
 from portal.api.captures import PersonRefSerializer
 from portal.api.errors import ApiError
 from portal.api.filters import MAX_ID
-from portal.api.permissions import IsViewer, request_role
+from portal.api.permissions import IsViewer, request_roles
 from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
 from portal.reports.forms import ReportFilterForm
@@ -156,7 +155,7 @@ class ReportExportCreate(APIView):
 
 def own_export(request, pk):
     export = generics.get_object_or_404(ReportExport, pk=pk)
-    if export.user_id != getattr(account(request), "pk", None) and request_role(request) != ADMIN:
+    if export.user_id != getattr(account(request), "pk", None) and ADMIN not in request_roles(request):
         raise ApiError(403, "permission_denied", "This export belongs to someone else.")
     return export
 

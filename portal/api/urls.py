@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api import attendance, captures, kiosks, people, photos, reports, tokens
+from portal.api import access, attendance, captures, kiosks, people, photos, reports, tokens
 from portal.api.errors import not_found
 
 app_name = "api"
@@ -69,6 +69,16 @@ urlpatterns = [
     path("v1/kiosks/<api_id:pk>/revoke/", kiosks.KioskRevoke.as_view(), name="kiosk-revoke"),
     path("v1/tokens/", tokens.TokenListCreate.as_view(), name="token-list"),
     path("v1/tokens/<api_id:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
+    path("v1/access/events/", access.AccessEventList.as_view(), name="access-event-list"),
+    path("v1/access/events/<api_id:pk>/", access.AccessEventDetail.as_view(), name="access-event-detail"),
+    path("v1/access/doors/", access.DoorList.as_view(), name="door-list"),
+    path("v1/access/doors/<api_id:pk>/unlock/", access.DoorUnlock.as_view(), name="door-unlock"),
+    path("v1/access/zones/<api_id:pk>/lockdown/", access.ZoneLockdown.as_view(), name="zone-lockdown"),
+    path("v1/access/zones/<api_id:pk>/release/", access.ZoneRelease.as_view(), name="zone-release"),
+    path("v1/access/explain/", access.Explain.as_view(), name="access-explain"),
+    path("v1/access/on-site/", access.OnSite.as_view(), name="access-on-site"),
+    path("v1/access/alerts/", access.AlertList.as_view(), name="access-alert-list"),
+    path("v1/access/visitors/", access.VisitorListCreate.as_view(), name="visitor-list"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^[\s\S]*$", not_found),  # any path at all, line breaks included

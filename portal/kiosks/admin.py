@@ -29,6 +29,8 @@ class KioskAdmin(admin.ModelAdmin):
         "mode",
         "direction",
         "liveness",
+        "door",
+        "door_side",
         "state",
         "pairing",
         "paired_at",

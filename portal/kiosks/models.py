@@ -31,6 +31,11 @@ class Kiosk(models.Model):
             "of the person played on a screen, or a mask; for those, place the kiosk where staff can see it."
         ),
     )
+    # the door this kiosk reads for, and on which side; no door: attendance only
+    door = models.ForeignKey("access.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="kiosks")
+    door_side = models.CharField(
+        max_length=5, choices=[("entry", "entry reader"), ("exit", "exit reader")], default="entry"
+    )
     # sha256 of the secret token held by the paired browser; empty until paired
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     paired_at = models.DateTimeField(null=True, blank=True, editable=False)

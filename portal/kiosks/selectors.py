@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from portal.access.models import AccessEvent
 from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
 from portal.attendance.schedules import shift_for_person
 from recognition.models import Capture, FacePhoto
@@ -37,6 +38,11 @@ def kiosk_config(*, kiosk):
         **_punch_hint(),
         # no answer by then (server unreachable or still working): say so and start over
         "give_up_seconds": settings.KIOSK_GIVE_UP_SECONDS,
+        # the door this kiosk reads for (its answers then say "Door open" or why not)
+        "door": kiosk.door.name if kiosk.door_id else None,
+        "door_side": kiosk.door_side if kiosk.door_id else None,
+        # "face_or_pin": the kiosk also offers a badge (employee ID) and PIN
+        "door_mode": kiosk.door.mode if kiosk.door_id else None,
     }
 
 
@@ -58,7 +64,37 @@ def greeting(local_time, direction):
 
 
 def kiosk_capture_view(*, capture, client_id):
-    """The kiosk's answer for one attempt: outcome, message, and for a match the name and photo."""
+    """The kiosk's answer for one attempt: outcome, message, and for a match the name and photo.
+
+    At a door the access decision speaks: "Door open", or the reason of the refusal.
+    """
+    view = _attempt_view(capture=capture, client_id=client_id)
+    if capture.kiosk_id and capture.status == Capture.Status.DONE:
+        event = AccessEvent.objects.filter(capture=capture).select_related("door").order_by("-id").first()
+        if event is not None:
+            return _door_view(view, event)
+    return view
+
+
+def kiosk_badge_view(*, event):
+    """The kiosk's answer to a badge-and-PIN attempt."""
+    view = {"status": "done", "outcome": "pending", "message": ""}
+    if event.result == AccessEvent.Result.GRANTED and event.person_id:
+        view.update(name=event.person.name, message=f"Hello, {event.person.name}")
+    return _door_view(view, event)
+
+
+def _door_view(view, event):
+    door = {"door": event.door.name, "access": event.result, "reason": event.reason}
+    name = view.get("name")
+    if event.result == AccessEvent.Result.GRANTED:
+        message = f"Door open. {view['message']}" if name else "Door open"
+        return {**view, **door, "outcome": "door_open", "message": message}
+    message = f"{event.message}, {name}" if name and event.reason not in ("not_recognized",) else event.message
+    return {**view, **door, "outcome": "denied", "message": message}
+
+
+def _attempt_view(*, capture, client_id):
     view = {"id": client_id, "status": capture.status, "outcome": "pending", "message": PENDING}
     if capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
         return view

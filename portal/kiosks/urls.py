@@ -8,6 +8,7 @@ urlpatterns = [
     path("pair/<str:code>/", views.pair_page, name="kiosk-pair-code"),
     path("api/pair", views.api_pair, name="kiosk-api-pair"),
     path("api/config", views.api_config, name="kiosk-api-config"),
+    path("api/badge", views.api_badge, name="kiosk-api-badge"),
     path("api/captures", views.api_capture_submit, name="kiosk-api-captures"),
     path("api/captures/<str:client_id>", views.api_capture, name="kiosk-api-capture"),
 ]

@@ -10,12 +10,13 @@ from functools import wraps
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.throttling import secret_failed, secret_wait, wait_text
-from portal.kiosks.selectors import kiosk_capture_view, kiosk_config
+from portal.kiosks.selectors import kiosk_badge_view, kiosk_capture_view, kiosk_config
 from portal.kiosks.services import (
     KioskError,
     frame_limits,
@@ -151,6 +152,23 @@ def api_capture_submit(request):
     with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
         capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id, created=created)
+
+
+@kiosk_required
+@require_POST
+def api_badge(request):
+    """A badge-and-PIN attempt (`employee_id`, `pin`) at a door in "face, or badge and PIN" mode."""
+    from portal.routing import badge_route
+
+    if request.kiosk.door_id is None:
+        return error(KioskError("no_door", "This kiosk is not at a door."))
+    event = badge_route(
+        kiosk=request.kiosk,
+        employee_id=request.POST.get("employee_id", ""),
+        pin=request.POST.get("pin", ""),
+        at=timezone.now(),
+    )
+    return JsonResponse(kiosk_badge_view(event=event))
 
 
 def read_frames(files):

@@ -1,17 +1,18 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from portal.accounts.roles import ADMIN, GROUPS, HR, VIEWER
+from portal.accounts.roles import ADMIN, GROUPS, HR, RECEPTION, SECURITY, VIEWER
 from portal.api.models import ApiToken
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.attendance.models import PunchMode
 from portal.kiosks.models import Kiosk
 from portal.people.models import Department
 
-ROLE_CHOICES = [(ADMIN, GROUPS[ADMIN]), (HR, GROUPS[HR]), (VIEWER, GROUPS[VIEWER])]
+ROLE_CHOICES = [(role, GROUPS[role]) for role in (ADMIN, HR, SECURITY, RECEPTION, VIEWER)]
 ROLE_HELP = (
     "Admin: everything, including kiosks, users and API tokens. HR manager: people, enrollment, attendance, "
-    "corrections, departments, schedules, reports. Viewer: reports only."
+    "corrections, departments, schedules, reports. Security: doors, zones, access levels, visitors, the "
+    "access log and muster list. Reception: visitors only. Viewer: reports only."
 )
 
 

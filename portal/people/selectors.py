@@ -39,7 +39,8 @@ def person_directory(*, query="", department=None, state=None):
     attention: a look-alike awaits a decision, or fewer accepted photos than
     recommended; enrolled: otherwise.
     """
-    people = Person.objects.filter(merged_into=None).select_related("department").annotate(
+    # visitors have a gallery identity but are no staff (see portal.access.visitors)
+    people = Person.objects.filter(merged_into=None, visitor=None).select_related("department").annotate(
         n_photos=_photo_count(),
         n_accepted=_photo_count(status=FacePhoto.Status.ACCEPTED),
         n_pending=_photo_count(status__in=PENDING),

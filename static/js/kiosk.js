@@ -280,7 +280,8 @@
   function result(answer, automatic) {
     // nobody in view on an attempt nobody asked for: stay quiet
     if (automatic && answer.outcome === "no_face") return idle();
-    var good = ["checked_in", "checked_out", "already", "recognized"].indexOf(answer.outcome) >= 0;
+    // at a door: "door_open" is good, "denied" (with its reason as the message) is not
+    var good = ["checked_in", "checked_out", "already", "recognized", "door_open"].indexOf(answer.outcome) >= 0;
     var photo = document.getElementById("result-photo");
     photo.hidden = !answer.photo;
     if (answer.photo) photo.src = answer.photo;
@@ -300,6 +301,10 @@
     employeeId = "";
     chosenDirection = "";
     idInput.value = "";
+    pinStep = null;
+    idInput.type = "text";
+    keypadTitle.textContent = "Type your employee ID or scan your badge";
+    pinStart.hidden = config.door_mode !== "face_or_pin";
     if (config.mode === "verify") {
       show("keypad", "keypad");
       go.hidden = true;
@@ -336,11 +341,57 @@
     idInput.focus();
   });
 
+  // a door in "face, or badge and PIN" mode: employee ID, then PIN, then the door decides
+  var pinStep = null;
+  var pinStart = document.getElementById("pin-start");
+  var keypadTitle = document.getElementById("keypad-title");
+  pinStart.addEventListener("click", function () {
+    clearTimeout(resetTimer);
+    busy = true;  // no face attempt while the person types
+    pinStep = "id";
+    idInput.value = "";
+    show("keypad", "keypad");
+    go.hidden = true;
+    pinStart.hidden = true;
+    say("Type your employee ID");
+    idInput.focus();
+  });
+
+  function badgeAttempt(pin) {
+    busy = true;
+    var form = new FormData();
+    form.append("employee_id", employeeId);
+    form.append("pin", pin);
+    show("sending", null);
+    say("One moment…");
+    api(body.dataset.badgeUrl, { method: "POST", body: form })
+      .then(function (answer) {
+        if (answer.status >= 400) return result({ outcome: "error", message: answer.json.message }, false);
+        result(answer.json, false);
+      })
+      .catch(function () { result({ outcome: "error", message: "Something went wrong, please try again" }); });
+  }
+
   // a badge scanner types the number and Enter, like a keyboard
   document.getElementById("id-form").addEventListener("submit", function (event) {
     event.preventDefault();
+    if (pinStep === "pin") {
+      var pin = idInput.value;
+      idInput.value = "";
+      if (pin) badgeAttempt(pin);
+      return;
+    }
     employeeId = idInput.value.trim();
     if (!employeeId) return;
+    if (pinStep === "id") {
+      pinStep = "pin";
+      idInput.value = "";
+      idInput.type = "password";
+      keypadTitle.textContent = "Type your PIN";
+      say("Employee " + employeeId + ": type your PIN");
+      idInput.focus();
+      return;
+    }
     if (config.direction === "buttons") {
       show("choose", "directions");
       say("Check in or check out?");

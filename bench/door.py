@@ -1,0 +1,154 @@
+"""Door latency: from a kiosk attempt's arrival to the unlock command at an MQTT subscriber.
+
+`python -m bench.door [--attempts 100]`. The production stack of the
+end-to-end tests (tests/e2e/stack.py: a fresh PostgreSQL database, Redis,
+gunicorn, one `celery worker`) with door commands going to the machine's
+Mosquitto (127.0.0.1:1883) under a topic of this run's own. One enrolled
+person with access to one door; a paired kiosk at that door posts a burst of
+3 frames to /kiosk/api/captures, as kiosk.js does, one attempt after the
+other. A real paho subscriber notes when each unlock arrives; the figure is
+arrival minus the moment the attempt's request was sent (median and p95 in ms).
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from bench import common
+from tests import photos
+from tests.e2e.stack import Browser, manage, running_stack
+from tests.portal.access.mqtt_helpers import Subscriber
+
+SETUP = """
+from portal.access.models import AccessGroup, AccessLevel, Door, Zone
+from portal.kiosks.models import Kiosk
+from portal.kiosks.services import kiosk_pair, kiosk_pairing_create, kiosk_register
+from portal.people.models import Person
+zone = Zone.objects.create(name="Bench zone")
+door = Door.objects.create(name="Bench door", zone=zone, unlock_seconds=3, controller_id="bench-door")
+level = AccessLevel.objects.create(name="Always", any_time=True, closed_on_holidays=False)
+level.doors.add(door)
+group = AccessGroup.objects.create(name="Bench")
+group.people.add(Person.objects.get(employee_id="1042"))
+group.levels.add(level)
+kiosk = kiosk_register(name="Bench kiosk")
+Kiosk.objects.filter(pk=kiosk.pk).update(door=door, door_side="entry")
+_, code = kiosk_pairing_create(kiosk=kiosk)
+_, token = kiosk_pair(code=code)
+print("TOKEN=" + token)
+"""
+
+
+def setup_door(env):
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.split("TOKEN=")[1].strip()
+
+
+BREAKDOWN = """
+import json, statistics
+from portal.access.models import DoorCommand
+rows = DoorCommand.objects.filter(status="sent").select_related("event__capture")
+ms = lambda d: d.total_seconds() * 1000
+steps = {
+    "capture_row_to_decision": [ms(c.issued_at - c.event.capture.created_at) for c in rows if c.event_id],
+    "decision_to_broker_ack": [ms(c.sent_at - c.issued_at) for c in rows],
+}
+print("STEPS=" + json.dumps({k: round(statistics.median(v), 1) for k, v in steps.items() if v}))
+"""
+
+
+def breakdown(env):
+    """Median ms of each step, from the rows' own timestamps."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", BREAKDOWN],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.split("STEPS=")[1])
+
+
+def attempt(url, token, frames):
+    files = [("frame", (f"frame-{i}.jpg", data, "image/jpeg")) for i, data in enumerate(frames)]
+    sent = time.time()
+    response = requests.post(
+        url + "/kiosk/api/captures",
+        data={"client_id": uuid.uuid4().hex},
+        files=files,
+        headers={"Authorization": f"Kiosk {token}"},
+        timeout=60,
+    )
+    return sent, response.json()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m bench.door", description=__doc__)
+    p.add_argument("--attempts", type=int, default=100)
+    p.add_argument("--results", default=str(common.RESULTS))
+    args = p.parse_args(argv)
+    subscriber = Subscriber()
+    # base_env copies this process's environment into the portal's processes
+    os.environ.update(
+        DOOR_MQTT_HOST="127.0.0.1",
+        DOOR_MQTT_PORT="1883",
+        DOOR_MQTT_TOPIC=subscriber.topic,
+        KIOSK_RESULT_WAIT_SECONDS="5",
+    )
+    frames = [common.kiosk_frame(photos.OBAMA, quality=85 - i) for i in range(3)]
+    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), production=True) as stack:
+        admin = Browser(stack.url)
+        admin.sign_in_admin()
+        person = admin.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
+        assert admin.wait_for_encoding(person) == ["accepted", "accepted"]
+        token = setup_door(stack.env)
+        attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
+        subscriber.wait_for(1, timeout=10)
+        latencies, answers, missing = [], [], 0
+        for _ in range(args.attempts):
+            before = len(subscriber.messages)
+            sent, answer = attempt(stack.url, token, frames)
+            answers.append(answer.get("outcome"))
+            got = subscriber.wait_for(before + 1, timeout=10)
+            if len(got) <= before:
+                missing += 1
+                continue
+            latencies.append(got[before][0] - sent)
+        manage(stack.env, "check")  # the stack is still healthy
+        steps = breakdown(stack.env)
+    subscriber.close()
+    figures = {
+        "attempt_to_mqtt": common.summary_ms(latencies),
+        "attempts": args.attempts,
+        "door_open_answers": answers.count("door_open"),
+        "commands_missing": missing,
+        "max_age_ok": all(age <= 5.0 for age in subscriber.ages()),
+        "median_ms_per_step": steps,
+    }
+    print(json.dumps(figures, indent=2))
+    Path(args.results).mkdir(parents=True, exist_ok=True)
+    (Path(args.results) / "door.json").write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

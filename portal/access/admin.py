@@ -1,0 +1,115 @@
+"""Zones, doors, access levels (with their weekly windows), groups: set up in the admin by security staff.
+
+The log, the commands and the audit trail are read-only here: they are written
+only by the decisions and the operators' actions.
+"""
+
+from django import forms
+from django.contrib import admin
+
+from portal.access.models import (
+    AccessEvent,
+    AccessGroup,
+    AccessLevel,
+    Alert,
+    BadgePin,
+    Door,
+    DoorCommand,
+    OperatorAction,
+    TimeWindow,
+    Visitor,
+    Zone,
+)
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "anti_passback", "time_zone"]
+
+
+@admin.register(Door)
+class DoorAdmin(admin.ModelAdmin):
+    list_display = ["name", "zone", "mode", "state", "unlock_seconds", "time_clock", "unlock_schedule", "controller_id"]
+    list_filter = ["zone", "mode", "state", "time_clock"]
+    readonly_fields = ["state", "unlocked_until"]
+
+
+class TimeWindowInline(admin.TabularInline):
+    model = TimeWindow
+    extra = 1
+
+
+@admin.register(AccessLevel)
+class AccessLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "any_time", "closed_on_holidays", "valid_from", "valid_until"]
+    filter_horizontal = ["doors", "zones"]
+    inlines = [TimeWindowInline]
+
+
+@admin.register(AccessGroup)
+class AccessGroupAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    filter_horizontal = ["people", "departments", "levels"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnly):
+    list_display = ["at", "door", "direction", "person", "visitor", "result", "reason"]
+    list_filter = ["result", "reason", "zone", "door"]
+
+
+@admin.register(DoorCommand)
+class DoorCommandAdmin(ReadOnly):
+    list_display = ["issued_at", "door", "command", "seconds", "channel", "status", "attempts", "error"]
+    list_filter = ["status", "channel", "command"]
+
+
+@admin.register(OperatorAction)
+class OperatorActionAdmin(ReadOnly):
+    list_display = ["at", "username", "action", "door", "zone", "detail"]
+
+
+@admin.register(Visitor)
+class VisitorAdmin(ReadOnly):
+    list_display = ["name", "company", "host", "valid_from", "valid_until", "erased_at"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnly):
+    list_display = ["at", "kind", "message", "delivery", "acknowledged_at"]
+
+
+class BadgePinForm(forms.ModelForm):
+    pin = forms.RegexField(
+        regex=r"^[0-9]{4,8}$", help_text="4 to 8 digits; only a hash is stored.", widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = BadgePin
+        fields = ["person"]
+
+
+@admin.register(BadgePin)
+class BadgePinAdmin(admin.ModelAdmin):
+    """PINs for doors in "face, or badge and PIN" mode."""
+
+    form = BadgePinForm
+    list_display = ["person", "updated_at"]
+    search_fields = ["person__name", "person__employee_id"]
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib.auth.hashers import make_password
+
+        obj.pin_hash = make_password(form.cleaned_data["pin"])
+        super().save_model(request, obj, form, change)

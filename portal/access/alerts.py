@@ -1,0 +1,71 @@
+"""Alerts: written in the database (shown in the portal), sent as a signed webhook by a worker."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.access.models import AccessEvent, Alert
+from portal.access.transports import DeliveryFailed, webhook_post
+
+log = logging.getLogger(__name__)
+
+
+def alert_raise(*, kind, message, door=None, quiet_minutes=0):
+    """An alert, unless the same kind was raised for the same door in the last `quiet_minutes`."""
+    since = timezone.now() - timedelta(minutes=quiet_minutes)
+    if quiet_minutes and Alert.objects.filter(kind=kind, door=door, at__gte=since).exists():
+        return None
+    alert = Alert.objects.create(kind=kind, message=message[:300], door=door)
+    if settings.ALERT_WEBHOOK_URL:
+        from portal.access.tasks import alert_send
+
+        transaction.on_commit(lambda: alert_send.delay(alert.pk))
+    else:
+        Alert.objects.filter(pk=alert.pk).update(delivery="off")
+    return alert
+
+
+def unknown_refusals_check(*, door, at):
+    """The same door refused an unrecognized face ALERT_UNKNOWN_REFUSALS times within ALERT_UNKNOWN_MINUTES."""
+    since = at - timedelta(minutes=settings.ALERT_UNKNOWN_MINUTES)
+    count = AccessEvent.objects.filter(door=door, reason="not_recognized", at__gt=since, at__lte=at).count()
+    if count >= settings.ALERT_UNKNOWN_REFUSALS:
+        return alert_raise(
+            kind=Alert.Kind.UNKNOWN_REPEATED,
+            door=door,
+            message=f"{door.name}: an unrecognized face was refused {count} times in "
+            f"{settings.ALERT_UNKNOWN_MINUTES} minutes.",
+            quiet_minutes=settings.ALERT_UNKNOWN_MINUTES,
+        )
+    return None
+
+
+def alert_deliver(*, pk):
+    """POST one alert to ALERT_WEBHOOK_URL, signed; True when delivered."""
+    alert = Alert.objects.select_related("door").filter(pk=pk).first()
+    if alert is None or alert.delivery == "sent":
+        return False
+    payload = {
+        "alert_id": alert.pk,
+        "kind": alert.kind,
+        "message": alert.message,
+        "door": alert.door.address if alert.door else None,
+        "at": alert.at.isoformat(),
+    }
+    Alert.objects.filter(pk=pk).update(attempts=alert.attempts + 1)
+    try:
+        webhook_post(
+            url=settings.ALERT_WEBHOOK_URL,
+            secret=settings.ALERT_WEBHOOK_SECRET,
+            payload=payload,
+            key=f"alert-{alert.pk}",
+            timeout=5,
+        )
+    except DeliveryFailed:
+        Alert.objects.filter(pk=pk).update(delivery="failed")
+        raise
+    Alert.objects.filter(pk=pk).update(delivery="sent")
+    return True

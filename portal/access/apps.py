@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    name = "portal.access"
+    label = "access"
+    verbose_name = "Doors and access"

@@ -1,0 +1,160 @@
+"""Delivering the door-command outbox: in time, or not at all.
+
+A command is claimed with a conditional update (a broker may deliver the task
+twice, and the sweeper may find it too), then sent, retried with a growing
+pause while it is young enough, and marked expired once it is older than
+DOOR_COMMAND_MAX_AGE_SECONDS: a door must never open for someone who has
+walked away.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from portal.access.models import Alert, DoorCommand
+from portal.access.transports import TRANSPORTS, DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+# commands that close or restore a door: never dropped for being late
+LOCKING = (DoorCommand.Command.LOCKDOWN, DoorCommand.Command.RELEASE)
+FIRST_PAUSE = 0.1
+MAX_PAUSE = 1.0
+
+
+def max_age():
+    return timedelta(seconds=settings.DOOR_COMMAND_MAX_AGE_SECONDS)
+
+
+def command_claim(pk):
+    """Pending -> sending; False if someone else has it. A claim older than the
+    max age belongs to a dead worker and can be taken (only to expire it)."""
+    now = timezone.now()
+    stale = now - max_age() - timedelta(seconds=30)
+    return bool(
+        DoorCommand.objects.filter(
+            Q(status=DoorCommand.Status.PENDING) | Q(status=DoorCommand.Status.SENDING, claimed_at__lt=stale), pk=pk
+        ).update(status=DoorCommand.Status.SENDING, claimed_at=now)
+    )
+
+
+def _expire(command, error):
+    DoorCommand.objects.filter(pk=command.pk).update(status=DoorCommand.Status.EXPIRED, error=error[:300])
+    log.warning(
+        "door command %s (%s %s via %s, issued %s) expired undelivered: %s",
+        command.pk,
+        command.command,
+        command.door,
+        command.channel,
+        command.issued_at.isoformat(),
+        error,
+    )
+    delivery_failure_alert(door=command.door)
+
+
+def _superseded(command):
+    """A later lock-side command for the same door and channel makes this one pointless."""
+    return DoorCommand.objects.filter(
+        door_id=command.door_id,
+        channel=command.channel,
+        issued_at__gt=command.issued_at,
+        command__in=LOCKING,
+    ).exists()
+
+
+def door_command_deliver(*, pk, sleep=time.sleep):
+    """Deliver one outbox row. Returns its status afterwards.
+
+    An unlock is tried until DOOR_COMMAND_MAX_AGE_SECONDS after its decision,
+    then expired: late, it would open a door nobody stands at. A lockdown or a
+    release is the opposite: late is better than never. It is tried for the
+    same length of time per round and then handed back as pending, for the
+    sweep to try again until it is delivered or a later one replaces it.
+    """
+    if not command_claim(pk):
+        return None
+    command = DoorCommand.objects.select_related("door").get(pk=pk)
+    transport = TRANSPORTS[command.channel]()
+    expires = command.command not in LOCKING
+    deadline = command.issued_at + max_age() if expires else timezone.now() + max_age()
+    pause, error = FIRST_PAUSE, "not tried"
+    while True:
+        remaining = (deadline - timezone.now()).total_seconds()
+        if remaining <= 0:
+            if expires:
+                _expire(command, error)
+                return DoorCommand.Status.EXPIRED
+            return _hand_back(command, error)
+        if not expires and _superseded(command):
+            _expire(command, "replaced by a later command for this door")
+            return DoorCommand.Status.EXPIRED
+        DoorCommand.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+        try:
+            transport.send(
+                topic_door=command.door.address, payload=command.payload(), key=command.key, timeout=remaining
+            )
+        except DeliveryFailed as exc:
+            error = str(exc)
+            log.info("door command %s: %s; retrying", pk, error)
+            sleep(min(pause, max(remaining - 0.01, 0)))
+            pause = min(pause * 2, MAX_PAUSE)
+            continue
+        DoorCommand.objects.filter(pk=pk).update(status=DoorCommand.Status.SENT, sent_at=timezone.now(), error="")
+        return DoorCommand.Status.SENT
+
+
+def _hand_back(command, error):
+    DoorCommand.objects.filter(pk=command.pk, status=DoorCommand.Status.SENDING).update(
+        status=DoorCommand.Status.PENDING, claimed_at=None, error=error[:300]
+    )
+    log.warning(
+        "door command %s (%s %s) not delivered yet, will retry: %s", command.pk, command.command, command.door, error
+    )
+    delivery_failure_alert(door=command.door)
+    return DoorCommand.Status.PENDING
+
+
+def door_commands_sweep(*, now=None):
+    """Expire unlocks too old to send; hand back what is pending but whose task
+    was lost (the broker was down): young unlocks, and lockdowns and releases of
+    any age. Returns (expired, pending ids)."""
+    now = now or timezone.now()
+    stale_claim = now - max_age() - timedelta(seconds=30)
+    unlocks = DoorCommand.objects.exclude(command__in=LOCKING)
+    old = unlocks.filter(
+        status__in=[DoorCommand.Status.PENDING, DoorCommand.Status.SENDING], issued_at__lt=now - max_age()
+    ).exclude(status=DoorCommand.Status.SENDING, claimed_at__gte=stale_claim)
+    expired = 0
+    for command in old.select_related("door"):
+        if DoorCommand.objects.filter(pk=command.pk, status=command.status).update(
+            status=DoorCommand.Status.EXPIRED, error=command.error or "never delivered in time"
+        ):
+            expired += 1
+            log.warning("door command %s expired undelivered (sweep)", command.pk)
+    # a lockdown or release left "sending" by a dead worker is pending again
+    pending = DoorCommand.objects.filter(
+        Q(status=DoorCommand.Status.PENDING)
+        | Q(status=DoorCommand.Status.SENDING, claimed_at__lt=stale_claim, command__in=LOCKING)
+    )
+    young = list(
+        pending.filter(Q(issued_at__gte=now - max_age()) | Q(command__in=LOCKING))
+        .order_by("issued_at", "id")
+        .values_list("pk", flat=True)
+    )
+    return expired, young
+
+
+def delivery_failure_alert(*, door):
+    """One alert per door per few minutes while its commands fail to arrive."""
+    from portal.access.alerts import alert_raise
+
+    alert_raise(
+        kind=Alert.Kind.DELIVERY_FAILING,
+        door=door,
+        message=f"Door commands for {door.name} are not being delivered (expired undelivered).",
+        quiet_minutes=settings.ALERT_UNKNOWN_MINUTES,
+    )

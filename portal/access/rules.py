@@ -1,0 +1,209 @@
+"""Who may pass which door when: pure functions over plain data, no database.
+
+A decision is made from facts loaded beforehand (the door, the person's
+levels through their groups, holidays, the last passage in the zone), so it
+can be tested on crafted cases and explained in words: "can Ana open Lab 2 on
+Saturday at 22:00, and why (not)?". Default is deny.
+
+Time windows are wall-clock times in the zone's time zone: a window 22:00-06:00
+is "from 22:00 until 06:00 the next morning" on the night clocks change, too.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+# reason code -> what the door's screen says
+REASONS = {
+    "granted": "Door open",
+    "not_recognized": "Not recognized",
+    "inactive": "Your access is inactive",
+    "no_access": "No access to this door",
+    "outside_hours": "Outside your hours",
+    "pass_expired": "Pass expired",
+    "anti_passback": "Already inside: use the exit first (anti-passback)",
+    "not_live": "Liveness check failed, please try again",
+    "locked_down": "Door locked down",
+    "badge_required": "This door needs your badge or employee ID too",
+    "bad_pin": "Wrong badge or PIN",
+    "pin_not_accepted": "This door does not take a PIN",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int  # ISO, Monday = 1
+    start: time
+    end: time  # at or before start: the next day
+
+    @property
+    def overnight(self):
+        return self.end <= self.start
+
+    def describe(self):
+        return f"{WEEKDAYS[self.weekday - 1]} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    door_ids: frozenset = frozenset()
+    zone_ids: frozenset = frozenset()
+    windows: tuple = ()
+    any_time: bool = False
+    closed_on_holidays: bool = True
+    valid_from: date | None = None
+    valid_until: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A level someone holds, and through which group."""
+
+    group: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class DoorFacts:
+    id: int
+    name: str
+    zone_id: int
+    locked_down: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    granted: bool
+    reason: str
+    why: tuple = field(default=())  # sentences, most important first
+
+    @property
+    def message(self):
+        return REASONS[self.reason]
+
+
+def window_open(window, local):
+    """Is wall-clock datetime `local` inside `window`? Returns the day the window started on, or None."""
+    day, clock = local.date(), local.time()
+    if window.weekday == day.isoweekday():
+        if window.overnight and clock >= window.start:
+            return day
+        if not window.overnight and window.start <= clock < window.end:
+            return day
+    yesterday = day - timedelta(days=1)
+    if window.overnight and window.weekday == yesterday.isoweekday() and clock < window.end:
+        return yesterday
+    return None
+
+
+def level_covers(level, door):
+    return door.id in level.door_ids or door.zone_id in level.zone_ids
+
+
+def level_judge(level, *, local, holidays):
+    """(reason, sentence) for one level that covers the door, at wall-clock `local`."""
+    today = local.date()
+    if level.valid_from and today < level.valid_from:
+        return "pass_expired", f"{level.name} is valid only from {level.valid_from:%Y-%m-%d}"
+    if level.valid_until and today > level.valid_until:
+        return "pass_expired", f"{level.name} ended on {level.valid_until:%Y-%m-%d}"
+    if level.any_time:
+        if level.closed_on_holidays and today in holidays:
+            return "outside_hours", f"{level.name}: {today:%Y-%m-%d} is a holiday"
+        return "granted", f"{level.name} allows any time"
+    holiday_refusal = None
+    for window in level.windows:
+        started = window_open(window, local)
+        if started is None:
+            continue
+        if level.closed_on_holidays and started in holidays:
+            holiday_refusal = f"{level.name}: {window.describe()}, but {started:%Y-%m-%d} is a holiday"
+            continue
+        return "granted", f"{level.name} allows {window.describe()}"
+    if holiday_refusal:
+        return "outside_hours", holiday_refusal
+    hours = ", ".join(w.describe() for w in level.windows) or "no hours"
+    return "outside_hours", f"{level.name} allows {hours}"
+
+
+# when no level grants, the refusal that tells the person most
+SPECIFIC = {"outside_hours": 3, "pass_expired": 2, "no_access": 1}
+
+
+def access_decide(*, door, grants, local, holidays=frozenset(), active=True):
+    """May someone holding `grants` open `door` at wall-clock `local`?
+
+    Refused when the door is locked down or the person inactive; granted when
+    any one level covering the door allows this moment; otherwise the most
+    telling refusal: outside the hours, then expired, then no access at all.
+    """
+    when = f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+    if door.locked_down:
+        return Verdict(False, "locked_down", (f"{door.name} is locked down",))
+    if not active:
+        return Verdict(False, "inactive", ("this person is marked inactive",))
+    covering = [g for g in grants if level_covers(g.level, door)]
+    if not covering:
+        groups = ", ".join(sorted({g.group for g in grants})) or "no access group"
+        return Verdict(False, "no_access", (f"none of the levels of {groups} includes {door.name}",))
+    judged = []
+    for grant in covering:
+        reason, sentence = level_judge(grant.level, local=local, holidays=holidays)
+        sentence = f"group {grant.group}: {sentence}"
+        if reason == "granted":
+            return Verdict(True, "granted", (f"{sentence}; {when} is inside",))
+        judged.append((reason, sentence))
+    best = max(SPECIFIC[reason] for reason, _ in judged)
+    reason = next(r for r, _ in judged if SPECIFIC[r] == best)
+    return Verdict(False, reason, tuple(f"{s}; not {when}" if r == "outside_hours" else s for r, s in judged))
+
+
+def visitor_decide(*, door, door_ids, valid_from, valid_until, at):
+    """A visitor's pass: the chosen doors, between two instants."""
+    if door.locked_down:
+        return Verdict(False, "locked_down", (f"{door.name} is locked down",))
+    if at < valid_from or at >= valid_until:
+        return Verdict(
+            False,
+            "pass_expired",
+            (f"the visitor pass is valid {valid_from:%Y-%m-%d %H:%M} to {valid_until:%Y-%m-%d %H:%M}",),
+        )
+    if door.id not in door_ids:
+        return Verdict(False, "no_access", (f"the visitor pass does not include {door.name}",))
+    return Verdict(True, "granted", ("the visitor pass includes this door now",))
+
+
+def open_until(level, *, local, holidays=frozenset()):
+    """A door unlocked on `level`'s schedule: the wall-clock end of the window open at `local`, or None.
+
+    An any-time level holds the door open until the next midnight (and again after it).
+    """
+    if level_judge(level, local=local, holidays=holidays)[0] != "granted":
+        return None
+    if level.any_time:
+        return datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
+    ends = []
+    for window in level.windows:
+        started = window_open(window, local)
+        if started is None or (level.closed_on_holidays and started in holidays):
+            continue
+        end_day = started + timedelta(days=1) if window.overnight else started
+        ends.append(datetime.combine(end_day, window.end, local.tzinfo))
+    return max(ends) if ends else None
+
+
+def passback_check(*, mode, side, last_side):
+    """Anti-passback in a zone: entering twice without leaving.
+
+    Returns (allowed, violation): hard refuses a second entry, soft lets it
+    through but marks it; exits are never refused (people must be able to leave).
+    """
+    if mode == "off" or side != "entry" or last_side != "entry":
+        return True, False
+    return mode == "soft", True
+
+
+def local_time(at: datetime, tz):
+    return at.astimezone(tz)

@@ -1,0 +1,134 @@
+"""Reading access facts out of the database for portal.access.rules."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.access import rules
+from portal.access.models import AccessEvent, AccessGroup, AccessLevel, PassbackReset
+from portal.attendance.models import Schedule
+
+
+def zone_tz(zone):
+    return ZoneInfo(zone.time_zone) if zone.time_zone else timezone.get_default_timezone()
+
+
+def door_facts(door):
+    return rules.DoorFacts(
+        id=door.pk, name=door.name, zone_id=door.zone_id, locked_down=door.state == door.State.LOCKED_DOWN
+    )
+
+
+def level_facts(level):
+    return rules.Level(
+        name=level.name,
+        door_ids=frozenset(d.pk for d in level.doors.all()),
+        zone_ids=frozenset(z.pk for z in level.zones.all()),
+        windows=tuple(rules.Window(w.weekday, w.start, w.end) for w in level.windows.all()),
+        any_time=level.any_time,
+        closed_on_holidays=level.closed_on_holidays,
+        valid_from=level.valid_from,
+        valid_until=level.valid_until,
+    )
+
+
+def person_grants(person):
+    """Every (group, level) a person holds, directly or through their department."""
+    groups = AccessGroup.objects.filter(
+        Q(people=person) | (Q(departments=person.department_id) if person.department_id else Q(pk__in=[]))
+    ).distinct()
+    levels = AccessLevel.objects.filter(groups__in=groups).prefetch_related("doors", "zones", "windows").distinct()
+    by_level = {level.pk: level_facts(level) for level in levels}
+    return [
+        rules.Grant(group=group.name, level=by_level[level_id])
+        for group in groups.order_by("name")
+        for level_id in group.levels.values_list("pk", flat=True)
+    ]
+
+
+def organization_holidays():
+    """The holidays of the organization's default schedule (the attendance holiday calendar)."""
+    default = Schedule.objects.filter(is_default=True).only("holidays").first()
+    return frozenset(date.fromisoformat(d) for d in (default.holidays if default else []))
+
+
+def last_passage_side(*, zone, person, before):
+    """The side (entry/exit) of the person's last granted passage in the zone since the last reset."""
+    reset = (
+        PassbackReset.objects.filter(Q(person=person) | Q(person=None), zone=zone, at__lte=before)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    last = AccessEvent.objects.filter(zone=zone, person=person, result=AccessEvent.Result.GRANTED, at__lte=before)
+    if reset:
+        last = last.filter(at__gt=reset)
+    return last.order_by("-at", "-id").values_list("direction", flat=True).first()
+
+
+def access_explain(*, person, door, at):
+    """The verdict, with its reasons, for `person` at `door` at instant `at` (for the question page)."""
+    local = at.astimezone(zone_tz(door.zone))
+    return rules.access_decide(
+        door=door_facts(door),
+        grants=person_grants(person),
+        local=local,
+        holidays=organization_holidays(),
+        active=person.active,
+    )
+
+
+def access_event_list(*, door=None, zone=None, person=None, result=None, date_from=None, date_to=None):
+    """Access events, newest first, filtered; dates are local days, inclusive."""
+    events = AccessEvent.objects.select_related("door", "zone", "person", "visitor", "kiosk")
+    if door:
+        events = events.filter(door=door)
+    if zone:
+        events = events.filter(zone=zone)
+    if person:
+        events = events.filter(person=person)
+    if result:
+        events = events.filter(result=result)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        events = events.filter(at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    return events
+
+
+def zone_on_site(*, zone, now=None, hours=24):
+    """Who is inside `zone` now: by the last granted passage in the last `hours`.
+
+    With exit readers, the last passage's side says it. A zone without exit
+    readers cannot see anyone leave, so there the person's attendance decides:
+    inside if their last attendance event since that entry is not a check-out.
+    """
+    from portal.attendance.models import AttendanceEvent
+    from portal.kiosks.models import Kiosk
+
+    now = now or timezone.now()
+    recent = AccessEvent.objects.filter(
+        zone=zone, result=AccessEvent.Result.GRANTED, at__gt=now - timedelta(hours=hours), at__lte=now
+    ).exclude(person=None)
+    last = {}
+    for event in recent.select_related("person", "visitor", "door").order_by("at", "id"):
+        last[event.person_id] = event
+    has_exits = Kiosk.objects.filter(door__zone=zone, door_side="exit").exists()
+    inside = []
+    for event in last.values():
+        if has_exits:
+            if event.direction == AccessEvent.Direction.ENTRY:
+                inside.append(event)
+            continue
+        out = (
+            AttendanceEvent.objects.filter(person_id=event.person_id, voided=False, at__gte=event.at)
+            .order_by("-at")
+            .values_list("direction", flat=True)
+            .first()
+        )
+        if out != AttendanceEvent.Direction.OUT:
+            inside.append(event)
+    return sorted(inside, key=lambda e: e.person.name)

@@ -1,0 +1,256 @@
+"""Writing access: the decision at a door, the door commands it causes, operator actions."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.access import rules
+from portal.access.alerts import alert_raise, unknown_refusals_check
+from portal.access.models import AccessEvent, Alert, Door, DoorCommand, OperatorAction, PassbackReset, Visitor
+from portal.access.selectors import (
+    door_facts,
+    last_passage_side,
+    organization_holidays,
+    person_grants,
+    zone_tz,
+)
+from portal.access.transports import channels_configured
+
+log = logging.getLogger(__name__)
+
+
+def _visitor_of(person):
+    return Visitor.objects.filter(person=person).prefetch_related("doors").first()
+
+
+def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
+    """The rules' verdict for one attempt (before anti-passback).
+
+    `pin_ok` is None for a face, True/False for a badge-and-PIN attempt.
+    """
+    facts = door_facts(door)
+    if pin_ok is not None and door.mode != Door.Mode.FACE_OR_BADGE_PIN:
+        return rules.Verdict(False, "pin_not_accepted", (f"{door.name} is not in face-or-badge-and-PIN mode",))
+    if pin_ok is False:
+        return rules.Verdict(False, "bad_pin", ("the employee ID and PIN do not match",))
+    if live is False:
+        return rules.Verdict(False, "not_live", ("the face did not move or blink: perhaps a photo",))
+    if facts.locked_down:
+        return rules.Verdict(False, "locked_down", (f"{door.name} is locked down",))
+    if person is None:
+        return rules.Verdict(False, "not_recognized", ("the face matched nobody enrolled",))
+    if door.mode == Door.Mode.FACE_AND_BADGE and not verify:
+        return rules.Verdict(False, "badge_required", (f"{door.name} needs a badge or employee ID and the face",))
+    visitor = _visitor_of(person)
+    if visitor is not None:
+        return rules.visitor_decide(
+            door=facts,
+            door_ids={d.pk for d in visitor.doors.all()},
+            valid_from=visitor.valid_from,
+            valid_until=visitor.valid_until,
+            at=at,
+        )
+    return rules.access_decide(
+        door=facts,
+        grants=person_grants(person),
+        local=at.astimezone(zone_tz(door.zone)),
+        holidays=organization_holidays(),
+        active=person.active,
+    )
+
+
+def access_attempt_decide(
+    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None
+):
+    """Decide one attempt at a door, log it as an AccessEvent and, when granted,
+    write its unlock commands in the same transaction. Returns the event."""
+    verdict = access_verdict(door=door, person=person, at=at, live=live, verify=verify, pin_ok=pin_ok)
+    visitor = _visitor_of(person) if person is not None else None
+    with transaction.atomic():
+        violation = False
+        if verdict.granted and person is not None:
+            # two readers deciding the same person at once must see each other's passage
+            type(person).objects.select_for_update().filter(pk=person.pk).first()
+            last = last_passage_side(zone=door.zone, person=person, before=at)
+            allowed, violation = rules.passback_check(mode=door.zone.anti_passback, side=side, last_side=last)
+            if not allowed:
+                verdict = rules.Verdict(False, "anti_passback", (f"already inside {door.zone.name}",))
+            elif violation:
+                verdict = rules.Verdict(
+                    True, "granted", (*verdict.why, "second entry without exit (soft anti-passback)")
+                )
+        event = AccessEvent.objects.create(
+            at=at,
+            door=door,
+            zone_id=door.zone_id,
+            direction=side,
+            kiosk=kiosk,
+            person=person,
+            visitor=visitor,
+            capture=capture,
+            distance=distance,
+            result=AccessEvent.Result.GRANTED if verdict.granted else AccessEvent.Result.DENIED,
+            reason=verdict.reason,
+            message=verdict.message,
+            explanation=list(verdict.why),
+            passback_violation=violation,
+        )
+        if verdict.granted:
+            door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=door.unlock_seconds, event=event)
+        elif verdict.reason == "not_recognized":
+            unknown_refusals_check(door=door, at=at)
+    return event
+
+
+def door_command_issue(*, door, command, seconds=0, event=None, user=None):
+    """Outbox rows, one per configured channel, in the caller's transaction;
+    their delivery is queued once it commits."""
+    issued_at = timezone.now()
+    rows = [
+        DoorCommand.objects.create(
+            door=door,
+            command=command,
+            seconds=seconds,
+            channel=channel,
+            event=event,
+            issued_at=issued_at,
+            issued_by=user,
+        )
+        for channel in channels_configured()
+    ]
+    if rows:
+        from portal.access.tasks import door_command_enqueue
+
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: [door_command_enqueue(pk) for pk in ids])
+    return rows
+
+
+def _audit(user, action, *, door=None, zone=None, detail=""):
+    return OperatorAction.objects.create(
+        user=user,
+        username=user.get_username() if user else "system",
+        action=action,
+        door=door,
+        zone=zone,
+        detail=detail[:300],
+    )
+
+
+def door_unlock_operator(*, door, minutes, user):
+    """An operator opens a door for `minutes` (the lock gets the seconds)."""
+    with transaction.atomic():
+        until = timezone.now() + timedelta(minutes=minutes)
+        Door.objects.filter(pk=door.pk).exclude(state=Door.State.LOCKED_DOWN).update(
+            state=Door.State.UNLOCKED, unlocked_until=until
+        )
+        door.refresh_from_db()
+        if door.state == Door.State.LOCKED_DOWN:
+            raise ValueError(f"{door.name} is locked down; end the lockdown first.")
+        door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=minutes * 60, user=user)
+        _audit(user, "unlock", door=door, detail=f"for {minutes} minutes")
+    return door
+
+
+def zone_lockdown(*, zone, user, reason=""):
+    """Every door of the zone locked down: kiosks refuse everyone, locks get `lockdown`."""
+    with transaction.atomic():
+        doors = list(zone.doors.all())
+        Door.objects.filter(zone=zone).update(state=Door.State.LOCKED_DOWN, unlocked_until=None)
+        for door in doors:
+            door_command_issue(door=door, command=DoorCommand.Command.LOCKDOWN, user=user)
+        _audit(user, "lockdown", zone=zone, detail=reason)
+        alert_raise(
+            kind=Alert.Kind.LOCKDOWN,
+            message=f"{zone.name} locked down by {user.get_username() if user else 'an integration'}"
+            + (f": {reason}" if reason else ""),
+        )
+    return doors
+
+
+def zone_lockdown_end(*, zone, user):
+    with transaction.atomic():
+        doors = list(zone.doors.filter(state=Door.State.LOCKED_DOWN))
+        Door.objects.filter(pk__in=[d.pk for d in doors]).update(state=Door.State.NORMAL)
+        for door in doors:
+            door_command_issue(door=door, command=DoorCommand.Command.RELEASE, user=user)
+        _audit(user, "lockdown end", zone=zone)
+    return doors
+
+
+def passback_reset(*, zone, user, person=None):
+    """Forget who is inside `zone` for anti-passback (everyone, or one person)."""
+    reset = PassbackReset.objects.create(zone=zone, person=person, by=user)
+    _audit(user, "anti-passback reset", zone=zone, detail=person.name if person else "everyone")
+    return reset
+
+
+def doors_schedule_apply(*, now=None):
+    """Doors with an unlock schedule: open one whose window has begun, with an
+    unlock for the seconds left in the window (its controller relocks it by
+    itself at the end; doors_relock_due puts the state back). Locked-down
+    doors are left alone. Returns the doors opened."""
+    from portal.access.selectors import level_facts
+
+    now = now or timezone.now()
+    holidays = organization_holidays()
+    opened = []
+    doors = Door.objects.filter(unlock_schedule__isnull=False).exclude(state=Door.State.LOCKED_DOWN)
+    for door in doors.select_related("zone", "unlock_schedule"):
+        level = level_facts(door.unlock_schedule)
+        until = rules.open_until(level, local=now.astimezone(zone_tz(door.zone)), holidays=holidays)
+        if until is None or (door.unlocked_until is not None and door.unlocked_until >= until):
+            continue
+        with transaction.atomic():
+            changed = (
+                Door.objects.filter(pk=door.pk)
+                .exclude(state=Door.State.LOCKED_DOWN)
+                .update(state=Door.State.UNLOCKED, unlocked_until=until)
+            )
+            if changed:
+                seconds = int((until - now).total_seconds())
+                door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=seconds)
+                opened.append(door)
+    return opened
+
+
+def doors_relock_due(*, now=None):
+    """Doors an operator unlocked whose time is over go back to normal."""
+    now = now or timezone.now()
+    return Door.objects.filter(state=Door.State.UNLOCKED, unlocked_until__lte=now).update(
+        state=Door.State.NORMAL, unlocked_until=None
+    )
+
+
+PIN_PATTERN = r"^[0-9]{4,8}$"
+
+
+def badge_pin_set(*, person, pin):
+    """Give `person` a PIN (4 to 8 digits) for face-or-badge-and-PIN doors."""
+    import re
+
+    from django.contrib.auth.hashers import make_password
+
+    from portal.access.models import BadgePin
+
+    if not re.match(PIN_PATTERN, pin or ""):
+        raise ValueError("A PIN is 4 to 8 digits.")
+    return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
+
+
+def badge_pin_check(*, employee_id, pin):
+    """(person or None, whether the PIN is theirs). Always hashes once, so timing does not tell
+    whether an employee ID exists."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from portal.access.models import BadgePin
+    from portal.people.models import Person
+
+    person = Person.objects.filter(employee_id__iexact=(employee_id or "").strip()).first()
+    record = BadgePin.objects.filter(person=person).first() if person else None
+    if record is None:
+        make_password(pin or "")  # the same work as a check
+        return person, False
+    return person, check_password(pin or "", record.pin_hash)

@@ -1,0 +1,52 @@
+"""Access tasks: thin; the work is in portal.access.delivery and services.
+
+Door commands go to DOOR_COMMAND_QUEUE, so that nobody at a door waits
+behind an import.
+"""
+
+from celery import shared_task
+from django.conf import settings
+
+from portal.access.transports import DeliveryFailed
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_door_command(command_id):
+    from portal.access.delivery import door_command_deliver
+
+    door_command_deliver(pk=command_id)
+
+
+def door_command_enqueue(command_id):
+    """On DOOR_COMMAND_QUEUE (empty: the default queue): nobody at a door waits behind an import."""
+    queue = settings.DOOR_COMMAND_QUEUE
+    deliver_door_command.apply_async((command_id,), **({"queue": queue} if queue else {}))
+
+
+@shared_task(ignore_result=True)
+def sweep_door_commands():
+    from portal.access.delivery import door_commands_sweep
+    from portal.access.services import doors_relock_due, doors_schedule_apply
+
+    _, young = door_commands_sweep()
+    for pk in young:
+        door_command_enqueue(pk)
+    doors_relock_due()
+    doors_schedule_apply()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6, retry_backoff=True, retry_backoff_max=300)
+def alert_send(self, alert_id):
+    from portal.access.alerts import alert_deliver
+
+    try:
+        alert_deliver(pk=alert_id)
+    except DeliveryFailed as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(ignore_result=True)
+def erase_visitors():
+    from portal.access.visitors import visitors_erase
+
+    visitors_erase()

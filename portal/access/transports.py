@@ -1,0 +1,119 @@
+"""Delivery channels for door commands: one small class each, behind one send().
+
+send() either delivers within `timeout` seconds or raises DeliveryFailed; the
+caller (portal.access.delivery) decides about retries and age.
+"""
+
+import json
+import logging
+
+from django.conf import settings
+
+from portal.access.signing import HEADER, signature_make
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+class Transport:
+    name = ""
+
+    @classmethod
+    def configured(cls):
+        return False
+
+    def send(self, *, topic_door, payload, key, timeout):
+        raise NotImplementedError
+
+
+class Mqtt(Transport):
+    """Publish to DOOR_MQTT_TOPIC with QoS 1: done when the broker acknowledges.
+
+    One connection per command, closed after it: a long-lived client keeps
+    unsent messages queued while the broker is away and sends them when it
+    returns, which is exactly the late unlock this must never send. The
+    connection costs a few milliseconds on a local broker.
+    """
+
+    name = "mqtt"
+
+    @classmethod
+    def configured(cls):
+        return bool(settings.DOOR_MQTT_HOST)
+
+    def send(self, *, topic_door, payload, key, timeout):
+        import paho.mqtt.client as mqtt
+
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"portal-{key}")
+        if settings.DOOR_MQTT_USERNAME:
+            client.username_pw_set(settings.DOOR_MQTT_USERNAME, settings.DOOR_MQTT_PASSWORD)
+        client.connect_timeout = timeout
+        try:
+            client.connect(settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT, keepalive=10)
+        except OSError as exc:
+            raise DeliveryFailed(f"MQTT broker {settings.DOOR_MQTT_HOST}:{settings.DOOR_MQTT_PORT}: {exc}") from None
+        client.loop_start()
+        try:
+            info = client.publish(settings.DOOR_MQTT_TOPIC.format(door=topic_door), json.dumps(payload), qos=1)
+            info.wait_for_publish(timeout=timeout)
+            if not info.is_published():
+                raise DeliveryFailed("the MQTT broker did not acknowledge the command in time")
+        except (RuntimeError, ValueError) as exc:
+            raise DeliveryFailed(f"MQTT publish: {exc}") from None
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+
+class Webhook(Transport):
+    """POST the JSON payload to DOOR_WEBHOOK_URL, signed (portal.access.signing)."""
+
+    name = "webhook"
+
+    @classmethod
+    def configured(cls):
+        return bool(settings.DOOR_WEBHOOK_URL)
+
+    def send(self, *, topic_door, payload, key, timeout):
+        webhook_post(
+            url=settings.DOOR_WEBHOOK_URL,
+            secret=settings.DOOR_WEBHOOK_SECRET,
+            payload=payload,
+            key=key,
+            timeout=timeout,
+        )
+
+
+def webhook_post(*, url, secret, payload, key, timeout):
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            HEADER: signature_make(secret=secret, body=body),
+            "Idempotency-Key": str(key),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=max(timeout, 0.05)) as response:
+            if not 200 <= response.status < 300:
+                raise DeliveryFailed(f"webhook answered {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryFailed(f"webhook answered {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryFailed(f"webhook: {getattr(exc, 'reason', exc)}") from None
+
+
+TRANSPORTS = {cls.name: cls for cls in (Mqtt, Webhook)}
+
+
+def channels_configured():
+    return [name for name, cls in TRANSPORTS.items() if cls.configured()]

@@ -1,0 +1,225 @@
+"""Access pages: the question page, the log and its export, the live view, who is on site, doors, visitors."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
+from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
+from portal.access.selectors import access_event_list, access_explain, zone_on_site, zone_tz
+from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
+from portal.access.visitors import VisitorRefused, visitor_register
+from portal.accounts.roles import RECEPTION, SECURITY, role_required
+from portal.kiosks.selectors import person_thumbnail
+from recognition import imaging
+from recognition.services import upload_read
+
+LOG_COLUMNS = ["time", "door", "zone", "direction", "person", "employee_id", "visitor", "result", "reason", "message"]
+
+
+@role_required(SECURITY)
+def doors(request):
+    return render(
+        request,
+        "access/doors.html",
+        {
+            "zones": Zone.objects.prefetch_related("doors__kiosks"),
+            "alerts": Alert.objects.select_related("door").filter(acknowledged_at=None)[:50],
+            "actions": OperatorAction.objects.all()[:20],
+            "unlock_form": UnlockForm(),
+            "lockdown_form": LockdownForm(),
+        },
+    )
+
+
+@role_required(SECURITY)
+@require_POST
+def door_unlock(request, pk):
+    door = get_object_or_404(Door, pk=pk)
+    form = UnlockForm(request.POST)
+    if form.is_valid():
+        try:
+            door_unlock_operator(door=door, minutes=form.cleaned_data["minutes"], user=request.user)
+            messages.info(request, f"{door.name} unlocked for {form.cleaned_data['minutes']} minutes.")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return redirect("access-doors")
+
+
+@role_required(SECURITY)
+@require_POST
+def zone_lockdown_view(request, pk):
+    zone = get_object_or_404(Zone, pk=pk)
+    form = LockdownForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    doors = zone_lockdown(zone=zone, user=request.user, reason=reason)
+    messages.info(request, f"{zone.name} locked down ({len(doors)} doors).")
+    return redirect("access-doors")
+
+
+@role_required(SECURITY)
+@require_POST
+def zone_release_view(request, pk):
+    zone = get_object_or_404(Zone, pk=pk)
+    doors = zone_lockdown_end(zone=zone, user=request.user)
+    messages.info(request, f"Lockdown of {zone.name} ended ({len(doors)} doors).")
+    return redirect("access-doors")
+
+
+@role_required(SECURITY)
+@require_POST
+def zone_passback_reset_view(request, pk):
+    zone = get_object_or_404(Zone, pk=pk)
+    passback_reset(zone=zone, user=request.user)
+    messages.info(request, f"Anti-passback reset in {zone.name}: everyone may enter again.")
+    return redirect("access-doors")
+
+
+@role_required(SECURITY)
+@require_POST
+def alert_acknowledge(request, pk):
+    Alert.objects.filter(pk=pk, acknowledged_at=None).update(acknowledged_at=timezone.now())
+    return redirect("access-doors")
+
+
+@role_required(SECURITY)
+def explain(request):
+    """Can this person open this door at this time, and why (not)?"""
+    form = ExplainForm(request.GET or None)
+    verdict = None
+    if form.is_bound and form.is_valid():
+        door = form.cleaned_data["door"]
+        # the form's time is wall-clock in the door's zone
+        at = form.cleaned_data["at"].replace(tzinfo=None).replace(tzinfo=zone_tz(door.zone))
+        verdict = access_explain(person=form.cleaned_data["person"], door=door, at=at)
+    return render(request, "access/explain.html", {"form": form, "verdict": verdict})
+
+
+def _filtered(request):
+    form = AccessFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+    return form, access_event_list(**filters)
+
+
+@role_required(SECURITY)
+def log(request):
+    form, events = _filtered(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page")) if events is not None else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "access/log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=200 if events is not None else 400,
+    )
+
+
+def _row(event):
+    return [
+        timezone.localtime(event.at).isoformat(timespec="seconds"),
+        event.door.name,
+        event.zone.name,
+        event.direction,
+        event.person.name if event.person else "",
+        event.person.employee_id if event.person and not event.visitor_id else "",
+        event.visitor.name if event.visitor_id else "",
+        event.result,
+        event.reason,
+        event.message,
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(SECURITY)
+def log_export(request, fmt):
+    form, events = _filtered(request)
+    if events is None:
+        return HttpResponse("Bad filter.", status=400)
+    stamp = f"{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+        lines = (writer.writerow(r) for r in [LOG_COLUMNS, *(_row(e) for e in events.iterator(chunk_size=2000))])
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Access log")
+        sheet.append(LOG_COLUMNS)
+        for event in events.iterator(chunk_size=2000):
+            sheet.append(_row(event))
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        return HttpResponse("Use csv or xlsx.", status=404)
+    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.{fmt}"'
+    return response
+
+
+@role_required(SECURITY)
+def live(request):
+    """The latest attempts, as a fragment the log page reloads every few seconds."""
+    events = access_event_list()[:20]
+    return render(request, "access/_live.html", {"events": events})
+
+
+@role_required(SECURITY)
+def on_site(request):
+    zones = [(zone, zone_on_site(zone=zone)) for zone in Zone.objects.all()]
+    return render(request, "access/on_site.html", {"zones": zones, "now": timezone.localtime()})
+
+
+@role_required(SECURITY)
+def muster(request):
+    """The evacuation list: everyone inside, per zone, with their photo; made for printing."""
+    zones = [
+        (zone, [(event, person_thumbnail(event.person_id, size=120)) for event in zone_on_site(zone=zone)])
+        for zone in Zone.objects.all()
+    ]
+    return render(request, "access/muster.html", {"zones": zones, "now": timezone.localtime()})
+
+
+@role_required(RECEPTION)
+def visitors(request):
+    form = VisitorForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            photo = upload_read(form.cleaned_data["photo"])
+            visitor = visitor_register(
+                name=form.cleaned_data["name"],
+                company=form.cleaned_data["company"],
+                host=form.cleaned_data["host"],
+                doors=form.cleaned_data["doors"],
+                valid_from=form.cleaned_data["valid_from"],
+                valid_until=form.valid_until,
+                photo=photo,
+                user=request.user,
+            )
+        except imaging.ImageRejected as exc:
+            form.add_error("photo", exc.message)
+        except VisitorRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.info(
+                request, f"{visitor.name} registered until {timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}."
+            )
+            return redirect("access-visitors")
+    now = timezone.now()
+    listing = Visitor.objects.select_related("host").prefetch_related("doors")[:100]
+    return render(request, "access/visitors.html", {"form": form, "visitors": listing, "now": now})

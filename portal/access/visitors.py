@@ -1,0 +1,84 @@
+"""Visitors: a pass on chosen doors for hours or days, and the erasure of their face after it.
+
+A visitor's face is enrolled like anyone's (an identity in the gallery, the
+same photo checks), so the kiosk recognizes them; the door decision then
+reads their pass instead of access groups. After VISITOR_RETENTION_DAYS past
+the pass, the photos and encodings are deleted and the gallery identity with
+them; the Visitor row stays as the audit trail (who, host, when, which doors),
+without biometrics.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.access.models import AccessEvent, OperatorAction, Visitor
+from portal.people.models import Person
+from recognition.services import person_photo_add
+
+log = logging.getLogger(__name__)
+
+
+class VisitorRefused(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=None, company=""):
+    """Register a visitor with one photo; the photo is encoded by a worker like an enrollment photo."""
+    if valid_until <= valid_from:
+        raise VisitorRefused("The pass must end after it starts.")
+    if not doors:
+        raise VisitorRefused("Choose at least one door.")
+    with transaction.atomic():
+        person = Person.objects.create(name=name, employee_id=f"visitor-{uuid.uuid4().hex[:12]}")
+        visitor = Visitor.objects.create(
+            name=name,
+            company=company,
+            host=host,
+            person=person,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            created_by=user,
+        )
+        visitor.doors.set(doors)
+        person_photo_add(person=person, data=photo, filename="visitor.jpg")
+        OperatorAction.objects.create(
+            user=user,
+            username=user.get_username() if user else "system",
+            action="visitor registered",
+            detail=f"{name} (host {host.name if host else '-'}) until {valid_until:%Y-%m-%d %H:%M}",
+        )
+    return visitor
+
+
+def visitors_erase(*, now=None, days=None):
+    """Erase the faces of visitors whose pass ended more than `days` ago. Returns how many."""
+    days = settings.VISITOR_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    erased = 0
+    for visitor in Visitor.objects.filter(valid_until__lt=cutoff, erased_at=None).select_related("person"):
+        with transaction.atomic():
+            person = visitor.person
+            if person is not None:
+                # the access log keeps the visit, pointing at the pass instead of the gallery identity
+                AccessEvent.objects.filter(person=person).update(person=None)
+                for photo in person.photos.all():
+                    photo.delete()  # the file goes after commit, the gallery is bumped (recognition.signals)
+                person.delete()
+            Visitor.objects.filter(pk=visitor.pk).update(erased_at=timezone.now(), person=None)
+            OperatorAction.objects.create(
+                username="system",
+                action="visitor erased",
+                detail=f"{visitor.name}: face photos and encodings erased after the pass of "
+                f"{visitor.valid_until:%Y-%m-%d}",
+            )
+        erased += 1
+    if erased:
+        log.info("erased the faces of %d visitors", erased)
+    return erased

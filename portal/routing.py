@@ -1,0 +1,91 @@
+"""The one router from a sighting to what it causes.
+
+Recognition produces a `recognition.sightings.Sighting` and hands it here
+(settings.SIGHTING_ROUTER). This is the only place that decides what follows
+a decided face:
+
+- at a kiosk attached to a door: the access decision (an AccessEvent, and the
+  unlock command when granted), then attendance if the door is a time clock
+  and the door opened;
+- anywhere else: an attendance event for a recognized person.
+
+A new consumer is one more branch here, never an import on the recognition side.
+"""
+
+from portal.access.services import access_attempt_decide
+from portal.attendance.services import attendance_event_record
+from portal.kiosks.models import Kiosk
+
+SIDE_TO_DIRECTION = {"entry": "in", "exit": "out"}
+
+
+def sighting_route(sighting):
+    """Act on one sighting; returns the facts to keep with the face's result."""
+    kiosk = _door_kiosk(sighting.kiosk_id)
+    if kiosk is None:
+        if sighting.person is not None and sighting.record_attendance:
+            return _attendance(sighting, sighting.direction)
+        return {}
+    event = access_attempt_decide(
+        door=kiosk.door,
+        side=kiosk.door_side,
+        at=sighting.at,
+        person=sighting.person,
+        kiosk=kiosk,
+        capture=sighting.capture,
+        distance=sighting.distance,
+        live=sighting.live,
+        verify=sighting.verify,
+    )
+    outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
+    # visitors pass doors but keep no attendance
+    at_clock = kiosk.door.time_clock and sighting.record_attendance and event.visitor_id is None
+    if event.result == event.Result.GRANTED and at_clock:
+        outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[kiosk.door_side]))
+    return outcome
+
+
+def badge_route(*, kiosk, employee_id, pin, at):
+    """A badge-and-PIN attempt at a kiosk's door: not a sighting, but the same
+    decision and the same attendance at a time clock. Returns the AccessEvent."""
+    from portal.access.services import badge_pin_check
+
+    person, ok = badge_pin_check(employee_id=employee_id, pin=pin)
+    door = kiosk.door
+    event = access_attempt_decide(
+        door=door, side=kiosk.door_side, at=at, person=person, kiosk=kiosk, verify=True, pin_ok=ok
+    )
+    if event.result == event.Result.GRANTED and door.time_clock and event.visitor_id is None:
+        attendance_event_record(person=person, at=at, source="kiosk", direction=SIDE_TO_DIRECTION[kiosk.door_side])
+    return event
+
+
+def _door_kiosk(kiosk_id):
+    if kiosk_id is None:
+        return None
+    return Kiosk.objects.select_related("door__zone").filter(pk=kiosk_id, door__isnull=False).first()
+
+
+def _attendance(sighting, direction):
+    recorded = attendance_event_record(
+        person=sighting.person,
+        at=sighting.at,
+        source=sighting.source,
+        capture=sighting.capture,
+        distance=sighting.distance,
+        direction=direction or None,
+        recorded_by=sighting.recorded_by,
+        photo_taken_at=sighting.photo_taken_at,
+    )
+    return {
+        "event_id": recorded.event.pk,
+        "event": _event_outcome(recorded),
+        "direction": recorded.event.direction,
+    }
+
+
+def _event_outcome(recorded):
+    if recorded.created:
+        return "created"
+    # a check-out sooner after the check-in than the schedule allows changes nothing
+    return "too_soon" if recorded.too_soon else "cooldown"

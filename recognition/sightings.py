@@ -1,0 +1,53 @@
+"""What recognition hands over: a sighting, and the one place it goes.
+
+A kiosk attempt, an uploaded picture and (later) a camera track all end the
+same way: a face was seen, and it is someone or nobody known. Recognition
+stops there. What follows (an attendance event, a door decision, an alert)
+is the portal's business, decided by the one callable named in the
+SIGHTING_ROUTER setting. Recognition imports none of the apps that act on a
+sighting, so a new consumer is a new branch in the router, not a new import
+here.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One face seen once. `person` is None for a face nobody enrolled matched."""
+
+    at: datetime
+    source: str  # where: "kiosk", "upload", "api" (later "camera")
+    person: object | None = None  # portal.people.models.Person
+    distance: float | None = None  # how sure: lower is closer; None when there was no face to compare
+    capture: object | None = None  # which picture: recognition.models.Capture
+    kiosk_id: int | None = None  # the kiosk, and through it the door it reads for
+    direction: str = ""  # asked for by the kiosk or the person: "in", "out" or "" (automatic)
+    record_attendance: bool = True  # the submitter's wish (an upload may be a test)
+    recorded_by: object | None = None  # who submitted the picture (an upload; nobody at a kiosk)
+    photo_taken_at: datetime | None = None  # when the picture says it was taken (EXIF), if it says
+    live: bool | None = None  # False: the liveness check failed; None: not checked
+    verify: bool = False  # a 1:1 attempt (badge/employee ID and face)
+    claimed_person: object | None = None  # for a refused 1:1 attempt, who it claimed to be
+
+
+@cache
+def _router(path):
+    return import_string(path)
+
+
+def sighting_hand_over(sighting):
+    """Give a sighting to the router; returns what it did, as a dict to keep
+    with the face's result (for example the attendance event's id).
+
+    Without a router (SIGHTING_ROUTER empty) a sighting causes nothing.
+    """
+    path = getattr(settings, "SIGHTING_ROUTER", "")
+    if not path:
+        return {}
+    return _router(path)(sighting) or {}

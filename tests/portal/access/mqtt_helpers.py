@@ -1,0 +1,88 @@
+"""A real MQTT subscriber, and a private Mosquitto the tests may stop and start."""
+
+import json
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from datetime import datetime
+
+import paho.mqtt.client as mqtt
+
+
+class Subscriber:
+    """Subscribes to `prefix/#` and keeps (arrival time, topic, payload) of every message."""
+
+    def __init__(self, host="127.0.0.1", port=1883, prefix=None):
+        self.prefix = prefix or f"test-{uuid.uuid4().hex[:10]}"
+        self.messages = []
+        self._ready = threading.Event()
+        self._arrived = threading.Condition()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"sub-{uuid.uuid4().hex[:8]}")
+        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(f"{self.prefix}/#", qos=1)
+        self.client.on_subscribe = lambda *args: self._ready.set()
+        self.client.on_message = self._message
+        self.client.connect(host, port)
+        self.client.loop_start()
+        assert self._ready.wait(5), "the subscriber could not subscribe"
+
+    @property
+    def topic(self):
+        return self.prefix + "/doors/{door}/command"
+
+    def _message(self, client, userdata, message):
+        with self._arrived:
+            self.messages.append((time.time(), message.topic, json.loads(message.payload)))
+            self._arrived.notify_all()
+
+    def wait_for(self, count, timeout=5.0):
+        deadline = time.time() + timeout
+        with self._arrived:
+            while len(self.messages) < count and time.time() < deadline:
+                self._arrived.wait(deadline - time.time())
+        return list(self.messages)
+
+    def ages(self):
+        """Seconds between each command's issue and its arrival here."""
+        return [
+            arrived - datetime.fromisoformat(payload["issued_at"]).timestamp() for arrived, _, payload in self.messages
+        ]
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateBroker:
+    """A Mosquitto of the test's own on `port` (never the machine's), started and stopped at will."""
+
+    def __init__(self, port, tmp_path):
+        self.port = port
+        self.config = tmp_path / "mosquitto.conf"
+        self.config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["/usr/sbin/mosquitto", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private mosquitto did not start")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(5)
+            self.process = None

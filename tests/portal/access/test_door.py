@@ -1,0 +1,239 @@
+"""The decision at a door: a kiosk attempt becomes an AccessEvent, the screen says it, the lock gets a command."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.access.models import AccessEvent, Alert, Door, DoorCommand
+from portal.access.services import access_attempt_decide, passback_reset, zone_lockdown
+from portal.attendance.models import AttendanceEvent
+from tests import photos
+from tests.factories import enrolled, make_person, make_user
+from tests.portal.access.helpers import door_with_kiosk, grant
+from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def door_settings(settings):
+    settings.KIOSK_RESULT_WAIT_SECONDS = 0
+    settings.DOOR_MQTT_HOST = ""
+    settings.DOOR_WEBHOOK_URL = ""
+
+
+@pytest.fixture
+def obama(db):
+    return enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+
+
+def frames(path=photos.OBAMA, n=3):
+    return [kiosk_frame(path, shift=(i * 3, 0)) for i in range(n)]
+
+
+def test_a_person_with_access_sees_door_open_and_the_attempt_is_logged_as_granted(
+    client, obama, django_capture_on_commit_callbacks
+):
+    door, kiosk, token = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert answer["outcome"] == "door_open"
+    assert answer["message"].startswith("Door open")
+    event = AccessEvent.objects.get()
+    assert (event.person, event.door, event.result, event.direction, event.kiosk) == (
+        obama,
+        door,
+        "granted",
+        "entry",
+        kiosk,
+    )
+    assert AttendanceEvent.objects.count() == 0  # not a time clock
+
+
+def test_a_person_without_access_is_refused_with_no_access_to_this_door(
+    client, obama, django_capture_on_commit_callbacks
+):
+    _, _, token = door_with_kiosk()
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "No access to this door, Barack Obama")
+    assert AccessEvent.objects.get().reason == "no_access"
+
+
+def test_a_stranger_is_refused_as_not_recognized(client, obama, django_capture_on_commit_callbacks):
+    _, _, token = door_with_kiosk()
+    answer = attempt(client, token, frames(photos.STRANGER), django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Not recognized")
+    event = AccessEvent.objects.get()
+    assert (event.person, event.result, event.reason) == (None, "denied", "not_recognized")
+
+
+def test_a_time_clock_door_records_attendance_for_a_granted_entry_only(
+    client, obama, django_capture_on_commit_callbacks
+):
+    door, _, token = door_with_kiosk("Main entrance", time_clock=True)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    attempt(client, token, frames(), django_capture_on_commit_callbacks)
+    assert AttendanceEvent.objects.get().direction == "in"
+    door.state = Door.State.LOCKED_DOWN
+    door.save()
+    AttendanceEvent.objects.all().delete()
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert answer["message"].startswith("Door locked down")
+    assert AttendanceEvent.objects.count() == 0
+
+
+def test_a_granted_attempt_writes_one_outbox_row_per_channel_in_its_transaction(settings, obama):
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    settings.DOOR_WEBHOOK_URL = "http://127.0.0.1:9/door"
+    settings.DOOR_WEBHOOK_SECRET = "s"
+    door, kiosk, _ = door_with_kiosk(unlock_seconds=7)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, kiosk=kiosk)
+    rows = DoorCommand.objects.filter(event=event)
+    assert sorted(rows.values_list("channel", flat=True)) == ["mqtt", "webhook"]
+    assert {(r.command, r.seconds, r.status) for r in rows} == {("unlock", 7, "pending")}
+    refused = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=None, kiosk=kiosk)
+    assert not refused.commands.exists()
+
+
+def test_hard_anti_passback_refuses_a_second_entry_until_an_exit_or_an_operator_reset(obama):
+    door, kiosk, _ = door_with_kiosk()
+    door.zone.anti_passback = "hard"
+    door.zone.save()
+    grant(obama, zones=[door.zone], any_time=True, closed_on_holidays=False)
+    now = timezone.now() - timedelta(minutes=1)
+    assert access_attempt_decide(door=door, side="entry", at=now, person=obama).result == "granted"
+    second = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=1), person=obama)
+    assert (second.result, second.reason) == ("denied", "anti_passback")
+    assert access_attempt_decide(door=door, side="exit", at=now + timedelta(seconds=2), person=obama).result == (
+        "granted"
+    )
+    assert access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=3), person=obama).result == (
+        "granted"
+    )
+    passback_reset(zone=door.zone, user=make_user("guard"))
+    after_reset = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama)
+    assert after_reset.result == "granted"
+
+
+def test_soft_anti_passback_opens_the_door_but_marks_the_second_entry(obama):
+    door, _, _ = door_with_kiosk()
+    door.zone.anti_passback = "soft"
+    door.zone.save()
+    grant(obama, zones=[door.zone], any_time=True, closed_on_holidays=False)
+    now = timezone.now()
+    first = access_attempt_decide(door=door, side="entry", at=now, person=obama)
+    second = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=1), person=obama)
+    assert (first.passback_violation, second.result, second.passback_violation) == (False, "granted", True)
+
+
+def test_access_through_a_department_group_and_inactive_people_are_refused():
+    door, _, _ = door_with_kiosk()
+    ana = make_person("Ana", department="Research")
+    research = ana.department
+    level = grant(None, doors=[door], any_time=True, closed_on_holidays=False, group="Research dept")
+    level.groups.get().departments.add(research)
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana).result == "granted"
+    ana.active = False
+    ana.save()
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana).reason == "inactive"
+
+
+def test_a_zone_lockdown_refuses_everyone_and_sends_lockdown_commands_audited(settings, obama):
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    door, _, _ = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    zone_lockdown(zone=door.zone, user=make_user("guard"), reason="drill")
+    assert DoorCommand.objects.get().command == "lockdown"
+    assert Alert.objects.get().kind == "lockdown"
+    door.refresh_from_db()
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama).reason == "locked_down"
+
+
+def test_repeated_unrecognized_refusals_at_one_door_raise_one_alert(settings):
+    settings.ALERT_UNKNOWN_REFUSALS = 3
+    door, _, _ = door_with_kiosk()
+    now = timezone.now()
+    for i in range(5):
+        access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=i), person=None)
+    alert = Alert.objects.get()
+    assert alert.kind == "unknown_repeated" and alert.door == door
+
+
+def post_badge(client, token, employee_id, pin):
+    from django.urls import reverse
+
+    from tests.portal.kiosks.kiosk_helpers import auth
+
+    return client.post(reverse("kiosk-api-badge"), {"employee_id": employee_id, "pin": pin}, **auth(token))
+
+
+def test_a_badge_and_the_right_pin_open_a_face_or_pin_door_and_a_wrong_pin_does_not(client):
+    from portal.access.services import badge_pin_set
+
+    door, _, token = door_with_kiosk("Server room", mode=Door.Mode.FACE_OR_BADGE_PIN, time_clock=True)
+    ana = make_person("Ana", employee_id="A-7")
+    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+    badge_pin_set(person=ana, pin="2468")
+    answer = post_badge(client, token, "a-7", "2468").json()
+    assert (answer["outcome"], answer["message"]) == ("door_open", "Door open. Hello, Ana")
+    assert AttendanceEvent.objects.get().person == ana  # a time clock: the badge counts too
+    wrong = post_badge(client, token, "A-7", "1111").json()
+    assert (wrong["outcome"], wrong["message"]) == ("denied", "Wrong badge or PIN")
+    unknown = post_badge(client, token, "nobody", "2468").json()
+    assert unknown["message"] == "Wrong badge or PIN"
+    assert list(AccessEvent.objects.order_by("id").values_list("reason", flat=True)) == [
+        "granted",
+        "bad_pin",
+        "bad_pin",
+    ]
+
+
+def test_a_pin_is_refused_at_a_door_that_takes_faces_only(client):
+    from portal.access.services import badge_pin_set
+
+    door, _, token = door_with_kiosk("Lab 2")
+    ana = make_person("Ana", employee_id="A-7")
+    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+    badge_pin_set(person=ana, pin="2468")
+    answer = post_badge(client, token, "A-7", "2468").json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "This door does not take a PIN")
+    assert not DoorCommand.objects.exists()
+
+
+def test_a_face_and_badge_door_refuses_a_face_alone_from_an_identify_kiosk(obama):
+    door, kiosk, _ = door_with_kiosk("Vault", mode=Door.Mode.FACE_AND_BADGE)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    face_alone = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, kiosk=kiosk)
+    assert face_alone.reason == "badge_required"
+    with_badge = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, verify=True)
+    assert with_badge.result == "granted"
+
+
+def test_an_unknown_employee_id_at_a_verify_kiosk_on_a_door_is_logged_as_not_recognized(
+    client, django_capture_on_commit_callbacks
+):
+    from portal.kiosks.models import Kiosk
+
+    door, kiosk, token = door_with_kiosk("Vault", mode=Door.Mode.FACE_AND_BADGE)
+    Kiosk.objects.filter(pk=kiosk.pk).update(mode=Kiosk.Mode.VERIFY)
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks, employee_id="nobody").json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Not recognized")
+    event = AccessEvent.objects.get()
+    assert (event.door, event.reason, event.person) == (door, "not_recognized", None)
+
+
+def test_a_photo_held_still_at_a_liveness_kiosk_on_a_door_is_refused_as_liveness_failed(
+    client, obama, django_capture_on_commit_callbacks
+):
+    from portal.kiosks.models import Kiosk
+
+    door, kiosk, token = door_with_kiosk()
+    Kiosk.objects.filter(pk=kiosk.pk).update(liveness=True)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    still = [kiosk_frame(photos.OBAMA)] * 5
+    answer = attempt(client, token, still, django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Liveness check failed, please try again")
+    assert AccessEvent.objects.get().reason == "not_live"
+    assert not DoorCommand.objects.exists()

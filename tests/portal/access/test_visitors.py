@@ -1,0 +1,131 @@
+"""Visitors: registered at reception with a photo, admitted at their doors during the pass, refused after,
+their face erased after VISITOR_RETENTION_DAYS with an audit row left."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.access.models import AccessEvent, OperatorAction, Visitor
+from portal.access.services import access_attempt_decide
+from portal.access.visitors import visitor_register, visitors_erase
+from portal.accounts.roles import RECEPTION
+from portal.people.models import Person
+from recognition.models import FacePhoto
+from tests import photos
+from tests.factories import make_person, make_user
+from tests.portal.access.helpers import door_with_kiosk
+from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def host():
+    return make_person("Joe Host", employee_id="host")
+
+
+def register(host, door, *, start, hours, photo=photos.OBAMA_2):
+    return visitor_register(
+        name="Barack Visitor",
+        host=host,
+        doors=[door],
+        valid_from=start,
+        valid_until=start + timedelta(hours=hours),
+        photo=photos.read(photo),
+    )
+
+
+def test_reception_registers_a_visitor_with_a_photo_on_the_visitors_page(
+    client, host, django_capture_on_commit_callbacks
+):
+    door, _, _ = door_with_kiosk("Lobby")
+    client.force_login(make_user("desk", role=RECEPTION))
+    upload = SimpleUploadedFile("visitor.jpg", photos.read(photos.OBAMA_2), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("access-visitors"),
+            {
+                "name": "Barack Visitor",
+                "company": "ACME",
+                "host": host.pk,
+                "doors": [door.pk],
+                "valid_from": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "hours": 4,
+                "photo": upload,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    visitor = Visitor.objects.get()
+    assert (visitor.company, visitor.host, list(visitor.doors.all())) == ("ACME", host, [door])
+    # the photo went through enrollment's checks and encoding (eager worker)
+    assert visitor.person.photos.get().status == FacePhoto.Status.ACCEPTED
+    assert OperatorAction.objects.filter(action="visitor registered").exists()
+
+
+def test_a_visitor_is_admitted_at_a_kiosk_during_the_pass_and_refused_after_it(
+    client, host, django_capture_on_commit_callbacks
+):
+    door, kiosk, token = door_with_kiosk("Lobby")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor = register(host, door, start=timezone.now() - timedelta(hours=1), hours=2)
+    frames = [kiosk_frame(photos.OBAMA, shift=(i * 3, 0)) for i in range(3)]
+    answer = attempt(client, token, frames, django_capture_on_commit_callbacks).json()
+    assert answer["outcome"] == "door_open"
+    assert AccessEvent.objects.get().visitor == visitor
+    Visitor.objects.filter(pk=visitor.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
+    answer = attempt(client, token, frames, django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["message"]) == ("denied", "Pass expired, Barack Visitor")
+
+
+def test_a_visitor_pass_does_not_open_a_door_it_does_not_name(host):
+    lobby, _, _ = door_with_kiosk("Lobby")
+    lab, _, _ = door_with_kiosk("Lab 2")
+    visitor = register(host, lobby, start=timezone.now() - timedelta(hours=1), hours=2)
+    event = access_attempt_decide(door=lab, side="entry", at=timezone.now(), person=visitor.person)
+    assert (event.result, event.reason) == ("denied", "no_access")
+
+
+def test_a_visitors_face_is_erased_after_the_retention_days_and_an_audit_row_stays(settings, host):
+    settings.VISITOR_RETENTION_DAYS = 7
+    door, _, _ = door_with_kiosk("Lobby")
+    start = timezone.now() - timedelta(days=10)
+    old = register(host, door, start=start, hours=8)
+    recent = register(host, door, start=timezone.now() - timedelta(days=2), hours=8, photo=photos.BIDEN)
+    event = access_attempt_decide(door=door, side="entry", at=start + timedelta(hours=1), person=old.person)
+    old_person = old.person_id
+    assert visitors_erase() == 1
+    old.refresh_from_db()
+    assert old.erased_at is not None and old.person is None
+    assert not Person.objects.filter(pk=old_person).exists()
+    assert not FacePhoto.objects.filter(person_id=old_person).exists()
+    event.refresh_from_db()
+    assert (event.visitor, event.person) == (old, None)  # the log still says who visited
+    assert OperatorAction.objects.filter(action="visitor erased", detail__startswith="Barack Visitor").exists()
+    recent.refresh_from_db()
+    assert recent.person.photos.exists()
+    assert visitors_erase() == 0
+
+
+def test_a_visitor_is_not_listed_among_the_staff_in_the_people_directory(host):
+    from portal.people.selectors import person_directory
+
+    door, _, _ = door_with_kiosk("Lobby")
+    register(host, door, start=timezone.now(), hours=2)
+    people, _ = person_directory()
+    assert [p.name for p in people] == ["Joe Host"]
+
+
+def test_the_visitors_erase_command_erases_what_the_hourly_task_would(host):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    door, _, _ = door_with_kiosk("Lobby")
+    register(host, door, start=timezone.now() - timedelta(days=30), hours=8)
+    out = StringIO()
+    call_command("visitors_erase", "--days", "7", stdout=out)
+    assert out.getvalue().startswith("1 visitors")
+    assert Visitor.objects.get().erased_at is not None
