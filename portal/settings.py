@@ -227,6 +227,27 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- fonts ------------------------------------------------------------------
+
+# One font for every name in every script (Latin with accents, Cyrillic, Greek,
+# Chinese, Japanese, Korean): the annotated pictures and the PDF files use it.
+# `make` installs Debian's fonts-wqy-zenhei; the first of these found is used
+# unless PORTAL_FONT_PATH names another (a .ttf/.otf, or a .ttc collection with
+# PORTAL_FONT_INDEX choosing the face). A missing file stops start-up (a
+# system check, portal/web/checks.py).
+PORTAL_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+]
+PORTAL_FONT_PATH = env_str("PORTAL_FONT_PATH") or next(
+    (path for path in PORTAL_FONT_CANDIDATES if Path(path).is_file()), ""
+)
+PORTAL_FONT_INDEX = env_int("PORTAL_FONT_INDEX", 0, minimum=0)
+
 # --- recognition ------------------------------------------------------------
 
 # Largest side of the copy that face detection runs on; boxes are mapped back.
