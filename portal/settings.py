@@ -305,6 +305,9 @@ ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
 # Exports with more rows than this are written by a worker (progress page and
 # a download link); smaller ones are answered at once.
 REPORT_EXPORT_INLINE_ROWS = env_int("REPORT_EXPORT_INLINE_ROWS", 5000, minimum=0)
+# A PDF timesheet longer than this many pages is exported as a ZIP of one PDF
+# per person (the PDF library keeps a document's pages in memory, ~20 kB each).
+REPORT_PDF_MAX_PAGES = env_int("REPORT_PDF_MAX_PAGES", 500, minimum=1)
 # Export files are removed this many days after they were made.
 REPORT_EXPORT_KEEP_DAYS = env_int("REPORT_EXPORT_KEEP_DAYS", 7, minimum=1)
 

@@ -20,6 +20,7 @@ from portal.attendance.services import (
     attendance_event_void,
 )
 from portal.people.models import Person
+from portal.reports.responses import wants_bom
 
 
 @role_required(HR)
@@ -49,8 +50,10 @@ def attendance_csv(request):
     events = attendance_event_list(**(form.cleaned_data if form.is_bound else {}))
     writer = csv.writer(_Echo())
 
+    bom = wants_bom(request.GET)
+
     def rows():
-        yield writer.writerow(
+        yield ("\ufeff" if bom else "") + writer.writerow(
             ["time", "person", "employee_id", "department", "direction", "source", "distance", "voided"]
         )
         for event in events.iterator(chunk_size=2000):

@@ -13,7 +13,7 @@ from portal.attendance.selectors import daily_summary_list
 from portal.reports import charts
 from portal.reports.forms import ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
-from portal.reports.responses import CONTENT_TYPES, export_file, report_download
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download, wants_bom
 from portal.reports.selectors import dashboard_today, presence_history, report_totals
 from portal.reports.services import report_export_request, report_period
 
@@ -88,7 +88,7 @@ def report_export(request, fmt):
     if count > settings.REPORT_EXPORT_INLINE_ROWS:
         export = report_export_request(user=request.user, fmt=fmt, query=form.data, rows_total=count)
         return redirect("report-export-status", pk=export.pk)
-    return report_download(fmt=fmt, filters=filters)
+    return report_download(fmt=fmt, filters=filters, bom=wants_bom(request.GET))
 
 
 def _own_export(request, pk):
