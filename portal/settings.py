@@ -136,9 +136,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language from the browser (Accept-Language) or the switcher's cookie
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a signed-in user's own choice of language wins over the browser's
+    "portal.accounts.language.user_language_middleware",
     "portal.api.throttling.kiosk_throttle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -183,7 +187,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- people, time, files --------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese; a third language is one more line here and a
+# catalogue under locale/ (manage.py makemessages -l <code>).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,3 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and roles"
 
+    def ready(self):
+        from portal.accounts import language  # noqa: F401  (connects the sign-in signal)

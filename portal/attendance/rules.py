@@ -38,6 +38,8 @@ class Shift:
     end: time = time(17, 0)
     grace_minutes: int = 5
     holidays: frozenset = field(default_factory=frozenset)
+    # days off made working days, e.g. China's 调休: a Saturday worked to bridge a holiday
+    extra_working_days: frozenset = field(default_factory=frozenset)
 
     @property
     def overnight(self):
@@ -71,7 +73,9 @@ class Shift:
         return day in self.holidays
 
     def is_working_day(self, day):
-        return day.isoweekday() in self.working_days and not self.is_holiday(day)
+        if self.is_holiday(day):
+            return False
+        return day.isoweekday() in self.working_days or day in self.extra_working_days
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ class Document:
     """Pages of text lines. `bold` is drawn by also stroking the letters, because
     the CJK fonts come in one weight."""
 
-    def __init__(self, out, *, title="", font_path, font_index=0):
+    def __init__(self, out, *, title="", font_path, font_index=0, landscape=False):
         self.out = out
-        self.pdf = FPDF(orientation="P", unit="pt", format="A4")
+        self.height = A4[0] if landscape else A4[1]
+        self.pdf = FPDF(orientation="L" if landscape else "P", unit="pt", format="A4")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_creator("Attendance portal")
         self.pdf.set_title(title)
@@ -55,7 +56,7 @@ class Document:
         self.pdf.set_font(FAMILY, size=size)
         self.pdf.text_mode = TextMode.FILL_STROKE if bold else TextMode.FILL
         for x, value in cells:
-            self.pdf.text(x, A4[1] - y, str(value))
+            self.pdf.text(x, self.height - y, str(value))
 
     def width(self, value, *, size=9):
         self.pdf.set_font(FAMILY, size=size)

@@ -35,11 +35,14 @@ EXPECTED = {
     "login": PUBLIC,
     "logout": PUBLIC,
     "healthz": PUBLIC,
+    "language-set": PUBLIC,  # the language switcher (POST only)
     # dashboard and reports: everyone with a role
     "home": VIEWER,
     "dashboard-live": VIEWER,
     "reports": VIEWER,
     "reports-timesheet": VIEWER,
+    "reports-monthly": VIEWER,
+    "reports-monthly-export": VIEWER,
     "report-export": VIEWER,
     "report-export-status": VIEWER,
     "report-export-progress": VIEWER,
@@ -54,6 +57,9 @@ EXPECTED = {
     "attendance-schedules": HR,
     "attendance-schedule-new": HR,
     "attendance-schedule-edit": HR,
+    "attendance-calendar": HR,
+    "attendance-calendar-import": HR,
+    "attendance-calendar-delete": HR,
     # recognition pages and stored photos: HR
     "recognize": HR,
     "capture": HR,
