@@ -121,3 +121,11 @@ def test_the_same_searches_pass_on_postgresql(tmp_path):
         )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
+
+
+def test_the_admin_people_list_searches_the_same_way(client, people):
+    from portal.accounts.roles import ADMIN
+
+    client.force_login(make_user("ada", role=ADMIN))
+    page = client.get(reverse("admin:people_person_changelist"), {"q": "zw"}).content.decode()
+    assert "张伟" in page and "王芳" not in page
