@@ -1,6 +1,6 @@
 import pytest
 
-from recognition import gallery
+from recognition import gallery, lookalikes
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +14,12 @@ def fresh_gallery():
     gallery.forget()
     yield
     gallery.forget()
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookalikes():
+    """The admin's look-alike column caches by gallery version, a number that starts
+    again after each test's rollback: a page opened by one test must not answer another."""
+    lookalikes._cache.update(version=None, people=None)
+    yield
+    lookalikes._cache.update(version=None, people=None)
