@@ -7,7 +7,10 @@ write-only kind; the PDF is fpdf2's, see pdf.py).
 """
 
 import csv
+import itertools
 import math
+import tempfile
+import zipfile
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from portal.attendance.models import summary_status
-from portal.reports.pdf import A4, Document
+from portal.reports.pdf import A4, Document, font_subset
 from portal.reports.selectors import Totals
 
 HEADERS = [
@@ -383,12 +386,6 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
     `out`: a binary file; `people_text`: every name and department in the
     export, for the font subset made once for all the files.
     """
-    import itertools
-    import tempfile
-    import zipfile
-
-    from portal.reports.pdf import font_subset
-
     totals = Totals()
     with tempfile.TemporaryDirectory() as folder:
         font = font_subset(
