@@ -314,8 +314,9 @@ ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
 # a download link); smaller ones are answered at once.
 REPORT_EXPORT_INLINE_ROWS = env_int("REPORT_EXPORT_INLINE_ROWS", 5000, minimum=0)
 # A PDF timesheet longer than this many pages is exported as a ZIP of one PDF
-# per person (the PDF library keeps a document's pages in memory, ~20 kB each).
-REPORT_PDF_MAX_PAGES = env_int("REPORT_PDF_MAX_PAGES", 500, minimum=1)
+# per person: the PDF library keeps a document's pages in memory (measured:
+# 44 MB for the CJK font plus 18 kB a page, so 200 pages peak at 47 MB).
+REPORT_PDF_MAX_PAGES = env_int("REPORT_PDF_MAX_PAGES", 200, minimum=1)
 # Export files are removed this many days after they were made.
 REPORT_EXPORT_KEEP_DAYS = env_int("REPORT_EXPORT_KEEP_DAYS", 7, minimum=1)
 

@@ -8,7 +8,7 @@ A4 page, as the report layouts are written.
 Why fpdf2: it embeds TrueType collections (.ttc) as subsets, needs nothing
 but fontTools, and wrote 200 pages of timesheet lines in the CJK font in 7 s
 where reportlab took 31 s (both under tracemalloc). Neither writes pages as
-it goes: each keeps the whole document until the end (about 20 kB a page
+it goes: each keeps the whole document until the end (about 18 kB a page
 with fpdf2), so an export longer than REPORT_PDF_MAX_PAGES becomes a ZIP of
 one PDF per person (portal/reports/exports.py).
 """
