@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: mosquitto install run worker test test-fast lint bench chromium fault-servers clean
+.PHONY: mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -58,6 +58,15 @@ mosquitto:
 	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { \
 		echo "Installing Debian's mosquitto for the door-command tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
+
+
+# One font for names in every script (Latin, Cyrillic, Greek, Chinese, Japanese,
+# Korean) in the annotated pictures and the PDFs; the portal refuses to start
+# without one (PORTAL_FONT_PATH names another).
+fonts:
+	@test -n "$$PORTAL_FONT_PATH" || test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || { \
+		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
 
 test: install chromium fault-servers mosquitto
 	$(PY) -m ruff check .

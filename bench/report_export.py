@@ -40,7 +40,7 @@ def main(argv=None):
     if not seeded:
         seed(opts.people, opts.days)
     from portal.reports.forms import ReportFilterForm
-    from portal.reports.services import report_file_write
+    from portal.reports.services import report_file_suffix, report_file_write
 
     start = date(2025, 1, 1)
     form = ReportFilterForm(
@@ -49,7 +49,8 @@ def main(argv=None):
     assert form.is_valid(), form.errors
     print(f"{opts.people} people x {opts.days} days")
     for fmt in opts.formats:
-        path = folder / f"export.{fmt}"
+        # a PDF longer than REPORT_PDF_MAX_PAGES is a ZIP of one PDF per person
+        path = folder / f"export.{report_file_suffix(fmt=fmt, filters=form.filters())}"
         if opts.memory:
             tracemalloc.start()
         began = time.perf_counter()
@@ -64,7 +65,7 @@ def main(argv=None):
             memory = f" peak_python_memory={tracemalloc.get_traced_memory()[1] / 1e6:.1f}MB"
             tracemalloc.stop()
         print(
-            f"{fmt:5s} rows={totals.days:,} seconds={seconds:.1f} rows/s={totals.days / seconds:,.0f} "
+            f"{fmt:5s} file={path.name} rows={totals.days:,} seconds={seconds:.1f} rows/s={totals.days / seconds:,.0f} "
             f"size={path.stat().st_size / 1e6:.1f}MB{memory}",
             flush=True,
         )

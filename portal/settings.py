@@ -143,9 +143,13 @@ MIDDLEWARE = [
     "portal.recovery.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language from the browser (Accept-Language) or the switcher's cookie
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a signed-in user's own choice of language wins over the browser's
+    "portal.accounts.language.user_language_middleware",
     "portal.api.throttling.kiosk_throttle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -210,7 +214,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- people, time, files --------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese; a third language is one more line here and a
+# catalogue under locale/ (manage.py makemessages -l <code>).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -261,6 +269,27 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
 # Let Django accept the body; the views refuse too-large files with a message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- fonts ------------------------------------------------------------------
+
+# One font for every name in every script (Latin with accents, Cyrillic, Greek,
+# Chinese, Japanese, Korean): the annotated pictures and the PDF files use it.
+# `make` installs Debian's fonts-wqy-zenhei; the first of these found is used
+# unless PORTAL_FONT_PATH names another (a .ttf/.otf, or a .ttc collection with
+# PORTAL_FONT_INDEX choosing the face). A missing file stops start-up (a
+# system check, portal/web/checks.py).
+PORTAL_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+]
+PORTAL_FONT_PATH = env_str("PORTAL_FONT_PATH") or next(
+    (path for path in PORTAL_FONT_CANDIDATES if Path(path).is_file()), ""
+)
+PORTAL_FONT_INDEX = env_int("PORTAL_FONT_INDEX", 0, minimum=0)
 
 # --- recognition ------------------------------------------------------------
 
@@ -383,6 +412,10 @@ ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
 # Exports with more rows than this are written by a worker (progress page and
 # a download link); smaller ones are answered at once.
 REPORT_EXPORT_INLINE_ROWS = env_int("REPORT_EXPORT_INLINE_ROWS", 5000, minimum=0)
+# A PDF timesheet longer than this many pages is exported as a ZIP of one PDF
+# per person: the PDF library keeps a document's pages in memory (measured:
+# 44 MB for the CJK font plus 18 kB a page, so 200 pages peak at 47 MB).
+REPORT_PDF_MAX_PAGES = env_int("REPORT_PDF_MAX_PAGES", 200, minimum=1)
 # Export files are removed this many days after they were made.
 REPORT_EXPORT_KEEP_DAYS = env_int("REPORT_EXPORT_KEEP_DAYS", 7, minimum=1)
 

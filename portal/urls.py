@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from portal.accounts.forms import LoginForm
+from portal.accounts.language import language_set
 from portal.accounts.views import RoleLoginView
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
         name="password-set-done",
     ),
     path("org/", include("portal.org.urls")),
+    path("language/", language_set, name="language-set"),
     path("admin/", admin.site.urls),
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),

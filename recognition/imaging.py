@@ -5,6 +5,7 @@ without loading the face models.
 """
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -195,28 +196,64 @@ def thumbnail_jpeg(image, max_side=320, quality=85):
     return out.getvalue()
 
 
-def annotate(image, faces, quality=90):
+ELLIPSIS = "\u2026"
+
+
+def label_font(size, font_path=None, font_index=0):
+    """The font for labels: `font_path` (one covering every script the names use),
+    else Pillow's built-in font, which draws only Latin-1 and shows boxes for the rest."""
+    if font_path:
+        return ImageFont.truetype(font_path, size, index=font_index)
+    return ImageFont.load_default(size=size)
+
+
+def fit_text(draw, text, font, max_width):
+    """`text`, cut with an ellipsis where needed so that it is at most `max_width` wide."""
+    if draw.textlength(text, font=font) <= max_width:
+        return text
+    # binary search on the number of characters kept: widths grow with length
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if draw.textlength(text[:middle].rstrip() + ELLIPSIS, font=font) <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
+
+
+def annotate(image, faces, quality=90, *, font_path=None, font_index=0):
     """Draw a box around every face and its label above the box.
 
     `faces` is a list of (box, label, known) with box = (top, right, bottom,
-    left) in the image's pixels. Returns JPEG bytes.
+    left) in the image's pixels. A label too wide for the picture ends in an
+    ellipsis and is moved left so that it stays inside. `font_path`: a font
+    covering the scripts of the labels (the portal passes PORTAL_FONT_PATH).
+    Returns JPEG bytes.
     """
     canvas = image.copy()
     draw = ImageDraw.Draw(canvas)
+    width, height = canvas.size
     longest = max(canvas.size)
     line = max(2, longest // 300)
-    font = ImageFont.load_default(size=max(14, longest // 40))
+    font = label_font(max(14, longest // 40), font_path, font_index)
+    pad = max(3, line)
+    # one line height for every label, so that accents and CJK sit alike
+    ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (font.size, 0)
+    text_h = ascent + descent
     for (top, right, bottom, left), label, known in faces:
         colour = (0, 170, 80) if known else (220, 40, 40)
         draw.rectangle([(left, top), (right, bottom)], outline=colour, width=line)
-        text_box = draw.textbbox((0, 0), label, font=font)
-        text_w, text_h = text_box[2] - text_box[0], text_box[3] - text_box[1]
-        pad = max(3, line)
-        label_top = top - text_h - 2 * pad
+        label = fit_text(draw, label, font, width - 2 * pad)
+        text_w = math.ceil(draw.textlength(label, font=font))
+        label_h = text_h + 2 * pad
+        label_top = top - label_h
         if label_top < 0:  # no room above: put the label inside the box's top
             label_top = top
-        draw.rectangle([(left, label_top), (left + text_w + 2 * pad, label_top + text_h + 2 * pad)], fill=colour)
-        draw.text((left + pad, label_top + pad - text_box[1]), label, fill=(255, 255, 255), font=font)
+        label_top = max(0, min(label_top, height - label_h))
+        label_left = max(0, min(left, width - text_w - 2 * pad))
+        draw.rectangle([(label_left, label_top), (label_left + text_w + 2 * pad, label_top + label_h)], fill=colour)
+        draw.text((label_left + pad, label_top + pad), label, fill=(255, 255, 255), font=font)
     out = io.BytesIO()
     canvas.save(out, format="JPEG", quality=quality)
     return out.getvalue()

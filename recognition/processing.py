@@ -29,6 +29,11 @@ def decision_rule(version=None):
     )
 
 
+def annotated_jpeg(image, labels):
+    """The result picture, names drawn with the portal's font (every script)."""
+    return imaging.annotate(image, labels, font_path=settings.PORTAL_FONT_PATH, font_index=settings.PORTAL_FONT_INDEX)
+
+
 def detect_options(version=None):
     """version: the encoding version (default: the one the gallery searches now)."""
     return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active())
@@ -260,7 +265,7 @@ def capture_process(*, capture):
             seen.add(person.pk)
         results.append(entry)
         labels.append((face.box, person.name if person else "Unknown", bool(person)))
-    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
     capture.result = {"faces": results, "gallery_size": len(known)}
     capture.status = Capture.Status.DONE
     capture.error = ""
@@ -318,7 +323,7 @@ def _verify(capture, image, faces, known, rule):
         result["faces"].append(face_entry)
         result["distance"] = round(own, 4)
         labels.append((face.box, person.name if verified else "Not verified", verified))
-    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, labels)), save=False)
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
     capture.result = result
     capture.status = Capture.Status.DONE
     capture.error = ""
@@ -361,7 +366,7 @@ def _kiosk_faces(capture, image, faces, options):
 
 def _capture_not_live(capture, image, live):
     """A still face (a photo held up): no identification, no attendance."""
-    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(imaging.annotate(image, [])), save=False)
+    capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, [])), save=False)
     capture.result = {
         "faces": [],
         "reason": "not_live",

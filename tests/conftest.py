@@ -1,6 +1,6 @@
 import pytest
 
-from recognition import gallery
+from recognition import gallery, lookalikes
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +24,12 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookalikes():
+    """The admin's look-alike column caches by gallery version, a number that starts
+    again after each test's rollback: a page opened by one test must not answer another."""
+    lookalikes._cache.update(version=None, people=None)
+    yield
+    lookalikes._cache.update(version=None, people=None)

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
 
 
     def ready(self):
-        from portal.accounts import throttling  # noqa: F401  (counts failed sign-ins)
+        from portal.accounts import (
+            language,  # noqa: F401  (connects the sign-in signal)
+            throttling,  # noqa: F401  (counts failed sign-ins)
+        )

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from portal.api.errors import ApiError
 from portal.api.permissions import IsHR
 from portal.people.models import Department, Person
+from portal.people.search import person_search
 from portal.people.services import person_delete
 from recognition.models import FacePhoto
 
@@ -53,6 +54,20 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated):
         return super().update(instance, {**validated, **self._department(validated)})
+
+
+class PersonSearchFilter(filters.SearchFilter):
+    """`search`: name in any case, with or without accents, Chinese names by pinyin
+    ("zhang wei", "zhangwei", "zw", tones or not), or employee ID."""
+
+    search_description = (
+        "Name (any case, accents optional; Chinese names also by pinyin, full or initials, "
+        "with or without tones) or employee ID."
+    )
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.query_params.get(self.search_param, "")
+        return person_search(queryset, query) if query.strip() else queryset
 
 
 def people():
@@ -105,7 +120,11 @@ PERSON_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List people", description="Search by name or employee ID with `search`."),
+    get=extend_schema(
+        summary="List people",
+        description="Search by name or employee ID with `search`: any case, accents optional, "
+        "Chinese names by pinyin too.",
+    ),
     post=extend_schema(summary="Add a person", examples=[PERSON_EXAMPLE]),
 )
 class PersonListCreate(generics.ListCreateAPIView):
@@ -113,8 +132,7 @@ class PersonListCreate(generics.ListCreateAPIView):
     error_statuses = [409]
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
-    search_fields = ["name", "employee_id"]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, PersonSearchFilter, filters.OrderingFilter]
     ordering_fields = ["name", "employee_id", "created_at"]
 
     def get_queryset(self):

@@ -20,7 +20,7 @@ from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
 from portal.reports.forms import ReportFilterForm
 from portal.reports.models import ReportExport
-from portal.reports.responses import CONTENT_TYPES, export_file, report_download
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download, wants_bom
 from portal.reports.services import report_export_request
 
 
@@ -41,13 +41,25 @@ class ReportQuerySerializer(serializers.Serializer):
     person = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Person id.")
 
 
-def report_form(request):
+class ReportExportQuerySerializer(ReportQuerySerializer):
+    bom = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="CSV only: start with the UTF-8 byte-order mark (Excel needs it to read names right); "
+        "false for programs that do not expect one.",
+    )
+
+
+def report_form(request, serializer=ReportQuerySerializer):
     """The reports page's own form, bound to the query; a 400 names what is wrong."""
-    query = ReportQuerySerializer(data=request.query_params)
+    query = serializer(data=request.query_params)
     query.is_valid(raise_exception=True)  # ids in range before the form looks them up
     data = QueryDict(mutable=True)
     for key, value in query.validated_data.items():
-        data[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        if isinstance(value, bool):
+            data[key] = "1" if value else "0"
+        else:
+            data[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     form = ReportFilterForm.from_query(data)
     if not form.is_valid():
         errors = {("non_field_errors" if k == "__all__" else k): v for k, v in form.errors.items()}
@@ -126,16 +138,17 @@ class ReportExportCreate(APIView):
         summary="Export a report",
         description="The rows the same filters give on the reports page. Up to REPORT_EXPORT_INLINE_ROWS rows "
         "the file comes at once (200); more are written by a worker: 202 with the export to follow.",
-        parameters=[ReportQuerySerializer],
+        parameters=[ReportExportQuerySerializer],
         responses={
             (200, CONTENT_TYPES["csv"]): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["zip"]): OpenApiTypes.BINARY,
             202: ReportExportSerializer,
         },
     )
     def get(self, request, fmt):
-        form = report_form(request)
+        form = report_form(request, ReportExportQuerySerializer)
         filters = form.filters()
         count = daily_summary_list(**filters).count()
         if count > settings.REPORT_EXPORT_INLINE_ROWS:
@@ -150,7 +163,7 @@ class ReportExportCreate(APIView):
             data = ReportExportSerializer(export, context={"request": request}).data
             return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
         # small: answered at once, as the page does
-        return report_download(fmt=fmt, filters=filters)
+        return report_download(fmt=fmt, filters=filters, bom=wants_bom(form.data))
 
 
 def own_export(request, pk):
@@ -179,6 +192,7 @@ class ReportExportDownload(APIView):
             (200, CONTENT_TYPES["csv"]): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["zip"]): OpenApiTypes.BINARY,
         },
     )
     def get(self, request, pk):

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from portal.attendance.models import AttendanceEvent, Schedule
+from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
 from portal.people.models import Department, Person
 
 WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
@@ -114,3 +114,19 @@ class ScheduleForm(forms.ModelForm):
         if not self.instance.is_default and bool(data.get("department")) == bool(data.get("person")):
             raise forms.ValidationError("Choose either a department or a person (not both) for an override.")
         return data
+
+
+class CalendarImportForm(forms.Form):
+    country = forms.CharField(max_length=8, initial="CN", help_text="ISO code: CN, DE, US, ...")
+    year = forms.IntegerField(min_value=1950, max_value=2100)
+    subdiv = forms.CharField(label="Region", max_length=16, required=False, help_text="Only where holidays differ")
+    language = forms.ChoiceField(
+        choices=[("", "the package's default"), ("zh_CN", "简体中文"), ("en_US", "English")], required=False
+    )
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["day", "kind", "name"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}

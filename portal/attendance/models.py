@@ -147,6 +147,29 @@ class Schedule(models.Model):
         return ", ".join(names[d - 1] for d in sorted(self.working_days))
 
 
+class CalendarDay(models.Model):
+    """The organization's calendar, for everyone's schedule: a public holiday, or a
+    day off made a working day (China's 调休 turns a weekend day into one).
+
+    Imported per country and year from the `holidays` package
+    (portal.attendance.calendar), or entered by hand (no country)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "holiday"
+        WORKDAY = "workday", "working day"
+
+    day = models.DateField(unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=8, blank=True, help_text="Where it was imported from; empty: by hand")
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} {self.name}".strip()
+
+
 class DailySummary(models.Model):
     """One person's working day, computed from its events by portal.attendance.rules."""
 

@@ -45,6 +45,8 @@ class Shift:
     cutoff: time = time(12, 0)
     # a check-out this soon after the check-in is a second sighting, not a departure
     min_interval_minutes: int = 10
+    # days off made working days, e.g. China's 调休: a Saturday worked to bridge a holiday
+    extra_working_days: frozenset = field(default_factory=frozenset)
 
     @property
     def overnight(self):
@@ -78,7 +80,9 @@ class Shift:
         return day in self.holidays
 
     def is_working_day(self, day):
-        return day.isoweekday() in self.working_days and not self.is_holiday(day)
+        if self.is_holiday(day):
+            return False
+        return day.isoweekday() in self.working_days or day in self.extra_working_days
 
     @property
     def planned_seconds(self):

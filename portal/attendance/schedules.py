@@ -1,16 +1,26 @@
 """Which shift applies to whom: person override, else department, else the default.
 
 Public holidays entered on the organization default apply to everyone; an
-override adds its own holidays to them.
+override adds its own holidays to them. The organization's calendar
+(CalendarDay: imported holidays and swapped working days) applies to every
+schedule.
 """
 
 from datetime import date
 
-from portal.attendance.models import Schedule
+from portal.attendance.models import CalendarDay, Schedule
 from portal.attendance.rules import Shift
 
 
-def shift_from_schedule(schedule, extra_holidays=()):
+def organization_calendar():
+    """(holidays, extra working days) of the organization's calendar."""
+    days = {CalendarDay.Kind.HOLIDAY: set(), CalendarDay.Kind.WORKDAY: set()}
+    for day, kind in CalendarDay.objects.values_list("day", "kind"):
+        days[kind].add(day)
+    return frozenset(days[CalendarDay.Kind.HOLIDAY]), frozenset(days[CalendarDay.Kind.WORKDAY])
+
+
+def shift_from_schedule(schedule, extra_holidays=(), extra_working_days=()):
     return Shift(
         working_days=frozenset(int(d) for d in schedule.working_days),
         start=schedule.start,
@@ -20,6 +30,7 @@ def shift_from_schedule(schedule, extra_holidays=()):
         punch_mode=schedule.punch_mode,
         cutoff=schedule.punch_cutoff,
         min_interval_minutes=schedule.min_interval_minutes,
+        extra_working_days=frozenset(extra_working_days),
     )
 
 
@@ -29,23 +40,33 @@ class ShiftBook:
     def __init__(self):
         schedules = list(Schedule.objects.all())
         default = next((s for s in schedules if s.is_default), None)
-        self.default = shift_from_schedule(default) if default else Shift()
+        holidays, workdays = organization_calendar()
+        self.default = (
+            shift_from_schedule(default, holidays, workdays)
+            if default
+            else Shift(holidays=holidays, extra_working_days=workdays)
+        )
         common = self.default.holidays
-        self.by_person = {s.person_id: shift_from_schedule(s, common) for s in schedules if s.person_id}
-        self.by_department = {s.department_id: shift_from_schedule(s, common) for s in schedules if s.department_id}
+        self.by_person = {s.person_id: shift_from_schedule(s, common, workdays) for s in schedules if s.person_id}
+        self.by_department = {
+            s.department_id: shift_from_schedule(s, common, workdays) for s in schedules if s.department_id
+        }
 
     def for_person(self, person):
         return self.by_person.get(person.pk) or self.by_department.get(person.department_id) or self.default
 
 
 def shift_for_person(person):
-    """The shift of one person (three small reads at most)."""
+    """The shift of one person (four small reads at most)."""
     own = Schedule.objects.filter(person_id=person.pk).first()
     dept = (
         None if own or not person.department_id else Schedule.objects.filter(department_id=person.department_id).first()
     )
     default = Schedule.objects.filter(is_default=True).first()
-    common = shift_from_schedule(default).holidays if default else frozenset()
+    holidays, workdays = organization_calendar()
+    common = (shift_from_schedule(default).holidays if default else frozenset()) | holidays
     if own or dept:
-        return shift_from_schedule(own or dept, common)
-    return shift_from_schedule(default) if default else Shift()
+        return shift_from_schedule(own or dept, common, workdays)
+    if default:
+        return shift_from_schedule(default, holidays, workdays)
+    return Shift(holidays=holidays, extra_working_days=workdays)

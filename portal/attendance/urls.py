@@ -12,4 +12,7 @@ urlpatterns = [
     path("attendance/schedules/", views.schedules, name="attendance-schedules"),
     path("attendance/schedules/new/", views.schedule_edit, name="attendance-schedule-new"),
     path("attendance/schedules/<int:pk>/", views.schedule_edit, name="attendance-schedule-edit"),
+    path("attendance/calendar/", views.calendar, name="attendance-calendar"),
+    path("attendance/calendar/import/", views.calendar_import_view, name="attendance-calendar-import"),
+    path("attendance/calendar/<int:pk>/delete/", views.calendar_day_delete, name="attendance-calendar-delete"),
 ]

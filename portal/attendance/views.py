@@ -5,12 +5,21 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import HR, role_required
-from portal.attendance.forms import AttendanceFilterForm, EventForm, ScheduleForm, VoidForm
-from portal.attendance.models import AttendanceEvent, Schedule
+from portal.attendance.calendar import CalendarError, calendar_import
+from portal.attendance.forms import (
+    AttendanceFilterForm,
+    CalendarDayForm,
+    CalendarImportForm,
+    EventForm,
+    ScheduleForm,
+    VoidForm,
+)
+from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
 from portal.attendance.schedules import shift_for_person
 from portal.attendance.selectors import attendance_day_detail, attendance_event_list
 from portal.attendance.services import (
@@ -21,6 +30,7 @@ from portal.attendance.services import (
 )
 from portal.people.models import Person
 from portal.reports.exports import spreadsheet_safe
+from portal.reports.responses import wants_bom
 
 
 @role_required(HR)
@@ -50,8 +60,10 @@ def attendance_csv(request):
     events = attendance_event_list(**(form.cleaned_data if form.is_bound else {}))
     writer = csv.writer(_Echo())
 
+    bom = wants_bom(request.GET)
+
     def rows():
-        yield writer.writerow(
+        yield ("\ufeff" if bom else "") + writer.writerow(
             ["time", "person", "employee_id", "department", "direction", "source", "distance", "voided"]
         )
         for event in events.iterator(chunk_size=2000):
@@ -180,3 +192,71 @@ def schedule_edit(request, pk=None):
     else:
         form = ScheduleForm(instance=schedule)
     return render(request, "attendance/schedule_form.html", {"form": form, "schedule": schedule}, status=status)
+
+
+AFTER_CALENDAR_CHANGE = "Days already summarized change when they are next computed (close_days --days N)."
+
+
+def _calendar_page(request, *, year, import_form=None, day_form=None, status=200):
+    days = CalendarDay.objects.filter(day__year=year)
+    context = {
+        "year": year,
+        "days": days,
+        "years": [year - 1, year, year + 1],
+        "import_form": import_form or CalendarImportForm(initial={"year": year, "country": "CN"}),
+        "day_form": day_form or CalendarDayForm(),
+    }
+    return render(request, "attendance/calendar.html", context, status=status)
+
+
+def _year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if 1950 <= year <= 2100 else timezone.localdate().year
+
+
+@role_required(HR)
+def calendar(request):
+    """The organization's holidays and swapped working days of a year; add a day by hand."""
+    year = _year(request.GET.get("year"))
+    if request.method == "POST":
+        form = CalendarDayForm(request.POST, instance=CalendarDay.objects.filter(day=request.POST.get("day")).first())
+        if not form.is_valid():
+            return _calendar_page(request, year=year, day_form=form, status=400)
+        day = form.save(commit=False)
+        day.country = ""
+        day.save()
+        messages.success(request, f"{day} saved. {AFTER_CALENDAR_CHANGE}")
+        return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")
+    return _calendar_page(request, year=year)
+
+
+@role_required(HR)
+@require_POST
+def calendar_import_view(request):
+    form = CalendarImportForm(request.POST)
+    year = _year(request.POST.get("year"))
+    if not form.is_valid():
+        return _calendar_page(request, year=year, import_form=form, status=400)
+    try:
+        done = calendar_import(**form.cleaned_data)
+    except CalendarError as exc:
+        form.add_error(None, exc.message)
+        return _calendar_page(request, year=year, import_form=form, status=400)
+    messages.success(
+        request,
+        f"{done.country} {done.year}: {done.holidays} holidays and {done.workdays} swapped working days imported. "
+        + AFTER_CALENDAR_CHANGE,
+    )
+    return redirect(f"{reverse('attendance-calendar')}?year={done.year}")
+
+
+@role_required(HR)
+@require_POST
+def calendar_day_delete(request, pk):
+    day = get_object_or_404(CalendarDay, pk=pk)
+    day.delete()
+    messages.success(request, f"{day} removed. {AFTER_CALENDAR_CHANGE}")
+    return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")

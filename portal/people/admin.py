@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal.people.forms import MultiplePhotoField
 from portal.people.models import Department, Person
+from portal.people.search import person_search
 from portal.people.services import person_delete
 from recognition.lookalikes import person_lookalike
 from recognition.models import FacePhoto
@@ -59,6 +60,12 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["active", "department"]
     search_fields = ["name", "employee_id"]
     inlines = [FacePhotoInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The directory's search: any case, accents optional, Chinese names by pinyin."""
+        if not search_term.strip():
+            return queryset, False
+        return person_search(queryset, search_term), False
 
     def get_queryset(self, request):
         return (

@@ -26,6 +26,8 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # the name in every spelling a search should find (portal/people/search.py), set on save
+    search_key = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +35,15 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.employee_id})"
+
+    def save(self, *args, **kwargs):
+        from portal.people.search import search_key
+
+        self.search_key = search_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
 
 def import_path(instance, filename):

@@ -1,10 +1,11 @@
 """Reading people for the pages: the directory with enrollment states."""
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from portal.people.models import Person
+from portal.people.search import person_search
 from recognition.models import FacePhoto
 
 NOT_ENROLLED = "none"
@@ -63,7 +64,7 @@ def person_directory(*, query="", department=None, state=None):
         )
     )
     if query:
-        people = people.filter(Q(name__icontains=query) | Q(employee_id__icontains=query))
+        people = person_search(people, query)
     if department:
         people = people.filter(department=department)
     counts = dict(people.order_by().values_list("state").annotate(n=Count("pk")))

@@ -3,20 +3,24 @@
 Each writer takes an iterator of DailySummary rows (person and department
 loaded), writes as it goes and returns the Totals it added up, so a year of a
 thousand people never sits in memory (the XLSX workbook is openpyxl's
-write-only kind; each PDF page goes to the file when it is full, see pdf.py).
+write-only kind; the PDF is fpdf2's, see pdf.py).
 """
 
 import csv
+import itertools
 import math
+import tempfile
+import zipfile
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from portal.attendance.models import summary_status
-from portal.reports.pdf import A4, StreamingPdf
+from portal.reports.pdf import A4, Document, font_subset
 from portal.reports.selectors import Totals
 
 HEADERS = [
@@ -137,10 +141,18 @@ class _Echo:
         return value
 
 
-def csv_lines(rows, totals, *, progress=None):
-    """The CSV as an iterator of lines (for a streaming response); fills `totals`."""
+BOM = "\ufeff"
+
+
+def csv_lines(rows, totals, *, progress=None, bom=True):
+    """The CSV as an iterator of lines (for a streaming response); fills `totals`.
+
+    `bom`: the first line starts with the UTF-8 byte-order mark, without which
+    Excel on Windows reads the file in the machine's code page (张伟 becomes
+    "å¼ ä¼Ÿ"); programs reading the CSV may ask for it without (`bom=0`).
+    """
     writer = csv.writer(_Echo())
-    yield writer.writerow(HEADERS)
+    yield (BOM if bom else "") + writer.writerow(HEADERS)
     for row in _counted(rows, totals, progress):
         yield writer.writerow(
             [
@@ -179,10 +191,10 @@ def csv_lines(rows, totals, *, progress=None):
     )
 
 
-def write_csv(rows, out, *, progress=None):
+def write_csv(rows, out, *, progress=None, bom=True):
     """`out`: a text file. Returns the Totals."""
     totals = Totals()
-    for line in csv_lines(rows, totals, progress=progress):
+    for line in csv_lines(rows, totals, progress=progress, bom=bom):
         out.write(line)
     return totals
 
@@ -277,9 +289,16 @@ def pdf_page_count(person_counts):
     return max(pages, 1) + (1 if len(person_counts) > 1 else 0)
 
 
+def pdf_document(out, *, title, font=None):
+    """A PDF with the portal's font (or `font`, a subset of it), which prints names in every script."""
+    if font:
+        return Document(out, title=title, font_path=font)
+    return Document(out, title=title, font_path=settings.PORTAL_FONT_PATH, font_index=settings.PORTAL_FONT_INDEX)
+
+
 class _Timesheet:
-    def __init__(self, out, *, organization, period, pages):
-        self.pdf = StreamingPdf(out, title=f"{organization} timesheet {period}")
+    def __init__(self, out, *, organization, period, pages, font=None):
+        self.pdf = pdf_document(out, title=f"{organization} timesheet {period}", font=font)
         self.organization, self.period, self.pages = organization, period, pages
         self.page = 0
         self.y = None
@@ -331,10 +350,11 @@ def _person_totals(sheet, mine, person):
     sheet.line(_totals_cells(mine, "Total"), bold=True)
 
 
-def write_pdf(rows, out, *, organization, period, person_counts, progress=None):
+def write_pdf(rows, out, *, organization, period, person_counts, progress=None, font=None):
     """A printable timesheet: one section per person, page numbers, totals."""
     totals = Totals()
-    sheet = _Timesheet(out, organization=organization, period=period, pages=pdf_page_count(person_counts))
+    pages = pdf_page_count(person_counts)
+    sheet = _Timesheet(out, organization=organization, period=period, pages=pages, font=font)
     current, previous, mine = None, None, None
     for row in _counted(rows, totals, progress):
         if row.person_id != current:
@@ -367,4 +387,51 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None):
         if mine is not None:
             sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
     sheet.pdf.save()
+    return totals
+
+
+def pdf_split(person_counts):
+    """Whether a timesheet is too long for one PDF (fpdf2 keeps every page in memory)."""
+    return pdf_page_count(person_counts) > settings.REPORT_PDF_MAX_PAGES
+
+
+def _file_name(text):
+    keep = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in text).strip(" .")
+    return keep[:100] or "person"
+
+
+def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text, progress=None):
+    """The timesheet as a ZIP: one PDF per person, then one with everyone's totals.
+
+    `out`: a binary file; `people_text`: every name and department in the
+    export, for the font subset made once for all the files.
+    """
+    totals = Totals()
+    with tempfile.TemporaryDirectory() as folder:
+        font = font_subset(
+            font_path=settings.PORTAL_FONT_PATH,
+            font_index=settings.PORTAL_FONT_INDEX,
+            text=organization + period + people_text,
+            out_path=f"{folder}/subset.ttf",
+        )
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            counted = _counted(rows, totals, progress)
+            names = set()
+            for count, (_, mine) in zip(
+                person_counts, itertools.groupby(counted, key=lambda r: r.person_id), strict=False
+            ):
+                mine = list(mine)  # one person's rows: at most a year
+                name = _file_name(f"{mine[0].employee_id} {mine[0].person_name}")
+                while name + ".pdf" in names:
+                    name += "_"
+                names.add(name + ".pdf")
+                with archive.open(name + ".pdf", "w") as member:
+                    write_pdf(
+                        iter(mine), member, organization=organization, period=period, person_counts=[count], font=font
+                    )
+            with archive.open("all-people-totals.pdf", "w") as member:
+                sheet = _Timesheet(member, organization=organization, period=period, pages=1, font=font)
+                sheet.new_page("All people")
+                sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
+                sheet.pdf.save()
     return totals

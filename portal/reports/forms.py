@@ -58,3 +58,25 @@ class TimesheetForm(forms.Form):
         first = date(year, month, 1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return first, last
+
+
+class MonthlyForm(forms.Form):
+    month = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": "Enter a month as YYYY-MM."},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="All departments"
+    )
+    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, empty_label="Everyone")
+
+    @classmethod
+    def from_query(cls, query):
+        data = query.copy()
+        data.setdefault("month", f"{timezone.localdate():%Y-%m}")
+        return cls(data)
+
+    def first(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        return date(year, month, 1)

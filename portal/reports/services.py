@@ -27,33 +27,47 @@ def report_period(filters):
     return text
 
 
+def _person_counts(rows):
+    """Rows per person, in the order the timesheet prints them."""
+    return list(
+        rows.order_by("person__name", "person__employee_id", "person_id")
+        .values("person_id", "person__name", "person__employee_id")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+
+
+def report_file_suffix(*, fmt, filters):
+    """The file's extension: the format's, or zip for a timesheet split into a PDF per person."""
+    if fmt == ReportExport.Format.PDF and exports.pdf_split(_person_counts(daily_summary_list(**filters))):
+        return "zip"
+    return fmt
+
+
 def report_filename(filters, fmt):
-    return f"attendance-{filters['date_from']:%Y%m%d}-{filters['date_to']:%Y%m%d}.{fmt}"
+    suffix = report_file_suffix(fmt=fmt, filters=filters)
+    return f"attendance-{filters['date_from']:%Y%m%d}-{filters['date_to']:%Y%m%d}.{suffix}"
 
 
-def report_file_write(*, fmt, filters, out, progress=None):
-    """Write the rows the filters select to `out` (a path for xlsx, a file otherwise)."""
+def report_file_write(*, fmt, filters, out, progress=None, bom=True):
+    """Write the rows the filters select to `out` (a path for xlsx, a file otherwise).
+
+    `bom`: start a CSV with the UTF-8 byte-order mark, by which Excel knows the encoding.
+    """
     rows = daily_summary_list(**filters)
     stream = exports.export_rows(rows, CHUNK)
     if fmt == ReportExport.Format.CSV:
-        return exports.write_csv(stream, out, progress=progress)
+        return exports.write_csv(stream, out, progress=progress, bom=bom)
     if fmt == ReportExport.Format.XLSX:
         return exports.write_xlsx(stream, out, progress=progress)
     if fmt == ReportExport.Format.PDF:
-        counts = list(
-            rows.order_by("person__name", "person__employee_id", "person_id")
-            .values("person_id", "person__name", "person__employee_id")
-            .annotate(n=Count("id"))
-            .values_list("n", flat=True)
-        )
-        return exports.write_pdf(
-            stream,
-            out,
-            organization=settings.ORGANIZATION_NAME,
-            period=report_period(filters),
-            person_counts=counts,
-            progress=progress,
-        )
+        counts = _person_counts(rows)
+        common = {"organization": settings.ORGANIZATION_NAME, "period": report_period(filters), "progress": progress}
+        if exports.pdf_split(counts):
+            names = rows.order_by().values_list("person__name", "person__department__name").distinct()
+            text = "".join({ch for pair in names.iterator() for part in pair if part for ch in part})
+            return exports.write_pdf_zip(stream, out, person_counts=counts, people_text=text, **common)
+        return exports.write_pdf(stream, out, person_counts=counts, **common)
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 
@@ -77,6 +91,7 @@ def report_export_run(*, export):
     folder.mkdir(parents=True, exist_ok=True)
     name = f"exports/{export.pk}-{report_filename(filters, export.format)}"
     path = Path(settings.MEDIA_ROOT) / name
+    bom = export.filters.get("bom") not in {"0", "false"}
 
     def progress(done):
         ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
@@ -87,7 +102,7 @@ def report_export_run(*, export):
         else:
             mode = ("w", {"newline": "", "encoding": "utf-8"}) if export.format == "csv" else ("wb", {})
             with open(path, mode[0], **mode[1]) as out:
-                totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress)
+                totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress, bom=bom)
     except Exception as exc:
         log.exception("export %s failed", export.pk)
         path.unlink(missing_ok=True)

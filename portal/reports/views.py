@@ -1,8 +1,9 @@
+import tempfile
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,9 +12,11 @@ from django.views.decorators.http import require_GET
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
 from portal.reports import charts
-from portal.reports.forms import ReportFilterForm, TimesheetForm
+from portal.reports.forms import MonthlyForm, ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
-from portal.reports.responses import CONTENT_TYPES, export_file, report_download
+from portal.reports.monthly import column_titles, figure_values, legend, monthly_summary
+from portal.reports.monthly_files import write_monthly_pdf, write_monthly_xlsx
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download, wants_bom
 from portal.reports.selectors import dashboard_today, presence_history, report_totals
 from portal.reports.services import report_export_request, report_period
 
@@ -75,6 +78,51 @@ def timesheet(request):
 
 
 @role_required(VIEWER)
+def monthly_report(request):
+    """月度汇总: each person's figures for the month and a grid of symbols, with a legend."""
+    form = MonthlyForm.from_query(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/monthly.html", {"form": form}, status=400)
+    month = monthly_summary(first=form.first(), **_monthly_filters(form))
+    marks, notes = legend()
+    context = {
+        "form": form,
+        "month": month,
+        "titles": column_titles(),
+        "rows": [(m, figure_values(m.figures), m.symbols()) for m in month.people],
+        "day_headers": list(zip(month.days, month.day_notes(), strict=True)),
+        "legend": marks + notes,
+        "query": form.data.urlencode(),
+    }
+    return render(request, "reports/monthly.html", context)
+
+
+def _monthly_filters(form):
+    return {"department": form.cleaned_data.get("department"), "person": form.cleaned_data.get("person")}
+
+
+MONTHLY_WRITERS = {"xlsx": write_monthly_xlsx, "pdf": write_monthly_pdf}
+
+
+@role_required(VIEWER)
+@require_GET
+def monthly_export(request, fmt):
+    """The monthly summary as the page shows it (a month has at most 31 rows per person: written at once)."""
+    if fmt not in MONTHLY_WRITERS:
+        raise Http404("Unknown format.")
+    form = MonthlyForm.from_query(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/monthly.html", {"form": form}, status=400)
+    month = monthly_summary(first=form.first(), **_monthly_filters(form))
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=f".{fmt}")
+    MONTHLY_WRITERS[fmt](month, out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"monthly-{month.label}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )
+
+
+@role_required(VIEWER)
 @require_GET
 def report_export(request, fmt):
     """Exactly the rows the report filters show: at once when small, else by a worker."""
@@ -88,7 +136,7 @@ def report_export(request, fmt):
     if count > settings.REPORT_EXPORT_INLINE_ROWS:
         export = report_export_request(user=request.user, fmt=fmt, query=form.data, rows_total=count)
         return redirect("report-export-status", pk=export.pk)
-    return report_download(fmt=fmt, filters=filters)
+    return report_download(fmt=fmt, filters=filters, bom=wants_bom(request.GET))
 
 
 def _own_export(request, pk):

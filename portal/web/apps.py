@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "portal.web"
     label = "web"
     verbose_name = "Web pages"
+
+    def ready(self):
+        from portal.web import checks  # noqa: F401  (registers the start-up checks)

@@ -97,7 +97,7 @@ def next_person(page):
 
 
 def attendance(admin):
-    rows = csv.DictReader(io.StringIO(admin.get("/attendance/export.csv").text))
+    rows = csv.DictReader(io.StringIO(admin.get("/attendance/export.csv").content.decode("utf-8-sig")))
     return [(r["person"], r["direction"], r["source"]) for r in rows]
 
 

@@ -33,7 +33,7 @@ def admin(stack):
 
 
 def attendance_rows(browser):
-    text = browser.get("/attendance/export.csv").text
+    text = browser.get("/attendance/export.csv").content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 

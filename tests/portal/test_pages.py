@@ -117,7 +117,7 @@ def test_attendance_page_filters_by_date_range_and_person(signed_in):
 def test_csv_export_has_exactly_the_filtered_events(signed_in):
     obama, _ = events_for_filters()
     response = signed_in.get(reverse("attendance-csv"), {"date_from": "2026-03-02", "person": obama.pk})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["person"], r["time"][:10], r["direction"], r["distance"]) for r in rows] == [
         ("Barack Obama", "2026-03-03", "in", "0.3100"),
         ("Barack Obama", "2026-03-02", "in", "0.3100"),

@@ -37,11 +37,14 @@ EXPECTED = {
     "password-set": PUBLIC,  # the one-time link is the credential
     "password-set-done": PUBLIC,
     "healthz": PUBLIC,
+    "language-set": PUBLIC,  # the language switcher (POST only)
     # dashboard and reports: everyone with a role
     "home": VIEWER,
     "dashboard-live": VIEWER,
     "reports": VIEWER,
     "reports-timesheet": VIEWER,
+    "reports-monthly": VIEWER,
+    "reports-monthly-export": VIEWER,
     "report-export": VIEWER,
     "report-export-status": VIEWER,
     "report-export-progress": VIEWER,
@@ -60,6 +63,9 @@ EXPECTED = {
     "encodings": ADMIN,
     "encodings-reencode": ADMIN,
     "encodings-job-status": ADMIN,
+    "attendance-calendar": HR,
+    "attendance-calendar-import": HR,
+    "attendance-calendar-delete": HR,
     # recognition pages and stored photos: HR
     "recognize": HR,
     "capture": HR,

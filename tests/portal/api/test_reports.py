@@ -63,7 +63,7 @@ def test_csv_xlsx_and_pdf_exports_hold_the_filtered_rows(viewer_api, march):
     csv_response = viewer_api.get("/api/v1/reports/export/csv/", MARCH, HTTP_ACCEPT="text/csv")
     assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
     assert 'filename="attendance-20260301-20260331.csv"' in csv_response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode("utf-8-sig"))))
     assert [r[2] for r in rows[1:3]] == ["Barack Obama", "Joe Biden"]
 
     xlsx = viewer_api.get("/api/v1/reports/export/xlsx/", MARCH)

@@ -154,7 +154,7 @@ def test_events_page_and_csv_mark_voided_events(hr, person):
     event = AttendanceEvent.objects.get()
     hr.post(reverse("attendance-event-void", args=[event.pk]), {"reason": "not him"})
     assert "(voided)" in hr.get(reverse("attendance")).content.decode()
-    text = b"".join(hr.get(reverse("attendance-csv")).streaming_content).decode()
+    text = b"".join(hr.get(reverse("attendance-csv")).streaming_content).decode("utf-8-sig")
     assert text.splitlines()[1].endswith(",yes")
 
 

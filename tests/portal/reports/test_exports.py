@@ -42,7 +42,7 @@ def test_the_week_has_the_crafted_facts(week):
 
 
 def test_csv_has_one_row_per_summary_and_totals_that_add_up(viewer, week):
-    text = download(viewer, "csv").decode()
+    text = download(viewer, "csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     *days, total = rows
     expected = list(summaries())
@@ -59,7 +59,7 @@ def test_csv_has_one_row_per_summary_and_totals_that_add_up(viewer, week):
 
 def test_csv_follows_the_person_filter(viewer, week):
     obama, _ = week
-    rows = list(csv.DictReader(io.StringIO(download(viewer, "csv", person=obama.pk).decode())))
+    rows = list(csv.DictReader(io.StringIO(download(viewer, "csv", person=obama.pk).decode("utf-8-sig"))))
     assert {r["Person"] for r in rows[:-1]} == {"Barack Obama"} and len(rows) == 8
 
 

@@ -59,7 +59,7 @@ def test_the_task_claims_once_and_a_redelivery_does_nothing(week):
     report_export_task(export.pk)
     export.refresh_from_db()
     assert export.status == "done" and export.finished_at == first
-    rows = list(csv.DictReader(io.StringIO(export.file.open("rb").read().decode())))
+    rows = list(csv.DictReader(io.StringIO(export.file.open("rb").read().decode("utf-8-sig"))))
     assert len(rows) == 15 and rows[-1]["Date"] == "Total"
     assert [r["Person"] for r in rows[:-1]] == [s.person.name for s in summaries()]
 

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.db import models
+
+
+class Preference(models.Model):
+    """What a signed-in user chose for themselves, kept across devices and sign-ins."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    # one of settings.LANGUAGES; empty: follow the browser
+    language = models.CharField(max_length=16, blank=True)
+
+    def __str__(self):
+        return f"{self.user} prefers {self.language or 'the browser language'}"

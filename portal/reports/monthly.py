@@ -1,0 +1,215 @@
+"""The monthly summary (月度汇总): per person, the month's figures and a grid of symbols.
+
+Read from the stored daily summaries, so it says what the reports say:
+
+- attendance days (出勤天数): days with at least one event, days off included;
+- scheduled days (应出勤天数): working days of the person's schedule, after
+  holidays and swapped working days (调休) of the organization's calendar;
+- late (迟到) and early leave (早退): how many days and how many minutes;
+- absent (旷工): working days with no event once they had begun;
+- missing punches (缺卡): days whose last check-in has no check-out;
+- overtime (加班): on a working day, the time worked beyond the scheduled
+  shift; on a day off or a holiday, all the time worked.
+
+The grid gives each day one symbol or a few (a late day with overtime:
+迟加); the legend says them in Chinese or in English, by the page's language.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import translation
+
+from portal.attendance.models import CalendarDay, DailySummary
+from portal.people.models import Person
+
+# mark -> (Chinese symbol, English symbol, English meaning, Chinese meaning)
+MARKS = {
+    "present": ("√", "√", "present, on time", "出勤"),
+    "late": ("迟", "L", "late", "迟到"),
+    "early": ("早", "E", "left early", "早退"),
+    "missing": ("缺", "M", "missing punch (no check-out)", "缺卡"),
+    "absent": ("旷", "A", "absent", "旷工"),
+    "overtime": ("加", "+", "overtime", "加班"),
+    "rest": ("休", "·", "day off", "休息"),
+    "holiday": ("节", "H", "public holiday", "节假日"),
+}
+# a day header's note for the organization's calendar
+DAY_NOTES = {CalendarDay.Kind.HOLIDAY: ("休", "H"), CalendarDay.Kind.WORKDAY: ("班", "W")}
+
+
+def chinese():
+    return (translation.get_language() or "").lower().startswith("zh")
+
+
+def symbol(mark, *, zh=None):
+    zh = chinese() if zh is None else zh
+    return MARKS[mark][0 if zh else 1]
+
+
+def legend(*, zh=None):
+    zh = chinese() if zh is None else zh
+    marks = [(symbol(mark, zh=zh), MARKS[mark][3 if zh else 2]) for mark in MARKS]
+    notes = [(DAY_NOTES[CalendarDay.Kind.WORKDAY][0 if zh else 1], "调休上班" if zh else "swapped working day")]
+    notes.append((DAY_NOTES[CalendarDay.Kind.HOLIDAY][0 if zh else 1], "法定节假日" if zh else "public holiday"))
+    return marks, notes
+
+
+@dataclass
+class Figures:
+    scheduled_days: int = 0
+    attendance_days: int = 0
+    late_count: int = 0
+    late_minutes: int = 0
+    early_count: int = 0
+    early_minutes: int = 0
+    absent_days: int = 0
+    missing_punches: int = 0
+    overtime_minutes: int = 0
+    worked_seconds: int = 0
+
+    @property
+    def overtime_hours(self):
+        return round(self.overtime_minutes / 60, 2)
+
+    @property
+    def worked_hours(self):
+        return round(self.worked_seconds / 3600, 2)
+
+
+@dataclass
+class PersonMonth:
+    person: Person
+    marks: list  # per day of the month: a list of marks, empty when nothing is known yet
+    figures: Figures = field(default_factory=Figures)
+
+    def symbols(self, *, zh=None):
+        return ["".join(symbol(m, zh=zh) for m in marks) for marks in self.marks]
+
+
+@dataclass
+class Month:
+    first: date
+    days: list  # every date of the month
+    notes: dict  # date -> CalendarDay.Kind for the organization's calendar
+    people: list  # PersonMonth, by name
+
+    def day_notes(self, *, zh=None):
+        zh = chinese() if zh is None else zh
+        return [DAY_NOTES[self.notes[d]][0 if zh else 1] if d in self.notes else "" for d in self.days]
+
+    @property
+    def label(self):
+        return f"{self.first:%Y-%m}"
+
+
+FIELDS = [
+    "person_id",
+    "day",
+    "scheduled",
+    "holiday",
+    "planned_start",
+    "planned_end",
+    "worked_seconds",
+    "late_minutes",
+    "early_minutes",
+    "missing_checkout",
+    "absent",
+    "event_count",
+]
+
+
+def overtime_minutes(row):
+    """Overtime of one day: beyond the shift on a working day, everything on a day off."""
+    worked = row["worked_seconds"] // 60
+    if not row["scheduled"]:
+        return worked
+    planned = int((row["planned_end"] - row["planned_start"]).total_seconds() // 60)
+    return max(0, worked - planned)
+
+
+def day_marks(row):
+    if row["absent"]:
+        return ["absent"]
+    if not row["event_count"]:
+        if row["holiday"]:
+            return ["holiday"]
+        return [] if row["scheduled"] else ["rest"]  # a working day not begun yet: nothing to say
+    marks = []
+    if row["scheduled"]:
+        marks += ["late"] if row["late_minutes"] else []
+        marks += ["early"] if row["early_minutes"] else []
+        marks += ["missing"] if row["missing_checkout"] else []
+        marks = marks or ["present"]
+    elif row["missing_checkout"]:
+        marks.append("missing")
+    if overtime_minutes(row):
+        marks.append("overtime")
+    return marks
+
+
+def month_days(first):
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def monthly_summary(*, first, department=None, person=None):
+    """The month starting on `first` for everyone (active, or with days in it), a department or a person."""
+    days = month_days(first)
+    rows = DailySummary.objects.filter(day__gte=days[0], day__lte=days[-1])
+    people = Person.objects.select_related("department").order_by("name", "employee_id", "pk")
+    if person:
+        people, rows = people.filter(pk=person.pk), rows.filter(person=person)
+    elif department:
+        people, rows = people.filter(department=department), rows.filter(person__department=department)
+    by_person = {}
+    for row in rows.order_by().values(*FIELDS).iterator(chunk_size=2000):
+        by_person.setdefault(row["person_id"], {})[row["day"]] = row
+    index = {d: n for n, d in enumerate(days)}
+    result = []
+    for someone in people:
+        mine = by_person.get(someone.pk)
+        if mine is None and not someone.active:
+            continue
+        month = PersonMonth(person=someone, marks=[[] for _ in days])
+        f = month.figures
+        for day, row in sorted((mine or {}).items()):
+            month.marks[index[day]] = day_marks(row)
+            f.scheduled_days += row["scheduled"]
+            f.attendance_days += row["event_count"] > 0
+            f.late_count += row["late_minutes"] > 0
+            f.late_minutes += row["late_minutes"]
+            f.early_count += row["early_minutes"] > 0
+            f.early_minutes += row["early_minutes"]
+            f.absent_days += row["absent"]
+            f.missing_punches += row["missing_checkout"]
+            f.overtime_minutes += overtime_minutes(row)
+            f.worked_seconds += row["worked_seconds"]
+        result.append(month)
+    notes = dict(CalendarDay.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list("day", "kind"))
+    return Month(first=first, days=days, notes=notes, people=result)
+
+
+# --- the figures' column titles, in both languages ----------------------------------
+
+COLUMNS = [  # (attribute, English, Chinese)
+    ("scheduled_days", "Scheduled days", "应出勤天数"),
+    ("attendance_days", "Attendance days", "出勤天数"),
+    ("late_count", "Late (times)", "迟到次数"),
+    ("late_minutes", "Late (min)", "迟到分钟"),
+    ("early_count", "Early leave (times)", "早退次数"),
+    ("early_minutes", "Early leave (min)", "早退分钟"),
+    ("absent_days", "Absent days", "旷工天数"),
+    ("missing_punches", "Missing punches", "缺卡次数"),
+    ("overtime_hours", "Overtime (h)", "加班小时"),
+    ("worked_hours", "Worked (h)", "工作小时"),
+]
+
+
+def column_titles(*, zh=None):
+    zh = chinese() if zh is None else zh
+    return [c[2] if zh else c[1] for c in COLUMNS]
+
+
+def figure_values(figures):
+    return [getattr(figures, c[0]) for c in COLUMNS]
