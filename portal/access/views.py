@@ -189,7 +189,7 @@ def on_site(request):
 def muster(request):
     """The evacuation list: everyone inside, per zone, with their photo; made for printing."""
     zones = [
-        (zone, [(event, person_thumbnail(event.person_id, size=120)) for event in zone_on_site(zone=zone)])
+        (zone, [(event, person_thumbnail(event.person_id)) for event in zone_on_site(zone=zone)])
         for zone in Zone.objects.all()
     ]
     return render(request, "access/muster.html", {"zones": zones, "now": timezone.localtime()})

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.models import Preference
-from portal.accounts.roles import ADMIN, VIEWER
+from portal.accounts.roles import VIEWER
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_pages_say_english_by_default_and_chinese_when_the_browser_asks(client):
 
 
 def test_the_django_admin_speaks_chinese_to_a_chinese_browser(client):
-    client.force_login(make_user("ada", role=ADMIN))
+    client.force_login(make_user("ada", superuser=True))  # the Django admin is for superusers
     page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
     assert "站点管理" in page  # Django's own catalogue: "Site administration"
 

@@ -144,7 +144,8 @@ def test_overtime_and_a_worked_day_off_are_in_the_csv_and_the_xlsx(viewer, week)
     saturday = MONDAY + timedelta(days=5)
     attendance_event_record(person=obama, at=utc(saturday, "08:00"), source="upload")
     attendance_event_record(person=obama, at=utc(saturday, "14:00"), source="upload")
-    rows = {(r["Person"], r["Date"]): r for r in csv.DictReader(io.StringIO(download(viewer, "csv").decode()))}
+    text = download(viewer, "csv").decode("utf-8-sig")  # the byte-order mark for Excel
+    rows = {(r["Person"], r["Date"]): r for r in csv.DictReader(io.StringIO(text))}
     assert rows[("Barack Obama", "2026-03-05")]["Overtime"] == "0:30"  # 09:00-17:30 on a Thursday
     assert rows[("Barack Obama", "2026-03-07")]["Overtime"] == "6:00"
     assert rows[("Barack Obama", "2026-03-07")]["Status"] == "worked on a day off"
