@@ -173,3 +173,18 @@ def test_deleting_a_photo_asks_first(hr):
     assert "Delete this photo of Barack Obama?" in page and person.photos.exists()
     hr.post(reverse("people:photo-delete", args=[photo.pk]))
     assert not person.photos.exists()
+
+
+def test_a_persons_page_links_to_their_days_timesheet_and_for_security_staff_their_access_events(client):
+    from portal.accounts.roles import ADMIN
+
+    person = make_person("Ana Lima", employee_id="A-7")
+    client.force_login(make_user("hanna", role=HR))
+    page = client.get(reverse("people:person", args=[person.pk])).content.decode()
+    assert f"?person={person.pk}" in page and "Timesheet" in page
+    assert "Access events" not in page  # HR does not read the access log
+    client.force_login(make_user("boss", role=ADMIN))
+    page = client.get(reverse("people:person", args=[person.pk])).content.decode()
+    assert f'{reverse("access-log")}?person={person.pk}' in page
+    log = client.get(reverse("access-log"), {"person": person.pk})
+    assert log.status_code == 200
