@@ -158,7 +158,8 @@ def test_with_a_shared_redis_cache_the_budget_holds_across_processes(settings):
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    # a database of its own: clearing the cache flushes it, and 15 is the end-to-end tests' broker
+    url = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/14")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "2/minute"}
     caches["default"].clear()
