@@ -70,7 +70,7 @@ def test_a_new_admin_sets_up_the_organization_and_sees_a_kiosk_check_in(tmp_path
             go("/accounts/login/")
             page.fill("#id_username", ADMIN[0])
             page.fill("#id_password", ADMIN[1])
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")  # not the header's language switcher
             page.wait_for_url(stack.url + "/")
 
             # a department with its own hours, every day, alternating check-in and check-out

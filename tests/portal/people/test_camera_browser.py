@@ -37,7 +37,7 @@ def page(stack, tmp_path):
             page.goto(stack.url + "/accounts/login/?next=/people/")
             page.fill("input[name=username]", ADMIN[0])
             page.fill("input[name=password]", ADMIN[1])
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")  # not the header's language switcher
             page.wait_for_url("**/people/")
             yield page
         finally:
