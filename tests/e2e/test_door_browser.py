@@ -238,7 +238,7 @@ def test_at_a_face_or_pin_door_a_badge_and_pin_open_it_when_the_face_is_not_know
         for key in "17":
             page.click(f"button[data-key='{key}']")
         page.click("#keypad button.ok")
-        page.wait_for_function("document.getElementById('keypad-title').textContent === 'Type your PIN'")
+        page.wait_for_function("() => document.getElementById('keypad-title').textContent === 'Type your PIN'")
         for key in "2468":
             page.click(f"button[data-key='{key}']")
         before = len(subscriber.messages)

@@ -129,7 +129,7 @@ def test_a_new_admin_sets_up_the_organization_and_sees_a_kiosk_check_in(tmp_path
             page.select_option("#id_department", label="Ward 3")
             page.click("main button.primary[type=submit]")
             page.wait_for_url(re.compile(r".*/people/import/\d+/$"))
-            page.wait_for_function("document.body.innerText.includes('people created')", timeout=120_000)
+            page.wait_for_function("() => document.body.innerText.includes('people created')", timeout=120_000)
             go("/people/?q=Obama")
             assert "Ward 3" in page.inner_text("main")
             page.click("text=Barack Obama")
@@ -149,7 +149,7 @@ def test_a_new_admin_sets_up_the_organization_and_sees_a_kiosk_check_in(tmp_path
 
             # the dashboard shows him present
             go("/")
-            page.wait_for_function("document.body.innerText.includes('Barack Obama')")
+            page.wait_for_function("() => document.body.innerText.includes('Barack Obama')")
             row = page.locator("tr", has_text="Barack Obama").inner_text()
             assert "present" in row and "Ward 3" in row
 

@@ -197,7 +197,8 @@ def test_a_kiosk_that_gets_no_answer_gives_up_after_its_bound_and_says_so(admin,
         page.goto(pairing_link(admin, kiosk))
         page.click("#pair-form button[type=submit]")
         page.wait_for_url("**/kiosk/")
-        page.wait_for_function("document.body.dataset.state === 'sending'", timeout=30_000)
+        # a function, not a string: the page's CSP forbids eval
+        page.wait_for_function("() => document.body.dataset.state === 'sending'", timeout=30_000)
         started = time.monotonic()
         outcome, message = result(page, timeout=20_000)
         assert outcome == "timeout" and message == "No answer yet. Please try again in a moment"
