@@ -36,6 +36,7 @@ def sighting_route(sighting):
         distance=sighting.distance,
         live=sighting.live,
         verify=sighting.verify,
+        unknown_face=sighting.unknown_face,
     )
     outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
     # visitors pass doors but keep no attendance

@@ -260,7 +260,10 @@ def capture_process(*, capture):
         }
         # one sighting per person per picture; every unknown face is one
         if person is None or person.pk not in seen:
-            entry.update(sighting_hand_over(_sighting(capture, person=person, distance=match.distance)))
+            unknown = None if person else np.asarray(face.encoding, dtype=np.float32).tobytes()
+            entry.update(
+                sighting_hand_over(_sighting(capture, person=person, distance=match.distance, unknown_face=unknown))
+            )
         if person:
             seen.add(person.pk)
         results.append(entry)
@@ -332,7 +335,7 @@ def _verify(capture, image, faces, known, rule):
     return capture
 
 
-def _sighting(capture, *, person, distance=None, live=None, verify=False, claimed=None):
+def _sighting(capture, *, person, distance=None, live=None, verify=False, claimed=None, unknown_face=None):
     return Sighting(
         at=capture.created_at,
         source=capture.source,
@@ -347,6 +350,7 @@ def _sighting(capture, *, person, distance=None, live=None, verify=False, claime
         live=live,
         verify=verify,
         claimed_person=claimed,
+        unknown_face=unknown_face,
     )
 
 

@@ -3,12 +3,14 @@
 import logging
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from portal.access.models import AccessEvent, Alert
 from portal.access.transports import DeliveryFailed, webhook_post
+from recognition.decision import SAME_FACE
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +30,41 @@ def alert_raise(*, kind, message, door=None, quiet_minutes=0):
     return alert
 
 
-def unknown_refusals_check(*, door, at):
-    """The same door refused an unrecognized face ALERT_UNKNOWN_REFUSALS times within ALERT_UNKNOWN_MINUTES."""
+def unknown_refusals_check(*, door, at, face=None):
+    """The same unrecognized face refused at a door ALERT_UNKNOWN_REFUSALS times within ALERT_UNKNOWN_MINUTES.
+
+    `face`: the refused stranger's encoding (float32 bytes), compared with the
+    strangers refused at this door in the window: closer than
+    decision.SAME_FACE (dlib's own same-person bound) counts as the same
+    face, so ten different visitors at a busy door raise nothing.
+    """
     since = at - timedelta(minutes=settings.ALERT_UNKNOWN_MINUTES)
-    count = AccessEvent.objects.filter(door=door, reason="not_recognized", at__gt=since, at__lte=at).count()
+    unknown_faces_forget(before=since)
+    if face is None:
+        return None
+    probe = np.frombuffer(bytes(face), dtype=np.float32)
+    recent = (
+        AccessEvent.objects.filter(door=door, reason="not_recognized", at__gt=since, at__lte=at)
+        .exclude(unknown_face=None)
+        .values_list("unknown_face", flat=True)
+    )
+    count = sum(
+        1 for other in recent if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - probe) < SAME_FACE
+    )
     if count >= settings.ALERT_UNKNOWN_REFUSALS:
         return alert_raise(
             kind=Alert.Kind.UNKNOWN_REPEATED,
             door=door,
-            message=f"{door.name}: an unrecognized face was refused {count} times in "
+            message=f"{door.name}: the same unrecognized face was refused {count} times in "
             f"{settings.ALERT_UNKNOWN_MINUTES} minutes.",
             quiet_minutes=settings.ALERT_UNKNOWN_MINUTES,
         )
     return None
+
+
+def unknown_faces_forget(*, before):
+    """Strangers' encodings go once the alert's window has passed: they serve nothing else."""
+    return AccessEvent.objects.filter(at__lt=before).exclude(unknown_face=None).update(unknown_face=None)
 
 
 def alert_deliver(*, pk):

@@ -191,6 +191,9 @@ class AccessEvent(models.Model):
     explanation = models.JSONField(default=list)
     # soft anti-passback: opened, but logged as a second entry
     passback_violation = models.BooleanField(default=False)
+    # a refused stranger's encoding (128 float32), kept ALERT_UNKNOWN_MINUTES to tell the same
+    # face coming back from different ones, then cleared (alerts.unknown_faces_forget)
+    unknown_face = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

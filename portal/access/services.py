@@ -62,7 +62,8 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
 
 
 def access_attempt_decide(
-    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None
+    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None,
+    unknown_face=None,
 ):
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
     write its unlock commands in the same transaction. Returns the event."""
@@ -96,11 +97,13 @@ def access_attempt_decide(
             message=verdict.message,
             explanation=list(verdict.why),
             passback_violation=violation,
+            # a stranger's face, for the repeated-stranger alert only (cleared after its window)
+            unknown_face=unknown_face if verdict.reason == "not_recognized" else None,
         )
         if verdict.granted:
             door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=door.unlock_seconds, event=event)
         elif verdict.reason == "not_recognized":
-            unknown_refusals_check(door=door, at=at)
+            unknown_refusals_check(door=door, at=at, face=event.unknown_face)
     return event
 
 

@@ -4,8 +4,11 @@ Door commands go to DOOR_COMMAND_QUEUE, so that nobody at a door waits
 behind an import.
 """
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from portal.access.transports import DeliveryFailed
 
@@ -33,6 +36,10 @@ def sweep_door_commands():
         door_command_enqueue(pk)
     doors_relock_due()
     doors_schedule_apply()
+    # strangers' faces kept for the repeated-stranger alert leave with its window
+    from portal.access.alerts import unknown_faces_forget
+
+    unknown_faces_forget(before=timezone.now() - timedelta(minutes=settings.ALERT_UNKNOWN_MINUTES))
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6, retry_backoff=True, retry_backoff_max=300)

@@ -151,14 +151,70 @@ def test_a_zone_lockdown_refuses_everyone_and_sends_lockdown_commands_audited(se
     assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama).reason == "locked_down"
 
 
-def test_repeated_unrecognized_refusals_at_one_door_raise_one_alert(settings):
+def stranger_face(seed, near=None):
+    """A 128-value encoding: a random face, or one within 0.1 of `near` (the same face seen again)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if near is not None:
+        return (np.frombuffer(near, dtype=np.float32) + rng.normal(0, 0.1 / 11.3, 128)).astype(np.float32).tobytes()
+    return rng.normal(0, 0.09, 128).astype(np.float32).tobytes()
+
+
+def test_the_same_stranger_refused_again_and_again_at_one_door_raises_one_alert(settings):
     settings.ALERT_UNKNOWN_REFUSALS = 3
     door, _, _ = door_with_kiosk()
     now = timezone.now()
+    face = stranger_face(1)
     for i in range(5):
-        access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=i), person=None)
+        again = face if i == 0 else stranger_face(100 + i, near=face)
+        access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=i), person=None, unknown_face=again)
     alert = Alert.objects.get()
     assert alert.kind == "unknown_repeated" and alert.door == door
+    assert "the same unrecognized face was refused 3 times" in alert.message
+
+
+def test_different_strangers_refused_at_a_busy_door_raise_no_alert(settings):
+    settings.ALERT_UNKNOWN_REFUSALS = 3
+    door, _, _ = door_with_kiosk()
+    now = timezone.now()
+    for i in range(6):
+        access_attempt_decide(
+            door=door, side="entry", at=now + timedelta(seconds=i), person=None, unknown_face=stranger_face(i)
+        )
+    assert AccessEvent.objects.filter(reason="not_recognized").count() == 6
+    assert not Alert.objects.exists()
+
+
+def test_a_strangers_face_is_kept_only_for_the_alerts_window(settings):
+    from portal.access.tasks import sweep_door_commands
+
+    settings.ALERT_UNKNOWN_MINUTES = 10
+    door, _, _ = door_with_kiosk()
+    old = access_attempt_decide(
+        door=door, side="entry", at=timezone.now() - timedelta(minutes=11), person=None, unknown_face=stranger_face(1)
+    )
+    fresh = access_attempt_decide(
+        door=door, side="entry", at=timezone.now(), person=None, unknown_face=stranger_face(2)
+    )
+    old.refresh_from_db()
+    assert old.unknown_face is None  # forgotten by the next check
+    AccessEvent.objects.filter(pk=fresh.pk).update(at=timezone.now() - timedelta(minutes=11))
+    sweep_door_commands()  # the periodic sweep forgets it without any new refusal
+    fresh.refresh_from_db()
+    assert fresh.unknown_face is None
+
+
+def test_a_real_stranger_at_a_kiosk_door_three_times_raises_the_alert(
+    client, settings, obama, django_capture_on_commit_callbacks
+):
+    settings.ALERT_UNKNOWN_REFUSALS = 3
+    door, kiosk, token = door_with_kiosk()
+    for _ in range(3):
+        body = attempt(client, token, frames(photos.STRANGER), django_capture_on_commit_callbacks).json()
+        assert body["outcome"] != "door_open"
+    assert AccessEvent.objects.filter(reason="not_recognized").count() == 3
+    assert Alert.objects.get().kind == "unknown_repeated"
 
 
 def post_badge(client, token, employee_id, pin):
