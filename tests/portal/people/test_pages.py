@@ -137,7 +137,7 @@ def test_import_page_refuses_a_file_that_is_not_a_zip(hr):
 def test_queued_import_shows_a_progress_bar(hr):
     response = hr.post(reverse("people:import-start"), {"archive": SimpleUploadedFile("staff.zip", people_zip())})
     page = hr.get(response["Location"]).content.decode()  # on_commit not run: still queued
-    assert "<progress" in page and "js/people_import.js" in page
+    assert "<progress" in page and "js/job_progress.js" in page
 
 
 def test_merge_asks_first_and_moves_nothing_until_confirmed(hr):

@@ -1,10 +1,12 @@
-// The import page: a progress bar while a worker imports, then the report.
+// A progress bar while a worker runs a job (an import, a re-encoding), then the page again.
+// The page marks the job with data-job (data-status-url, data-status), its <progress> and
+// the text to show while it runs (data-running, with {done} and {total}).
 (function () {
-  var box = document.getElementById("import-job");
+  var box = document.querySelector("[data-job]");
   if (!box) return;
   if (box.dataset.status !== "queued" && box.dataset.status !== "running") return;
-  var bar = document.getElementById("import-progress");
-  var text = document.getElementById("import-text");
+  var bar = box.querySelector("progress");
+  var text = box.querySelector("[data-running]");
   function poll() {
     fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -13,7 +15,9 @@
         if (data) {
           bar.value = data.percent;
           bar.textContent = data.percent + "%";
-          if (data.status === "running") text.textContent = "Importing: " + data.done + " of " + data.total + " photos";
+          if (data.status === "running") {
+            text.textContent = text.dataset.running.replace("{done}", data.done).replace("{total}", data.total);
+          }
         }
         setTimeout(poll, 1000);
       })
