@@ -106,6 +106,7 @@ class FacePhoto(models.Model):
     # the encoding version of `encoding` (recognition/encoders.py VERSIONS)
     model_name = models.CharField(max_length=100, blank=True)
     # while the portal moves to another encoding version: this photo's encoding in it
+    # ("unreadable:VERSION" when its file is gone and it cannot have one)
     next_encoding = models.BinaryField(null=True, blank=True, editable=False)
     next_model_name = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

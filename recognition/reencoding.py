@@ -29,11 +29,17 @@ MISSING_REASON = (
 )
 
 
+def _unreadable(target):
+    """What next_model_name says of a photo that cannot be re-encoded into target (file gone, no face)."""
+    return f"unreadable:{target}"[:100]
+
+
 def _photos_to_do(target):
+    # marked in the database, so that every slice of the job (each in any worker) skips them
     return (
         FacePhoto.objects.exclude(encoding=None)
         .exclude(model_name=target)
-        .exclude(next_model_name=target)
+        .exclude(next_model_name__in=[target, _unreadable(target)])
     )
 
 
@@ -69,7 +75,7 @@ def reencode_run(*, job, seconds=20.0, batch=BATCH):
     options = processing.detect_options(job.target)
     deadline = time.monotonic() + seconds
     while True:  # at least one batch a call, however short the time
-        photos = list(_photos_to_do(job.target).exclude(pk__in=_missing_ids(job)).order_by("pk")[:batch])
+        photos = list(_photos_to_do(job.target).order_by("pk")[:batch])
         if not photos:
             reencode_switch(job=job)
             return True
@@ -79,15 +85,14 @@ def reencode_run(*, job, seconds=20.0, batch=BATCH):
                 with photo.image.open("rb") as handle:
                     image = imaging.decode(handle.read(), processing.upload_limits())
             except (FileNotFoundError, imaging.ImageRejected):
-                job.missing += 1
-                _missing_ids(job).add(photo.pk)
-                continue
+                image = None
             box = tuple(photo.box) if photo.box else None
-            if box is None:  # encoded before boxes were kept: find the face again
+            if image is not None and box is None:  # encoded before boxes were kept: find the face again
                 faces = engine.detect(image, options)
                 box = max(faces, key=lambda b: b[1] - b[3]) if faces else None
-            if box is None:
-                _missing_ids(job).add(photo.pk)
+            if image is None or box is None:
+                # it leaves the gallery at the switch, with a reason (reencode_switch)
+                FacePhoto.objects.filter(pk=photo.pk).update(next_model_name=_unreadable(job.target))
                 continue
             items.append((image, [box]))
             kept.append(photo)
@@ -97,16 +102,10 @@ def reencode_run(*, job, seconds=20.0, batch=BATCH):
                 next_encoding=encoding.astype("float32").tobytes(), next_model_name=job.target
             )
         job.done = min(job.total, job.done + len(photos))
+        job.missing = FacePhoto.objects.filter(next_model_name=_unreadable(job.target)).count()
         job.save(update_fields=["done", "missing"])
         if time.monotonic() >= deadline:
             return False
-
-
-def _missing_ids(job):
-    # photos this process could not read: skipped for the rest of the run, counted once
-    if not hasattr(job, "_missing"):
-        job._missing = set()
-    return job._missing
 
 
 def reencode_switch(*, job):
@@ -127,7 +126,7 @@ def reencode_switch(*, job):
         GalleryVersion.bump(encoding_version=target)
         job.status = ReencodeJob.Status.DONE
         job.done = job.total
-        job.missing = max(job.missing, lost)
+        job.missing = lost
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "done", "missing", "finished_at"])
     log.info("encodings switched to %s (%d photos could not be re-encoded)", target, lost)

@@ -134,3 +134,18 @@ def test_a_fresh_portal_starts_in_the_version_the_settings_ask_for(settings):
     obama = enrolled("Barack Obama", photos.OBAMA)
     assert obama.photos.get().model_name == MIRROR
     assert versions.active() == MIRROR
+
+
+def test_a_photo_that_cannot_be_read_is_counted_once_however_many_slices_the_job_takes(plain_gallery, settings):
+    obama, _ = plain_gallery
+    lost = obama.photos.first()
+    lost.image.storage.delete(lost.image.name)
+    settings.FACE_ENCODING_VERSION = MIRROR
+    ReencodeJob.objects.create(target=MIRROR, total=3, status=ReencodeJob.Status.RUNNING)
+    # each slice reads the job afresh, as a task in another worker would
+    while not reencode_run(job=ReencodeJob.objects.get(), seconds=0, batch=1):
+        pass
+    job = ReencodeJob.objects.get()
+    assert job.status == ReencodeJob.Status.DONE and job.missing == 1
+    lost.refresh_from_db()
+    assert lost.status == FacePhoto.Status.REJECTED and lost.next_model_name == ""
