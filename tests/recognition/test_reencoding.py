@@ -149,3 +149,24 @@ def test_a_photo_that_cannot_be_read_is_counted_once_however_many_slices_the_job
     assert job.status == ReencodeJob.Status.DONE and job.missing == 1
     lost.refresh_from_db()
     assert lost.status == FacePhoto.Status.REJECTED and lost.next_model_name == ""
+
+
+def test_the_reencode_command_moves_every_photo_and_says_so(plain_gallery, settings, capsys):
+    from django.core.management import call_command
+
+    settings.FACE_ENCODING_VERSION = MIRROR
+    call_command("reencode", verbosity=0)
+    assert "Re-encoded 3 photos into" in capsys.readouterr().out
+    assert versions.active() == MIRROR
+    call_command("reencode", verbosity=0)
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_the_reencode_command_leaves_a_job_the_workers_are_running_alone(plain_gallery, settings, capsys):
+    from django.core.management import call_command
+
+    settings.FACE_ENCODING_VERSION = MIRROR
+    running = ReencodeJob.objects.create(target=MIRROR, total=3, status=ReencodeJob.Status.RUNNING)
+    call_command("reencode", verbosity=0)
+    assert f"Job {running.pk} is already re-encoding" in capsys.readouterr().out
+    assert ReencodeJob.objects.count() == 1 and versions.active() == PLAIN

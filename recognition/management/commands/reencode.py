@@ -13,7 +13,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--version", dest="target", default=None, help="default: FACE_ENCODING_VERSION")
+        # not --version: Django's own option
+        parser.add_argument(
+            "--to", dest="target", default=None, metavar="VERSION", help="default: FACE_ENCODING_VERSION"
+        )
         parser.add_argument("--background", action="store_true", help="queue the job for the workers and return")
 
     def handle(self, target, background, **options):
@@ -22,6 +25,13 @@ class Command(BaseCommand):
         target = target or versions.wanted()
         if not reencode_needed(target=target):
             self.stdout.write(f"Every encoding is already {target}; nothing to do.")
+            return
+        running = ReencodeJob.objects.filter(
+            target=target, status__in=[ReencodeJob.Status.QUEUED, ReencodeJob.Status.RUNNING]
+        ).first()
+        if running:
+            # the workers have it already (they start one after an upgrade): never two at once
+            self.stdout.write(f"Job {running.pk} is already re-encoding into {target}; see the Encodings page.")
             return
         if background:
             from recognition.reencoding import reencode_start
