@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from tests import photos
-from tests.e2e.camera import camera_picture, launch, write_y4m
+from tests.e2e.camera import launch
 from tests.e2e.stack import ROOT, Browser, running_stack
 from tests.portal.access.mqtt_helpers import Subscriber
 
@@ -107,23 +107,6 @@ def admin(stack):
     assert browser.wait_for_encoding(biden) == ["accepted"]
     shell(stack, SETUP)
     return browser
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cameras(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cameras")
-    return {
-        name: write_y4m(folder / f"{name}.y4m", [camera_picture(path)])
-        for name, path in [("obama", photos.OBAMA), ("biden", photos.BIDEN), ("stranger", photos.STRANGER)]
-    }
 
 
 def open_door_kiosk(stack, playwright, camera):

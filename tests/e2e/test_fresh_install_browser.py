@@ -41,14 +41,6 @@ def overflow(page):
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as running:
-        yield running
-
-
 def test_a_new_admin_sets_up_the_organization_and_sees_a_kiosk_check_in(tmp_path, playwright):
     camera = write_y4m(tmp_path / "obama.y4m", [camera_picture(photos.OBAMA)])
     shots = Path(SHOTS) if SHOTS else tmp_path / "screenshots"

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests import photos
-from tests.e2e.camera import camera_picture, launch, write_y4m
+from tests.e2e.camera import launch
 from tests.e2e.stack import Browser, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -36,23 +36,6 @@ def admin(stack):
     assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
     assert browser.wait_for_encoding(biden) == ["accepted"]
     return browser
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cameras(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cameras")
-    return {
-        name: write_y4m(folder / f"{name}.y4m", [camera_picture(path)])
-        for name, path in [("obama", photos.OBAMA), ("biden", photos.BIDEN), ("stranger", photos.STRANGER)]
-    }
 
 
 def register_kiosk(admin, name, mode="identify", direction="auto", liveness=False):
