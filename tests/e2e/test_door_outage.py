@@ -47,6 +47,8 @@ from portal.access.models import AccessEvent, Alert, DoorCommand
 print("EVENTS=%d" % AccessEvent.objects.filter(result="granted").count())
 print("STATUSES=" + ",".join(sorted(DoorCommand.objects.values_list("status", flat=True))))
 print("ALERTS=%d" % Alert.objects.filter(kind="delivery_failing").count())
+lags = [(c.sent_at - c.issued_at).total_seconds() for c in DoorCommand.objects.filter(status="sent")]
+print("LATEST=%.3f" % max(lags))
 """
 
 
@@ -77,7 +79,8 @@ def attempt(url, token, frames):
 def test_with_mosquitto_stopped_for_20_seconds_no_event_is_lost_and_no_late_command_is_published(tmp_path, monkeypatch):
     port = free_port()
     broker = PrivateBroker(port, tmp_path).start()
-    subscriber = Subscriber(port=port)
+    session = f"door-outage-{uuid.uuid4().hex[:8]}"
+    subscriber = Subscriber(port=port, session=session)
     monkeypatch.setenv("DOOR_MQTT_HOST", "127.0.0.1")
     monkeypatch.setenv("DOOR_MQTT_PORT", str(port))
     monkeypatch.setenv("DOOR_MQTT_TOPIC", subscriber.topic)
@@ -110,7 +113,8 @@ def test_with_mosquitto_stopped_for_20_seconds_no_event_is_lost_and_no_late_comm
             assert during >= 3
             broker.start()
             back = time.time()
-            subscriber = Subscriber(port=port, prefix=subscriber.prefix)
+            # the same session: a command the sweep hands on before this client is back is queued for it
+            subscriber = Subscriber(port=port, prefix=subscriber.prefix, session=session)
             assert attempt(stack.url, token, frames)["outcome"] == "door_open"
             subscriber.wait_for(1, timeout=10)
             time.sleep(MAX_AGE + 3)  # time for any late command to (wrongly) arrive; beat sweeps every 2 s
@@ -119,7 +123,9 @@ def test_with_mosquitto_stopped_for_20_seconds_no_event_is_lost_and_no_late_comm
             # an attempt at the very end of the outage may be decided after the broker is back, and
             # delivered in time: what must never happen is a message older than the max age
             ages = subscriber.ages()
-            assert 1 <= len(ages) <= 2 and all(age <= MAX_AGE for age in ages), ages
+            # (a second of slack: a command handed on in time may wait that long in the queue of a
+            # subscriber that is just reconnecting; LATEST below checks the portal itself to the letter)
+            assert 1 <= len(ages) <= 2 and all(age <= MAX_AGE + 1 for age in ages), ages
             issued = [datetime.fromisoformat(p["issued_at"]).timestamp() for _, _, p in subscriber.messages]
             assert all(at >= back - MAX_AGE for at in issued)
             counts = shell(stack.env, COUNTS)
@@ -127,6 +133,8 @@ def test_with_mosquitto_stopped_for_20_seconds_no_event_is_lost_and_no_late_comm
             statuses = counts.split("STATUSES=")[1].split()[0].split(",")
             assert len(statuses) == during + 2
             assert statuses.count("sent") == 1 + len(ages)  # before the outage, and what arrived after it
+            latest = float(counts.split("LATEST=")[1].split()[0])
+            assert latest <= MAX_AGE  # the portal's own record: nothing was handed to the broker late
             assert statuses.count("expired") == during + 2 - statuses.count("sent") >= during - 1
             assert "ALERTS=0" not in counts
             doors_page = admin.get("/access/")

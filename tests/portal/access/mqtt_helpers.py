@@ -14,12 +14,18 @@ import paho.mqtt.client as mqtt
 class Subscriber:
     """Subscribes to `prefix/#` and keeps (arrival time, topic, payload) of every message."""
 
-    def __init__(self, host="127.0.0.1", port=1883, prefix=None):
+    def __init__(self, host="127.0.0.1", port=1883, prefix=None, session=None):
+        # With `session` (a client id) the broker keeps the subscription and queues QoS 1 messages
+        # while this client is away, so a subscriber that reconnects misses nothing published meanwhile.
         self.prefix = prefix or f"test-{uuid.uuid4().hex[:10]}"
         self.messages = []
         self._ready = threading.Event()
         self._arrived = threading.Condition()
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"sub-{uuid.uuid4().hex[:8]}")
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=session or f"sub-{uuid.uuid4().hex[:8]}",
+            clean_session=session is None,
+        )
         self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(f"{self.prefix}/#", qos=1)
         self.client.on_subscribe = lambda *args: self._ready.set()
         self.client.on_message = self._message
@@ -61,12 +67,19 @@ def free_port():
 
 
 class PrivateBroker:
-    """A Mosquitto of the test's own on `port` (never the machine's), started and stopped at will."""
+    """A Mosquitto of the test's own on `port` (never the machine's), started and stopped at will.
+
+    It saves its sessions when stopped and reads them when started again, so a persistent
+    subscriber's queued messages survive the restart as they would on a production broker.
+    """
 
     def __init__(self, port, tmp_path):
         self.port = port
         self.config = tmp_path / "mosquitto.conf"
-        self.config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        self.config.write_text(
+            f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+            f"persistence true\npersistence_location {tmp_path}/\n"
+        )
         self.process = None
 
     def start(self):
