@@ -11,9 +11,12 @@ plain_identify in as many processes, on the same frames.
 import multiprocessing
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from bench import capture as capture_bench
 from bench import common, stack
+
+PLAIN_TIMEOUT = 600  # seconds for a whole map: a hung child fails the run instead of stalling it
 
 
 def post_all(url, frames, names, clients):
@@ -47,20 +50,29 @@ def post_all(url, frames, names, clients):
 _plain_known = None
 
 
+def _plain_start(known):
+    global _plain_known
+    _plain_known = known
+    import face_recognition  # noqa: F401  (loads dlib's models now, not during the timed map)
+
+
 def _plain_one(frame):
     return common.plain_identify(frame, *_plain_known)
 
 
 def plain_rate(frames, matrix, names, processes):
-    global _plain_known
-    _plain_known = (
+    known = (
         [row.astype("float64") for row in matrix],
         list(names) + [f"Synthetic {i}" for i in range(len(names), len(matrix))],
     )
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        pool.map(_plain_one, frames[:processes])  # warm up every process
+    # Fresh processes (spawn), not forks of this one: it has started threads (ONNX Runtime,
+    # HTTP clients) that a fork copies mid-lock. An executor, not a Pool: a child that dies
+    # raises BrokenProcessPool here instead of leaving map() waiting for ever.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_plain_start, initargs=(known,)) as pool:
+        list(pool.map(_plain_one, frames[:processes], timeout=PLAIN_TIMEOUT))  # warm up every process
         start = time.perf_counter()
-        pool.map(_plain_one, frames, chunksize=1)
+        list(pool.map(_plain_one, frames, timeout=PLAIN_TIMEOUT))
         return len(frames) / (time.perf_counter() - start)
 
 

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.skipif(not (common.LFW / "known").is_dir(), reason=f"lf
 
 def run_bench(name, tmp_path):
     results = tmp_path / "results"
+    # -u: on a timeout, the output so far says where the script was
     done = subprocess.run(
-        [sys.executable, "-m", "bench", name, "--tiny", "--results", str(results)],
+        [sys.executable, "-u", "-m", "bench", name, "--tiny", "--results", str(results)],
         cwd=common.ROOT,
         capture_output=True,
         text=True,
