@@ -20,19 +20,27 @@ PLAIN_TIMEOUT = 600  # seconds for a whole map: a hung child fails the run inste
 
 
 def post_all(url, frames, names, clients):
-    """Post every frame from `clients` threads; (seconds, latencies, correct)."""
+    """Post every frame from `clients` threads; (seconds, latencies, correct, unfinished).
+
+    A capture still unfinished at the client's time limit stops the run: waiting the
+    limit out for every remaining capture would only hide a stalled worker.
+    """
     kiosks = [stack.Kiosk(url) for _ in range(clients)]
     todo = list(zip(names, frames, strict=True))
     lock = threading.Lock()
-    latencies, correct = [], [0]
+    latencies, correct, unfinished = [], [0], []
 
     def client(kiosk):
         while True:
             with lock:
-                if not todo:
+                if not todo or unfinished:
                     return
                 name, frame = todo.pop()
             took, status = kiosk.capture(frame)
+            if status["status"] not in ("done", "failed"):
+                with lock:
+                    unfinished.append(status)
+                return
             faces = status.get("faces", [])
             with lock:
                 latencies.append(took)
@@ -44,7 +52,7 @@ def post_all(url, frames, names, clients):
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - start, latencies, correct[0]
+    return time.perf_counter() - start, latencies, correct[0], unfinished
 
 
 _plain_known = None
@@ -88,7 +96,10 @@ def run(captures=100, people=10_000, clients=4, workers=(1, 2)):
                 kiosk.capture(common.kiosk_frame(path))
             # a new slice of people per run: none of them is inside the cooldown
             part = slice(index * captures, (index + 1) * captures)
-            seconds, latencies, correct = post_all(running.url, frames[part], names[part], clients)
+            seconds, latencies, correct, unfinished = post_all(running.url, frames[part], names[part], clients)
+            if unfinished:
+                log = running.processes.log(f"worker{index + 1}")[-4000:]
+                raise RuntimeError(f"a capture did not finish in time: {unfinished[0]}\nworker log:\n{log}")
             running.stop_worker(proc)
             results["runs"].append(
                 {
