@@ -103,7 +103,7 @@ def _decided(request, entry):
     return Response(UnknownFaceSerializer(entry, context={"request": request}).data)
 
 
-class AssignSerializer(serializers.Serializer):
+class ReviewAssignSerializer(serializers.Serializer):
     person = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The person the face is.")
 
 
@@ -114,12 +114,12 @@ class UnknownFaceAssign(APIView):
         summary="The face is this person's: enroll its picture",
         description="The picture becomes a photo of the person, encoded and checked by a worker like any upload "
         "(it may still be rejected: see the person's photos). 409 when the entry was already decided.",
-        request=AssignSerializer,
+        request=ReviewAssignSerializer,
         responses={200: UnknownFaceSerializer},
     )
     def post(self, request, pk):
         entry = get_object_or_404(UnknownFace, pk=pk)
-        form = AssignSerializer(data=request.data)
+        form = ReviewAssignSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         person = Person.objects.filter(pk=form.validated_data["person"]).first()
         if person is None:
@@ -132,7 +132,7 @@ class UnknownFaceAssign(APIView):
         return _decided(request, entry)
 
 
-class VisitorSerializer(serializers.Serializer):
+class ReviewVisitorSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     company = serializers.CharField(max_length=200, required=False, default="")
     host = serializers.PrimaryKeyRelatedField(queryset=Person.objects.filter(visitor=None, active=True))
@@ -148,12 +148,12 @@ class UnknownFaceVisitor(APIView):
         summary="The face was a visitor's: register a pass with it",
         description="A visitor pass (as POST /api/v1/access/visitors/) whose photo is this face; "
         "the face is erased with the pass (VISITOR_RETENTION_DAYS). 409 when the entry was already decided.",
-        request=VisitorSerializer,
+        request=ReviewVisitorSerializer,
         responses={200: UnknownFaceSerializer},
     )
     def post(self, request, pk):
         entry = get_object_or_404(UnknownFace, pk=pk)
-        form = VisitorSerializer(data=request.data)
+        form = ReviewVisitorSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
             review_visitor(entry=entry, user=acting_user(request), **form.validated_data)

@@ -152,3 +152,26 @@ def test_erasing_a_person_erases_what_videos_said_about_them(hr_api, run_workers
     assert VideoFace.objects.filter(person=obama).exists()
     person_delete(person=obama)
     assert VideoFace.objects.count() == 2
+
+
+def test_a_video_whose_message_was_lost_or_whose_worker_died_is_finished_by_the_reconciler(walk_clip, people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.recovery.services import work_reconcile
+    from recognition import tasks
+    from recognition.services import video_submit
+
+    lost = video_submit(file=upload(walk_clip), filename="lost.mp4")  # its on-commit send never ran
+    held = video_submit(file=upload(walk_clip), filename="held.mp4")
+    long_ago = timezone.now() - timedelta(seconds=tasks.VIDEO_HARD_LIMIT + 60)
+    VideoJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    VideoJob.objects.filter(pk=held.pk).update(
+        status=VideoJob.Status.RUNNING, claimed_at=long_ago, claimed_by="t1 worker@dead:99", done=12
+    )
+    done = work_reconcile(grace=30)
+    assert done.resent["VideoJob"] == 1 and done.reclaimed["VideoJob"] == 1
+    for job in (lost, held):
+        job.refresh_from_db()
+        assert job.status == "done" and job.faces.filter(person__isnull=False).count() == 2
