@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
+.PHONY: ffmpeg mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: install
 	$(PY) manage.py import_archives_expire -v0
 	$(PY) manage.py merges_expire -v0
 	$(PY) manage.py visitors_erase -v0
+	$(PY) manage.py review_expire -v0
 	@echo "Portal: http://$(HOST):$(PORT)/  (organization pages: http://$(HOST):$(PORT)/org/; Django admin, superusers: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -60,6 +61,13 @@ mosquitto:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
 
 
+# Debian's ffmpeg: the video tests make their clips with it (the portal itself reads videos with PyAV's own FFmpeg).
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+		echo "Installing Debian's ffmpeg for the video tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }
+
+
 # One font for names in every script (Latin, Cyrillic, Greek, Chinese, Japanese,
 # Korean) in the annotated pictures and the PDFs; the portal refuses to start
 # without one (PORTAL_FONT_PATH names another).
@@ -68,11 +76,11 @@ fonts:
 		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
 
-test: install chromium fault-servers mosquitto
+test: install chromium fault-servers mosquitto ffmpeg
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install mosquitto
+test-fast: install mosquitto ffmpeg
 	$(PY) -m pytest -m "not e2e"
 
 lint: install
