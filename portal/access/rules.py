@@ -14,20 +14,27 @@ from datetime import date, datetime, time, timedelta
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-# reason code -> what the door's screen says
+
+def gettext_noop(message):
+    """Only the name makemessages looks for: this module stays free of Django, and the
+    sentence is translated where it is shown (portal.access.texts.reason_message)."""
+    return message
+
+
+# reason code -> what the door's screen says (stored in English, shown translated)
 REASONS = {
-    "granted": "Door open",
-    "not_recognized": "Not recognized",
-    "inactive": "Your access is inactive",
-    "no_access": "No access to this door",
-    "outside_hours": "Outside your hours",
-    "pass_expired": "Pass expired",
-    "anti_passback": "Already inside: use the exit first (anti-passback)",
-    "not_live": "Liveness check failed, please try again",
-    "locked_down": "Door locked down",
-    "badge_required": "This door needs your badge or employee ID too",
-    "bad_pin": "Wrong badge or PIN",
-    "pin_not_accepted": "This door does not take a PIN",
+    "granted": gettext_noop("Door open"),
+    "not_recognized": gettext_noop("Not recognized"),
+    "inactive": gettext_noop("Your access is inactive"),
+    "no_access": gettext_noop("No access to this door"),
+    "outside_hours": gettext_noop("Outside your hours"),
+    "pass_expired": gettext_noop("Pass expired"),
+    "anti_passback": gettext_noop("Already inside: use the exit first (anti-passback)"),
+    "not_live": gettext_noop("Liveness check failed, please try again"),
+    "locked_down": gettext_noop("Door locked down"),
+    "badge_required": gettext_noop("This door needs your badge or employee ID too"),
+    "bad_pin": gettext_noop("Wrong badge or PIN"),
+    "pin_not_accepted": gettext_noop("This door does not take a PIN"),
 }
 
 

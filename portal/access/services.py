@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.access import rules
 from portal.access.alerts import alert_raise, unknown_refusals_check
@@ -62,7 +63,17 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
 
 
 def access_attempt_decide(
-    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None,
+    *,
+    door,
+    side,
+    at,
+    person=None,
+    kiosk=None,
+    capture=None,
+    distance=None,
+    live=None,
+    verify=False,
+    pin_ok=None,
     unknown_face=None,
 ):
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
@@ -151,7 +162,7 @@ def door_unlock_operator(*, door, minutes, user):
         )
         door.refresh_from_db()
         if door.state == Door.State.LOCKED_DOWN:
-            raise ValueError(f"{door.name} is locked down; end the lockdown first.")
+            raise ValueError(_("%(door)s is locked down; end the lockdown first.") % {"door": door.name})
         door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=minutes * 60, user=user)
         _audit(user, "unlock", door=door, detail=f"for {minutes} minutes")
     return door
@@ -239,7 +250,7 @@ def badge_pin_set(*, person, pin):
     from portal.access.models import BadgePin
 
     if not re.match(PIN_PATTERN, pin or ""):
-        raise ValueError("A PIN is 4 to 8 digits.")
+        raise ValueError(_("A PIN is 4 to 8 digits."))
     return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.access.models import AccessEvent, OperatorAction, Visitor
 from portal.people.models import Person
@@ -32,9 +33,9 @@ class VisitorRefused(ValueError):
 def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=None, company=""):
     """Register a visitor with one photo; the photo is encoded by a worker like an enrollment photo."""
     if valid_until <= valid_from:
-        raise VisitorRefused("The pass must end after it starts.")
+        raise VisitorRefused(_("The pass must end after it starts."))
     if not doors:
-        raise VisitorRefused("Choose at least one door.")
+        raise VisitorRefused(_("Choose at least one door."))
     with transaction.atomic():
         person = Person.objects.create(name=name, employee_id=f"visitor-{uuid.uuid4().hex[:12]}")
         visitor = Visitor.objects.create(

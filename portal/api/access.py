@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from portal.access.models import AccessEvent, Alert, Door, Visitor, Zone
 from portal.access.selectors import access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, zone_lockdown, zone_lockdown_end
+from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.api.attendance import local_midnight
 from portal.api.captures import PersonRefSerializer
@@ -61,6 +62,12 @@ class AccessEventSerializer(serializers.ModelSerializer):
             "passback_violation",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # stored in English with its code: read in the request's language
+        data["message"] = reason_message(instance.reason, instance.message)
+        return data
 
 
 class AccessEventFilter(django_filters.FilterSet):
@@ -217,7 +224,12 @@ class Explain(generics.GenericAPIView):
             at = at.replace(tzinfo=zone_tz(door.zone))
         verdict = access_explain(person=query.validated_data["person"], door=door, at=at)
         return Response(
-            {"granted": verdict.granted, "reason": verdict.reason, "message": verdict.message, "why": list(verdict.why)}
+            {
+                "granted": verdict.granted,
+                "reason": verdict.reason,
+                "message": reason_message(verdict.reason),
+                "why": list(verdict.why),
+            }
         )
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.roles import ADMIN, has_role
 from portal.api.models import ApiToken
@@ -37,7 +38,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))
         obj._state.adding = False
-        messages.warning(request, f"The key of “{token.name}” is {key} — copy it now: it is not shown again.")
+        messages.warning(
+            request,
+            _("The key of “%(name)s” is %(key)s — copy it now: it is not shown again.")
+            % {"name": token.name, "key": key},
+        )
 
     # admins only, whatever the model permissions of the "Admin" group say
     def has_module_permission(self, request):

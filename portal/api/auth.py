@@ -5,6 +5,7 @@ admin who made the token, so nothing can mistake a token for its creator.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -46,7 +47,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         # principals, so guessing tokens is limited here, per address
         wait = secret_wait(request)
         if wait:
-            raise exceptions.Throttled(wait, "Too many wrong tokens from this address.")
+            raise exceptions.Throttled(wait, _("Too many wrong tokens from this address."))
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:

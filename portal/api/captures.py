@@ -8,6 +8,7 @@ API_WAIT_MAX_SECONDS) and gives the result directly when it is ready in time.
 import django_filters
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -179,7 +180,7 @@ class VerifySerializer(serializers.Serializer):
 
     def validate(self, data):
         if ("person" in data) == ("employee_id" in data):
-            raise serializers.ValidationError("Give either `person` (an id) or `employee_id`, not both.")
+            raise serializers.ValidationError(_("Give either `person` (an id) or `employee_id`, not both."))
         if "person" in data:
             data["claimed"] = Person.objects.filter(pk=data["person"]).first()
             if data["claimed"] is None:

@@ -65,7 +65,11 @@ def kiosk_throttle_middleware(get_response):
             if not throttle.allow_request(request, None):
                 wait = math.ceil(throttle.wait() or 1)
                 response = JsonResponse(
-                    {"error": "throttled", "message": f"Too many requests from this kiosk; try again in {wait} s."},
+                    {
+                        "error": "throttled",
+                        "message": _("Too many requests from this kiosk; try again in %(seconds)s s.")
+                        % {"seconds": wait},
+                    },
                     status=429,
                 )
                 response["Retry-After"] = str(wait)

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from portal.people.forms import MultiplePhotoField
 from portal.people.models import Department, Person
@@ -116,7 +117,11 @@ class PersonAdmin(admin.ModelAdmin):
             _, created = person_photo_add(person=form.instance, data=data, filename=filename)
             added += created
         if added:
-            messages.info(request, f"{added} photo(s) queued for encoding.")
+            messages.info(
+                request,
+                ngettext("%(count)d photo queued for encoding.", "%(count)d photos queued for encoding.", added)
+                % {"count": added},
+            )
 
 
 @admin.register(FacePhoto)

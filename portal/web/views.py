@@ -1,5 +1,6 @@
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, HR, has_role, role_required
@@ -48,7 +49,7 @@ def _visible_capture(request, pk):
     capture = get_object_or_404(Capture, pk=pk)
     # kiosk attempts belong with the kiosks: admins only
     if capture.kiosk_id and not has_role(request.user, ADMIN):
-        raise Http404("No such picture.")
+        raise Http404(_("No such picture."))
     return capture
 
 
@@ -100,7 +101,7 @@ CAPTURE_FILES = {"image", "annotated"}
 @require_GET
 def media_capture(request, pk, kind):
     if kind not in CAPTURE_FILES:
-        raise Http404("No such picture.")
+        raise Http404(_("No such picture."))
     return file_response(getattr(_visible_capture(request, pk), kind))
 
 
