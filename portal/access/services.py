@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import rules
+from portal.access import rules, texts
 from portal.access.alerts import alert_raise, unknown_refusals_check
 from portal.access.models import AccessEvent, Alert, Door, DoorCommand, OperatorAction, PassbackReset, Visitor
 from portal.access.selectors import (
@@ -168,6 +168,14 @@ def door_unlock_operator(*, door, minutes, user):
     return door
 
 
+def _lockdown_message(zone, user, reason):
+    if user:
+        template = texts.LOCKED_DOWN_BY_REASON if reason else texts.LOCKED_DOWN_BY
+        return texts.fill(template, zone=zone.name, user=user.get_username(), reason=reason)
+    template = texts.LOCKED_DOWN_BY_INTEGRATION_REASON if reason else texts.LOCKED_DOWN_BY_INTEGRATION
+    return texts.fill(template, zone=zone.name, reason=reason)
+
+
 def zone_lockdown(*, zone, user, reason=""):
     """Every door of the zone locked down: kiosks refuse everyone, locks get `lockdown`."""
     with transaction.atomic():
@@ -178,8 +186,7 @@ def zone_lockdown(*, zone, user, reason=""):
         _audit(user, "lockdown", zone=zone, detail=reason)
         alert_raise(
             kind=Alert.Kind.LOCKDOWN,
-            message=f"{zone.name} locked down by {user.get_username() if user else 'an integration'}"
-            + (f": {reason}" if reason else ""),
+            message=_lockdown_message(zone, user, reason),
         )
     return doors
 

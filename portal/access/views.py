@@ -40,6 +40,14 @@ LOG_COLUMNS = [
 ]
 
 
+def _alerts_translate(alerts):
+    """Alerts are stored in English (they also leave by webhook): read in the reader's language."""
+    alerts = list(alerts)
+    for alert in alerts:
+        alert.message = reason_text(alert.message)
+    return alerts
+
+
 def _messages_translate(events):
     """Each event's door sentence in the reader's language (stored in English, with its code)."""
     for event in events:
@@ -54,7 +62,7 @@ def doors(request):
         "access/doors.html",
         {
             "zones": Zone.objects.prefetch_related("doors__kiosks"),
-            "alerts": Alert.objects.select_related("door").filter(acknowledged_at=None)[:50],
+            "alerts": _alerts_translate(Alert.objects.select_related("door").filter(acknowledged_at=None)[:50]),
             "actions": OperatorAction.objects.all()[:20],
             "unlock_form": UnlockForm(),
             "lockdown_form": LockdownForm(),

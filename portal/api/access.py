@@ -21,6 +21,7 @@ from portal.api.errors import ApiError
 from portal.api.filters import IdFilter
 from portal.api.permissions import IsReception, IsSecurity
 from portal.people.models import Person
+from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -278,6 +279,11 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "kind", "message", "door", "acknowledged_at", "delivery"]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["message"] = reason_text(instance.message)  # stored in English
+        return data
+
 
 @extend_schema_view(get=extend_schema(summary="Alerts", description="Newest first."))
 class AlertList(generics.ListAPIView):
@@ -335,7 +341,7 @@ class VisitorListCreate(generics.ListCreateAPIView):
                 user=acting_user(self.request),
             )
         except imaging.ImageRejected as exc:
-            raise ApiError(400, exc.code, exc.message) from None
+            raise ApiError(400, exc.code, reason_text(exc.message)) from None
         except VisitorRefused as exc:
             raise ApiError(400, "visitor_refused", exc.message) from None
 

@@ -42,7 +42,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Bearer <token>'."))
         # before the lookup: the request budgets count only authenticated
         # principals, so guessing tokens is limited here, per address
         wait = secret_wait(request)
@@ -52,11 +52,11 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             secret_failed(request)
-            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
         token = api_token_find(key=key)
         if token is None:
             secret_failed(request)
-            raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid or has been revoked."))
         return TokenUser(token), token
 
     def authenticate_header(self, request):

@@ -101,8 +101,8 @@ def save_unique(serializer, **kwargs):
     conflict = ApiError(
         409,
         "duplicate_employee_id",
-        f"Employee ID {employee_id!r} belongs to another person.",
-        {"employee_id": ["Another person has this employee ID."]},
+        _("Employee ID %(employee_id)r belongs to another person.") % {"employee_id": employee_id},
+        {"employee_id": [_("Another person has this employee ID.")]},
     )
     if employee_id is not None and taken.exists():
         raise conflict

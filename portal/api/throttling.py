@@ -7,6 +7,7 @@ import math
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from portal.api.models import ApiToken
@@ -58,7 +59,7 @@ def kiosk_throttle_middleware(get_response):
     """
 
     def middleware(request):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() == "kiosk" and token:
             throttle = KioskRateThrottle(hashlib.sha256(token.encode()).hexdigest()[:32])

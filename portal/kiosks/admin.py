@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import ADMIN, has_role
 from portal.kiosks.models import Kiosk
@@ -52,11 +53,11 @@ class KioskAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.fields if obj else ["name", "location", "mode", "direction", "liveness"]
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, kiosk):
         return kiosk_state(kiosk)
 
-    @admin.display(description="pairing")
+    @admin.display(description=gettext_lazy("pairing"))
     def pairing(self, kiosk):
         if kiosk.revoked:
             return _("Revoked kiosks cannot be paired again; register a new one.")
@@ -66,7 +67,7 @@ class KioskAdmin(admin.ModelAdmin):
             reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk]),
         )
 
-    @admin.display(description="recent attempts")
+    @admin.display(description=gettext_lazy("recent attempts"))
     def recent_attempts(self, kiosk):
         rows = []
         for capture in kiosk.captures.select_related("claimed_person")[:20]:

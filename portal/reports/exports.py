@@ -227,7 +227,7 @@ def write_xlsx(rows, path, *, progress=None):
             c.font = font
         return c
 
-    sheet.append([cell(h, font=bold) for h in HEADERS])
+    sheet.append([cell(str(h), font=bold) for h in HEADERS])
     for row in _counted(rows, totals, progress):
         sheet.append(
             [
@@ -441,7 +441,7 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             counted = _counted(rows, totals, progress)
             names = set()
-            for count, (_, mine) in zip(
+            for count, (_person, mine) in zip(
                 person_counts, itertools.groupby(counted, key=lambda r: r.person_id), strict=False
             ):
                 mine = list(mine)  # one person's rows: at most a year
@@ -455,7 +455,7 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
                     )
             with archive.open("all-people-totals.pdf", "w") as member:
                 sheet = _Timesheet(member, organization=organization, period=period, pages=1, font=font)
-                sheet.new_page("All people")
+                sheet.new_page(_("All people"))
                 sheet.line(_totals_cells(totals, _("%(count)s people") % {"count": len(totals.people)}), bold=True)
                 sheet.pdf.save()
     return totals

@@ -69,7 +69,7 @@ def report_file_write(*, fmt, filters, out, progress=None, bom=True):
             text = "".join({ch for pair in names.iterator() for part in pair if part for ch in part})
             return exports.write_pdf_zip(stream, out, person_counts=counts, people_text=text, **common)
         return exports.write_pdf(stream, out, person_counts=counts, **common)
-    raise ValueError(f"Unknown export format {fmt!r}.")
+    raise ValueError(_("Unknown export format %(format)r.") % {"format": fmt})
 
 
 def report_export_request(*, user, fmt, query, rows_total):

@@ -1,4 +1,4 @@
-"""Recognition's stored English sentences (recognition.texts), in the reader's language.
+"""Stored English sentences (recognition.texts, alerts of portal.access.texts), in the reader's language.
 
 A photo's reason or a capture's error is kept in English with its values filled
 in; here the sentence is matched back to its template, the values read out, and
@@ -16,8 +16,10 @@ from recognition import texts
 
 @cache
 def _patterns():
+    from portal.access.texts import ALERTS
+
     patterns = []
-    for template in texts.ALL:
+    for template in [*texts.ALL, *ALERTS]:
         parts = re.split(r"%\((\w+)\)s", template)
         regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
         patterns.append((re.compile(regex, re.DOTALL), template))
