@@ -76,5 +76,5 @@ def _workday_name(found, day):
     mark = day.strftime("%m/%d/%Y")  # its English names read "Day off (substituted from 02/14/2026)"
     for holiday, name in sorted(found.items()):
         if mark in name:
-            return f"Working day, swapped with {holiday.isoformat()}"
-    return "Working day (swapped)"
+            return _("Working day, swapped with %(day)s") % {"day": holiday.isoformat()}
+    return _("Working day (swapped)")

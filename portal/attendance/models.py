@@ -2,8 +2,8 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from portal.people.models import Department, Person
 
@@ -172,14 +172,16 @@ class Schedule(models.Model):
     @property
     def scope(self):
         if self.person_id:
-            return f"person: {self.person.name}"
+            return gettext("person: %(name)s") % {"name": self.person.name}
         if self.department_id:
-            return f"department: {self.department.name}"
-        return "organization default"
+            return gettext("department: %(name)s") % {"name": self.department.name}
+        return gettext("organization default")
 
     def weekday_names(self):
-        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        return ", ".join(names[d - 1] for d in sorted(self.working_days))
+        from portal.attendance.forms import WEEKDAYS
+
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[d]) for d in sorted(self.working_days))
 
 
 class CalendarDay(models.Model):

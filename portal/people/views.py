@@ -342,6 +342,7 @@ def import_start(request):
 def import_job(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
     _report_translate(job.report)
+    job.error = _(job.error) if job.error else ""
     return render(request, "people/import_job.html", {"job": job})
 
 
@@ -367,6 +368,6 @@ def import_status(request, pk):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "error": job.error,
+            "error": _(job.error) if job.error else "",
         }
     )

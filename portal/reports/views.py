@@ -163,7 +163,7 @@ def report_export_progress(request, pk):
             "rows_done": export.rows_done,
             "rows_total": export.rows_total,
             "percent": export.percent,
-            "error": export.error,
+            "error": _(export.error) if export.error else "",
             "download": reverse("report-export-download", args=[export.pk])
             if export.status == ReportExport.Status.DONE
             else None,
