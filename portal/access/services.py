@@ -164,7 +164,7 @@ def door_unlock_operator(*, door, minutes, user):
         if door.state == Door.State.LOCKED_DOWN:
             raise ValueError(_("%(door)s is locked down; end the lockdown first.") % {"door": door.name})
         door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=minutes * 60, user=user)
-        _audit(user, "unlock", door=door, detail=f"for {minutes} minutes")
+        _audit(user, texts.UNLOCK, door=door, detail=texts.fill(texts.FOR_MINUTES, minutes=minutes))
     return door
 
 
@@ -183,7 +183,7 @@ def zone_lockdown(*, zone, user, reason=""):
         Door.objects.filter(zone=zone).update(state=Door.State.LOCKED_DOWN, unlocked_until=None)
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.LOCKDOWN, user=user)
-        _audit(user, "lockdown", zone=zone, detail=reason)
+        _audit(user, texts.LOCKDOWN, zone=zone, detail=reason)
         alert_raise(
             kind=Alert.Kind.LOCKDOWN,
             message=_lockdown_message(zone, user, reason),
@@ -197,14 +197,14 @@ def zone_lockdown_end(*, zone, user):
         Door.objects.filter(pk__in=[d.pk for d in doors]).update(state=Door.State.NORMAL)
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.RELEASE, user=user)
-        _audit(user, "lockdown end", zone=zone)
+        _audit(user, texts.LOCKDOWN_END, zone=zone)
     return doors
 
 
 def passback_reset(*, zone, user, person=None):
     """Forget who is inside `zone` for anti-passback (everyone, or one person)."""
     reset = PassbackReset.objects.create(zone=zone, person=person, by=user)
-    _audit(user, "anti-passback reset", zone=zone, detail=person.name if person else "everyone")
+    _audit(user, texts.PASSBACK_RESET, zone=zone, detail=person.name if person else texts.EVERYONE)
     return reset
 
 

@@ -35,3 +35,18 @@ ALERTS = [
 
 def fill(template, **values):
     return template % {key: str(value) for key, value in values.items()}
+
+
+# The operators' audit trail (OperatorAction), stored in English like the alerts.
+UNLOCK = gettext_noop("unlock")
+LOCKDOWN = gettext_noop("lockdown")
+LOCKDOWN_END = gettext_noop("lockdown end")
+PASSBACK_RESET = gettext_noop("anti-passback reset")
+VISITOR_REGISTERED = gettext_noop("visitor registered")
+VISITOR_ERASED = gettext_noop("visitor erased")
+FOR_MINUTES = gettext_noop("for %(minutes)s minutes")
+EVERYONE = gettext_noop("everyone")
+VISITOR_DETAIL = gettext_noop("%(name)s (host %(host)s) until %(until)s")
+VISITOR_ERASED_DETAIL = gettext_noop("%(name)s: face photos and encodings erased after the pass of %(day)s")
+ACTIONS = [UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, EVERYONE]
+DETAILS = [FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_DETAIL]

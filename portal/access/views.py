@@ -40,6 +40,14 @@ LOG_COLUMNS = [
 ]
 
 
+def _actions_translate(actions):
+    """The audit trail is stored in English: read in the reader's language."""
+    actions = list(actions)
+    for action in actions:
+        action.action, action.detail = reason_text(action.action), reason_text(action.detail)
+    return actions
+
+
 def _alerts_translate(alerts):
     """Alerts are stored in English (they also leave by webhook): read in the reader's language."""
     alerts = list(alerts)
@@ -63,7 +71,7 @@ def doors(request):
         {
             "zones": Zone.objects.prefetch_related("doors__kiosks"),
             "alerts": _alerts_translate(Alert.objects.select_related("door").filter(acknowledged_at=None)[:50]),
-            "actions": OperatorAction.objects.all()[:20],
+            "actions": _actions_translate(OperatorAction.objects.all()[:20]),
             "unlock_form": UnlockForm(),
             "lockdown_form": LockdownForm(),
         },

@@ -247,6 +247,11 @@ class DailySummary(models.Model):
     def status(self):
         return summary_status(self)
 
+    @property
+    def status_label(self):
+        """The status in the reader's language (`status` stays the English word the API documents)."""
+        return gettext(summary_status(self))
+
 
 def summary_status(row):
     """A few words for a day: present, worked on a day off / holiday, holiday,

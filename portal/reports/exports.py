@@ -104,6 +104,10 @@ class ExportRow:
     def status(self):
         return summary_status(self)
 
+    @property
+    def status_label(self):
+        return _(summary_status(self))
+
 
 def export_rows(summaries, chunk=2000):
     """Stream ExportRows from a DailySummary queryset, `chunk` rows per fetch."""

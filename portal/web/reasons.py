@@ -16,10 +16,10 @@ from recognition import texts
 
 @cache
 def _patterns():
-    from portal.access.texts import ALERTS
+    from portal.access.texts import ACTIONS, ALERTS, DETAILS
 
     patterns = []
-    for template in [*texts.ALL, *ALERTS]:
+    for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS]:
         parts = re.split(r"%\((\w+)\)s", template)
         regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
         patterns.append((re.compile(regex, re.DOTALL), template))

@@ -184,6 +184,24 @@ def test_an_alert_stored_in_english_reads_in_chinese(client):
     assert "Research 已被 sam 封锁：fire drill" in page
 
 
+def test_the_operators_audit_trail_stored_in_english_reads_in_chinese(client):
+    door, _kiosk, _token = door_with_kiosk("Lab 2", zone="Research")
+    signed_in(client, "sam", SECURITY)
+    client.post(reverse("access-door-unlock", args=[door.pk]), {"minutes": "15"}, follow=True, **EN)
+    page = client.get(reverse("access-doors"), **ZH).content.decode()
+    assert "开门" in page and "15 分钟" in page and "for 15 minutes" not in page
+    assert "for 15 minutes" in client.get(reverse("access-doors"), **EN).content.decode()
+
+
+def test_a_days_status_has_a_label_in_the_readers_language(week):  # noqa: F811
+    from portal.attendance.models import DailySummary
+
+    row = DailySummary.objects.filter(event_count__gt=0, scheduled=True).first()
+    assert row.status == "present"  # the API's word, whatever the language
+    with translation.override("zh-hans"):
+        assert row.status == "present" and row.status_label == "出勤"
+
+
 def test_the_kiosk_answers_in_chinese():
     person = make_person("张伟", "CN-0001")
     door, _kiosk, _token = door_with_kiosk("Lobby", zone="HQ")
