@@ -88,7 +88,9 @@ def access_attempt_decide(
             last = last_passage_side(zone=door.zone, person=person, before=at)
             allowed, violation = rules.passback_check(mode=door.zone.anti_passback, side=side, last_side=last)
             if not allowed:
-                verdict = rules.Verdict(False, "anti_passback", (f"already inside {door.zone.name}",))
+                verdict = rules.Verdict(
+                    False, "anti_passback", (rules.fill(rules.ALREADY_INSIDE, zone=door.zone.name),)
+                )
             elif violation:
                 verdict = rules.Verdict(
                     True, "granted", (*verdict.why, "second entry without exit (soft anti-passback)")

@@ -21,7 +21,7 @@ from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, role_required
 from portal.kiosks.selectors import person_thumbnail
-from portal.web.reasons import reason_text
+from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -60,6 +60,7 @@ def _messages_translate(events):
     """Each event's door sentence in the reader's language (stored in English, with its code)."""
     for event in events:
         event.message = reason_message(event.reason, event.message)
+        event.explanation = [explanation_text(sentence) for sentence in event.explanation]
     return events
 
 
@@ -145,7 +146,10 @@ def explain(request):
         at = form.cleaned_data["at"].replace(tzinfo=None).replace(tzinfo=zone_tz(door.zone))
         found = access_explain(person=form.cleaned_data["person"], door=door, at=at)
         verdict = SimpleNamespace(
-            granted=found.granted, reason=found.reason, why=found.why, message=reason_message(found.reason)
+            granted=found.granted,
+            reason=found.reason,
+            why=[explanation_text(sentence) for sentence in found.why],
+            message=reason_message(found.reason),
         )
     return render(request, "access/explain.html", {"form": form, "verdict": verdict})
 

@@ -21,7 +21,7 @@ from portal.api.errors import ApiError
 from portal.api.filters import IdFilter
 from portal.api.permissions import IsReception, IsSecurity
 from portal.people.models import Person
-from portal.web.reasons import reason_text
+from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -68,6 +68,7 @@ class AccessEventSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         # stored in English with its code: read in the request's language
         data["message"] = reason_message(instance.reason, instance.message)
+        data["explanation"] = [explanation_text(sentence) for sentence in instance.explanation]
         return data
 
 
@@ -229,7 +230,7 @@ class Explain(generics.GenericAPIView):
                 "granted": verdict.granted,
                 "reason": verdict.reason,
                 "message": reason_message(verdict.reason),
-                "why": list(verdict.why),
+                "why": [explanation_text(sentence) for sentence in verdict.why],
             }
         )
 

@@ -1,37 +1,67 @@
-"""Stored English sentences (recognition.texts, alerts of portal.access.texts), in the reader's language.
+"""Stored English sentences, in the reader's language.
 
-A photo's reason or a capture's error is kept in English with its values filled
-in; here the sentence is matched back to its template, the values read out, and
-the translated template filled with them. A sentence that matches no template
-(written by an older version, or an operator) is shown as it is.
+Recognition's reasons (recognition.texts), alerts and the operators' audit trail
+(portal.access.texts) and the explanations of door decisions (portal.access.rules)
+are kept in English with their values filled in; here a sentence is matched back
+to its template, the values read out, and the translated template filled with
+them. A sentence that matches no template (written by an older version, or typed
+by an operator) is shown as it is.
 """
 
 import re
 from functools import cache
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from recognition import texts
+
+
+def _compile(template):
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(regex, re.DOTALL), template
 
 
 @cache
 def _patterns():
     from portal.access.texts import ACTIONS, ALERTS, DETAILS
 
-    patterns = []
-    for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS]:
-        parts = re.split(r"%\((\w+)\)s", template)
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-        patterns.append((re.compile(regex, re.DOTALL), template))
-    return patterns
+    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS]]
+
+
+@cache
+def _why_patterns():
+    from portal.access.rules import WHY
+
+    return [_compile(template) for template in WHY]
+
+
+def _translate(text, patterns, fill=lambda key, value: value):
+    for regex, template in patterns:
+        match = regex.fullmatch(text)
+        if match:
+            values = {key: fill(key, value) for key, value in match.groupdict().items()}
+            return gettext(template) % values if values else gettext(template)
+    return text
 
 
 def reason_text(text):
-    """`text`, a sentence of recognition.texts as stored, in the active language."""
-    if not text:
+    """`text`, a stored sentence (see above), in the active language."""
+    return _translate(text, _patterns()) if text else text
+
+
+# the values of an explanation that are sentences themselves (the rest are names and dates)
+NESTED = {"sentence", "when", "window", "weekday", "groups"}
+
+
+def explanation_text(text, depth=0):
+    """One sentence of why a door opened or not (portal.access.rules), in the active language."""
+    if not text or depth > 8:
         return text
-    for regex, template in _patterns():
-        match = regex.fullmatch(text)
-        if match:
-            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
-    return text
+
+    def fill(key, value):
+        if key == "hours":  # a list of windows
+            return pgettext("list separator", ", ").join(explanation_text(v, depth + 1) for v in value.split(", "))
+        return explanation_text(value, depth + 1) if key in NESTED else value
+
+    return _translate(text, _why_patterns(), fill)
