@@ -46,11 +46,29 @@ REASON_LABELS = {
     "cut_off": gettext_noop("face cut off by the edge"),
     "too_dark": gettext_noop("too dark"),
     "washed_out": gettext_noop("washed out"),
-    gettext_noop("blurry"): gettext_noop("blurry"),
+    "blurry": gettext_noop("blurry"),
     "near_duplicate": gettext_noop("almost the same as a photo already enrolled"),
     "unreadable": gettext_noop("not a readable image"),
     "": gettext_noop("could not be processed"),
 }
+
+
+# Skipped entries are reported in English (the report is stored) and read in the
+# reader's language (portal.web.reasons); these carry a value.
+NOT_A_PHOTO = gettext_noop("not a photo (%(suffix)s)")
+NO_SUFFIX = gettext_noop("no suffix")
+INFLATES = gettext_noop("inflates more than %(ratio)s times (a zip bomb?); not read")
+DAMAGED = gettext_noop("damaged in the archive (%(error)s)")
+CANNOT_READ = gettext_noop("cannot be read (%(error)s)")
+TEMPLATES = [NOT_A_PHOTO, NO_SUFFIX, INFLATES, DAMAGED, CANNOT_READ]
+
+
+def fill(template, **values):
+    return template % {key: str(value) for key, value in values.items()}
+
+
+def _not_a_photo(suffix):
+    return fill(NOT_A_PHOTO, suffix=suffix or NO_SUFFIX)
 
 
 class ArchiveRefused(ValueError):
@@ -158,7 +176,7 @@ def zip_plan(archive):
                 (info.filename, gettext_noop("in a sub-folder; put photos directly in the person's folder"))
             )
         elif PurePosixPath(parts[1]).suffix.lower() not in IMAGE_SUFFIXES:
-            plan.skipped.append((info.filename, f"not a photo ({PurePosixPath(parts[1]).suffix or 'no suffix'})"))
+            plan.skipped.append((info.filename, _not_a_photo(PurePosixPath(parts[1]).suffix)))
         elif info.file_size > settings.UPLOAD_MAX_BYTES:
             plan.skipped.append((info.filename, gettext_noop("larger than the photo size limit")))
         else:
@@ -186,7 +204,7 @@ def _member_problem(info):
     if info.flag_bits & 0x1:
         return "encrypted; cannot be read"
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return f"inflates more than {MAX_RATIO} times (a zip bomb?); not read"
+        return fill(INFLATES, ratio=MAX_RATIO)
     return None
 
 
@@ -205,7 +223,7 @@ def _read_member(archive, info, limit=None):
         NotImplementedError,
         RuntimeError,
     ) as exc:
-        raise EntryUnreadable(f"damaged in the archive ({exc})") from None
+        raise EntryUnreadable(fill(DAMAGED, error=exc)) from None
     if len(data) > limit:
         raise EntryUnreadable(gettext_noop("larger than the photo size limit"))
     return data
@@ -260,7 +278,7 @@ def folder_plan(root, per_person=None):
             if not path.is_file() or path.is_symlink():
                 plan.skipped.append((f"{folder.name}/{path.name}", gettext_noop("not a regular file; skipped")))
             elif path.suffix.lower() not in IMAGE_SUFFIXES:
-                plan.skipped.append((f"{folder.name}/{path.name}", f"not a photo ({path.suffix or 'no suffix'})"))
+                plan.skipped.append((f"{folder.name}/{path.name}", _not_a_photo(path.suffix)))
             else:
                 photos.append(path)
         for path in photos[:per_person] if per_person else photos:
@@ -278,7 +296,7 @@ def _read_file(path):
     except imaging.ImageRejected as exc:
         raise EntryUnreadable(exc.message) from None
     except OSError as exc:
-        raise EntryUnreadable(f"cannot be read ({exc.strerror})") from None
+        raise EntryUnreadable(fill(CANNOT_READ, error=exc.strerror)) from None
 
 
 # --- running an import --------------------------------------------------------

@@ -349,7 +349,7 @@ def import_job(request, pk):
 def _report_translate(report):
     """The stored report (English, from the worker) in the reader's language."""
     for line in (report or {}).get("skipped", []):
-        line["reason"] = _(line["reason"])
+        line["reason"] = reason_text(_(line["reason"]))
     for group in (report or {}).get("rejected", []):
         group["label"] = _(group["label"])
         group["examples"] = [

@@ -1,11 +1,12 @@
 """Stored English sentences, in the reader's language.
 
 Recognition's reasons (recognition.texts), alerts and the operators' audit trail
-(portal.access.texts) and the explanations of door decisions (portal.access.rules)
-are kept in English with their values filled in; here a sentence is matched back
-to its template, the values read out, and the translated template filled with
-them. A sentence that matches no template (written by an older version, or typed
-by an operator) is shown as it is.
+(portal.access.texts), the explanations of door decisions (portal.access.rules)
+and the skipped entries of an import (portal.people.imports) are kept in English
+with their values filled in; here a sentence is matched back to its template,
+the values read out, and the translated template filled with them. A sentence
+that matches no template (written by an older version, or typed by an operator)
+is shown as it is.
 """
 
 import re
@@ -25,8 +26,9 @@ def _compile(template):
 @cache
 def _patterns():
     from portal.access.texts import ACTIONS, ALERTS, DETAILS
+    from portal.people.imports import TEMPLATES
 
-    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS]]
+    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS, *TEMPLATES]]
 
 
 @cache
@@ -47,7 +49,10 @@ def _translate(text, patterns, fill=lambda key, value: value):
 
 def reason_text(text):
     """`text`, a stored sentence (see above), in the active language."""
-    return _translate(text, _patterns()) if text else text
+    if not text:
+        return text
+    # a file's missing suffix is said in words, translated too
+    return _translate(text, _patterns(), lambda key, value: reason_text(value) if key == "suffix" else value)
 
 
 # the values of an explanation that are sentences themselves (the rest are names and dates)

@@ -273,6 +273,23 @@ def test_why_a_door_stayed_shut_reads_in_chinese_whatever_the_language_it_was_re
     assert "不包括 星期一 2026-03-09 22:00" in log
 
 
+def test_an_import_report_written_in_english_reads_in_chinese(client):
+    from portal.people.imports import Report
+    from portal.people.models import ImportJob
+
+    report = Report()
+    report.skip("staff/Joe/notes.txt", "not a photo (.txt)")
+    report.skip("staff/.DS_Store", "a hidden or system file; skipped")
+    report.reject("staff/Ana/1.jpg", "too_small", texts.fill(texts.TOO_SMALL, width=52, minimum=80))
+    job = ImportJob.objects.create(filename="staff.zip", status=ImportJob.Status.DONE, report=report.as_dict())
+    signed_in(client, "hana", HR)
+    page = client.get(reverse("people:import", args=[job.pk]), **ZH).content.decode()
+    assert "不是照片（.txt）" in page and "隐藏文件或系统文件；已跳过" in page
+    assert "人脸太小" in page and "staff/Ana/1.jpg: 人脸太小（宽 52 像素" in page
+    english = client.get(reverse("people:import", args=[job.pk]), **EN).content.decode()
+    assert "not a photo (.txt)" in english and "face too small" in english
+
+
 def test_every_stored_sentence_of_recognition_has_a_chinese_translation():
     from portal.access.rules import WHY
     from portal.access.texts import ACTIONS, ALERTS, DETAILS, REASONS
