@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class RecognitionConfig(AppConfig):
     name = "recognition"
-    verbose_name = "Recognition"
+    verbose_name = gettext_lazy("Recognition")
 
     def ready(self):
         from recognition import signals  # noqa: F401

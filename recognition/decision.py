@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recognition.texts import gettext_noop  # English here; the portal translates the words
+
 
 @dataclass(frozen=True)
 class Match:
@@ -270,13 +272,13 @@ def confidence(distance, threshold):
     """
     percent = round(max(0.0, min(1.0, 0.5 + (threshold - distance) / (2 * CONFIDENCE_SPAN))) * 100)
     if distance > threshold:
-        words = "not a match"
+        words = gettext_noop("not a match")
     elif distance <= threshold - 0.1:
-        words = "very sure"
+        words = gettext_noop("very sure")
     elif distance <= threshold - 0.05:
-        words = "sure"
+        words = gettext_noop("sure")
     else:
-        words = "fairly sure: check the photo"
+        words = gettext_noop("fairly sure: check the photo")
     return percent, words
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 import numpy as np
 from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
 
+from recognition import texts
+
 
 class ImageRejected(ValueError):
     """An upload that cannot be used, with a message a person understands.
@@ -30,7 +32,7 @@ class ImageRejected(ValueError):
 # reach those. The stored file's suffix is chosen from this table too, never
 # from the name the client sent.
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
-NOT_IMAGE = "This file is not an image we can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF."
+NOT_IMAGE = texts.NOT_IMAGE
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,10 @@ def _megabytes(n):
 
 def check_size(size, limits):
     if size == 0:
-        raise ImageRejected("empty", "The file is empty.")
+        raise ImageRejected("empty", texts.EMPTY)
     if size > limits.max_bytes:
         raise ImageRejected(
-            "too_large", f"The file is {_megabytes(size)}; the limit is {_megabytes(limits.max_bytes)}."
+            "too_large", texts.fill(texts.TOO_LARGE, size=_megabytes(size), limit=_megabytes(limits.max_bytes))
         )
 
 
@@ -72,18 +74,23 @@ def decode(data, limits=Limits()):
         except UnidentifiedImageError:
             raise ImageRejected("not_image", NOT_IMAGE) from None
         except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageRejected("truncated", f"The image is damaged or incomplete ({exc}).") from None
+            raise ImageRejected("truncated", texts.fill(texts.DAMAGED, error=exc)) from None
         width, height = image.size
         if width * height > limits.max_pixels:
             raise ImageRejected(
                 "too_many_pixels",
-                f"The image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
-                f"the limit is {limits.max_pixels / 1e6:.0f} megapixels.",
+                texts.fill(
+                    texts.TOO_MANY_PIXELS,
+                    width=width,
+                    height=height,
+                    megapixels=f"{width * height / 1e6:.1f}",
+                    limit=f"{limits.max_pixels / 1e6:.0f}",
+                ),
             )
         try:
             image.load()
         except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageRejected("truncated", f"The image is damaged or incomplete ({exc}).") from None
+            raise ImageRejected("truncated", texts.fill(texts.DAMAGED, error=exc)) from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
     image = ImageOps.exif_transpose(image)
@@ -170,9 +177,7 @@ def face_crop(image, box, margin=0.5):
     side = max(bottom - top, right - left) + 2 * pad
     cx, cy = (left + right) // 2, (top + bottom) // 2
     half = side // 2
-    return image.crop(
-        (max(0, cx - half), max(0, cy - half), min(image.width, cx + half), min(image.height, cy + half))
-    )
+    return image.crop((max(0, cx - half), max(0, cy - half), min(image.width, cx + half), min(image.height, cy + half)))
 
 
 def thumbnails(image, box=None):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Person
 
@@ -12,10 +13,14 @@ from portal.people.models import Person
 class GalleryVersion(models.Model):
     """One row whose number changes whenever the set of templates changes."""
 
-    version = models.BigIntegerField(default=0)
+    version = models.BigIntegerField(default=0, verbose_name=_("version"))
     # the encoding version every search uses (recognition/versions.py); empty
     # until the first photo is accepted, then the version it was encoded in
-    encoding_version = models.CharField(max_length=100, blank=True)
+    encoding_version = models.CharField(max_length=100, blank=True, verbose_name=_("encoding version"))
+
+    class Meta:
+        verbose_name = _("gallery version")
+        verbose_name_plural = _("gallery versions")
 
     def __str__(self):
         return f"gallery version {self.version} ({self.encoding_version or 'no encodings yet'})"
@@ -67,62 +72,73 @@ class FacePhoto(models.Model):
     """An enrollment photo and, once accepted, the template made from it."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        ENCODING = "encoding"
-        ACCEPTED = "accepted"
-        REJECTED = "rejected"
+        QUEUED = "queued", _("Queued")
+        ENCODING = "encoding", _("Encoding")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
         # encoded, but the face looks like another enrolled person: not in the
         # gallery until an admin decides
-        REVIEW = "review", "needs review"
+        REVIEW = "review", _("needs review")
 
     class Decision(models.TextChoices):
-        KEPT = "kept", "a different person: kept"
-        MERGED = "merged", "the same person: merged"
+        KEPT = "kept", _("a different person: kept")
+        MERGED = "merged", _("the same person: merged")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, max_length=255)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos", verbose_name=_("person"))
+    image = models.ImageField(upload_to=photo_path, max_length=255, verbose_name=_("image"))
     # made at upload (the face once it is found): lists and the kiosk never decode the full photo
-    thumb_small = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
-    thumb_medium = models.ImageField(upload_to=photo_path, max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    reason = models.CharField(max_length=300, blank=True)
+    thumb_small = models.ImageField(upload_to=photo_path, max_length=255, blank=True, verbose_name=_("thumb small"))
+    thumb_medium = models.ImageField(upload_to=photo_path, max_length=255, blank=True, verbose_name=_("thumb medium"))
+    sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("sha256"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
+    )
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
     # stable name of the reason, for grouping: no_face, several_faces, too_small, cut_off,
     # too_dark, washed_out, blurry, near_duplicate, unreadable, lookalike
-    reason_code = models.CharField(max_length=32, blank=True)
+    reason_code = models.CharField(max_length=32, blank=True, verbose_name=_("reason code"))
     # (top, right, bottom, left) of the face in the upright image of this size
-    box = models.JSONField(null=True, blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    box = models.JSONField(null=True, blank=True, verbose_name=_("box"))
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
     # REVIEW: the enrolled person this face matched, and what the admin decided
-    lookalike = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    lookalike_distance = models.FloatField(null=True, blank=True)
-    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    lookalike = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lookalike")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    lookalike_distance = models.FloatField(null=True, blank=True, verbose_name=_("lookalike distance"))
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True, verbose_name=_("decision"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     # 128 float32 values; read with .vector
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     # the encoding version of `encoding` (recognition/encoders.py VERSIONS)
-    model_name = models.CharField(max_length=100, blank=True)
+    model_name = models.CharField(max_length=100, blank=True, verbose_name=_("model name"))
     # while the portal moves to another encoding version: this photo's encoding in it
     # ("unreadable:VERSION" when its file is gone and it cannot have one)
     next_encoding = models.BinaryField(null=True, blank=True, editable=False)
-    next_model_name = models.CharField(max_length=100, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_model_name = models.CharField(max_length=100, blank=True, verbose_name=_("next model name"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
-    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    encoded_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    encoded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("encoded at"))
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "sha256"], name="one_copy_of_a_photo_per_person"),
         ]
+        verbose_name = _("face photo")
+        verbose_name_plural = _("face photos")
 
     def __str__(self):
         return f"photo {self.pk} of {self.person.name} ({self.status})"
@@ -136,57 +152,76 @@ class Capture(models.Model):
     """A picture submitted for recognition and, when done, what was found."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        PROCESSING = "processing"
-        DONE = "done"
-        FAILED = "failed"
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Source(models.TextChoices):
-        UPLOAD = "upload"
-        KIOSK = "kiosk"
-        API = "api"
+        UPLOAD = "upload", _("Upload")
+        KIOSK = "kiosk", _("Kiosk")
+        API = "api", _("Api")
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    image = models.ImageField(upload_to=capture_path, max_length=255)
-    annotated = models.ImageField(upload_to=capture_path, max_length=255, blank=True)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    image = models.ImageField(upload_to=capture_path, max_length=255, verbose_name=_("image"))
+    annotated = models.ImageField(upload_to=capture_path, max_length=255, blank=True, verbose_name=_("annotated"))
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD, verbose_name=_("source"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="captures",
+        verbose_name=_("submitted by"),
     )
-    record_attendance = models.BooleanField(default=True)
+    record_attendance = models.BooleanField(default=True, verbose_name=_("record attendance"))
     # when the picture says it was taken (EXIF), next to created_at (when it was uploaded)
-    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, verbose_name=_("taken at"))
     # 1:1 verification: the person the face must be; null for 1:N identification
     claimed_person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="verifications",
+        verbose_name=_("claimed person"),
     )
     # a verify kiosk: the employee ID as typed, whether or not anyone has it
     # (an unknown ID is processed like a known one, see kiosks.services)
-    claimed_employee_id = models.CharField(max_length=64, blank=True)
+    claimed_employee_id = models.CharField(max_length=64, blank=True, verbose_name=_("claimed employee ID"))
     # set by the client per attempt, so that a resubmission is not counted twice
-    client_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True, unique=True, verbose_name=_("client ID"))
     # kiosk attempts: the device, the direction it asked for (empty: automatic)
     # and whether the burst of frames must show a live face
     kiosk = models.ForeignKey(
-        "kiosks.Kiosk", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+        "kiosks.Kiosk",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="captures",
+        verbose_name=_("kiosk"),
     )
-    direction = models.CharField(max_length=3, blank=True)
-    require_liveness = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    error = models.CharField(max_length=300, blank=True)
+    direction = models.CharField(max_length=3, blank=True, verbose_name=_("direction"))
+    require_liveness = models.BooleanField(default=False, verbose_name=_("require liveness"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
+    )
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
     # {"faces": [{"box": [t, r, b, l], "person_id", "name", "employee_id",
     #   "distance", "decision", "event_id", "event": "created"|"cooldown"}],
     #  "verified": true|false (1:1 only)}
-    result = models.JSONField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, verbose_name=_("result"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
-    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("capture")
+        verbose_name_plural = _("captures")
 
     def __str__(self):
         return f"capture {self.pk} ({self.status})"
@@ -207,13 +242,15 @@ class CaptureFrame(models.Model):
     together for liveness.
     """
 
-    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="frames")
-    index = models.PositiveSmallIntegerField()
-    image = models.ImageField(upload_to=frame_path, max_length=255)
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="frames", verbose_name=_("capture"))
+    index = models.PositiveSmallIntegerField(verbose_name=_("index"))
+    image = models.ImageField(upload_to=frame_path, max_length=255, verbose_name=_("image"))
 
     class Meta:
         ordering = ["capture", "index"]
         constraints = [models.UniqueConstraint(fields=["capture", "index"], name="one_frame_per_index")]
+        verbose_name = _("capture frame")
+        verbose_name_plural = _("capture frames")
 
     def __str__(self):
         return f"frame {self.index} of capture {self.capture_id}"
@@ -223,30 +260,39 @@ class ReencodeJob(models.Model):
     """Re-encoding every stored photo into another encoding version, in the background."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
-    target = models.CharField(max_length=100)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    # photos whose file is gone: they cannot be re-encoded and leave the gallery at the switch
-    missing = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    target = models.CharField(max_length=100, verbose_name=_("target"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
+    # photos whose file is gone: they cannot be re-encoded and leave the gallery at the switch
+    missing = models.PositiveIntegerField(default=0, verbose_name=_("missing"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # the recovery rules (portal.recovery): who holds the claim, when it was last sent
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("reencode job")
+        verbose_name_plural = _("reencode jobs")
 
     def __str__(self):
         return f"re-encoding into {self.target} ({self.status}, {self.done}/{self.total})"

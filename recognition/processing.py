@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.people.models import Person
-from recognition import burst, decision, engine, gallery, imaging, liveness, quality, tracking, versions, video
+from recognition import burst, decision, engine, gallery, imaging, liveness, quality, texts, tracking, versions, video
 from recognition.models import Capture, FacePhoto, GalleryVersion, VideoFace, VideoJob
 from recognition.services import photo_thumbnails_make, upload_limits
 from recognition.sightings import Sighting, sighting_hand_over
@@ -103,21 +103,18 @@ def _photo_face(photo, options):
     except imaging.ImageRejected as exc:
         return _refuse(photo, "unreadable", exc.message)
     except FileNotFoundError:
-        return _refuse(photo, "unreadable", "The photo's file is missing from storage; upload it again.")
+        return _refuse(photo, "unreadable", texts.PHOTO_MISSING)
     photo.width, photo.height = image.size
     boxes = engine.detect(image, options)
     if not boxes:
-        return _refuse(
-            photo, "no_face", "No face was found. Use a photo where the face is clearly visible and upright."
-        )
+        return _refuse(photo, "no_face", texts.NO_FACE)
     thresholds = quality_thresholds()
     main = quality.dominant_face(boxes, thresholds.dominant_ratio)
     if main is None:
         return _refuse(
             photo,
             "several_faces",
-            f"{len(boxes)} faces were found and none is clearly the main one; "
-            "an enrollment photo must show only the person being enrolled.",
+            texts.fill(texts.SEVERAL_FACES, count=len(boxes)),
         )
     box = boxes[main]
     photo.box = list(box)
@@ -136,8 +133,7 @@ def _photo_keep(photo, encoding, version, next_encoding, later):
         return _photo_reject(
             photo,
             "near_duplicate",
-            f"This photo is almost the same as photo {twin} this person already has, so it adds nothing. "
-            "Use a photo taken at another moment, angle or light.",
+            texts.fill(texts.NEAR_DUPLICATE, twin=twin),
         )
     lookalike, distance = _lookalike(photo.person_id, encoding)
     if later:
@@ -156,16 +152,26 @@ def _photo_keep(photo, encoding, version, next_encoding, later):
         else:
             photo.status = FacePhoto.Status.REVIEW
             photo.reason_code = "lookalike"
-            photo.reason = (
-                f"This face looks like {lookalike.name}, employee {lookalike.employee_id} "
-                f"(distance {distance:.2f}). An admin must decide whether it is the same person entered twice."
+            photo.reason = texts.fill(
+                texts.LOOKALIKE, name=lookalike.name, employee_id=lookalike.employee_id, distance=f"{distance:.2f}"
             )[:300]
             photo.lookalike = lookalike
             photo.lookalike_distance = distance
         photo.save(
             update_fields=[
-                "encoding", "box", "width", "height", "model_name", "status", "reason", "reason_code",
-                "lookalike", "lookalike_distance", "encoded_at", "next_encoding", "next_model_name",
+                "encoding",
+                "box",
+                "width",
+                "height",
+                "model_name",
+                "status",
+                "reason",
+                "reason_code",
+                "lookalike",
+                "lookalike_distance",
+                "encoded_at",
+                "next_encoding",
+                "next_model_name",
             ]
         )
         if photo.status == FacePhoto.Status.ACCEPTED:
@@ -236,7 +242,7 @@ def capture_process(*, capture):
     except imaging.ImageRejected as exc:
         return _capture_fail(capture, exc.message)
     except FileNotFoundError:
-        return _capture_fail(capture, "The picture's file is missing from storage.")
+        return _capture_fail(capture, texts.PICTURE_MISSING)
     rule = decision_rule(known.encoding_version or None)
     if capture.kiosk_id:
         faces, live, spread = _kiosk_faces(capture, image, faces, options)
@@ -299,12 +305,20 @@ def _verify(capture, image, faces, known, rule):
         # is refused the way a face that does not match is
         result["reason"] = "unknown_claim"
         face = max(faces, key=lambda f: f.width)
-        refused = {"box": list(face.box), "distance": None, "decision": "refused", "event_id": None, "event": None,
-                   "person_id": None, "name": None, "employee_id": None}
+        refused = {
+            "box": list(face.box),
+            "distance": None,
+            "decision": "refused",
+            "event_id": None,
+            "event": None,
+            "person_id": None,
+            "name": None,
+            "employee_id": None,
+        }
         # at a door, a refused attempt like any other
         refused.update(sighting_hand_over(_sighting(capture, person=None, verify=True)))
         result["faces"].append(refused)
-        labels.append((face.box, "Not verified", False))
+        labels.append((face.box, texts.NOT_VERIFIED, False))
     elif not (known.labels == person.pk).any():
         result["reason"] = "not_enrolled"
     else:
@@ -331,7 +345,7 @@ def _verify(capture, image, faces, known, rule):
         )
         result["faces"].append(face_entry)
         result["distance"] = round(own, 4)
-        labels.append((face.box, person.name if verified else "Not verified", verified))
+        labels.append((face.box, person.name if verified else texts.NOT_VERIFIED, verified))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
     capture.result = result
     capture.status = Capture.Status.DONE

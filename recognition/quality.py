@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from recognition import texts
+
 CHIP = 64  # side of the face copy sharpness and brightness are measured on
 
 
@@ -85,30 +87,26 @@ def face_problem(image, box, thresholds=Thresholds()):
     if m.width < thresholds.min_face_px:
         return Problem(
             "too_small",
-            f"The face is too small ({m.width} pixels wide; at least {thresholds.min_face_px} are needed). "
-            "Move closer to the camera or use a larger photo.",
+            texts.fill(texts.TOO_SMALL, width=m.width, minimum=thresholds.min_face_px),
         )
     if m.touches_edge:
         return Problem(
             "cut_off",
-            "The face is cut off by the edge of the photo. Use a photo with the whole face and some space around it.",
+            texts.CUT_OFF,
         )
     if m.brightness < thresholds.min_brightness:
         return Problem(
             "too_dark",
-            f"The face is too dark (brightness {m.brightness:.0f} of 255; at least "
-            f"{thresholds.min_brightness:.0f}). Turn on more light or face a window.",
+            texts.fill(texts.TOO_DARK, brightness=f"{m.brightness:.0f}", minimum=f"{thresholds.min_brightness:.0f}"),
         )
     if m.brightness > thresholds.max_brightness:
         return Problem(
             "washed_out",
-            f"The face is washed out (brightness {m.brightness:.0f} of 255; at most "
-            f"{thresholds.max_brightness:.0f}). Avoid a flash or strong light straight on the face.",
+            texts.fill(texts.WASHED_OUT, brightness=f"{m.brightness:.0f}", maximum=f"{thresholds.max_brightness:.0f}"),
         )
     if m.sharpness < thresholds.min_sharpness:
         return Problem(
             "blurry",
-            f"The face is blurry (sharpness {m.sharpness:.0f}; at least {thresholds.min_sharpness:.0f} is needed). "
-            "Hold the camera still and make sure it is in focus.",
+            texts.fill(texts.BLURRY, sharpness=f"{m.sharpness:.0f}", minimum=f"{thresholds.min_sharpness:.0f}"),
         )
     return None

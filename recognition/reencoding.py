@@ -17,16 +17,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.recovery.jobs import send
-from recognition import versions
+from recognition import texts, versions
 from recognition.models import FacePhoto, GalleryVersion, ReencodeJob
 
 log = logging.getLogger(__name__)
 
 BATCH = 16
-MISSING_REASON = (
-    "The photo's file is missing from storage, so it could not be re-encoded for the current "
-    "recognition version; upload the photo again."
-)
+MISSING_REASON = texts.REENCODE_MISSING
 
 
 def _unreadable(target):

@@ -13,6 +13,7 @@ from celery.signals import worker_init, worker_ready
 from django.db import DatabaseError
 
 from portal.recovery.jobs import Job, release, run_claimed, send
+from recognition import texts
 from recognition.models import Capture, FacePhoto, ReencodeJob, VideoJob
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ PHOTO = Job(
     "reason",
     task="recognition.tasks.encode_photo",
     hard_limit=HARD_LIMIT,
-    too_long="Encoding this photo took too long; try a smaller photo.",
-    broken="This photo could not be processed because of an internal error.",
+    too_long=texts.PHOTO_TOO_LONG,
+    broken=texts.PHOTO_BROKEN,
     finished_field="encoded_at",
 )
 CAPTURE = Job(
@@ -70,8 +71,8 @@ CAPTURE = Job(
     "error",
     task="recognition.tasks.process_capture",
     hard_limit=HARD_LIMIT,
-    too_long="Recognition took too long; try a smaller picture.",
-    broken="This picture could not be processed because of an internal error.",
+    too_long=texts.CAPTURE_TOO_LONG,
+    broken=texts.CAPTURE_BROKEN,
 )
 REENCODE = Job(
     ReencodeJob,
@@ -81,8 +82,8 @@ REENCODE = Job(
     "error",
     task="recognition.tasks.reencode_photos",
     hard_limit=HARD_LIMIT,
-    too_long="Re-encoding a slice of photos took too long.",
-    broken="Re-encoding stopped because of an internal error; start it again from the encodings page.",
+    too_long=texts.REENCODE_TOO_LONG,
+    broken=texts.REENCODE_BROKEN,
 )
 # a video of VIDEO_MAX_SECONDS (600 by default) at 5 frames a second is 3,000 frames of 50-150 ms
 VIDEO_SOFT_LIMIT = 3600
@@ -95,8 +96,8 @@ VIDEO = Job(
     "error",
     task="recognition.tasks.process_video",
     hard_limit=VIDEO_HARD_LIMIT,
-    too_long="Recognizing this video took too long; try a shorter video.",
-    broken="This video could not be processed because of an internal error.",
+    too_long=texts.VIDEO_TOO_LONG,
+    broken=texts.VIDEO_BROKEN,
 )
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.access import texts
 from portal.access.models import AccessEvent, Alert
 from portal.access.transports import DeliveryFailed, webhook_post
 from recognition.decision import SAME_FACE
@@ -55,8 +56,9 @@ def unknown_refusals_check(*, door, at, face=None):
         return alert_raise(
             kind=Alert.Kind.UNKNOWN_REPEATED,
             door=door,
-            message=f"{door.name}: the same unrecognized face was refused {count} times in "
-            f"{settings.ALERT_UNKNOWN_MINUTES} minutes.",
+            message=texts.fill(
+                texts.UNKNOWN_REPEATED, door=door.name, count=count, minutes=settings.ALERT_UNKNOWN_MINUTES
+            ),
             quiet_minutes=settings.ALERT_UNKNOWN_MINUTES,
         )
     return None

@@ -150,11 +150,12 @@ def door_commands_sweep(*, now=None):
 
 def delivery_failure_alert(*, door):
     """One alert per door per few minutes while its commands fail to arrive."""
+    from portal.access import texts
     from portal.access.alerts import alert_raise
 
     alert_raise(
         kind=Alert.Kind.DELIVERY_FAILING,
         door=door,
-        message=f"Door commands for {door.name} are not being delivered (expired undelivered).",
+        message=texts.fill(texts.DELIVERY_FAILING, door=door.name),
         quiet_minutes=settings.ALERT_UNKNOWN_MINUTES,
     )

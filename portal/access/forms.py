@@ -2,46 +2,53 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.models import AccessEvent, Door, Zone
 from portal.people.models import Person
 
 
 class ExplainForm(forms.Form):
-    person = forms.ModelChoiceField(Person.objects.all())
-    door = forms.ModelChoiceField(Door.objects.select_related("zone"))
+    person = forms.ModelChoiceField(Person.objects.all(), label=_("Person"))
+    door = forms.ModelChoiceField(Door.objects.select_related("zone"), label=_("Door"))
     at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Local time of the door's zone.",
+        help_text=_("Local time of the door's zone."),
     )
 
 
 class AccessFilterForm(forms.Form):
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    zone = forms.ModelChoiceField(Zone.objects.all(), required=False)
-    door = forms.ModelChoiceField(Door.objects.all(), required=False)
-    person = forms.ModelChoiceField(Person.objects.all(), required=False)
-    result = forms.ChoiceField(choices=[("", "any")] + list(AccessEvent.Result.choices), required=False)
+    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    zone = forms.ModelChoiceField(Zone.objects.all(), required=False, label=_("Zone"))
+    door = forms.ModelChoiceField(Door.objects.all(), required=False, label=_("Door"))
+    person = forms.ModelChoiceField(Person.objects.all(), required=False, label=_("Person"))
+    result = forms.ChoiceField(
+        choices=[("", _("any"))] + list(AccessEvent.Result.choices), required=False, label=_("Result")
+    )
 
 
 class UnlockForm(forms.Form):
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=15)
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=15, label=_("Minutes"))
 
 
 class LockdownForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
 
 class VisitorForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    company = forms.CharField(max_length=200, required=False)
-    host = forms.ModelChoiceField(Person.objects.filter(visitor=None, active=True))
-    doors = forms.ModelMultipleChoiceField(Door.objects.all(), widget=forms.CheckboxSelectMultiple)
-    valid_from = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    hours = forms.IntegerField(min_value=1, max_value=24 * 30, initial=8, help_text="How long the pass is valid.")
-    photo = forms.ImageField(help_text="Taken with the webcam below, or a file.")
+    name = forms.CharField(max_length=200, label=_("Name"))
+    company = forms.CharField(max_length=200, required=False, label=_("Company"))
+    host = forms.ModelChoiceField(Person.objects.filter(visitor=None, active=True), label=_("Host"))
+    doors = forms.ModelMultipleChoiceField(Door.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("Doors"))
+    valid_from = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label=_("Valid from")
+    )
+    hours = forms.IntegerField(
+        min_value=1, max_value=24 * 30, initial=8, help_text=_("How long the pass is valid."), label=_("Hours")
+    )
+    photo = forms.ImageField(help_text=_("Taken with the webcam below, or a file."), label=_("Photo"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

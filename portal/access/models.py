@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
 
@@ -12,18 +13,25 @@ class Zone(models.Model):
     """A building, a floor, a lab: a set of doors with one anti-passback rule."""
 
     class Passback(models.TextChoices):
-        OFF = "off", "off"
-        SOFT = "soft", "soft: a second entry is logged, the door opens"
-        HARD = "hard", "hard: a second entry is refused"
+        OFF = "off", _("off")
+        SOFT = "soft", _("soft: a second entry is logged, the door opens")
+        HARD = "hard", _("hard: a second entry is refused")
 
-    name = models.CharField(max_length=100, unique=True)
-    anti_passback = models.CharField(max_length=4, choices=Passback.choices, default=Passback.OFF)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    anti_passback = models.CharField(
+        max_length=4, choices=Passback.choices, default=Passback.OFF, verbose_name=_("anti passback")
+    )
     time_zone = models.CharField(
-        max_length=64, blank=True, help_text="For the time windows of its doors; empty: the portal's TIME_ZONE."
+        max_length=64,
+        blank=True,
+        help_text=_("For the time windows of its doors; empty: the portal's TIME_ZONE."),
+        verbose_name=_("time zone"),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
 
     def __str__(self):
         return self.name
@@ -31,24 +39,28 @@ class Zone(models.Model):
 
 class Door(models.Model):
     class Mode(models.TextChoices):
-        FACE = "face", "face"
-        FACE_AND_BADGE = "face_badge", "face and badge/employee ID (the kiosk's verify mode)"
-        FACE_OR_BADGE_PIN = "face_or_pin", "face, or badge and PIN"
+        FACE = "face", _("face")
+        FACE_AND_BADGE = "face_badge", _("face and badge/employee ID (the kiosk's verify mode)")
+        FACE_OR_BADGE_PIN = "face_or_pin", _("face, or badge and PIN")
 
     class State(models.TextChoices):
-        NORMAL = "normal", "normal"
-        UNLOCKED = "unlocked", "unlocked"
-        LOCKED_DOWN = "locked_down", "locked down"
+        NORMAL = "normal", _("normal")
+        UNLOCKED = "unlocked", _("unlocked")
+        LOCKED_DOWN = "locked_down", _("locked down")
 
-    name = models.CharField(max_length=100, unique=True)
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="doors")
-    unlock_seconds = models.PositiveSmallIntegerField(default=5)
-    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.FACE)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.NORMAL, editable=False)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="doors", verbose_name=_("zone"))
+    unlock_seconds = models.PositiveSmallIntegerField(default=5, verbose_name=_("unlock seconds"))
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.FACE, verbose_name=_("mode"))
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.NORMAL, editable=False, verbose_name=_("state")
+    )
     # an operator's "unlock for N minutes": until when
-    unlocked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    unlocked_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("unlocked until"))
     time_clock = models.BooleanField(
-        default=False, help_text="Passing this door also records attendance (the outer doors, typically)."
+        default=False,
+        help_text=_("Passing this door also records attendance (the outer doors, typically)."),
+        verbose_name=_("time clock"),
     )
     unlock_schedule = models.ForeignKey(
         "AccessLevel",
@@ -56,13 +68,16 @@ class Door(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="unlocks_doors",
-        help_text="Unlocked for everyone during this level's windows (a lobby in office hours); empty: never.",
+        help_text=_("Unlocked for everyone during this level's windows (a lobby in office hours); empty: never."),
+        verbose_name=_("unlock schedule"),
     )
     # the lock controller's own name for the door; empty: the door's id
-    controller_id = models.CharField(max_length=100, blank=True)
+    controller_id = models.CharField(max_length=100, blank=True, verbose_name=_("controller ID"))
 
     class Meta:
         ordering = ["zone__name", "name"]
+        verbose_name = _("door")
+        verbose_name_plural = _("doors")
 
     def __str__(self):
         return self.name
@@ -75,18 +90,26 @@ class Door(models.Model):
 class AccessLevel(models.Model):
     """Doors (or whole zones) and when they may be opened. Default is deny."""
 
-    name = models.CharField(max_length=100, unique=True)
-    doors = models.ManyToManyField(Door, blank=True, related_name="levels")
-    zones = models.ManyToManyField(Zone, blank=True, related_name="levels")
-    any_time = models.BooleanField(default=False, help_text="At every hour of every day; the windows are ignored.")
-    closed_on_holidays = models.BooleanField(
-        default=True, help_text="No access on the holidays of the organization's default schedule."
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    doors = models.ManyToManyField(Door, blank=True, related_name="levels", verbose_name=_("doors"))
+    zones = models.ManyToManyField(Zone, blank=True, related_name="levels", verbose_name=_("zones"))
+    any_time = models.BooleanField(
+        default=False, help_text=_("At every hour of every day; the windows are ignored."), verbose_name=_("any time")
     )
-    valid_from = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True, help_text="Last day on which it is valid.")
+    closed_on_holidays = models.BooleanField(
+        default=True,
+        help_text=_("No access on the holidays of the organization's default schedule."),
+        verbose_name=_("closed on holidays"),
+    )
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_until = models.DateField(
+        null=True, blank=True, help_text=_("Last day on which it is valid."), verbose_name=_("valid until")
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("access level")
+        verbose_name_plural = _("access levels")
 
     def __str__(self):
         return self.name
@@ -95,20 +118,24 @@ class AccessLevel(models.Model):
 class TimeWindow(models.Model):
     """One weekly window of a level; an end at or before the start runs over midnight."""
 
-    level = models.ForeignKey(AccessLevel, on_delete=models.CASCADE, related_name="windows")
+    level = models.ForeignKey(AccessLevel, on_delete=models.CASCADE, related_name="windows", verbose_name=_("level"))
     weekday = models.PositiveSmallIntegerField(
         choices=[
             (d, n)
             for d, n in enumerate(
-                ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
+                [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")],
+                start=1,
             )
-        ]
+        ],
+        verbose_name=_("weekday"),
     )
-    start = models.TimeField()
-    end = models.TimeField(help_text="At or before the start: until that time the next day.")
+    start = models.TimeField(verbose_name=_("start"))
+    end = models.TimeField(help_text=_("At or before the start: until that time the next day."), verbose_name=_("end"))
 
     class Meta:
         ordering = ["level", "weekday", "start"]
+        verbose_name = _("time window")
+        verbose_name_plural = _("time windows")
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
@@ -117,13 +144,17 @@ class TimeWindow(models.Model):
 class AccessGroup(models.Model):
     """People and whole departments, and the levels they get."""
 
-    name = models.CharField(max_length=100, unique=True)
-    people = models.ManyToManyField(Person, blank=True, related_name="access_groups")
-    departments = models.ManyToManyField(Department, blank=True, related_name="access_groups")
-    levels = models.ManyToManyField(AccessLevel, blank=True, related_name="groups")
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    people = models.ManyToManyField(Person, blank=True, related_name="access_groups", verbose_name=_("people"))
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="access_groups", verbose_name=_("departments")
+    )
+    levels = models.ManyToManyField(AccessLevel, blank=True, related_name="groups", verbose_name=_("levels"))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("access group")
+        verbose_name_plural = _("access groups")
 
     def __str__(self):
         return self.name
@@ -132,9 +163,13 @@ class AccessGroup(models.Model):
 class BadgePin(models.Model):
     """A person's PIN for doors in "face, or badge and PIN" mode; only its hash is kept."""
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="badge_pin")
-    pin_hash = models.CharField(max_length=200, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="badge_pin", verbose_name=_("person"))
+    pin_hash = models.CharField(max_length=200, editable=False, verbose_name=_("pin hash"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("badge pin")
+        verbose_name_plural = _("badge pins")
 
     def __str__(self):
         return f"PIN of {self.person.name}"
@@ -144,19 +179,27 @@ class Visitor(models.Model):
     """A visitor's pass. The face lives on `person` (the gallery's identity)
     until it is erased; this row stays as the audit trail, without biometrics."""
 
-    name = models.CharField(max_length=200)
-    company = models.CharField(max_length=200, blank=True)
-    host = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="hosted_visitors")
-    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor")
-    doors = models.ManyToManyField(Door, related_name="visitors")
-    valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    company = models.CharField(max_length=200, blank=True, verbose_name=_("company"))
+    host = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="hosted_visitors", verbose_name=_("host")
+    )
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor", verbose_name=_("person")
+    )
+    doors = models.ManyToManyField(Door, related_name="visitors", verbose_name=_("doors"))
+    valid_from = models.DateTimeField(verbose_name=_("valid from"))
+    valid_until = models.DateTimeField(verbose_name=_("valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
 
     class Meta:
         ordering = ["-valid_from", "-id"]
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
 
     def __str__(self):
         return f"visitor {self.name}"
@@ -166,31 +209,42 @@ class AccessEvent(models.Model):
     """One attempt at a door and its decision; never edited."""
 
     class Result(models.TextChoices):
-        GRANTED = "granted"
-        DENIED = "denied"
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
 
     class Direction(models.TextChoices):
-        ENTRY = "entry"
-        EXIT = "exit"
+        ENTRY = "entry", _("Entry")
+        EXIT = "exit", _("Exit")
 
-    at = models.DateTimeField(db_index=True)
-    door = models.ForeignKey(Door, on_delete=models.PROTECT, related_name="events")
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="events")
-    direction = models.CharField(max_length=5, choices=Direction.choices)
-    kiosk = models.ForeignKey("kiosks.Kiosk", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_events")
-    visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    capture = models.ForeignKey(
-        "recognition.Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="access_events"
+    at = models.DateTimeField(db_index=True, verbose_name=_("at"))
+    door = models.ForeignKey(Door, on_delete=models.PROTECT, related_name="events", verbose_name=_("door"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="events", verbose_name=_("zone"))
+    direction = models.CharField(max_length=5, choices=Direction.choices, verbose_name=_("direction"))
+    kiosk = models.ForeignKey(
+        "kiosks.Kiosk", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("kiosk")
     )
-    distance = models.FloatField(null=True, blank=True)
-    result = models.CharField(max_length=7, choices=Result.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_events", verbose_name=_("person")
+    )
+    visitor = models.ForeignKey(
+        Visitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", verbose_name=_("visitor")
+    )
+    capture = models.ForeignKey(
+        "recognition.Capture",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="access_events",
+        verbose_name=_("capture"),
+    )
+    distance = models.FloatField(null=True, blank=True, verbose_name=_("distance"))
+    result = models.CharField(max_length=7, choices=Result.choices, verbose_name=_("result"))
     # a stable code (see portal.access.rules.REASONS) and the sentence shown at the door
-    reason = models.CharField(max_length=20)
-    message = models.CharField(max_length=200)
-    explanation = models.JSONField(default=list)
+    reason = models.CharField(max_length=20, verbose_name=_("reason"))
+    message = models.CharField(max_length=200, verbose_name=_("message"))
+    explanation = models.JSONField(default=list, verbose_name=_("explanation"))
     # soft anti-passback: opened, but logged as a second entry
-    passback_violation = models.BooleanField(default=False)
+    passback_violation = models.BooleanField(default=False, verbose_name=_("passback violation"))
     # a refused stranger's encoding (128 float32), kept ALERT_UNKNOWN_MINUTES to tell the same
     # face coming back from different ones, then cleared (alerts.unknown_faces_forget)
     unknown_face = models.BinaryField(null=True, blank=True, editable=False)
@@ -198,6 +252,8 @@ class AccessEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["zone", "person", "at"]), models.Index(fields=["door", "at"])]
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
 
     def __str__(self):
         return f"{self.result} at {self.door} {self.at:%Y-%m-%d %H:%M:%S}"
@@ -206,10 +262,18 @@ class AccessEvent(models.Model):
 class PassbackReset(models.Model):
     """An operator's reset of anti-passback in a zone, for one person or everyone."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="passback_resets")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="passback_resets", verbose_name=_("zone"))
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+
+    class Meta:
+        verbose_name = _("passback reset")
+        verbose_name_plural = _("passback resets")
 
     def __str__(self):
         return f"anti-passback reset in {self.zone} at {self.at:%Y-%m-%d %H:%M}"
@@ -223,33 +287,43 @@ class DoorCommand(models.Model):
     """
 
     class Command(models.TextChoices):
-        UNLOCK = "unlock"
-        LOCKDOWN = "lockdown"
-        RELEASE = "release", "end lockdown"
+        UNLOCK = "unlock", _("Unlock")
+        LOCKDOWN = "lockdown", _("Lockdown")
+        RELEASE = "release", _("end lockdown")
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        SENDING = "sending"
-        SENT = "sent"
-        EXPIRED = "expired"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
 
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the idempotency key
-    door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="commands")
-    command = models.CharField(max_length=10, choices=Command.choices)
-    seconds = models.PositiveIntegerField(default=0)
-    channel = models.CharField(max_length=10)  # "mqtt" or "webhook"
-    event = models.ForeignKey(AccessEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="commands")
-    issued_at = models.DateTimeField(db_index=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("key")
+    )  # the idempotency key
+    door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="commands", verbose_name=_("door"))
+    command = models.CharField(max_length=10, choices=Command.choices, verbose_name=_("command"))
+    seconds = models.PositiveIntegerField(default=0, verbose_name=_("seconds"))
+    channel = models.CharField(max_length=10, verbose_name=_("channel"))  # "mqtt" or "webhook"
+    event = models.ForeignKey(
+        AccessEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="commands", verbose_name=_("event")
+    )
+    issued_at = models.DateTimeField(db_index=True, verbose_name=_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("issued by")
+    )
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        verbose_name = _("door command")
+        verbose_name_plural = _("door commands")
 
     def __str__(self):
         return f"{self.command} {self.door} via {self.channel} ({self.status})"
@@ -268,16 +342,24 @@ class DoorCommand(models.Model):
 class OperatorAction(models.Model):
     """The audit trail of what operators did to doors: unlock, lockdown, reset."""
 
-    at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    username = models.CharField(max_length=150)
-    action = models.CharField(max_length=40)
-    door = models.ForeignKey(Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(max_length=150, verbose_name=_("username"))
+    action = models.CharField(max_length=40, verbose_name=_("action"))
+    door = models.ForeignKey(
+        Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("door")
+    )
+    zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("zone")
+    )
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("operator action")
+        verbose_name_plural = _("operator actions")
 
     def __str__(self):
         return f"{self.username}: {self.action} {self.detail}".strip()
@@ -287,21 +369,25 @@ class Alert(models.Model):
     """Something security should see: shown in the portal, sent as a signed webhook."""
 
     class Kind(models.TextChoices):
-        UNKNOWN_REPEATED = "unknown_repeated", "unknown face refused repeatedly"
-        LOCKDOWN = "lockdown", "door locked down"
-        DELIVERY_FAILING = "delivery_failing", "door commands failing"
+        UNKNOWN_REPEATED = "unknown_repeated", _("unknown face refused repeatedly")
+        LOCKDOWN = "lockdown", _("door locked down")
+        DELIVERY_FAILING = "delivery_failing", _("door commands failing")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    message = models.CharField(max_length=300)
-    door = models.ForeignKey(Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    message = models.CharField(max_length=300, verbose_name=_("message"))
+    door = models.ForeignKey(
+        Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("door")
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     # outbox for the alert webhook
-    delivery = models.CharField(max_length=8, default="pending")
-    attempts = models.PositiveSmallIntegerField(default=0)
+    delivery = models.CharField(max_length=8, default="pending", verbose_name=_("delivery"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
 
     def __str__(self):
         return self.message

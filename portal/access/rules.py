@@ -12,22 +12,71 @@ is "from 22:00 until 06:00 the next morning" on the night clocks change, too.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-# reason code -> what the door's screen says
+def gettext_noop(message):
+    """Only the name makemessages looks for: this module stays free of Django, and the
+    sentences are translated where they are shown (portal.access.texts, portal.web.reasons)."""
+    return message
+
+
+def fill(template, **values):
+    return template % {key: str(value) for key, value in values.items()}
+
+
+WEEKDAYS = [
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+]
+
+# Why a decision was made: sentences kept in English in the event's explanation,
+# read back and translated on display; most specific (outermost) first, since a
+# stored sentence is matched against these in order.
+NOT_WHEN = gettext_noop("%(sentence)s; not %(when)s")
+INSIDE = gettext_noop("%(sentence)s; %(when)s is inside")
+GROUP = gettext_noop("group %(group)s: %(sentence)s")
+WINDOW_BUT_HOLIDAY = gettext_noop("%(level)s: %(window)s, but %(day)s is a holiday")
+DAY_IS_HOLIDAY = gettext_noop("%(level)s: %(day)s is a holiday")
+VALID_ONLY_FROM = gettext_noop("%(level)s is valid only from %(day)s")
+ENDED_ON = gettext_noop("%(level)s ended on %(day)s")
+ALLOWS_ANY_TIME = gettext_noop("%(level)s allows any time")
+ALLOWS = gettext_noop("%(level)s allows %(hours)s")
+NO_HOURS = gettext_noop("no hours")
+IS_LOCKED_DOWN = gettext_noop("%(door)s is locked down")
+MARKED_INACTIVE = gettext_noop("this person is marked inactive")
+NO_LEVEL_INCLUDES = gettext_noop("none of the levels of %(groups)s includes %(door)s")
+NO_ACCESS_GROUP = gettext_noop("no access group")
+PASS_VALID = gettext_noop("the visitor pass is valid %(start)s to %(end)s")
+PASS_EXCLUDES = gettext_noop("the visitor pass does not include %(door)s")
+PASS_INCLUDES = gettext_noop("the visitor pass includes this door now")
+ALREADY_INSIDE = gettext_noop("already inside %(zone)s")
+WINDOW = gettext_noop("%(weekday)s %(start)s–%(end)s")
+WHEN = gettext_noop("%(weekday)s %(at)s")
+WHY = [
+    NOT_WHEN, INSIDE, GROUP, WINDOW_BUT_HOLIDAY, DAY_IS_HOLIDAY, VALID_ONLY_FROM, ENDED_ON, ALLOWS_ANY_TIME,
+    ALLOWS, NO_HOURS, IS_LOCKED_DOWN, MARKED_INACTIVE, NO_LEVEL_INCLUDES, NO_ACCESS_GROUP, PASS_VALID,
+    PASS_EXCLUDES, PASS_INCLUDES, ALREADY_INSIDE, WINDOW, WHEN, *WEEKDAYS,
+]  # fmt: skip
+
+
+# reason code -> what the door's screen says (stored in English, shown translated)
 REASONS = {
-    "granted": "Door open",
-    "not_recognized": "Not recognized",
-    "inactive": "Your access is inactive",
-    "no_access": "No access to this door",
-    "outside_hours": "Outside your hours",
-    "pass_expired": "Pass expired",
-    "anti_passback": "Already inside: use the exit first (anti-passback)",
-    "not_live": "Liveness check failed, please try again",
-    "locked_down": "Door locked down",
-    "badge_required": "This door needs your badge or employee ID too",
-    "bad_pin": "Wrong badge or PIN",
-    "pin_not_accepted": "This door does not take a PIN",
+    "granted": gettext_noop("Door open"),
+    "not_recognized": gettext_noop("Not recognized"),
+    "inactive": gettext_noop("Your access is inactive"),
+    "no_access": gettext_noop("No access to this door"),
+    "outside_hours": gettext_noop("Outside your hours"),
+    "pass_expired": gettext_noop("Pass expired"),
+    "anti_passback": gettext_noop("Already inside: use the exit first (anti-passback)"),
+    "not_live": gettext_noop("Liveness check failed, please try again"),
+    "locked_down": gettext_noop("Door locked down"),
+    "badge_required": gettext_noop("This door needs your badge or employee ID too"),
+    "bad_pin": gettext_noop("Wrong badge or PIN"),
+    "pin_not_accepted": gettext_noop("This door does not take a PIN"),
 }
 
 
@@ -42,7 +91,7 @@ class Window:
         return self.end <= self.start
 
     def describe(self):
-        return f"{WEEKDAYS[self.weekday - 1]} {self.start:%H:%M}–{self.end:%H:%M}"
+        return fill(WINDOW, weekday=WEEKDAYS[self.weekday - 1], start=f"{self.start:%H:%M}", end=f"{self.end:%H:%M}")
 
 
 @dataclass(frozen=True)
@@ -106,26 +155,28 @@ def level_judge(level, *, local, holidays):
     """(reason, sentence) for one level that covers the door, at wall-clock `local`."""
     today = local.date()
     if level.valid_from and today < level.valid_from:
-        return "pass_expired", f"{level.name} is valid only from {level.valid_from:%Y-%m-%d}"
+        return "pass_expired", fill(VALID_ONLY_FROM, level=level.name, day=f"{level.valid_from:%Y-%m-%d}")
     if level.valid_until and today > level.valid_until:
-        return "pass_expired", f"{level.name} ended on {level.valid_until:%Y-%m-%d}"
+        return "pass_expired", fill(ENDED_ON, level=level.name, day=f"{level.valid_until:%Y-%m-%d}")
     if level.any_time:
         if level.closed_on_holidays and today in holidays:
-            return "outside_hours", f"{level.name}: {today:%Y-%m-%d} is a holiday"
-        return "granted", f"{level.name} allows any time"
+            return "outside_hours", fill(DAY_IS_HOLIDAY, level=level.name, day=f"{today:%Y-%m-%d}")
+        return "granted", fill(ALLOWS_ANY_TIME, level=level.name)
     holiday_refusal = None
     for window in level.windows:
         started = window_open(window, local)
         if started is None:
             continue
         if level.closed_on_holidays and started in holidays:
-            holiday_refusal = f"{level.name}: {window.describe()}, but {started:%Y-%m-%d} is a holiday"
+            holiday_refusal = fill(
+                WINDOW_BUT_HOLIDAY, level=level.name, window=window.describe(), day=f"{started:%Y-%m-%d}"
+            )
             continue
-        return "granted", f"{level.name} allows {window.describe()}"
+        return "granted", fill(ALLOWS, level=level.name, hours=window.describe())
     if holiday_refusal:
         return "outside_hours", holiday_refusal
-    hours = ", ".join(w.describe() for w in level.windows) or "no hours"
-    return "outside_hours", f"{level.name} allows {hours}"
+    hours = ", ".join(w.describe() for w in level.windows) or NO_HOURS
+    return "outside_hours", fill(ALLOWS, level=level.name, hours=hours)
 
 
 # when no level grants, the refusal that tells the person most
@@ -139,40 +190,42 @@ def access_decide(*, door, grants, local, holidays=frozenset(), active=True):
     any one level covering the door allows this moment; otherwise the most
     telling refusal: outside the hours, then expired, then no access at all.
     """
-    when = f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+    when = fill(WHEN, weekday=WEEKDAYS[local.weekday()], at=f"{local:%Y-%m-%d %H:%M}")
     if door.locked_down:
-        return Verdict(False, "locked_down", (f"{door.name} is locked down",))
+        return Verdict(False, "locked_down", (fill(IS_LOCKED_DOWN, door=door.name),))
     if not active:
-        return Verdict(False, "inactive", ("this person is marked inactive",))
+        return Verdict(False, "inactive", (MARKED_INACTIVE,))
     covering = [g for g in grants if level_covers(g.level, door)]
     if not covering:
-        groups = ", ".join(sorted({g.group for g in grants})) or "no access group"
-        return Verdict(False, "no_access", (f"none of the levels of {groups} includes {door.name}",))
+        groups = ", ".join(sorted({g.group for g in grants})) or NO_ACCESS_GROUP
+        return Verdict(False, "no_access", (fill(NO_LEVEL_INCLUDES, groups=groups, door=door.name),))
     judged = []
     for grant in covering:
         reason, sentence = level_judge(grant.level, local=local, holidays=holidays)
-        sentence = f"group {grant.group}: {sentence}"
+        sentence = fill(GROUP, group=grant.group, sentence=sentence)
         if reason == "granted":
-            return Verdict(True, "granted", (f"{sentence}; {when} is inside",))
+            return Verdict(True, "granted", (fill(INSIDE, sentence=sentence, when=when),))
         judged.append((reason, sentence))
     best = max(SPECIFIC[reason] for reason, _ in judged)
     reason = next(r for r, _ in judged if SPECIFIC[r] == best)
-    return Verdict(False, reason, tuple(f"{s}; not {when}" if r == "outside_hours" else s for r, s in judged))
+    return Verdict(
+        False, reason, tuple(fill(NOT_WHEN, sentence=s, when=when) if r == "outside_hours" else s for r, s in judged)
+    )
 
 
 def visitor_decide(*, door, door_ids, valid_from, valid_until, at):
     """A visitor's pass: the chosen doors, between two instants."""
     if door.locked_down:
-        return Verdict(False, "locked_down", (f"{door.name} is locked down",))
+        return Verdict(False, "locked_down", (fill(IS_LOCKED_DOWN, door=door.name),))
     if at < valid_from or at >= valid_until:
         return Verdict(
             False,
             "pass_expired",
-            (f"the visitor pass is valid {valid_from:%Y-%m-%d %H:%M} to {valid_until:%Y-%m-%d %H:%M}",),
+            (fill(PASS_VALID, start=f"{valid_from:%Y-%m-%d %H:%M}", end=f"{valid_until:%Y-%m-%d %H:%M}"),),
         )
     if door.id not in door_ids:
-        return Verdict(False, "no_access", (f"the visitor pass does not include {door.name}",))
-    return Verdict(True, "granted", ("the visitor pass includes this door now",))
+        return Verdict(False, "no_access", (fill(PASS_EXCLUDES, door=door.name),))
+    return Verdict(True, "granted", (PASS_INCLUDES,))
 
 
 def open_until(level, *, local, holidays=frozenset()):

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from portal.access import rules
+from portal.access import rules, texts
 from portal.access.alerts import alert_raise, unknown_refusals_check
 from portal.access.models import AccessEvent, Alert, Door, DoorCommand, OperatorAction, PassbackReset, Visitor
 from portal.access.selectors import (
@@ -62,7 +63,17 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
 
 
 def access_attempt_decide(
-    *, door, side, at, person=None, kiosk=None, capture=None, distance=None, live=None, verify=False, pin_ok=None,
+    *,
+    door,
+    side,
+    at,
+    person=None,
+    kiosk=None,
+    capture=None,
+    distance=None,
+    live=None,
+    verify=False,
+    pin_ok=None,
     unknown_face=None,
 ):
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
@@ -77,7 +88,9 @@ def access_attempt_decide(
             last = last_passage_side(zone=door.zone, person=person, before=at)
             allowed, violation = rules.passback_check(mode=door.zone.anti_passback, side=side, last_side=last)
             if not allowed:
-                verdict = rules.Verdict(False, "anti_passback", (f"already inside {door.zone.name}",))
+                verdict = rules.Verdict(
+                    False, "anti_passback", (rules.fill(rules.ALREADY_INSIDE, zone=door.zone.name),)
+                )
             elif violation:
                 verdict = rules.Verdict(
                     True, "granted", (*verdict.why, "second entry without exit (soft anti-passback)")
@@ -151,10 +164,18 @@ def door_unlock_operator(*, door, minutes, user):
         )
         door.refresh_from_db()
         if door.state == Door.State.LOCKED_DOWN:
-            raise ValueError(f"{door.name} is locked down; end the lockdown first.")
+            raise ValueError(_("%(door)s is locked down; end the lockdown first.") % {"door": door.name})
         door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=minutes * 60, user=user)
-        _audit(user, "unlock", door=door, detail=f"for {minutes} minutes")
+        _audit(user, texts.UNLOCK, door=door, detail=texts.fill(texts.FOR_MINUTES, minutes=minutes))
     return door
+
+
+def _lockdown_message(zone, user, reason):
+    if user:
+        template = texts.LOCKED_DOWN_BY_REASON if reason else texts.LOCKED_DOWN_BY
+        return texts.fill(template, zone=zone.name, user=user.get_username(), reason=reason)
+    template = texts.LOCKED_DOWN_BY_INTEGRATION_REASON if reason else texts.LOCKED_DOWN_BY_INTEGRATION
+    return texts.fill(template, zone=zone.name, reason=reason)
 
 
 def zone_lockdown(*, zone, user, reason=""):
@@ -164,11 +185,10 @@ def zone_lockdown(*, zone, user, reason=""):
         Door.objects.filter(zone=zone).update(state=Door.State.LOCKED_DOWN, unlocked_until=None)
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.LOCKDOWN, user=user)
-        _audit(user, "lockdown", zone=zone, detail=reason)
+        _audit(user, texts.LOCKDOWN, zone=zone, detail=reason)
         alert_raise(
             kind=Alert.Kind.LOCKDOWN,
-            message=f"{zone.name} locked down by {user.get_username() if user else 'an integration'}"
-            + (f": {reason}" if reason else ""),
+            message=_lockdown_message(zone, user, reason),
         )
     return doors
 
@@ -179,14 +199,14 @@ def zone_lockdown_end(*, zone, user):
         Door.objects.filter(pk__in=[d.pk for d in doors]).update(state=Door.State.NORMAL)
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.RELEASE, user=user)
-        _audit(user, "lockdown end", zone=zone)
+        _audit(user, texts.LOCKDOWN_END, zone=zone)
     return doors
 
 
 def passback_reset(*, zone, user, person=None):
     """Forget who is inside `zone` for anti-passback (everyone, or one person)."""
     reset = PassbackReset.objects.create(zone=zone, person=person, by=user)
-    _audit(user, "anti-passback reset", zone=zone, detail=person.name if person else "everyone")
+    _audit(user, texts.PASSBACK_RESET, zone=zone, detail=person.name if person else texts.EVERYONE)
     return reset
 
 
@@ -239,7 +259,7 @@ def badge_pin_set(*, person, pin):
     from portal.access.models import BadgePin
 
     if not re.match(PIN_PATTERN, pin or ""):
-        raise ValueError("A PIN is 4 to 8 digits.")
+        raise ValueError(_("A PIN is 4 to 8 digits."))
     return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
 
 

@@ -2,25 +2,66 @@
 
 import csv
 import io
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
 from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
 from portal.access.selectors import access_event_list, access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
+from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, role_required
 from portal.kiosks.selectors import person_thumbnail
+from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
-LOG_COLUMNS = ["time", "door", "zone", "direction", "person", "employee_id", "visitor", "result", "reason", "message"]
+# headers in the reader's language; the values of result and reason stay codes, for machines
+LOG_COLUMNS = [
+    gettext_lazy("time"),
+    gettext_lazy("door"),
+    gettext_lazy("zone"),
+    gettext_lazy("direction"),
+    gettext_lazy("person"),
+    gettext_lazy("employee ID"),
+    gettext_lazy("visitor"),
+    gettext_lazy("result"),
+    gettext_lazy("reason"),
+    gettext_lazy("message"),
+]
+
+
+def _actions_translate(actions):
+    """The audit trail is stored in English: read in the reader's language."""
+    actions = list(actions)
+    for action in actions:
+        action.action, action.detail = reason_text(action.action), reason_text(action.detail)
+    return actions
+
+
+def _alerts_translate(alerts):
+    """Alerts are stored in English (they also leave by webhook): read in the reader's language."""
+    alerts = list(alerts)
+    for alert in alerts:
+        alert.message = reason_text(alert.message)
+    return alerts
+
+
+def _messages_translate(events):
+    """Each event's door sentence in the reader's language (stored in English, with its code)."""
+    for event in events:
+        event.message = reason_message(event.reason, event.message)
+        event.explanation = [explanation_text(sentence) for sentence in event.explanation]
+    return events
 
 
 @role_required(SECURITY)
@@ -30,8 +71,8 @@ def doors(request):
         "access/doors.html",
         {
             "zones": Zone.objects.prefetch_related("doors__kiosks"),
-            "alerts": Alert.objects.select_related("door").filter(acknowledged_at=None)[:50],
-            "actions": OperatorAction.objects.all()[:20],
+            "alerts": _alerts_translate(Alert.objects.select_related("door").filter(acknowledged_at=None)[:50]),
+            "actions": _actions_translate(OperatorAction.objects.all()[:20]),
             "unlock_form": UnlockForm(),
             "lockdown_form": LockdownForm(),
         },
@@ -46,7 +87,11 @@ def door_unlock(request, pk):
     if form.is_valid():
         try:
             door_unlock_operator(door=door, minutes=form.cleaned_data["minutes"], user=request.user)
-            messages.info(request, f"{door.name} unlocked for {form.cleaned_data['minutes']} minutes.")
+            messages.info(
+                request,
+                _("%(door)s unlocked for %(minutes)s minutes.")
+                % {"door": door.name, "minutes": form.cleaned_data["minutes"]},
+            )
         except ValueError as exc:
             messages.error(request, str(exc))
     return redirect("access-doors")
@@ -59,7 +104,7 @@ def zone_lockdown_view(request, pk):
     form = LockdownForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     doors = zone_lockdown(zone=zone, user=request.user, reason=reason)
-    messages.info(request, f"{zone.name} locked down ({len(doors)} doors).")
+    messages.info(request, _("%(zone)s locked down (%(count)s doors).") % {"zone": zone.name, "count": len(doors)})
     return redirect("access-doors")
 
 
@@ -68,7 +113,9 @@ def zone_lockdown_view(request, pk):
 def zone_release_view(request, pk):
     zone = get_object_or_404(Zone, pk=pk)
     doors = zone_lockdown_end(zone=zone, user=request.user)
-    messages.info(request, f"Lockdown of {zone.name} ended ({len(doors)} doors).")
+    messages.info(
+        request, _("Lockdown of %(zone)s ended (%(count)s doors).") % {"zone": zone.name, "count": len(doors)}
+    )
     return redirect("access-doors")
 
 
@@ -77,7 +124,7 @@ def zone_release_view(request, pk):
 def zone_passback_reset_view(request, pk):
     zone = get_object_or_404(Zone, pk=pk)
     passback_reset(zone=zone, user=request.user)
-    messages.info(request, f"Anti-passback reset in {zone.name}: everyone may enter again.")
+    messages.info(request, _("Anti-passback reset in %(zone)s: everyone may enter again.") % {"zone": zone.name})
     return redirect("access-doors")
 
 
@@ -97,7 +144,13 @@ def explain(request):
         door = form.cleaned_data["door"]
         # the form's time is wall-clock in the door's zone
         at = form.cleaned_data["at"].replace(tzinfo=None).replace(tzinfo=zone_tz(door.zone))
-        verdict = access_explain(person=form.cleaned_data["person"], door=door, at=at)
+        found = access_explain(person=form.cleaned_data["person"], door=door, at=at)
+        verdict = SimpleNamespace(
+            granted=found.granted,
+            reason=found.reason,
+            why=[explanation_text(sentence) for sentence in found.why],
+            message=reason_message(found.reason),
+        )
     return render(request, "access/explain.html", {"form": form, "verdict": verdict})
 
 
@@ -113,6 +166,8 @@ def _filtered(request):
 def log(request):
     form, events = _filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page")) if events is not None else None
+    if page is not None:
+        _messages_translate(page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -134,7 +189,7 @@ def _row(event):
         event.visitor.name if event.visitor_id else "",
         event.result,
         event.reason,
-        event.message,
+        reason_message(event.reason, event.message),
     ]
 
 
@@ -147,18 +202,19 @@ class _Echo:
 def log_export(request, fmt):
     form, events = _filtered(request)
     if events is None:
-        return HttpResponse("Bad filter.", status=400)
+        return HttpResponse(_("Bad filter."), status=400)
     stamp = f"{timezone.localdate():%Y%m%d}"
     if fmt == "csv":
         writer = csv.writer(_Echo())
-        lines = (writer.writerow(r) for r in [LOG_COLUMNS, *(_row(e) for e in events.iterator(chunk_size=2000))])
+        header = [str(c) for c in LOG_COLUMNS]
+        lines = (writer.writerow(r) for r in [header, *(_row(e) for e in events.iterator(chunk_size=2000))])
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
-        sheet = book.create_sheet("Access log")
-        sheet.append(LOG_COLUMNS)
+        sheet = book.create_sheet(_("Access log"))
+        sheet.append([str(c) for c in LOG_COLUMNS])
         for event in events.iterator(chunk_size=2000):
             sheet.append(_row(event))
         out = io.BytesIO()
@@ -167,7 +223,7 @@ def log_export(request, fmt):
             out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     else:
-        return HttpResponse("Use csv or xlsx.", status=404)
+        return HttpResponse(_("Use csv or xlsx."), status=404)
     response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.{fmt}"'
     return response
 
@@ -175,7 +231,7 @@ def log_export(request, fmt):
 @role_required(SECURITY)
 def live(request):
     """The latest attempts, as a fragment the log page reloads every few seconds."""
-    events = access_event_list()[:20]
+    events = _messages_translate(list(access_event_list()[:20]))
     return render(request, "access/_live.html", {"events": events})
 
 
@@ -212,12 +268,14 @@ def visitors(request):
                 user=request.user,
             )
         except imaging.ImageRejected as exc:
-            form.add_error("photo", exc.message)
+            form.add_error("photo", reason_text(exc.message))
         except VisitorRefused as exc:
             form.add_error(None, exc.message)
         else:
             messages.info(
-                request, f"{visitor.name} registered until {timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}."
+                request,
+                _("%(name)s registered until %(until)s.")
+                % {"name": visitor.name, "until": f"{timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}"},
             )
             return redirect("access-visitors")
     now = timezone.now()

@@ -15,7 +15,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.access import texts
 from portal.access.models import AccessEvent, OperatorAction, Visitor
 from portal.people.models import Person
 from recognition.services import person_photo_add
@@ -32,9 +34,9 @@ class VisitorRefused(ValueError):
 def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=None, company=""):
     """Register a visitor with one photo; the photo is encoded by a worker like an enrollment photo."""
     if valid_until <= valid_from:
-        raise VisitorRefused("The pass must end after it starts.")
+        raise VisitorRefused(_("The pass must end after it starts."))
     if not doors:
-        raise VisitorRefused("Choose at least one door.")
+        raise VisitorRefused(_("Choose at least one door."))
     with transaction.atomic():
         person = Person.objects.create(name=name, employee_id=f"visitor-{uuid.uuid4().hex[:12]}")
         visitor = Visitor.objects.create(
@@ -51,8 +53,10 @@ def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=
         OperatorAction.objects.create(
             user=user,
             username=user.get_username() if user else "system",
-            action="visitor registered",
-            detail=f"{name} (host {host.name if host else '-'}) until {valid_until:%Y-%m-%d %H:%M}",
+            action=texts.VISITOR_REGISTERED,
+            detail=texts.fill(
+                texts.VISITOR_DETAIL, name=name, host=host.name if host else "-", until=f"{valid_until:%Y-%m-%d %H:%M}"
+            ),
         )
     return visitor
 
@@ -74,9 +78,10 @@ def visitors_erase(*, now=None, days=None):
             Visitor.objects.filter(pk=visitor.pk).update(erased_at=timezone.now(), person=None)
             OperatorAction.objects.create(
                 username="system",
-                action="visitor erased",
-                detail=f"{visitor.name}: face photos and encodings erased after the pass of "
-                f"{visitor.valid_until:%Y-%m-%d}",
+                action=texts.VISITOR_ERASED,
+                detail=texts.fill(
+                    texts.VISITOR_ERASED_DETAIL, name=visitor.name, day=f"{visitor.valid_until:%Y-%m-%d}"
+                ),
             )
         erased += 1
     if erased:

@@ -1,4 +1,5 @@
 from django.contrib.admin import AdminSite
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.forms import AdminLoginForm
 
@@ -8,8 +9,8 @@ class PortalAdminSite(AdminSite):
     organization from the portal's own pages (portal.org), which keep the
     portal's look, rules and audit trail."""
 
-    site_header = "Attendance portal administration"
-    site_title = "Attendance portal"
+    site_header = gettext_lazy("Attendance portal administration")
+    site_title = gettext_lazy("Attendance portal")
     login_form = AdminLoginForm
 
     def has_permission(self, request):

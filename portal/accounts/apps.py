@@ -1,11 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
-    verbose_name = "Accounts and roles"
-
+    verbose_name = gettext_lazy("Accounts and roles")
 
     def ready(self):
         from portal.accounts import (

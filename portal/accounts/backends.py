@@ -7,6 +7,7 @@ see the people they manage.
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from portal.accounts.roles import ADMIN, HR, SECURITY, user_roles
 from portal.accounts.throttling import login_wait
@@ -23,7 +24,7 @@ class RoleBackend(ModelBackend):
         # past the failure limit even the right password is refused (a guess
         # that happens to be right must not get in); the login forms say why
         if request is not None and login_wait(request, username or kwargs.get("username")):
-            raise PermissionDenied("Too many failed sign-ins.")
+            raise PermissionDenied(_("Too many failed sign-ins."))
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def has_perm(self, user_obj, perm, obj=None):

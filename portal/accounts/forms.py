@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as _
 
 from portal.accounts.throttling import login_wait, wait_text
 
@@ -13,7 +14,8 @@ class ThrottledLoginMixin:
         wait = login_wait(self.request, self.data.get("username"))
         if wait:
             raise forms.ValidationError(
-                f"Too many failed sign-ins for this account or from this address; try again in {wait_text(wait)}.",
+                _("Too many failed sign-ins for this account or from this address; try again in %(wait)s.")
+                % {"wait": wait_text(wait)},
                 code="throttled",
             )
         return super().clean()

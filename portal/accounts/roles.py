@@ -15,6 +15,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ADMIN = "admin"
 HR = "hr"
@@ -22,7 +24,16 @@ VIEWER = "viewer"
 SECURITY = "security"
 RECEPTION = "reception"
 
+# the names of the Django groups: stored in the database, never translated
 GROUPS = {ADMIN: "Admin", HR: "HR manager", VIEWER: "Viewer", SECURITY: "Security", RECEPTION: "Reception"}
+# what people read
+LABELS = {
+    ADMIN: gettext_lazy("Admin"),
+    HR: gettext_lazy("HR manager"),
+    VIEWER: gettext_lazy("Viewer"),
+    SECURITY: gettext_lazy("Security"),
+    RECEPTION: gettext_lazy("Reception"),
+}
 INCLUDES = {
     ADMIN: frozenset(GROUPS),
     HR: frozenset({HR, VIEWER}),
@@ -74,7 +85,7 @@ def role_required(minimum):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, minimum):
-                raise PermissionDenied("Your role does not allow this page.")
+                raise PermissionDenied(_("Your role does not allow this page."))
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 
 def client_address(request):
@@ -87,7 +88,7 @@ def secret_failed(request):
 
 def wait_text(seconds):
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 @receiver(user_login_failed)

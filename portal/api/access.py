@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from portal.access.models import AccessEvent, Alert, Door, Visitor, Zone
 from portal.access.selectors import access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, zone_lockdown, zone_lockdown_end
+from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.api.attendance import local_midnight
 from portal.api.captures import PersonRefSerializer
@@ -20,6 +21,7 @@ from portal.api.errors import ApiError
 from portal.api.filters import IdFilter
 from portal.api.permissions import IsReception, IsSecurity
 from portal.people.models import Person
+from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -61,6 +63,13 @@ class AccessEventSerializer(serializers.ModelSerializer):
             "passback_violation",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # stored in English with its code: read in the request's language
+        data["message"] = reason_message(instance.reason, instance.message)
+        data["explanation"] = [explanation_text(sentence) for sentence in instance.explanation]
+        return data
 
 
 class AccessEventFilter(django_filters.FilterSet):
@@ -217,7 +226,12 @@ class Explain(generics.GenericAPIView):
             at = at.replace(tzinfo=zone_tz(door.zone))
         verdict = access_explain(person=query.validated_data["person"], door=door, at=at)
         return Response(
-            {"granted": verdict.granted, "reason": verdict.reason, "message": verdict.message, "why": list(verdict.why)}
+            {
+                "granted": verdict.granted,
+                "reason": verdict.reason,
+                "message": reason_message(verdict.reason),
+                "why": [explanation_text(sentence) for sentence in verdict.why],
+            }
         )
 
 
@@ -265,6 +279,11 @@ class AlertSerializer(serializers.ModelSerializer):
         model = Alert
         fields = ["id", "at", "kind", "message", "door", "acknowledged_at", "delivery"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["message"] = reason_text(instance.message)  # stored in English
+        return data
 
 
 @extend_schema_view(get=extend_schema(summary="Alerts", description="Newest first."))
@@ -323,7 +342,7 @@ class VisitorListCreate(generics.ListCreateAPIView):
                 user=acting_user(self.request),
             )
         except imaging.ImageRejected as exc:
-            raise ApiError(400, exc.code, exc.message) from None
+            raise ApiError(400, exc.code, reason_text(exc.message)) from None
         except VisitorRefused as exc:
             raise ApiError(400, "visitor_refused", exc.message) from None
 

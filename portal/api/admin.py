@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import ADMIN, has_role
 from portal.api.models import ApiToken
@@ -37,7 +39,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))
         obj._state.adding = False
-        messages.warning(request, f"The key of “{token.name}” is {key} — copy it now: it is not shown again.")
+        messages.warning(
+            request,
+            _("The key of “%(name)s” is %(key)s — copy it now: it is not shown again.")
+            % {"name": token.name, "key": key},
+        )
 
     # admins only, whatever the model permissions of the "Admin" group say
     def has_module_permission(self, request):
@@ -55,8 +61,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the row says who had access and when
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token)
-        self.message_user(request, f"Revoked at {timezone.localtime():%H:%M}.")
+        self.message_user(request, _("Revoked at %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"})

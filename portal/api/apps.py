@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ApiConfig(AppConfig):
     name = "portal.api"
     label = "api"
-    verbose_name = "API"
+    verbose_name = gettext_lazy("API")
 
     def ready(self):
         # registers the OpenAPI description of token authentication

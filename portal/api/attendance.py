@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -101,7 +102,7 @@ class EventAddSerializer(EventChangeSerializer):
     def validate_person(self, value):
         person = Person.objects.filter(pk=value).first()
         if person is None:
-            raise serializers.ValidationError("There is no person with this id.")
+            raise serializers.ValidationError(_("There is no person with this id."))
         return person
 
 

@@ -5,6 +5,7 @@ admin who made the token, so nothing can mistake a token for its creator.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -41,21 +42,21 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Bearer <token>'."))
         # before the lookup: the request budgets count only authenticated
         # principals, so guessing tokens is limited here, per address
         wait = secret_wait(request)
         if wait:
-            raise exceptions.Throttled(wait, "Too many wrong tokens from this address.")
+            raise exceptions.Throttled(wait, _("Too many wrong tokens from this address."))
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             secret_failed(request)
-            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
         token = api_token_find(key=key)
         if token is None:
             secret_failed(request)
-            raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid or has been revoked."))
         return TokenUser(token), token
 
     def authenticate_header(self, request):

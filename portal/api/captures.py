@@ -8,6 +8,7 @@ API_WAIT_MAX_SECONDS) and gives the result directly when it is ready in time.
 import django_filters
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -27,6 +28,7 @@ from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.attendance.models import AttendanceEvent
 from portal.people.models import Person
+from portal.web.reasons import reason_text
 from portal.web.waits import wait_slot
 from recognition.models import Capture
 from recognition.services import capture_submit, capture_wait
@@ -106,6 +108,12 @@ class CaptureSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # stored in English: read in the request's language
+        data["error"] = reason_text(instance.error)
+        return data
+
     @extend_schema_field(FaceSerializer(many=True))
     def get_faces(self, capture):
         return FaceSerializer(capture.faces, many=True).data
@@ -179,15 +187,15 @@ class VerifySerializer(serializers.Serializer):
 
     def validate(self, data):
         if ("person" in data) == ("employee_id" in data):
-            raise serializers.ValidationError("Give either `person` (an id) or `employee_id`, not both.")
+            raise serializers.ValidationError(_("Give either `person` (an id) or `employee_id`, not both."))
         if "person" in data:
             data["claimed"] = Person.objects.filter(pk=data["person"]).first()
             if data["claimed"] is None:
-                raise serializers.ValidationError({"person": ["There is no person with this id."]})
+                raise serializers.ValidationError({"person": [_("There is no person with this id.")]})
         else:
             data["claimed"] = Person.objects.filter(employee_id=data["employee_id"]).first()
             if data["claimed"] is None:
-                raise serializers.ValidationError({"employee_id": ["There is no person with this employee ID."]})
+                raise serializers.ValidationError({"employee_id": [_("There is no person with this employee ID.")]})
         return data
 
 

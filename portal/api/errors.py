@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from rest_framework.views import set_rollback
 
 from portal.recovery.outage import MESSAGE as OUTAGE_MESSAGE
 from portal.recovery.outage import RETRY_AFTER_SECONDS, is_outage
+from portal.web.reasons import reason_text
 from recognition.imaging import ImageRejected
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,8 @@ OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-
 
 
 def image_error(exc: ImageRejected, field):
-    return ApiError(IMAGE_REJECT_STATUS.get(exc.code, 400), exc.code, exc.message, {field: [exc.message]})
+    message = reason_text(exc.message)
+    return ApiError(IMAGE_REJECT_STATUS.get(exc.code, 400), exc.code, message, {field: [message]})
 
 
 def body(code, message, fields=None):
@@ -68,7 +71,7 @@ def _validation(exc):
     if general:
         message = " ".join(general)
     else:
-        message = "Some values are not valid: " + ", ".join(sorted(fields)) + "."
+        message = _("Some values are not valid: %(fields)s.") % {"fields": ", ".join(sorted(fields))}
     return body("invalid", message, fields)
 
 
@@ -78,17 +81,17 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) if str(exc) else None)
     elif isinstance(exc, RequestDataTooBig):
-        exc = ApiError(413, "too_large", "The request body is too large.")
+        exc = ApiError(413, "too_large", _("The request body is too large."))
 
     if is_outage(exc):
         set_rollback()
-        return Response(body("unavailable", OUTAGE_MESSAGE), status=503, headers=OUTAGE_HEADERS)
+        return Response(body("unavailable", str(OUTAGE_MESSAGE)), status=503, headers=OUTAGE_HEADERS)
 
     if not isinstance(exc, exceptions.APIException):
         log.exception("API request failed", exc_info=exc)
         set_rollback()
         return Response(
-            body("server_error", "Something went wrong on the server; it has been logged."),
+            body("server_error", _("Something went wrong on the server; it has been logged.")),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
@@ -113,4 +116,4 @@ def api_exception_handler(exc, context):
 @csrf_exempt  # any method, any body: the answer is the same 404, never a CSRF page
 def not_found(request, *args, **kwargs):
     """Unknown addresses under /api/ answer in the API's format, not with an HTML page."""
-    return JsonResponse(body("not_found", "There is no such API address."), status=404)
+    return JsonResponse(body("not_found", _("There is no such API address.")), status=404)

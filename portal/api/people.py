@@ -3,6 +3,7 @@
 import django_filters
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import filters, generics, serializers, status
 from rest_framework.response import Response
@@ -35,12 +36,12 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value):
         if not value.strip():
-            raise serializers.ValidationError("The name cannot be blank.")
+            raise serializers.ValidationError(_("The name cannot be blank."))
         return value.strip()
 
     def validate_employee_id(self, value):
         if not value.strip():
-            raise serializers.ValidationError("The employee ID cannot be blank.")
+            raise serializers.ValidationError(_("The employee ID cannot be blank."))
         return value.strip()
 
     def _department(self, validated):
@@ -100,8 +101,8 @@ def save_unique(serializer, **kwargs):
     conflict = ApiError(
         409,
         "duplicate_employee_id",
-        f"Employee ID {employee_id!r} belongs to another person.",
-        {"employee_id": ["Another person has this employee ID."]},
+        _("Employee ID %(employee_id)r belongs to another person.") % {"employee_id": employee_id},
+        {"employee_id": [_("Another person has this employee ID.")]},
     )
     if employee_id is not None and taken.exists():
         raise conflict

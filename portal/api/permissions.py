@@ -4,6 +4,7 @@ A token's role is its own; a signed-in browser user has the role of their
 groups. Anything else (a kiosk's credentials, a user without a role) has none.
 """
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from portal.accounts.roles import ADMIN, HR, INCLUDES, RECEPTION, SECURITY, VIEWER, role_includes, user_roles
@@ -21,7 +22,7 @@ def request_roles(request):
 
 class _RoleAtLeast(BasePermission):
     minimum = ADMIN
-    message = "Your role does not allow this."
+    message = gettext_lazy("Your role does not allow this.")
 
     def has_permission(self, request, view):
         return self.minimum in request_roles(request)
@@ -29,24 +30,24 @@ class _RoleAtLeast(BasePermission):
 
 class IsAdmin(_RoleAtLeast):
     minimum = ADMIN
-    message = "Only an admin may do this."
+    message = gettext_lazy("Only an admin may do this.")
 
 
 class IsHR(_RoleAtLeast):
     minimum = HR
-    message = "Only HR managers and admins may do this."
+    message = gettext_lazy("Only HR managers and admins may do this.")
 
 
 class IsViewer(_RoleAtLeast):
     minimum = VIEWER
-    message = "Your account has no role; ask an admin to give you one."
+    message = gettext_lazy("Your account has no role; ask an admin to give you one.")
 
 
 class IsSecurity(_RoleAtLeast):
     minimum = SECURITY
-    message = "Only security staff and admins may do this."
+    message = gettext_lazy("Only security staff and admins may do this.")
 
 
 class IsReception(_RoleAtLeast):
     minimum = RECEPTION
-    message = "Only reception, security staff and admins may do this."
+    message = gettext_lazy("Only reception, security staff and admins may do this.")

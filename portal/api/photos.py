@@ -12,12 +12,13 @@ from rest_framework.reverse import reverse
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.people.models import Person
+from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 from recognition.services import person_photo_add
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    reason = serializers.CharField(read_only=True, help_text="Why the photo was rejected; empty otherwise.")
+    reason = serializers.SerializerMethodField(help_text="Why the photo was rejected; empty otherwise.")
     image = serializers.SerializerMethodField(help_text="Address of the stored photo.")
 
     class Meta:
@@ -27,6 +28,10 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_image(self, photo) -> str:
         return reverse("api:photo-image", args=[photo.person_id, photo.pk], request=self.context.get("request"))
+
+    def get_reason(self, photo) -> str:
+        # stored in English: read in the request's language
+        return reason_text(photo.reason)
 
 
 class PhotoUploadSerializer(serializers.Serializer):

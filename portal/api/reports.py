@@ -3,6 +3,7 @@ reports page, through portal.attendance.selectors and portal.reports.services.""
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -169,7 +170,7 @@ class ReportExportCreate(APIView):
 def own_export(request, pk):
     export = generics.get_object_or_404(ReportExport, pk=pk)
     if export.user_id != getattr(account(request), "pk", None) and ADMIN not in request_roles(request):
-        raise ApiError(403, "permission_denied", "This export belongs to someone else.")
+        raise ApiError(403, "permission_denied", _("This export belongs to someone else."))
     return export
 
 
@@ -198,5 +199,5 @@ class ReportExportDownload(APIView):
     def get(self, request, pk):
         export = own_export(request, pk)
         if export.status != ReportExport.Status.DONE or not export.file:
-            raise ApiError(404, "not_ready", "This export is not ready; follow its progress first.")
+            raise ApiError(404, "not_ready", _("This export is not ready; follow its progress first."))
         return export_file(export)

@@ -7,6 +7,7 @@ import math
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from portal.api.models import ApiToken
@@ -58,14 +59,18 @@ def kiosk_throttle_middleware(get_response):
     """
 
     def middleware(request):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() == "kiosk" and token:
             throttle = KioskRateThrottle(hashlib.sha256(token.encode()).hexdigest()[:32])
             if not throttle.allow_request(request, None):
                 wait = math.ceil(throttle.wait() or 1)
                 response = JsonResponse(
-                    {"error": "throttled", "message": f"Too many requests from this kiosk; try again in {wait} s."},
+                    {
+                        "error": "throttled",
+                        "message": _("Too many requests from this kiosk; try again in %(seconds)s s.")
+                        % {"seconds": wait},
+                    },
                     status=429,
                 )
                 response["Retry-After"] = str(wait)

@@ -1,5 +1,6 @@
 """API tokens (admins only): create (the key is shown once), list, revoke."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ class TokenSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value):
         if not value.strip():
-            raise serializers.ValidationError("The name cannot be blank.")
+            raise serializers.ValidationError(_("The name cannot be blank."))
         return value.strip()
 
 

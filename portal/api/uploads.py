@@ -1,6 +1,7 @@
 """Pictures in and out of the API."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from portal.api.errors import ApiError, image_error
 from portal.web.files import file_response
@@ -21,4 +22,4 @@ def image_response(field):
     try:
         return file_response(field)
     except Http404:
-        raise ApiError(404, "not_found", "The file is not in storage.") from None
+        raise ApiError(404, "not_found", _("The file is not in storage.")) from None

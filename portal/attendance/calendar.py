@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import holidays
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.attendance.models import CalendarDay
 
@@ -42,9 +43,14 @@ def calendar_import(*, country, year, subdiv=None, language=None):
     country = country.strip().upper()
     known = supported_countries()
     if country not in known:
-        raise CalendarError(f"Unknown country {country!r}; use an ISO code such as CN, DE or US.")
+        raise CalendarError(
+            _("Unknown country %(country)r; use an ISO code such as CN, DE or US.") % {"country": country}
+        )
     if subdiv and subdiv not in known[country]:
-        raise CalendarError(f"{country} has no subdivision {subdiv!r}; known: {', '.join(known[country]) or 'none'}.")
+        raise CalendarError(
+            _("%(country)s has no subdivision %(subdiv)r; known: %(known)s.")
+            % {"country": country, "subdiv": subdiv, "known": ", ".join(known[country]) or _("none")}
+        )
     try:
         found = holidays.country_holidays(country, subdiv=subdiv or None, years=year, language=language or None)
     except NotImplementedError as exc:
@@ -70,5 +76,5 @@ def _workday_name(found, day):
     mark = day.strftime("%m/%d/%Y")  # its English names read "Day off (substituted from 02/14/2026)"
     for holiday, name in sorted(found.items()):
         if mark in name:
-            return f"Working day, swapped with {holiday.isoformat()}"
-    return "Working day (swapped)"
+            return _("Working day, swapped with %(day)s") % {"day": holiday.isoformat()}
+    return _("Working day (swapped)")

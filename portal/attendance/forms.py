@@ -2,25 +2,29 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
 from portal.people.models import Department, Person
 
-WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
+WEEKDAYS = [(1, _("Mon")), (2, _("Tue")), (3, _("Wed")), (4, _("Thu")), (5, _("Fri")), (6, _("Sat")), (7, _("Sun"))]
 
 
 class AttendanceFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     person = forms.ModelChoiceField(
-        label="Person", queryset=Person.objects.all(), required=False, empty_label="Everyone",
+        label=_("Person"),
+        queryset=Person.objects.all(),
+        required=False,
+        empty_label=_("Everyone"),
         widget=forms.Select(attrs={"data-searchable": "1"}),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         return data
 
 
@@ -40,7 +44,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         attrs = {
-            "pattern": r"\d{4}-\d{2}-\d{2}[ T]" + TIME_24, "placeholder": "YYYY-MM-DD HH:MM", "size": 16,
+            "pattern": r"\d{4}-\d{2}-\d{2}[ T]" + TIME_24,
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "size": 16,
             **(attrs or {}),
         }
         super().__init__(attrs=attrs)
@@ -60,8 +66,8 @@ class ReasonField(forms.CharField):
 class EventForm(forms.Form):
     """Add a missed event, or change one: time (local) and direction, with a reason."""
 
-    at = forms.DateTimeField(label="Time", widget=LocalDateTimeInput)
-    direction = forms.ChoiceField(choices=AttendanceEvent.Direction.choices)
+    at = forms.DateTimeField(label=_("Time"), widget=LocalDateTimeInput)
+    direction = forms.ChoiceField(choices=AttendanceEvent.Direction.choices, label=_("Direction"))
     reason = ReasonField()
 
 
@@ -71,16 +77,20 @@ class VoidForm(forms.Form):
 
 class ScheduleForm(forms.ModelForm):
     working_days = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=_("Working days")
     )
     holidays = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 24}),
-        help_text="One date per line (YYYY-MM-DD).",
+        help_text=_("One date per line (YYYY-MM-DD)."),
+        label=_("Holidays"),
     )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, label=_("Department"))
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(), required=False, widget=forms.Select(attrs={"data-searchable": "1"})
+        queryset=Person.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"data-searchable": "1"}),
+        label=_("Person"),
     )
 
     class Meta:
@@ -106,22 +116,28 @@ class ScheduleForm(forms.ModelForm):
                 try:
                     dates.add(date.fromisoformat(line.strip()))
                 except ValueError:
-                    raise forms.ValidationError(f"{line.strip()!r} is not a date (YYYY-MM-DD).") from None
+                    raise forms.ValidationError(
+                        _("%(value)r is not a date (YYYY-MM-DD).") % {"value": line.strip()}
+                    ) from None
         return [d.isoformat() for d in sorted(dates)]
 
     def clean(self):
         data = super().clean()
         if not self.instance.is_default and bool(data.get("department")) == bool(data.get("person")):
-            raise forms.ValidationError("Choose either a department or a person (not both) for an override.")
+            raise forms.ValidationError(_("Choose either a department or a person (not both) for an override."))
         return data
 
 
 class CalendarImportForm(forms.Form):
-    country = forms.CharField(max_length=8, initial="CN", help_text="ISO code: CN, DE, US, ...")
-    year = forms.IntegerField(min_value=1950, max_value=2100)
-    subdiv = forms.CharField(label="Region", max_length=16, required=False, help_text="Only where holidays differ")
+    country = forms.CharField(max_length=8, initial="CN", help_text=_("ISO code: CN, DE, US, ..."), label=_("Country"))
+    year = forms.IntegerField(min_value=1950, max_value=2100, label=_("Year"))
+    subdiv = forms.CharField(
+        label=_("Region"), max_length=16, required=False, help_text=_("Only where holidays differ")
+    )
     language = forms.ChoiceField(
-        choices=[("", "the package's default"), ("zh_CN", "简体中文"), ("en_US", "English")], required=False
+        choices=[("", _("the package's default")), ("zh_CN", "简体中文"), ("en_US", "English")],
+        required=False,
+        label=_("Language"),
     )
 
 

@@ -2,43 +2,57 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
 
 
 class AttendanceEvent(models.Model):
     class Direction(models.TextChoices):
-        IN = "in", "check-in"
-        OUT = "out", "check-out"
+        IN = "in", _("check-in")
+        OUT = "out", _("check-out")
 
     class Source(models.TextChoices):
-        UPLOAD = "upload"
-        KIOSK = "kiosk"
-        API = "api"
-        MANUAL = "manual"
+        UPLOAD = "upload", _("Upload")
+        KIOSK = "kiosk", _("Kiosk")
+        API = "api", _("Api")
+        MANUAL = "manual", _("Manual")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(db_index=True)
-    direction = models.CharField(max_length=3, choices=Direction.choices)
-    source = models.CharField(max_length=16, choices=Source.choices)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", verbose_name=_("person"))
+    at = models.DateTimeField(db_index=True, verbose_name=_("at"))
+    direction = models.CharField(max_length=3, choices=Direction.choices, verbose_name=_("direction"))
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
     capture = models.ForeignKey(
-        "recognition.Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        "recognition.Capture",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("capture"),
     )
     # face distance of the recognition (lower is closer); empty for manual events
-    distance = models.FloatField(null=True, blank=True)
+    distance = models.FloatField(null=True, blank=True, verbose_name=_("distance"))
     # an upload's event: who uploaded the photo and when the photo says it was
     # taken; `at` stays the upload time, so an old photo cannot backdate a day
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    photo_taken_at = models.DateTimeField(null=True, blank=True)
+    photo_taken_at = models.DateTimeField(null=True, blank=True, verbose_name=_("photo taken at"))
     # a voided event stays, for the audit trail, but counts for nothing
-    voided = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    voided = models.BooleanField(default=False, verbose_name=_("voided"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["person", "at"])]
+        verbose_name = _("attendance event")
+        verbose_name_plural = _("attendance events")
 
     def __str__(self):
         return f"{self.person.name} {self.get_direction_display()} at {self.at:%Y-%m-%d %H:%M}"
@@ -52,22 +66,28 @@ class EventCorrection(models.Model):
     """One change made by a person to an event; never edited, never deleted."""
 
     class Action(models.TextChoices):
-        ADD = "add", "added"
-        CHANGE = "change", "changed"
-        VOID = "void", "voided"
+        ADD = "add", _("added")
+        CHANGE = "change", _("changed")
+        VOID = "void", _("voided")
 
-    event = models.ForeignKey(AttendanceEvent, on_delete=models.CASCADE, related_name="corrections")
-    action = models.CharField(max_length=8, choices=Action.choices)
-    reason = models.TextField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey(
+        AttendanceEvent, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("event")
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, verbose_name=_("action"))
+    reason = models.TextField(verbose_name=_("reason"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
     # kept as text too: the account may be removed, the trail must still say who
-    username = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField()
+    username = models.CharField(max_length=150, verbose_name=_("username"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
+    before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
+    after = models.JSONField(verbose_name=_("after"))
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("event correction")
+        verbose_name_plural = _("event corrections")
 
     def __str__(self):
         return f"{self.username} {self.get_action_display()} event {self.event_id}"
@@ -82,38 +102,51 @@ def default_holidays():
 
 
 class PunchMode(models.TextChoices):
-    ALTERNATE = "alternate", "alternating: first sighting of the day checks in, the next checks out, ..."
-    TIME_OF_DAY = "time_of_day", "by time of day: before the cut-off a check-in, after it a check-out"
+    ALTERNATE = "alternate", _("alternating: first sighting of the day checks in, the next checks out, ...")
+    TIME_OF_DAY = "time_of_day", _("by time of day: before the cut-off a check-in, after it a check-out")
 
 
 class Schedule(models.Model):
     """Working hours: the organization default (no department, no person),
     or an override for one department or one person."""
 
-    name = models.CharField(max_length=100)
-    is_default = models.BooleanField(default=False, editable=False)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    is_default = models.BooleanField(default=False, editable=False, verbose_name=_("is default"))
     department = models.OneToOneField(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedule",
+        verbose_name=_("department"),
     )
-    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule")
-    working_days = models.JSONField(default=default_working_days, help_text="ISO weekdays, Monday = 1")
-    start = models.TimeField(default="09:00")
-    end = models.TimeField(default="17:00", help_text="At or before the start: an overnight shift")
-    grace_minutes = models.PositiveSmallIntegerField(default=5)
-    holidays = models.JSONField(default=default_holidays, blank=True, help_text="ISO dates")
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule", verbose_name=_("person")
+    )
+    working_days = models.JSONField(
+        default=default_working_days, help_text=_("ISO weekdays, Monday = 1"), verbose_name=_("working days")
+    )
+    start = models.TimeField(default="09:00", verbose_name=_("start"))
+    end = models.TimeField(
+        default="17:00", help_text=_("At or before the start: an overnight shift"), verbose_name=_("end")
+    )
+    grace_minutes = models.PositiveSmallIntegerField(default=5, verbose_name=_("grace minutes"))
+    holidays = models.JSONField(
+        default=default_holidays, blank=True, help_text=_("ISO dates"), verbose_name=_("holidays")
+    )
     punch_mode = models.CharField(
-        "check-in or check-out",
+        _("check-in or check-out"),
         max_length=16,
         choices=PunchMode.choices,
         default=PunchMode.ALTERNATE,
     )
     punch_cutoff = models.TimeField(
-        "cut-off", default="12:00", help_text="By time of day: before this a check-in, from it on a check-out."
+        _("cut-off"), default="12:00", help_text=_("By time of day: before this a check-in, from it on a check-out.")
     )
     min_interval_minutes = models.PositiveSmallIntegerField(
-        "minimum minutes between check-in and check-out",
+        _("minimum minutes between check-in and check-out"),
         default=10,
-        help_text="A person seen again sooner after checking in is not checked out: nothing changes.",
+        help_text=_("A person seen again sooner after checking in is not checked out: nothing changes."),
     )
 
     class Meta:
@@ -130,6 +163,8 @@ class Schedule(models.Model):
                 fields=["is_default"], condition=models.Q(is_default=True), name="schedule_one_default"
             ),
         ]
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
 
     def __str__(self):
         return self.name
@@ -137,14 +172,16 @@ class Schedule(models.Model):
     @property
     def scope(self):
         if self.person_id:
-            return f"person: {self.person.name}"
+            return gettext("person: %(name)s") % {"name": self.person.name}
         if self.department_id:
-            return f"department: {self.department.name}"
-        return "organization default"
+            return gettext("department: %(name)s") % {"name": self.department.name}
+        return gettext("organization default")
 
     def weekday_names(self):
-        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        return ", ".join(names[d - 1] for d in sorted(self.working_days))
+        from portal.attendance.forms import WEEKDAYS
+
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[d]) for d in sorted(self.working_days))
 
 
 class CalendarDay(models.Model):
@@ -155,16 +192,20 @@ class CalendarDay(models.Model):
     (portal.attendance.calendar), or entered by hand (no country)."""
 
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", "holiday"
-        WORKDAY = "workday", "working day"
+        HOLIDAY = "holiday", _("holiday")
+        WORKDAY = "workday", _("working day")
 
-    day = models.DateField(unique=True)
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    name = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=8, blank=True, help_text="Where it was imported from; empty: by hand")
+    day = models.DateField(unique=True, verbose_name=_("day"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
+    name = models.CharField(max_length=200, blank=True, verbose_name=_("name"))
+    country = models.CharField(
+        max_length=8, blank=True, help_text=_("Where it was imported from; empty: by hand"), verbose_name=_("country")
+    )
 
     class Meta:
         ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
 
     def __str__(self):
         return f"{self.day} {self.get_kind_display()} {self.name}".strip()
@@ -173,30 +214,31 @@ class CalendarDay(models.Model):
 class DailySummary(models.Model):
     """One person's working day, computed from its events by portal.attendance.rules."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="summaries")
-    day = models.DateField()
-    scheduled = models.BooleanField(default=False)
-    holiday = models.BooleanField(default=False)
-    planned_start = models.DateTimeField()
-    planned_end = models.DateTimeField()
-    first_in = models.DateTimeField(null=True, blank=True)
-    last_out = models.DateTimeField(null=True, blank=True)
-    worked_seconds = models.PositiveIntegerField(default=0)
-    late_minutes = models.PositiveIntegerField(default=0)
-    early_minutes = models.PositiveIntegerField(default=0)
-    missing_checkout = models.BooleanField(default=False)
-    present = models.BooleanField(default=False)
-    absent = models.BooleanField(default=False)
-    event_count = models.PositiveSmallIntegerField(default=0)
-    closed = models.BooleanField(default=False)
-    overtime_seconds = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(auto_now=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("person"))
+    day = models.DateField(verbose_name=_("day"))
+    scheduled = models.BooleanField(default=False, verbose_name=_("scheduled"))
+    holiday = models.BooleanField(default=False, verbose_name=_("holiday"))
+    planned_start = models.DateTimeField(verbose_name=_("planned start"))
+    planned_end = models.DateTimeField(verbose_name=_("planned end"))
+    first_in = models.DateTimeField(null=True, blank=True, verbose_name=_("first in"))
+    last_out = models.DateTimeField(null=True, blank=True, verbose_name=_("last out"))
+    worked_seconds = models.PositiveIntegerField(default=0, verbose_name=_("worked seconds"))
+    late_minutes = models.PositiveIntegerField(default=0, verbose_name=_("late minutes"))
+    early_minutes = models.PositiveIntegerField(default=0, verbose_name=_("early minutes"))
+    missing_checkout = models.BooleanField(default=False, verbose_name=_("missing checkout"))
+    present = models.BooleanField(default=False, verbose_name=_("present"))
+    absent = models.BooleanField(default=False, verbose_name=_("absent"))
+    event_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("event count"))
+    closed = models.BooleanField(default=False, verbose_name=_("closed"))
+    overtime_seconds = models.PositiveIntegerField(default=0, verbose_name=_("overtime seconds"))
+    computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
 
     class Meta:
         ordering = ["day", "person__name"]
         constraints = [models.UniqueConstraint(fields=["person", "day"], name="summary_person_day")]
         indexes = [models.Index(fields=["day", "person"])]
-        verbose_name_plural = "daily summaries"
+        verbose_name_plural = _("daily summaries")
+        verbose_name = _("daily summary")
 
     def __str__(self):
         return f"{self.person.name} {self.day}"
@@ -205,18 +247,23 @@ class DailySummary(models.Model):
     def status(self):
         return summary_status(self)
 
+    @property
+    def status_label(self):
+        """The status in the reader's language (`status` stays the English word the API documents)."""
+        return gettext(summary_status(self))
+
 
 def summary_status(row):
     """A few words for a day: present, worked on a day off / holiday, holiday,
     absent, scheduled (not started) or day off."""
     if row.event_count and row.holiday:
-        return "worked on a holiday"
+        return gettext_noop("worked on a holiday")
     if row.event_count and not row.scheduled:
-        return "worked on a day off"
+        return gettext_noop("worked on a day off")
     if row.event_count:
-        return "present"
+        return gettext_noop("present")
     if row.holiday:
-        return "holiday"
+        return gettext_noop("holiday")
     if row.absent:
-        return "absent"
-    return "scheduled" if row.scheduled else "day off"
+        return gettext_noop("absent")
+    return gettext_noop("scheduled") if row.scheduled else gettext_noop("day off")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
 from portal.attendance.rules import DayFacts, day_summarize, punch_direction, too_soon
@@ -66,8 +67,14 @@ def attendance_event_record(
                 # seen again soon after checking in: a second sighting, not a departure
                 return Recorded(event=last, created=False, too_soon=True)
         event = AttendanceEvent.objects.create(
-            person=person, at=at, direction=direction, source=source, capture=capture, distance=distance,
-            recorded_by=recorded_by, photo_taken_at=photo_taken_at,
+            person=person,
+            at=at,
+            direction=direction,
+            source=source,
+            capture=capture,
+            distance=distance,
+            recorded_by=recorded_by,
+            photo_taken_at=photo_taken_at,
         )
         daily_summary_recompute(person=person, day=day, shift=shift)
         return Recorded(event=event, created=True)
@@ -96,19 +103,19 @@ def daily_summary_recompute(*, person, day, shift=None, now=None):
 def _reason_required(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise CorrectionRefused("A reason is required for every correction.")
+        raise CorrectionRefused(_("A reason is required for every correction."))
     return reason
 
 
 def _at_checked(at):
     if at > timezone.now() + timedelta(minutes=1):
-        raise CorrectionRefused("An event cannot be in the future.")
+        raise CorrectionRefused(_("An event cannot be in the future."))
     return at
 
 
 def _direction_checked(direction):
     if direction not in AttendanceEvent.Direction.values:
-        raise CorrectionRefused(f"Unknown direction {direction!r}: use 'in' or 'out'.")
+        raise CorrectionRefused(_("Unknown direction %(direction)r: use 'in' or 'out'.") % {"direction": direction})
     return direction
 
 
@@ -158,9 +165,9 @@ def attendance_event_change(*, event, at, direction, reason, user):
         _lock_person(event.person)
         event = AttendanceEvent.objects.select_for_update().get(pk=event.pk)
         if event.voided:
-            raise CorrectionRefused("A voided event cannot be changed.")
+            raise CorrectionRefused(_("A voided event cannot be changed."))
         if event.at == at and event.direction == direction:
-            raise CorrectionRefused("Nothing to change: the time and direction are the same.")
+            raise CorrectionRefused(_("Nothing to change: the time and direction are the same."))
         before, old_at = event.snapshot(), event.at
         event.at, event.direction = at, direction
         event.save(update_fields=["at", "direction"])
@@ -176,7 +183,7 @@ def attendance_event_void(*, event, reason, user):
         _lock_person(event.person)
         event = AttendanceEvent.objects.select_for_update().get(pk=event.pk)
         if event.voided:
-            raise CorrectionRefused("This event is already voided.")
+            raise CorrectionRefused(_("This event is already voided."))
         before = event.snapshot()
         event.voided = True
         event.save(update_fields=["voided"])

@@ -7,6 +7,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import HR, role_required
@@ -64,7 +66,16 @@ def attendance_csv(request):
 
     def rows():
         yield ("\ufeff" if bom else "") + writer.writerow(
-            ["time", "person", "employee_id", "department", "direction", "source", "distance", "voided"]
+            [
+                _("time"),
+                _("person"),
+                _("employee ID"),
+                _("department"),
+                _("direction"),
+                _("source"),
+                _("distance"),
+                _("voided"),
+            ]
         )
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
@@ -76,7 +87,7 @@ def attendance_csv(request):
                     event.direction,
                     event.source,
                     "" if event.distance is None else f"{event.distance:.4f}",
-                    "yes" if event.voided else "",
+                    _("yes") if event.voided else "",
                 ]
             )
 
@@ -89,7 +100,7 @@ def _day(value):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Http404("Not a date.") from None
+        raise Http404(_("Not a date.")) from None
 
 
 def _day_page(request, person, day, *, add_form=None, status=200, error=None):
@@ -127,7 +138,7 @@ def attendance_event_add_view(request, person_pk, day):
         attendance_event_add(person=person, user=request.user, **form.cleaned_data)
     except CorrectionRefused as exc:
         return _day_page(request, person, day, add_form=form, status=400, error=exc.message)
-    messages.success(request, "Event added.")
+    messages.success(request, _("Event added."))
     return redirect("attendance-day", person_pk=person.pk, day=day.isoformat())
 
 
@@ -147,7 +158,7 @@ def attendance_event_change_view(request, pk):
         attendance_event_change(event=event, user=request.user, **form.cleaned_data)
     except CorrectionRefused as exc:
         return _day_page(request, event.person, day, status=400, error=exc.message)
-    messages.success(request, "Event changed.")
+    messages.success(request, _("Event changed."))
     event.refresh_from_db()
     return redirect("attendance-day", person_pk=event.person_id, day=_event_day(event).isoformat())
 
@@ -164,7 +175,7 @@ def attendance_event_void_view(request, pk):
         attendance_event_void(event=event, user=request.user, reason=form.cleaned_data["reason"])
     except CorrectionRefused as exc:
         return _day_page(request, event.person, day, status=400, error=exc.message)
-    messages.success(request, "Event voided.")
+    messages.success(request, _("Event voided."))
     return redirect("attendance-day", person_pk=event.person_id, day=day.isoformat())
 
 
@@ -186,7 +197,10 @@ def schedule_edit(request, pk=None):
         form = ScheduleForm(request.POST, instance=schedule)
         if form.is_valid():
             form.save()
-            messages.success(request, f"Schedule “{schedule.name}” saved. It applies to days computed from now on.")
+            messages.success(
+                request,
+                _("Schedule “%(name)s” saved. It applies to days computed from now on.") % {"name": schedule.name},
+            )
             return redirect("attendance-schedules")
         status = 400
     else:
@@ -194,7 +208,9 @@ def schedule_edit(request, pk=None):
     return render(request, "attendance/schedule_form.html", {"form": form, "schedule": schedule}, status=status)
 
 
-AFTER_CALENDAR_CHANGE = "Days already summarized change when they are next computed (close_days --days N)."
+AFTER_CALENDAR_CHANGE = gettext_lazy(
+    "Days already summarized change when they are next computed (close_days --days N)."
+)
 
 
 def _calendar_page(request, *, year, import_form=None, day_form=None, status=200):
@@ -228,7 +244,7 @@ def calendar(request):
         day = form.save(commit=False)
         day.country = ""
         day.save()
-        messages.success(request, f"{day} saved. {AFTER_CALENDAR_CHANGE}")
+        messages.success(request, _("%(day)s saved. %(after)s") % {"day": day, "after": AFTER_CALENDAR_CHANGE})
         return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")
     return _calendar_page(request, year=year)
 
@@ -247,8 +263,14 @@ def calendar_import_view(request):
         return _calendar_page(request, year=year, import_form=form, status=400)
     messages.success(
         request,
-        f"{done.country} {done.year}: {done.holidays} holidays and {done.workdays} swapped working days imported. "
-        + AFTER_CALENDAR_CHANGE,
+        _("%(country)s %(year)s: %(holidays)s holidays and %(workdays)s swapped working days imported. %(after)s")
+        % {
+            "country": done.country,
+            "year": done.year,
+            "holidays": done.holidays,
+            "workdays": done.workdays,
+            "after": AFTER_CALENDAR_CHANGE,
+        },
     )
     return redirect(f"{reverse('attendance-calendar')}?year={done.year}")
 
@@ -258,5 +280,5 @@ def calendar_import_view(request):
 def calendar_day_delete(request, pk):
     day = get_object_or_404(CalendarDay, pk=pk)
     day.delete()
-    messages.success(request, f"{day} removed. {AFTER_CALENDAR_CHANGE}")
+    messages.success(request, _("%(day)s removed. %(after)s") % {"day": day, "after": AFTER_CALENDAR_CHANGE})
     return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")

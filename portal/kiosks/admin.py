@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import ADMIN, has_role
 from portal.kiosks.models import Kiosk
@@ -51,21 +53,21 @@ class KioskAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.fields if obj else ["name", "location", "mode", "direction", "liveness"]
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, kiosk):
         return kiosk_state(kiosk)
 
-    @admin.display(description="pairing")
+    @admin.display(description=gettext_lazy("pairing"))
     def pairing(self, kiosk):
         if kiosk.revoked:
-            return "Revoked kiosks cannot be paired again; register a new one."
+            return _("Revoked kiosks cannot be paired again; register a new one.")
         return format_html(
             '<a class="button" href="{}">Pair a browser</a> &nbsp; <a class="button" href="{}">Revoke</a>',
             reverse("admin:kiosks_kiosk_pair", args=[kiosk.pk]),
             reverse("admin:kiosks_kiosk_revoke", args=[kiosk.pk]),
         )
 
-    @admin.display(description="recent attempts")
+    @admin.display(description=gettext_lazy("recent attempts"))
     def recent_attempts(self, kiosk):
         rows = []
         for capture in kiosk.captures.select_related("claimed_person")[:20]:
@@ -118,7 +120,7 @@ class KioskAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "kiosk": kiosk,
             "opts": self.model._meta,
-            "title": f"Pair a browser with {kiosk}",
+            "title": _("Pair a browser with %(name)s") % {"name": kiosk},
         }
         if request.method == "POST":
             try:
@@ -138,12 +140,14 @@ class KioskAdmin(admin.ModelAdmin):
         kiosk = self._kiosk(request, pk)
         if request.method == "POST":
             kiosk_revoke(kiosk=kiosk)
-            messages.success(request, f"{kiosk} is revoked: its browser can no longer submit anything.")
+            messages.success(
+                request, _("%(name)s is revoked: its browser can no longer submit anything.") % {"name": kiosk}
+            )
             return redirect("admin:kiosks_kiosk_change", kiosk.pk)
         context = {
             **self.admin_site.each_context(request),
             "kiosk": kiosk,
             "opts": self.model._meta,
-            "title": f"Revoke {kiosk}?",
+            "title": _("Revoke %(name)s?") % {"name": kiosk},
         }
         return TemplateResponse(request, "kiosks/admin_revoke.html", context)

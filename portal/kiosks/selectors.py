@@ -9,17 +9,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.access.models import AccessEvent
+from portal.access.texts import reason_message
 from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
 from portal.attendance.schedules import shift_for_person
+from portal.web.reasons import reason_text
 from recognition.models import Capture, FacePhoto
 
-NOT_RECOGNIZED = "Not recognized, please try again or see reception"
-NO_FACE = "No face found. Please look at the camera"
-NOT_LIVE = "Please move your head a little and try again"
-ERROR = "That did not work, please try again"
-PENDING = "One moment…"
+NOT_RECOGNIZED = gettext_lazy("Not recognized, please try again or see reception")
+NO_FACE = gettext_lazy("No face found. Please look at the camera")
+NOT_LIVE = gettext_lazy("Please move your head a little and try again")
+ERROR = gettext_lazy("That did not work, please try again")
+PENDING = gettext_lazy("One moment…")
 
 
 def kiosk_config(*, kiosk):
@@ -56,11 +60,15 @@ def _punch_hint():
 
 
 def greeting(local_time, direction):
+    """What the kiosk says on a check-in or check-out, whole sentences (words order differently
+    in other languages), to be filled with the name and the time."""
     if direction == AttendanceEvent.Direction.OUT:
-        return "Goodbye"
+        return _("Goodbye, %(name)s, checked out at %(at)s")
     if local_time.hour < 12:
-        return "Good morning"
-    return "Good afternoon" if local_time.hour < 18 else "Good evening"
+        return _("Good morning, %(name)s, checked in at %(at)s")
+    if local_time.hour < 18:
+        return _("Good afternoon, %(name)s, checked in at %(at)s")
+    return _("Good evening, %(name)s, checked in at %(at)s")
 
 
 def kiosk_capture_view(*, capture, client_id):
@@ -80,7 +88,7 @@ def kiosk_badge_view(*, event):
     """The kiosk's answer to a badge-and-PIN attempt."""
     view = {"status": "done", "outcome": "pending", "message": ""}
     if event.result == AccessEvent.Result.GRANTED and event.person_id:
-        view.update(name=event.person.name, message=f"Hello, {event.person.name}")
+        view.update(name=event.person.name, message=_("Hello, %(name)s") % {"name": event.person.name})
     return _door_view(view, event)
 
 
@@ -88,22 +96,26 @@ def _door_view(view, event):
     door = {"door": event.door.name, "access": event.result, "reason": event.reason}
     name = view.get("name")
     if event.result == AccessEvent.Result.GRANTED:
-        message = f"Door open. {view['message']}" if name else "Door open"
+        message = _("Door open. %(greeting)s") % {"greeting": view["message"]} if name else reason_message("granted")
         return {**view, **door, "outcome": "door_open", "message": message}
-    message = f"{event.message}, {name}" if name and event.reason not in ("not_recognized",) else event.message
+    refusal = reason_message(event.reason, event.message)
+    if name and event.reason not in ("not_recognized",):
+        message = _("%(refusal)s, %(name)s") % {"refusal": refusal, "name": name}
+    else:
+        message = refusal
     return {**view, **door, "outcome": "denied", "message": message}
 
 
 def _attempt_view(*, capture, client_id):
-    view = {"id": client_id, "status": capture.status, "outcome": "pending", "message": PENDING}
+    view = {"id": client_id, "status": capture.status, "outcome": "pending", "message": str(PENDING)}
     if capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
         return view
     if capture.status == Capture.Status.FAILED:
-        return {**view, "outcome": "error", "message": ERROR, "detail": capture.error}
+        return {**view, "outcome": "error", "message": str(ERROR), "detail": reason_text(capture.error)}
     result = capture.result or {}
     reason = result.get("reason")
     if reason == "not_live":
-        return {**view, "outcome": "not_live", "message": NOT_LIVE}
+        return {**view, "outcome": "not_live", "message": str(NOT_LIVE)}
     verify = capture.claimed_person_id is not None or bool(capture.claimed_employee_id)
     faces = result.get("faces") or []
     if verify:
@@ -111,14 +123,15 @@ def _attempt_view(*, capture, client_id):
         # must not tell whether anyone has it
         claimed = capture.claimed_employee_id or capture.claimed_person.employee_id
         if reason == "no_face":
-            return {**view, "outcome": "no_face", "message": NO_FACE}
+            return {**view, "outcome": "no_face", "message": str(NO_FACE)}
         if not result.get("verified"):
-            return {**view, "outcome": "not_verified", "message": f"This face does not match employee {claimed}"}
+            message = _("This face does not match employee %(employee_id)s") % {"employee_id": claimed}
+            return {**view, "outcome": "not_verified", "message": message}
     elif not faces:
-        return {**view, "outcome": "no_face", "message": NO_FACE}
+        return {**view, "outcome": "no_face", "message": str(NO_FACE)}
     face = faces[0]
     if face.get("decision") not in ("match", "verified"):
-        return {**view, "outcome": "not_recognized", "message": NOT_RECOGNIZED}
+        return {**view, "outcome": "not_recognized", "message": str(NOT_RECOGNIZED)}
     return {**view, **_matched(face)}
 
 
@@ -126,13 +139,16 @@ def _matched(face):
     answer = {"name": face["name"], "photo": person_thumbnail(face["person_id"])}
     event = AttendanceEvent.objects.filter(pk=face.get("event_id")).first() if face.get("event_id") else None
     if event is None:  # recognized but attendance not recorded
-        return {**answer, "outcome": "recognized", "message": f"Hello, {face['name']}"}
+        return {**answer, "outcome": "recognized", "message": _("Hello, %(name)s") % {"name": face["name"]}}
     local = timezone.localtime(event.at)
     at = f"{local:%H:%M}"
-    did = "checked in" if event.direction == AttendanceEvent.Direction.IN else "checked out"
     answer.update(direction=event.direction, at=at)
     if face.get("event") == "cooldown":
-        return {**answer, "outcome": "already", "message": f"{face['name']}, already {did} at {at}"}
+        if event.direction == AttendanceEvent.Direction.IN:
+            already = _("%(name)s, already checked in at %(at)s")
+        else:
+            already = _("%(name)s, already checked out at %(at)s")
+        return {**answer, "outcome": "already", "message": already % {"name": face["name"], "at": at}}
     if face.get("event") == "too_soon":
         # seen again just after checking in: say so, rather than a silent "Goodbye" that never happened
         shift = shift_for_person(event.person)
@@ -140,13 +156,14 @@ def _matched(face):
         return {
             **answer,
             "outcome": "already",
-            "message": f"{face['name']}, you checked in at {at}; checking out is possible from {until:%H:%M}",
+            "message": _("%(name)s, you checked in at %(at)s; checking out is possible from %(until)s")
+            % {"name": face["name"], "at": at, "until": f"{until:%H:%M}"},
         }
     outcome = "checked_in" if event.direction == AttendanceEvent.Direction.IN else "checked_out"
     return {
         **answer,
         "outcome": outcome,
-        "message": f"{greeting(local, event.direction)}, {face['name']}, {did} at {at}",
+        "message": greeting(local, event.direction) % {"name": face["name"], "at": at},
     }
 
 

@@ -13,9 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.kiosks.models import Kiosk, KioskPairing
 from portal.people.models import Person
+from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_submit
@@ -54,7 +56,7 @@ def kiosk_register(*, name, location="", mode=Kiosk.Mode.IDENTIFY, direction=Kio
 def kiosk_pairing_create(*, kiosk, created_by=None):
     """A one-time code for pairing a browser with `kiosk`. Returns (pairing, code)."""
     if kiosk.revoked:
-        raise KioskError("revoked", "This kiosk has been revoked; register a new one.", 409)
+        raise KioskError("revoked", _("This kiosk has been revoked; register a new one."), 409)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     pairing = KioskPairing.objects.create(
         kiosk=kiosk,
@@ -73,7 +75,7 @@ def kiosk_pairing_find(*, code):
         .first()
     )
     if pairing is None or pairing.kiosk.revoked:
-        raise KioskError("bad_code", "This pairing code is wrong, used or expired. Ask for a new one.", 404)
+        raise KioskError("bad_code", _("This pairing code is wrong, used or expired. Ask for a new one."), 404)
     return pairing
 
 
@@ -88,7 +90,7 @@ def kiosk_pair(*, code):
     with transaction.atomic():
         # the code is used once, even by two browsers opening it at once
         if not KioskPairing.objects.filter(pk=pairing.pk, used_at=None).update(used_at=now):
-            raise KioskError("bad_code", "This pairing code is wrong, used or expired. Ask for a new one.", 404)
+            raise KioskError("bad_code", _("This pairing code is wrong, used or expired. Ask for a new one."), 404)
         Kiosk.objects.filter(pk=pairing.kiosk_id).update(token_hash=_digest(token), paired_at=now)
     kiosk = Kiosk.objects.get(pk=pairing.kiosk_id)
     return kiosk, token
@@ -107,9 +109,9 @@ def kiosk_authenticate(*, token):
     """The kiosk a token belongs to; KioskError (401 unknown, 403 revoked) otherwise."""
     kiosk = Kiosk.objects.filter(token_hash=_digest(token)).first() if token else None
     if kiosk is None:
-        raise KioskError("not_paired", "This browser is not paired with a kiosk.", 401)
+        raise KioskError("not_paired", _("This browser is not paired with a kiosk."), 401)
     if kiosk.revoked:
-        raise KioskError("revoked", "This kiosk has been revoked by an administrator.", 403)
+        raise KioskError("revoked", _("This kiosk has been revoked by an administrator."), 403)
     now = timezone.now()
     if kiosk.last_seen_at is None or now - kiosk.last_seen_at > timedelta(seconds=30):
         Kiosk.objects.filter(pk=kiosk.pk).update(last_seen_at=now)
@@ -126,14 +128,17 @@ REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
 def frames_check(frames):
     """Each frame must be a readable image within the limits; KioskError otherwise."""
     if not frames:
-        raise KioskError("no_frame", "No camera frame was sent.")
+        raise KioskError("no_frame", _("No camera frame was sent."))
     if len(frames) > settings.KIOSK_MAX_FRAMES:
-        raise KioskError("too_many_frames", f"At most {settings.KIOSK_MAX_FRAMES} frames per attempt.")
+        raise KioskError(
+            "too_many_frames", _("At most %(count)s frames per attempt.") % {"count": settings.KIOSK_MAX_FRAMES}
+        )
     for number, data in enumerate(frames, start=1):
         try:
             imaging.decode(data, frame_limits())
         except imaging.ImageRejected as exc:
-            raise KioskError(exc.code, f"Frame {number}: {exc.message}", REJECT_STATUS.get(exc.code, 400)) from None
+            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": reason_text(exc.message)}
+            raise KioskError(exc.code, message, REJECT_STATUS.get(exc.code, 400)) from None
 
 
 def scoped_client_id(kiosk, client_id):
@@ -152,7 +157,7 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
     the capture the server already has: nothing is counted twice.
     """
     if not CLIENT_ID.match(client_id or ""):
-        raise KioskError("bad_client_id", "Each attempt needs an id of 8 to 48 letters, digits, - or _.")
+        raise KioskError("bad_client_id", _("Each attempt needs an id of 8 to 48 letters, digits, - or _."))
     existing = kiosk_capture_find(kiosk=kiosk, client_id=client_id)
     if existing is not None:
         return existing, False
@@ -161,10 +166,10 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
     if kiosk.mode == Kiosk.Mode.VERIFY:
         employee_id = (employee_id or "").strip()
         if not employee_id:
-            raise KioskError("no_employee_id", "Type your employee ID or scan your badge first.")
+            raise KioskError("no_employee_id", _("Type your employee ID or scan your badge first."))
         if "\x00" in employee_id or len(employee_id) > 64:
             # no ID looks like this; PostgreSQL would refuse the query
-            raise KioskError("bad_employee_id", "This is not an employee ID; type it again or scan your badge.")
+            raise KioskError("bad_employee_id", _("This is not an employee ID; type it again or scan your badge."))
         claimed = Person.objects.filter(employee_id__iexact=employee_id).first()
     frames_check(frames)
     try:
@@ -192,7 +197,7 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
 def _direction(kiosk, asked):
     if kiosk.direction == Kiosk.Direction.BUTTONS:
         if asked not in ("in", "out"):
-            raise KioskError("no_direction", "Choose check-in or check-out.")
+            raise KioskError("no_direction", _("Choose check-in or check-out."))
         return asked
     if kiosk.direction in (Kiosk.Direction.IN, Kiosk.Direction.OUT):
         return kiosk.direction

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +27,7 @@ from portal.kiosks.services import (
     kiosk_pair,
     kiosk_pairing_find,
 )
+from portal.web.reasons import reason_text
 from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture
@@ -48,7 +50,11 @@ def kiosk_token(request):
 
 def throttled(wait):
     response = JsonResponse(
-        {"error": "throttled", "message": f"Too many wrong codes or tokens from this address; try again in {wait} s."},
+        {
+            "error": "throttled",
+            "message": _("Too many wrong codes or tokens from this address; try again in %(seconds)s s.")
+            % {"seconds": wait},
+        },
         status=429,
     )
     response["Retry-After"] = str(wait)
@@ -88,7 +94,9 @@ def pair_page(request, code=""):
     kiosk, problem = None, ""
     wait = secret_wait(request) if code else 0
     if wait:
-        problem = f"Too many wrong pairing codes from this address; try again in {wait_text(wait)}."
+        problem = _("Too many wrong pairing codes from this address; try again in %(wait)s.") % {
+            "wait": wait_text(wait)
+        }
     elif code:
         try:
             kiosk = kiosk_pairing_find(code=code).kiosk
@@ -161,7 +169,7 @@ def api_badge(request):
     from portal.routing import badge_route
 
     if request.kiosk.door_id is None:
-        return error(KioskError("no_door", "This kiosk is not at a door."))
+        return error(KioskError("no_door", _("This kiosk is not at a door.")))
     event = badge_route(
         kiosk=request.kiosk,
         employee_id=request.POST.get("employee_id", ""),
@@ -178,7 +186,8 @@ def read_frames(files):
         try:
             imaging.check_size(upload.size, limits)
         except imaging.ImageRejected as exc:
-            raise KioskError(exc.code, f"Frame {number}: {exc.message}", REJECT_STATUS.get(exc.code, 400)) from None
+            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": reason_text(exc.message)}
+            raise KioskError(exc.code, message, REJECT_STATUS.get(exc.code, 400)) from None
     return [upload.read() for upload in files]
 
 
@@ -187,7 +196,7 @@ def read_frames(files):
 def api_capture(request, client_id):
     capture = kiosk_capture_find(kiosk=request.kiosk, client_id=client_id)
     if capture is None:
-        return error(KioskError("not_found", "No such attempt from this kiosk.", 404))
+        return error(KioskError("not_found", _("No such attempt from this kiosk."), 404))
     # the poll waits too: a kiosk behind a long queue asks every few seconds, not 3 times a second
     with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
         capture = capture_wait(capture=capture, seconds=allowed)

@@ -1,15 +1,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import ADMIN, GROUPS, HR, RECEPTION, SECURITY, VIEWER
+from portal.accounts.roles import ADMIN, HR, LABELS, RECEPTION, SECURITY, VIEWER
 from portal.api.models import ApiToken
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.attendance.models import PunchMode
 from portal.kiosks.models import Kiosk
 from portal.people.models import Department
 
-ROLE_CHOICES = [(role, GROUPS[role]) for role in (ADMIN, HR, SECURITY, RECEPTION, VIEWER)]
-ROLE_HELP = (
+ROLE_CHOICES = [(role, LABELS[role]) for role in (ADMIN, HR, SECURITY, RECEPTION, VIEWER)]
+ROLE_HELP = _(
     "Admin: everything, including kiosks, users and API tokens. HR manager: people, enrollment, attendance, "
     "corrections, departments, schedules, reports. Security: doors, zones, access levels, visitors, the "
     "access log and muster list. Reception: visitors only. Viewer: reports only."
@@ -17,24 +18,37 @@ ROLE_HELP = (
 
 
 class DepartmentForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=100, label=_("Name"))
     own_schedule = forms.BooleanField(
-        label="Own working hours", required=False, help_text="Off: the organization default schedule applies."
+        label=_("Own working hours"), required=False, help_text=_("Off: the organization default schedule applies.")
     )
     working_days = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, initial=[1, 2, 3, 4, 5]
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[1, 2, 3, 4, 5],
+        label=_("Working days"),
     )
-    start = forms.TimeField(widget=Time24Input(), initial="09:00", required=False)
+    start = forms.TimeField(widget=Time24Input(), initial="09:00", required=False, label=_("Start"))
     end = forms.TimeField(
-        widget=Time24Input(), initial="17:00", required=False, help_text="At or before the start: overnight"
+        widget=Time24Input(),
+        initial="17:00",
+        required=False,
+        help_text=_("At or before the start: overnight"),
+        label=_("End"),
     )
-    grace_minutes = forms.IntegerField(min_value=0, max_value=240, initial=5, required=False)
+    grace_minutes = forms.IntegerField(min_value=0, max_value=240, initial=5, required=False, label=_("Grace minutes"))
     punch_mode = forms.ChoiceField(
-        label="Check-in or check-out", choices=PunchMode.choices, initial=PunchMode.ALTERNATE
+        label=_("Check-in or check-out"), choices=PunchMode.choices, initial=PunchMode.ALTERNATE
     )
-    punch_cutoff = forms.TimeField(label="Cut-off", widget=Time24Input(), initial="12:00", required=False)
+    punch_cutoff = forms.TimeField(label=_("Cut-off"), widget=Time24Input(), initial="12:00", required=False)
     min_interval_minutes = forms.IntegerField(
-        label="Minimum minutes between check-in and check-out", min_value=0, max_value=600, initial=10, required=False
+        label=_("Minimum minutes between check-in and check-out"),
+        min_value=0,
+        max_value=600,
+        initial=10,
+        required=False,
     )
 
     def __init__(self, *args, department=None, **kwargs):
@@ -61,7 +75,7 @@ class DepartmentForm(forms.Form):
         if self.department is not None:
             taken = taken.exclude(pk=self.department.pk)
         if taken.exists():
-            raise forms.ValidationError("A department with this name exists.")
+            raise forms.ValidationError(_("A department with this name exists."))
         return name
 
     def schedule(self):
@@ -81,22 +95,25 @@ class DepartmentForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=HR, help_text=ROLE_HELP)
+    username = forms.CharField(max_length=150, label=_("Username"))
+    first_name = forms.CharField(max_length=150, required=False, label=_("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=_("Last name"))
+    email = forms.EmailField(required=False, label=_("Email"))
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=HR, help_text=ROLE_HELP, label=_("Role"))
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=name).exists():
-            raise forms.ValidationError("This user name is taken.")
+            raise forms.ValidationError(_("This user name is taken."))
         return name
 
 
 class UserForm(forms.Form):
     role = forms.ChoiceField(
-        choices=[("", "no role: cannot use the portal"), *ROLE_CHOICES], required=False, help_text=ROLE_HELP
+        choices=[("", _("no role: cannot use the portal")), *ROLE_CHOICES],
+        required=False,
+        help_text=ROLE_HELP,
+        label=_("Role"),
     )
 
 
@@ -107,5 +124,5 @@ class KioskForm(forms.ModelForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text=ApiToken._meta.get_field("name").help_text)
-    role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=HR)
+    name = forms.CharField(max_length=100, help_text=ApiToken._meta.get_field("name").help_text, label=_("Name"))
+    role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=HR, label=_("Role"))

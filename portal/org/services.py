@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from portal.accounts.roles import GROUPS
 from portal.attendance.models import Schedule
@@ -89,4 +90,4 @@ def people_bulk_update(*, ids, action, department=None):
         changed = people.update(active=action == BULK_ACTIVATE)
         GalleryVersion.bump()  # who may be recognized changed
         return changed
-    raise ValueError(f"Unknown action {action!r}.")
+    raise ValueError(_("Unknown action %(action)r.") % {"action": action})

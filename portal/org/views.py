@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import ADMIN, HR, role_required, user_role
@@ -47,7 +48,7 @@ def department_edit(request, pk=None):
             from portal.attendance.models import Schedule
 
             Schedule.objects.filter(department=saved).delete()
-        messages.info(request, f"Department {saved.name} saved.")
+        messages.info(request, _("Department %(name)s saved.") % {"name": saved.name})
         return redirect("org-departments")
     status = 400 if form.errors else 200
     return render(request, "org/department_form.html", {"form": form, "department": department}, status=status)
@@ -84,10 +85,10 @@ def user_edit(request, pk):
     form = UserForm(request.POST or None, initial={"role": user_role(user) or ""})
     if request.method == "POST" and form.is_valid():
         if user == request.user and form.cleaned_data["role"] != ADMIN and not user.is_superuser:
-            messages.error(request, "You cannot take your own admin role away; ask another admin.")
+            messages.error(request, _("You cannot take your own admin role away; ask another admin."))
         else:
             services.user_role_set(user=user, role=form.cleaned_data["role"])
-            messages.info(request, f"{user.get_username()}'s role is saved.")
+            messages.info(request, _("The role of %(user)s is saved.") % {"user": user.get_username()})
         return redirect("org-user", pk=user.pk)
     return render(request, "org/user.html", {"person": user, "form": form})
 
@@ -98,10 +99,11 @@ def user_active(request, pk):
     user = get_object_or_404(get_user_model(), pk=pk)
     active = request.POST.get("active") == "1"
     if user == request.user and not active:
-        messages.error(request, "You cannot deactivate your own account.")
+        messages.error(request, _("You cannot deactivate your own account."))
     else:
         services.user_set_active(user=user, active=active)
-        messages.info(request, f"{user.get_username()} is {'active' if active else 'deactivated: cannot sign in'}.")
+        text = _("%(user)s is active.") if active else _("%(user)s is deactivated: cannot sign in.")
+        messages.info(request, text % {"user": user.get_username()})
     return redirect("org-user", pk=user.pk)
 
 
@@ -127,7 +129,7 @@ def kiosk_new(request):
     form = KioskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         kiosk = form.save()
-        messages.info(request, f"Kiosk {kiosk.name} added. Pair a browser with it next.")
+        messages.info(request, _("Kiosk %(name)s added. Pair a browser with it next.") % {"name": kiosk.name})
         return redirect("org-kiosk", pk=kiosk.pk)
     return render(request, "org/kiosk_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -139,7 +141,7 @@ def kiosk_detail(request, pk):
     form = KioskForm(request.POST or None, instance=kiosk)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.info(request, "Saved.")
+        messages.info(request, _("Saved."))
         return redirect("org-kiosk", pk=kiosk.pk)
     context = {"kiosk": kiosk, "form": form, "attempts": kiosk_attempts(kiosk=kiosk)}
     return render(request, "org/kiosk.html", context, status=400 if form.errors else 200)
@@ -169,7 +171,9 @@ def kiosk_revoke_view(request, pk):
     kiosk = get_object_or_404(Kiosk, pk=pk)
     if request.method == "POST":
         kiosk_revoke(kiosk=kiosk)
-        messages.info(request, f"{kiosk.name} is revoked: its browser can no longer submit anything.")
+        messages.info(
+            request, _("%(name)s is revoked: its browser can no longer submit anything.") % {"name": kiosk.name}
+        )
         return redirect("org-kiosk", pk=kiosk.pk)
     return render(request, "org/kiosk_revoke.html", {"kiosk": kiosk})
 
@@ -192,5 +196,5 @@ def tokens(request):
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk)
     api_token_revoke(token=token)
-    messages.info(request, f"Token {token.name} is revoked.")
+    messages.info(request, _("Token %(name)s is revoked.") % {"name": token.name})
     return redirect("org-tokens")

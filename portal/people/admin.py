@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.people.forms import MultiplePhotoField
 from portal.people.models import Department, Person
@@ -15,8 +16,10 @@ from recognition.services import person_photo_add
 
 class PersonAdminForm(forms.ModelForm):
     new_photos = MultiplePhotoField(
-        label="Add face photos",
-        help_text="One or more photos showing only this person's face. Each is checked and encoded by a worker.",
+        label=gettext_lazy("Add face photos"),
+        help_text=gettext_lazy(
+            "One or more photos showing only this person's face. Each is checked and encoded by a worker."
+        ),
     )
 
     class Meta:
@@ -42,7 +45,7 @@ class FacePhotoInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False  # photos are added through the multi-file field, which checks them
 
-    @admin.display(description="photo")
+    @admin.display(description=gettext_lazy("photo"))
     def thumbnail(self, photo):
         return photo_thumbnail(photo)
 
@@ -80,15 +83,15 @@ class PersonAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="accepted photos", ordering="n_accepted")
+    @admin.display(description=gettext_lazy("accepted photos"), ordering="n_accepted")
     def accepted_photos(self, person):
         return person.n_accepted
 
-    @admin.display(description="being encoded", ordering="n_pending")
+    @admin.display(description=gettext_lazy("being encoded"), ordering="n_pending")
     def pending_photos(self, person):
         return person.n_pending
 
-    @admin.display(description="nearest look-alike")
+    @admin.display(description=gettext_lazy("nearest look-alike"))
     def lookalike(self, person):
         # how far this person's average face sits from the nearest other enrolled person's;
         # below decision.LOOKALIKE_RISK the two are easily confused, and recognition is stricter for them
@@ -116,7 +119,11 @@ class PersonAdmin(admin.ModelAdmin):
             _, created = person_photo_add(person=form.instance, data=data, filename=filename)
             added += created
         if added:
-            messages.info(request, f"{added} photo(s) queued for encoding.")
+            messages.info(
+                request,
+                ngettext("%(count)d photo queued for encoding.", "%(count)d photos queued for encoding.", added)
+                % {"count": added},
+            )
 
 
 @admin.register(FacePhoto)
@@ -131,6 +138,6 @@ class FacePhotoAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="photo")
+    @admin.display(description=gettext_lazy("photo"))
     def thumbnail(self, photo):
         return photo_thumbnail(photo, 64)

@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
 from portal.people.selectors import STATES
+from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -26,7 +28,7 @@ class MultiplePhotoField(forms.FileField):
             try:
                 cleaned.append((file.name, upload_read(file)))
             except imaging.ImageRejected as exc:
-                errors.append(f"{file.name}: {exc.message}")
+                errors.append(f"{file.name}: {reason_text(exc.message)}")
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
@@ -40,35 +42,40 @@ class PersonForm(forms.ModelForm):
 
 class DirectoryForm(forms.Form):
     q = forms.CharField(
-        label="Search", required=False, widget=forms.TextInput(attrs={"placeholder": "Name or employee ID"})
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Name or employee ID")})
     )
     department = forms.ModelChoiceField(
-        label="Department", queryset=Department.objects.all(), required=False, empty_label="All departments"
+        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
     )
-    state = forms.ChoiceField(label="Enrollment", required=False, choices=[("", "Any state"), *STATES.items()])
+    state = forms.ChoiceField(label=_("Enrollment"), required=False, choices=[("", _("Any state")), *STATES.items()])
 
 
 class ImportForm(forms.Form):
     archive = forms.FileField(
-        label="ZIP archive",
+        label=_("ZIP archive"),
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
-        help_text="One folder per person, named by the person's name or employee ID; optionally a people.csv "
-        "with the columns employee_id, name, department, folder.",
+        help_text=_(
+            "One folder per person, named by the person's name or employee ID; optionally a people.csv "
+            "with the columns employee_id, name, department, folder."
+        ),
     )
     department = forms.ModelChoiceField(
-        label="Department",
+        label=_("Department"),
         queryset=Department.objects.all(),
         required=False,
-        empty_label="none (or as people.csv says)",
-        help_text="Everyone in the archive goes into this department, unless people.csv names another.",
+        empty_label=_("none (or as people.csv says)"),
+        help_text=_("Everyone in the archive goes into this department, unless people.csv names another."),
     )
 
 
 class BulkForm(forms.Form):
     """One change for the people ticked in the directory."""
 
-    people = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(merged_into=None))
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(merged_into=None), label=_("People"))
     action = forms.ChoiceField(
-        choices=[("department", "Set the department"), ("deactivate", "Deactivate"), ("activate", "Activate")]
+        choices=[("department", _("Set the department")), ("deactivate", _("Deactivate")), ("activate", _("Activate"))],
+        label=_("Action"),
     )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, empty_label="no department")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label=_("no department"), label=_("Department")
+    )

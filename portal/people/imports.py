@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.people.models import Department, Person
 from recognition import imaging
@@ -38,17 +40,35 @@ MAX_RATIO = 100
 REPORT_LINES = 500  # skipped members listed one by one; the rest are counted
 
 REASON_LABELS = {
-    "no_face": "no face found",
-    "several_faces": "more than one face",
-    "too_small": "face too small",
-    "cut_off": "face cut off by the edge",
-    "too_dark": "too dark",
-    "washed_out": "washed out",
-    "blurry": "blurry",
-    "near_duplicate": "almost the same as a photo already enrolled",
-    "unreadable": "not a readable image",
-    "": "could not be processed",
+    "no_face": gettext_noop("no face found"),
+    "several_faces": gettext_noop("more than one face"),
+    "too_small": gettext_noop("face too small"),
+    "cut_off": gettext_noop("face cut off by the edge"),
+    "too_dark": gettext_noop("too dark"),
+    "washed_out": gettext_noop("washed out"),
+    "blurry": gettext_noop("blurry"),
+    "near_duplicate": gettext_noop("almost the same as a photo already enrolled"),
+    "unreadable": gettext_noop("not a readable image"),
+    "": gettext_noop("could not be processed"),
 }
+
+
+# Skipped entries are reported in English (the report is stored) and read in the
+# reader's language (portal.web.reasons); these carry a value.
+NOT_A_PHOTO = gettext_noop("not a photo (%(suffix)s)")
+NO_SUFFIX = gettext_noop("no suffix")
+INFLATES = gettext_noop("inflates more than %(ratio)s times (a zip bomb?); not read")
+DAMAGED = gettext_noop("damaged in the archive (%(error)s)")
+CANNOT_READ = gettext_noop("cannot be read (%(error)s)")
+TEMPLATES = [NOT_A_PHOTO, NO_SUFFIX, INFLATES, DAMAGED, CANNOT_READ]
+
+
+def fill(template, **values):
+    return template % {key: str(value) for key, value in values.items()}
+
+
+def _not_a_photo(suffix):
+    return fill(NOT_A_PHOTO, suffix=suffix or NO_SUFFIX)
 
 
 class ArchiveRefused(ValueError):
@@ -99,20 +119,20 @@ def zip_open(file):
     try:
         archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile:
-        raise ArchiveRefused("This file is not a ZIP archive, or it is damaged.") from None
+        raise ArchiveRefused(_("This file is not a ZIP archive, or it is damaged.")) from None
     except (OSError, ValueError, EOFError) as exc:
-        raise ArchiveRefused(f"This ZIP archive cannot be read ({exc}).") from None
+        raise ArchiveRefused(_("This ZIP archive cannot be read (%(error)s).") % {"error": exc}) from None
     members = archive.infolist()
     if len(members) > settings.IMPORT_MAX_FILES:
         raise ArchiveRefused(
-            f"The archive holds {len(members)} entries; the limit is {settings.IMPORT_MAX_FILES}. "
-            "Split it into several archives."
+            _("The archive holds %(count)s entries; the limit is %(limit)s. Split it into several archives.")
+            % {"count": len(members), "limit": settings.IMPORT_MAX_FILES}
         )
     total = sum(m.file_size for m in members)
     if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
         raise ArchiveRefused(
-            f"The archive would unpack to {total / 2**20:.0f} MB; the limit is "
-            f"{settings.IMPORT_MAX_UNCOMPRESSED_BYTES / 2**20:.0f} MB."
+            _("The archive would unpack to %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{total / 2**20:.0f}", "limit": f"{settings.IMPORT_MAX_UNCOMPRESSED_BYTES / 2**20:.0f}"}
         )
     return archive
 
@@ -139,22 +159,26 @@ def zip_plan(archive):
     for parts, info in candidates:
         if parts == (CSV_NAME,):
             if info.file_size > CSV_MAX_BYTES:
-                plan.skipped.append((info.filename, "people.csv is larger than 1 MB; not read"))
+                plan.skipped.append((info.filename, gettext_noop("people.csv is larger than 1 MB; not read")))
                 continue
             try:
                 text = _read_member(archive, info, CSV_MAX_BYTES).decode("utf-8-sig")
             except (EntryUnreadable, UnicodeDecodeError) as exc:
-                plan.skipped.append((info.filename, getattr(exc, "message", "people.csv is not UTF-8 text")))
+                plan.skipped.append(
+                    (info.filename, getattr(exc, "message", gettext_noop("people.csv is not UTF-8 text")))
+                )
                 continue
             _read_csv(text, plan)
         elif len(parts) == 1:
-            plan.skipped.append((info.filename, "not in a person's folder"))
+            plan.skipped.append((info.filename, gettext_noop("not in a person's folder")))
         elif len(parts) > 2:
-            plan.skipped.append((info.filename, "in a sub-folder; put photos directly in the person's folder"))
+            plan.skipped.append(
+                (info.filename, gettext_noop("in a sub-folder; put photos directly in the person's folder"))
+            )
         elif PurePosixPath(parts[1]).suffix.lower() not in IMAGE_SUFFIXES:
-            plan.skipped.append((info.filename, f"not a photo ({PurePosixPath(parts[1]).suffix or 'no suffix'})"))
+            plan.skipped.append((info.filename, _not_a_photo(PurePosixPath(parts[1]).suffix)))
         elif info.file_size > settings.UPLOAD_MAX_BYTES:
-            plan.skipped.append((info.filename, "larger than the photo size limit"))
+            plan.skipped.append((info.filename, gettext_noop("larger than the photo size limit")))
         else:
             plan.entries.append(
                 Entry(folder=parts[0], name=info.filename, read=lambda info=info: _read_member(archive, info))
@@ -168,19 +192,19 @@ def _member_problem(info):
     parts = PurePosixPath(name).parts
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        return "a symbolic link; not followed"
+        return gettext_noop("a symbolic link; not followed")
     if name.startswith(("/", "\\")) or "\\" in name or (parts and ":" in parts[0]):
-        return "an absolute or Windows path; skipped"
+        return gettext_noop("an absolute or Windows path; skipped")
     if ".." in parts:
-        return "a path leading outside its folder (..); skipped"
+        return gettext_noop("a path leading outside its folder (..); skipped")
     if any(p.startswith(".") or p == "__MACOSX" for p in parts):
-        return "a hidden or system file; skipped"
+        return gettext_noop("a hidden or system file; skipped")
     if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
-        return "an archive inside the archive; not opened"
+        return gettext_noop("an archive inside the archive; not opened")
     if info.flag_bits & 0x1:
         return "encrypted; cannot be read"
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return f"inflates more than {MAX_RATIO} times (a zip bomb?); not read"
+        return fill(INFLATES, ratio=MAX_RATIO)
     return None
 
 
@@ -199,9 +223,9 @@ def _read_member(archive, info, limit=None):
         NotImplementedError,
         RuntimeError,
     ) as exc:
-        raise EntryUnreadable(f"damaged in the archive ({exc})") from None
+        raise EntryUnreadable(fill(DAMAGED, error=exc)) from None
     if len(data) > limit:
-        raise EntryUnreadable("larger than the photo size limit")
+        raise EntryUnreadable(gettext_noop("larger than the photo size limit"))
     return data
 
 
@@ -209,23 +233,26 @@ def _read_csv(text, plan):
     reader = csv.DictReader(io.StringIO(text))
     fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
     if "employee_id" not in fields:
-        plan.skipped.append((CSV_NAME, "has no employee_id column; not used"))
+        plan.skipped.append((CSV_NAME, gettext_noop("has no employee_id column; not used")))
         return
     limit = settings.IMPORT_MAX_CSV_ROWS
     for line, raw in enumerate(reader, start=2):
         if line - 1 > limit:
             # refused before any work: a 30,000-row file once held the only worker for minutes
             raise ArchiveRefused(
-                f"{CSV_NAME} has more than {limit:,} rows (IMPORT_MAX_CSV_ROWS); split it into several archives."
+                _("%(file)s has more than %(limit)s rows (IMPORT_MAX_CSV_ROWS); split it into several archives.")
+                % {"file": CSV_NAME, "limit": f"{limit:,}"}
             )
         if any("\x00" in (k or "") or "\x00" in str(v or "") for k, v in raw.items()):
             # the database refuses NUL characters: lose this row, not the whole import
-            plan.skipped.append((f"{CSV_NAME} line {line}", "contains a NUL character; row not used"))
+            plan.skipped.append((f"{CSV_NAME} line {line}", gettext_noop("contains a NUL character; row not used")))
             continue
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         employee_id = row.get("employee_id", "")
         if not employee_id or len(employee_id) > 64:
-            plan.skipped.append((f"{CSV_NAME} line {line}", "employee_id is empty or longer than 64 characters"))
+            plan.skipped.append(
+                (f"{CSV_NAME} line {line}", gettext_noop("employee_id is empty or longer than 64 characters"))
+            )
             continue
         folder = row.get("folder") or employee_id
         plan.rows[folder] = Row(
@@ -249,9 +276,9 @@ def folder_plan(root, per_person=None):
         photos = []
         for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
             if not path.is_file() or path.is_symlink():
-                plan.skipped.append((f"{folder.name}/{path.name}", "not a regular file; skipped"))
+                plan.skipped.append((f"{folder.name}/{path.name}", gettext_noop("not a regular file; skipped")))
             elif path.suffix.lower() not in IMAGE_SUFFIXES:
-                plan.skipped.append((f"{folder.name}/{path.name}", f"not a photo ({path.suffix or 'no suffix'})"))
+                plan.skipped.append((f"{folder.name}/{path.name}", _not_a_photo(path.suffix)))
             else:
                 photos.append(path)
         for path in photos[:per_person] if per_person else photos:
@@ -269,7 +296,7 @@ def _read_file(path):
     except imaging.ImageRejected as exc:
         raise EntryUnreadable(exc.message) from None
     except OSError as exc:
-        raise EntryUnreadable(f"cannot be read ({exc.strerror})") from None
+        raise EntryUnreadable(fill(CANNOT_READ, error=exc.strerror)) from None
 
 
 # --- running an import --------------------------------------------------------

@@ -2,36 +2,55 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Department(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
 
     def __str__(self):
         return self.name
 
 
 class Person(models.Model):
-    name = models.CharField(max_length=200)
-    employee_id = models.CharField("employee ID", max_length=64, unique=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
-    active = models.BooleanField(default=True, help_text="Inactive people are not recognized.")
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    employee_id = models.CharField(_("employee ID"), max_length=64, unique=True)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name=_("department"),
+    )
+    active = models.BooleanField(
+        default=True, help_text=_("Inactive people are not recognized."), verbose_name=_("active")
+    )
     # set while this record is merged into another and the merge can still be
     # undone; the record is kept (hidden) so that an undo gives everything back
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("merged into"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # the name in every spelling a search should find (portal/people/search.py), set on save
-    search_key = models.TextField(blank=True, default="", editable=False)
+    search_key = models.TextField(blank=True, default="", editable=False, verbose_name=_("search key"))
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "people"
+        verbose_name_plural = _("people")
+        verbose_name = _("person")
 
     def __str__(self):
         return f"{self.name} ({self.employee_id})"
@@ -54,34 +73,45 @@ class ImportJob(models.Model):
     """A ZIP of people and their photos, imported by a worker, and its report."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
-    archive = models.FileField(upload_to=import_path, max_length=255)
-    filename = models.CharField(max_length=255)
+    archive = models.FileField(upload_to=import_path, max_length=255, verbose_name=_("archive"))
+    filename = models.CharField(max_length=255, verbose_name=_("filename"))
     # everyone of the archive goes there, unless people.csv names another department
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("department")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    total = models.PositiveIntegerField(default=0)  # photos to process
-    done = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
+    )
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))  # photos to process
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
     # see portal.people.imports.Report.as_dict
-    report = models.JSONField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True, verbose_name=_("report"))
+    error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
-    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
 
     def __str__(self):
         return f"import {self.pk} of {self.filename} ({self.status})"
@@ -99,22 +129,34 @@ class MergeRecord(models.Model):
     status the merge changed, with their former values.
     """
 
-    source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_out")
-    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_in")
-    source_active = models.BooleanField(default=True)
-    moved = models.JSONField(default=dict)
-    photos = models.JSONField(default=list)
+    source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_out", verbose_name=_("source"))
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_in", verbose_name=_("target"))
+    source_active = models.BooleanField(default=True, verbose_name=_("source active"))
+    moved = models.JSONField(default=dict, verbose_name=_("moved"))
+    photos = models.JSONField(default=list, verbose_name=_("photos"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    undone_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("merge record")
+        verbose_name_plural = _("merge records")
 
     def __str__(self):
         return f"merge of {self.source_id} into {self.target_id}"

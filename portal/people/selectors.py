@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Person
 from portal.people.search import person_search
+from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 
 NOT_ENROLLED = "none"
@@ -13,10 +15,10 @@ ENROLLING = "enrolling"
 ENROLLED = "enrolled"
 ATTENTION = "attention"
 STATES = {
-    NOT_ENROLLED: "not enrolled",
-    ENROLLING: "enrolling",
-    ENROLLED: "enrolled",
-    ATTENTION: "needs attention",
+    NOT_ENROLLED: _("not enrolled"),
+    ENROLLING: _("enrolling"),
+    ENROLLED: _("enrolled"),
+    ATTENTION: _("needs attention"),
 }
 PENDING = [FacePhoto.Status.QUEUED, FacePhoto.Status.ENCODING]
 
@@ -41,17 +43,21 @@ def person_directory(*, query="", department=None, state=None):
     recommended; enrolled: otherwise.
     """
     # visitors have a gallery identity but are no staff (see portal.access.visitors)
-    people = Person.objects.filter(merged_into=None, visitor=None).select_related("department").annotate(
-        n_photos=_photo_count(),
-        n_accepted=_photo_count(status=FacePhoto.Status.ACCEPTED),
-        n_pending=_photo_count(status__in=PENDING),
-        n_review=_photo_count(status=FacePhoto.Status.REVIEW),
-        face_thumb=Subquery(
-            FacePhoto.objects.filter(person=OuterRef("pk"), status=FacePhoto.Status.ACCEPTED)
-            .exclude(thumb_small="")
-            .order_by("created_at", "id")
-            .values("pk")[:1]
-        ),
+    people = (
+        Person.objects.filter(merged_into=None, visitor=None)
+        .select_related("department")
+        .annotate(
+            n_photos=_photo_count(),
+            n_accepted=_photo_count(status=FacePhoto.Status.ACCEPTED),
+            n_pending=_photo_count(status__in=PENDING),
+            n_review=_photo_count(status=FacePhoto.Status.REVIEW),
+            face_thumb=Subquery(
+                FacePhoto.objects.filter(person=OuterRef("pk"), status=FacePhoto.Status.ACCEPTED)
+                .exclude(thumb_small="")
+                .order_by("created_at", "id")
+                .values("pk")[:1]
+            ),
+        )
     )
     people = people.annotate(
         state=Case(
@@ -83,7 +89,7 @@ def photo_summary(photo):
         "id": photo.pk,
         "status": photo.status,
         "status_label": photo.get_status_display(),
-        "reason": photo.reason,
+        "reason": reason_text(photo.reason),
         "box": photo.box,
         "width": photo.width,
         "height": photo.height,

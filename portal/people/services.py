@@ -9,10 +9,11 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.people import imports
 from portal.people.models import ImportJob, MergeRecord, Person
-from recognition import imaging
+from recognition import imaging, texts
 from recognition.models import FacePhoto, GalleryVersion
 from recognition.services import captures_forget_person, person_photo_add, upload_read
 
@@ -46,15 +47,16 @@ def person_delete(*, person):
             _forget_in_other_records(person)
             person.delete()
     except ProtectedError as exc:
-        raise ValueError(f"{person.name} is still referenced ({exc.protected_objects}); deactivate instead.") from None
+        raise ValueError(
+            _("%(name)s is still referenced (%(objects)s); deactivate instead.")
+            % {"name": person.name, "objects": exc.protected_objects}
+        ) from None
 
 
 def _forget_in_other_records(person):
     """Lines that name the person in rows that stay: other people's photos
     flagged as looking like them, and import reports."""
-    FacePhoto.objects.filter(lookalike=person).update(
-        reason="This face looked like a person whose record has since been erased.", lookalike=None
-    )
+    FacePhoto.objects.filter(lookalike=person).update(reason=texts.LOOKALIKE_ERASED, lookalike=None)
     label = str(person)
     for job in ImportJob.objects.exclude(report=None).only("id", "report").iterator(chunk_size=200):
         report = job.report
@@ -110,7 +112,7 @@ def face_photo_decide(*, photo, decision, user=None):
     """
     photo = FacePhoto.objects.select_for_update().select_related("person", "lookalike").get(pk=photo.pk)
     if photo.status != FacePhoto.Status.REVIEW:
-        raise ValueError("This photo is not waiting for a decision any more.")
+        raise ValueError(_("This photo is not waiting for a decision any more."))
     if decision == DISCARD:
         photo.delete()
         return None
@@ -120,14 +122,14 @@ def face_photo_decide(*, photo, decision, user=None):
         return photo.person
     if decision == MERGE:
         if photo.lookalike is None:
-            raise ValueError("The look-alike person no longer exists; keep or discard the photo.")
+            raise ValueError(_("The look-alike person no longer exists; keep or discard the photo."))
         target = photo.lookalike
         person_merge(source=photo.person, target=target, user=user)
         FacePhoto.objects.filter(pk=photo.pk).update(
             decided_by=user if user and user.is_authenticated else None, decided_at=timezone.now()
         )
         return target
-    raise ValueError(f"Unknown decision {decision!r}.")
+    raise ValueError(_("Unknown decision %(decision)r.") % {"decision": decision})
 
 
 def _accept(photo, decision, user):
@@ -158,12 +160,14 @@ def person_merge(*, source, target, user=None):
     from portal.attendance.models import DailySummary
 
     if source.pk == target.pk:
-        raise MergeRefused("A record cannot be merged into itself.")
+        raise MergeRefused(_("A record cannot be merged into itself."))
     if source.merged_into_id:
-        raise MergeRefused(f"{source.name} is already merged into another record.")
+        raise MergeRefused(_("%(name)s is already merged into another record.") % {"name": source.name})
     with transaction.atomic():
         record = MergeRecord.objects.create(
-            source=source, target=target, source_active=source.active,
+            source=source,
+            target=target,
+            source_active=source.active,
             created_by=user if user and user.is_authenticated else None,
         )
         target_hashes = set(target.photos.values_list("sha256", flat=True))
@@ -216,17 +220,24 @@ def person_merge_undo(*, record, user=None):
     with transaction.atomic():
         record = MergeRecord.objects.select_for_update().select_related("source", "target").get(pk=record.pk)
         if record.undone_at:
-            raise MergeRefused("This merge was already undone.")
+            raise MergeRefused(_("This merge was already undone."))
         if timezone.now() > merge_undo_deadline(record):
-            raise MergeRefused(f"A merge can be undone for {settings.PEOPLE_MERGE_UNDO_DAYS} days; this one is older.")
+            raise MergeRefused(
+                _("A merge can be undone for %(days)s days; this one is older.")
+                % {"days": settings.PEOPLE_MERGE_UNDO_DAYS}
+            )
         source = record.source
         for key, ids in record.moved.items():
             label, column = key.rsplit(".", 1)
             apps.get_model(label)._base_manager.filter(pk__in=ids).update(**{column: source})
         for photo in record.photos:
             FacePhoto.objects.filter(pk=photo["id"]).update(
-                status=photo["status"], decision=photo["decision"], reason=photo["reason"],
-                reason_code=photo["reason_code"], decided_by=None, decided_at=None,
+                status=photo["status"],
+                decision=photo["decision"],
+                reason=photo["reason"],
+                reason_code=photo["reason_code"],
+                decided_by=None,
+                decided_at=None,
             )
         Person.objects.filter(pk=source.pk).update(active=record.source_active, merged_into=None)
         record.undone_at = timezone.now()
@@ -272,7 +283,7 @@ def import_job_submit(*, file, filename, user=None, department=None):
         plan = imports.zip_plan(archive)
     if not plan.entries and not plan.rows:
         raise imports.ArchiveRefused(
-            "The archive holds no photos in person folders (one folder per person, named by name or employee ID)."
+            _("The archive holds no photos in person folders (one folder per person, named by name or employee ID).")
         )
     file.seek(0)
     with transaction.atomic():

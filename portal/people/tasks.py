@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext_noop
 
 from portal.people.models import ImportJob
 from portal.recovery.jobs import Job, claim, claim_token, give_up
@@ -24,8 +25,8 @@ IMPORT = Job(
     "error",
     task="portal.people.tasks.run_import",
     hard_limit=HARD_LIMIT,
-    too_long="The import took too long; split the archive into smaller ones and import each.",
-    broken="The import stopped because of an internal error; what was imported so far is kept.",
+    too_long=gettext_noop("The import took too long; split the archive into smaller ones and import each."),
+    broken=gettext_noop("The import stopped because of an internal error; what was imported so far is kept."),
 )
 
 

@@ -12,12 +12,15 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, role_required
 from portal.people import imports, selectors, services
 from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
 from portal.people.models import Department, ImportJob, MergeRecord, Person
+from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 
 # HTTP status for each kind of refused upload, as on the recognize page
@@ -55,7 +58,7 @@ def bulk(request):
     """The directory's bulk actions: a department for many people, or (de)activate them."""
     form = BulkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tick at least one person and choose an action.")
+        messages.error(request, _("Tick at least one person and choose an action."))
     else:
         from portal.org.services import people_bulk_update
 
@@ -63,12 +66,19 @@ def bulk(request):
         changed = people_bulk_update(
             ids=[p.pk for p in data["people"]], action=data["action"], department=data["department"]
         )
-        what = {
-            "department": f"now in {data['department'] or 'no department'}",
-            "deactivate": "deactivated: no longer recognized",
-            "activate": "active again",
-        }[data["action"]]
-        messages.info(request, f"{changed} {'person' if changed == 1 else 'people'} {what}.")
+        if data["action"] == "department":
+            text = ngettext(
+                "%(count)d person now in %(department)s.", "%(count)d people now in %(department)s.", changed
+            )
+        elif data["action"] == "deactivate":
+            text = ngettext(
+                "%(count)d person deactivated: no longer recognized.",
+                "%(count)d people deactivated: no longer recognized.",
+                changed,
+            )
+        else:
+            text = ngettext("%(count)d person active again.", "%(count)d people active again.", changed)
+        messages.info(request, text % {"count": changed, "department": data["department"] or _("no department")})
     back = request.POST.get("next", "")
     return redirect(f"{reverse('people:directory')}?{back}" if back else "people:directory")
 
@@ -78,7 +88,7 @@ def person_create(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = services.person_create(**form.cleaned_data)
-        messages.info(request, f"{person.name} was added. Now add face photos.")
+        messages.info(request, _("%(name)s was added. Now add face photos.") % {"name": person.name})
         return redirect("people:person", pk=person.pk)
     status = 400 if form.errors else 200
     return render(request, "people/person_form.html", {"form": form, "person": None}, status=status)
@@ -90,7 +100,7 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         services.person_update(person=person, **form.cleaned_data)
-        messages.info(request, "Saved.")
+        messages.info(request, _("Saved."))
         return redirect("people:person", pk=person.pk)
     status = 400 if form.errors else 200
     return render(request, "people/person_form.html", {"form": form, "person": person}, status=status)
@@ -102,7 +112,8 @@ def person_active(request, pk):
     person = get_object_or_404(Person, pk=pk)
     active = request.POST.get("active") == "1"
     services.person_set_active(person=person, active=active)
-    messages.info(request, f"{person.name} is {'active again' if active else 'deactivated: no longer recognized'}.")
+    text = _("%(name)s is active again.") if active else _("%(name)s is deactivated: no longer recognized.")
+    messages.info(request, text % {"name": person.name})
     return redirect("people:person", pk=person.pk)
 
 
@@ -116,7 +127,7 @@ def person_delete(request, pk):
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("people:person", pk=pk)
-        messages.info(request, f"{name} and their photos were deleted.")
+        messages.info(request, _("%(name)s and their photos were deleted.") % {"name": name})
         return redirect("people:directory")
     context = {"person": person, "photos": person.photos.count(), "events": person.events.count()}
     return render(request, "people/person_delete.html", context)
@@ -129,6 +140,7 @@ def person(request, pk):
     photos = list(selectors.person_photos(item))
     for photo in photos:
         photo.box_style = selectors.box_style(photo)
+        photo.reason = reason_text(photo.reason)
     accepted = sum(p.status == FacePhoto.Status.ACCEPTED for p in photos)
     since = timezone.now() - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
     merges = MergeRecord.objects.filter(target=item, undone_at=None, created_at__gte=since).select_related("source")
@@ -156,7 +168,7 @@ def photos_upload(request, pk):
     item = get_object_or_404(Person, pk=pk)
     files = request.FILES.getlist("photos")
     if not files:
-        message = "Choose at least one photo."
+        message = _("Choose at least one photo.")
         if _wants_json(request):
             return JsonResponse({"added": 0, "already": 0, "errors": [{"file": "", "message": message}]}, status=400)
         messages.error(request, message)
@@ -164,23 +176,33 @@ def photos_upload(request, pk):
     added, already, errors = services.person_photos_upload(person=item, files=files)
     status = 200
     if errors and not added and not already:
-        codes = {code for _, _, code in errors}
+        codes = {code for _name, _message, code in errors}
         status = REJECT_STATUS.get(codes.pop(), 400) if len(codes) == 1 else 400
     if _wants_json(request):
         return JsonResponse(
             {
                 "added": len(added),
                 "already": len(already),
-                "errors": [{"file": name, "message": message} for name, message, _ in errors],
+                "errors": [{"file": name, "message": reason_text(message)} for name, message, _code in errors],
             },
             status=status,
         )
     if added:
-        messages.info(request, f"{len(added)} photo(s) added; each is checked and encoded by a worker.")
+        text = ngettext(
+            "%(count)d photo added; each is checked and encoded by a worker.",
+            "%(count)d photos added; each is checked and encoded by a worker.",
+            len(added),
+        )
+        messages.info(request, text % {"count": len(added)})
     if already:
-        messages.info(request, f"{len(already)} photo(s) were already there and were not added again.")
-    for name, message, _ in errors:
-        messages.error(request, f"{name}: {message}")
+        text = ngettext(
+            "%(count)d photo was already there and was not added again.",
+            "%(count)d photos were already there and were not added again.",
+            len(already),
+        )
+        messages.info(request, text % {"count": len(already)})
+    for name, message, _code in errors:
+        messages.error(request, f"{name}: {reason_text(message)}")
     return redirect("people:person", pk=pk)
 
 
@@ -206,7 +228,7 @@ def photo_delete(request, pk):
     person_id = photo.person_id
     if request.method == "POST":
         services.face_photo_delete(photo=photo)
-        messages.info(request, "The photo was deleted.")
+        messages.info(request, _("The photo was deleted."))
         return redirect("people:person", pk=person_id)
     return render(request, "people/photo_delete.html", {"photo": photo, "person": photo.person})
 
@@ -227,7 +249,7 @@ def photo_decide(request, pk):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("people:person", pk=person_id)
-    messages.info(request, "Kept as a different person.")
+    messages.info(request, _("Kept as a different person."))
     return redirect("people:person", pk=person_id)
 
 
@@ -237,7 +259,7 @@ def photo_merge(request, pk):
     photo = get_object_or_404(FacePhoto.objects.select_related("person", "lookalike"), pk=pk)
     source, target = photo.person, photo.lookalike
     if photo.status != FacePhoto.Status.REVIEW or target is None:
-        messages.error(request, "This photo is not waiting for a merge decision.")
+        messages.error(request, _("This photo is not waiting for a merge decision."))
         return redirect("people:person", pk=source.pk)
     if request.method == "POST":
         try:
@@ -247,8 +269,11 @@ def photo_merge(request, pk):
             return redirect("people:person", pk=source.pk)
         messages.info(
             request,
-            f"Merged: the photos and attendance of {source.name} now belong to {target.name}. "
-            f"You can undo this from {target.name}'s page for {settings.PEOPLE_MERGE_UNDO_DAYS} days.",
+            _(
+                "Merged: the photos and attendance of %(source)s now belong to %(target)s. "
+                "You can undo this from the page of %(target)s for %(days)s days."
+            )
+            % {"source": source.name, "target": target.name, "days": settings.PEOPLE_MERGE_UNDO_DAYS},
         )
         return redirect("people:person", pk=target.pk)
     context = {
@@ -271,7 +296,9 @@ def merge_undo(request, pk):
         except services.MergeRefused as exc:
             messages.error(request, str(exc))
             return redirect("people:person", pk=record.target_id)
-        messages.info(request, f"Undone: {record.source.name} has their photos and attendance back.")
+        messages.info(
+            request, _("Undone: %(name)s has their photos and attendance back.") % {"name": record.source.name}
+        )
         return redirect("people:person", pk=record.source_id)
     context = {"record": record, "deadline": services.merge_undo_deadline(record)}
     return render(request, "people/merge_undo.html", context)
@@ -287,14 +314,16 @@ def import_start(request):
             if upload.size > settings.IMPORT_MAX_BYTES:
                 form.add_error(
                     "archive",
-                    f"The archive is {upload.size / 2**20:.0f} MB; the limit is "
-                    f"{settings.IMPORT_MAX_BYTES / 2**20:.0f} MB. Split it into several archives.",
+                    _("The archive is %(size)s MB; the limit is %(limit)s MB. Split it into several archives.")
+                    % {"size": f"{upload.size / 2**20:.0f}", "limit": f"{settings.IMPORT_MAX_BYTES / 2**20:.0f}"},
                 )
                 status = 413
             else:
                 try:
                     job = services.import_job_submit(
-                        file=upload, filename=upload.name, user=request.user,
+                        file=upload,
+                        filename=upload.name,
+                        user=request.user,
                         department=form.cleaned_data["department"],
                     )
                 except imports.ArchiveRefused as exc:
@@ -312,7 +341,20 @@ def import_start(request):
 @require_GET
 def import_job(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
+    _report_translate(job.report)
+    job.error = _(job.error) if job.error else ""
     return render(request, "people/import_job.html", {"job": job})
+
+
+def _report_translate(report):
+    """The stored report (English, from the worker) in the reader's language."""
+    for line in (report or {}).get("skipped", []):
+        line["reason"] = reason_text(_(line["reason"]))
+    for group in (report or {}).get("rejected", []):
+        group["label"] = _(group["label"])
+        group["examples"] = [
+            f"{name}: {reason_text(message)}" for name, _sep, message in (e.partition(": ") for e in group["examples"])
+        ]
 
 
 @role_required(HR)
@@ -326,6 +368,6 @@ def import_status(request, pk):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "error": job.error,
+            "error": _(job.error) if job.error else "",
         }
     )

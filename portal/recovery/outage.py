@@ -11,12 +11,15 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-MESSAGE = "The service is briefly unavailable (its database or queue is not answering); try again in a few seconds."
+MESSAGE = gettext_lazy(
+    "The service is briefly unavailable (its database or queue is not answering); try again in a few seconds."
+)
 
 
 def outage_errors():
@@ -46,12 +49,12 @@ def outage_response(request):
     if path.startswith("/api/"):
         from portal.api.errors import body
 
-        response = JsonResponse(body("unavailable", MESSAGE), status=503)
+        response = JsonResponse(body("unavailable", str(MESSAGE)), status=503)
     elif path.startswith("/kiosk/api/"):
-        response = JsonResponse({"error": "unavailable", "message": MESSAGE}, status=503)
+        response = JsonResponse({"error": "unavailable", "message": str(MESSAGE)}, status=503)
     else:
         # a plain template: the usual base page reads the session and the user from the database
-        response = HttpResponse(loader.render_to_string("503.html", {"message": MESSAGE}), status=503)
+        response = HttpResponse(loader.render_to_string("503.html", {"message": str(MESSAGE)}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

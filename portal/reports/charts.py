@@ -2,6 +2,7 @@
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 WIDTH, HEIGHT, PAD = 640, 200, 28
 STYLE = (
@@ -37,7 +38,7 @@ def arrivals_chart(times, *, bucket_minutes=15, span_minutes=180):
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - PAD - h - 4:.1f}" class="value">{count}</text>')
         if start % 60 == 0 or len(buckets) <= 8:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 8}" class="axis">{label}</text>')
-    return _svg("Arrivals by time", parts)
+    return _svg(gettext("Arrivals by time"), parts)
 
 
 def history_chart(history):
@@ -74,7 +75,7 @@ def history_chart(history):
         parts.append(f'<text x="{left - 4}" y="{y(rate) + 4:.1f}" class="axis end">{int(rate * 100)}%</text>')
     for kind, lines in (("presence", presence), ("lateness", lateness)):
         parts.extend(f'<polyline points="{" ".join(points)}" class="{kind}"/>' for points in lines if points)
-    return _svg("Presence rate and lateness, last 30 days", parts)
+    return _svg(gettext("Presence rate and lateness, last 30 days"), parts)
 
 
 def _svg(title, parts):

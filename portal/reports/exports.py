@@ -15,6 +15,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -23,20 +26,21 @@ from portal.attendance.models import summary_status
 from portal.reports.pdf import A4, Document, font_subset
 from portal.reports.selectors import Totals
 
+# in the language active when the file is written (the requesting user's: see tasks and views)
 HEADERS = [
-    "Date",
-    "Employee ID",
-    "Person",
-    "Department",
-    "Status",
-    "First in",
-    "Last out",
-    "Worked",
-    "Worked hours",
-    "Late (min)",
-    "Early (min)",
-    "Missing check-out",
-    "Overtime",
+    gettext_lazy("Date"),
+    gettext_lazy("Employee ID"),
+    gettext_lazy("Person"),
+    gettext_lazy("Department"),
+    gettext_lazy("Status"),
+    gettext_lazy("First in"),
+    gettext_lazy("Last out"),
+    gettext_lazy("Worked"),
+    gettext_lazy("Worked hours"),
+    gettext_lazy("Late (min)"),
+    gettext_lazy("Early (min)"),
+    gettext_lazy("Missing check-out"),
+    gettext_lazy("Overtime"),
 ]
 WIDTHS = [12, 14, 26, 18, 18, 17, 17, 9, 13, 10, 11, 17, 10]
 PROGRESS_EVERY = 1000
@@ -100,6 +104,10 @@ class ExportRow:
     def status(self):
         return summary_status(self)
 
+    @property
+    def status_label(self):
+        return _(summary_status(self))
+
 
 def export_rows(summaries, chunk=2000):
     """Stream ExportRows from a DailySummary queryset, `chunk` rows per fetch."""
@@ -130,7 +138,10 @@ def _counted(rows, totals, progress):
 
 
 def totals_text(totals):
-    return f"{len(totals.people)} people, {totals.days} days", f"{totals.present} present, {totals.absent} absent"
+    return (
+        _("%(people)s people, %(days)s days") % {"people": len(totals.people), "days": totals.days},
+        _("%(present)s present, %(absent)s absent") % {"present": totals.present, "absent": totals.absent},
+    )
 
 
 # --- CSV --------------------------------------------------------------------------
@@ -152,7 +163,7 @@ def csv_lines(rows, totals, *, progress=None, bom=True):
     "å¼ ä¼Ÿ"); programs reading the CSV may ask for it without (`bom=0`).
     """
     writer = csv.writer(_Echo())
-    yield (BOM if bom else "") + writer.writerow(HEADERS)
+    yield (BOM if bom else "") + writer.writerow([str(h) for h in HEADERS])
     for row in _counted(rows, totals, progress):
         yield writer.writerow(
             [
@@ -160,21 +171,21 @@ def csv_lines(rows, totals, *, progress=None, bom=True):
                 spreadsheet_safe(row.employee_id),
                 spreadsheet_safe(row.person_name),
                 spreadsheet_safe(row.department),
-                row.status,
+                _(row.status),
                 f"{local(row.first_in):%Y-%m-%d %H:%M}" if row.first_in else "",
                 f"{local(row.last_out):%Y-%m-%d %H:%M}" if row.last_out else "",
                 hm(row.worked_seconds),
                 f"{row.worked_seconds / 3600:.2f}",
                 row.late_minutes,
                 row.early_minutes,
-                "yes" if row.missing_checkout else "",
+                _("yes") if row.missing_checkout else "",
                 hm(row.overtime_seconds),
             ]
         )
     people, days = totals_text(totals)
     yield writer.writerow(
         [
-            "Total",
+            _("Total"),
             "",
             people,
             "",
@@ -206,7 +217,7 @@ def write_xlsx(rows, path, *, progress=None):
     """A real spreadsheet: typed dates, times and durations, widths, a totals row."""
     totals = Totals()
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Daily summaries")
+    sheet = book.create_sheet(_("Daily summaries"))
     for i, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
     sheet.freeze_panes = "A2"
@@ -220,7 +231,7 @@ def write_xlsx(rows, path, *, progress=None):
             c.font = font
         return c
 
-    sheet.append([cell(h, font=bold) for h in HEADERS])
+    sheet.append([cell(str(h), font=bold) for h in HEADERS])
     for row in _counted(rows, totals, progress):
         sheet.append(
             [
@@ -228,21 +239,21 @@ def write_xlsx(rows, path, *, progress=None):
                 spreadsheet_safe(row.employee_id),
                 spreadsheet_safe(row.person_name),
                 spreadsheet_safe(row.department),
-                row.status,
+                _(row.status),
                 cell(local(row.first_in), "yyyy-mm-dd hh:mm"),
                 cell(local(row.last_out), "yyyy-mm-dd hh:mm"),
                 cell(timedelta(seconds=row.worked_seconds), "[h]:mm"),
                 cell(round(row.worked_seconds / 3600, 2), "0.00"),
                 row.late_minutes,
                 row.early_minutes,
-                "yes" if row.missing_checkout else "",
+                _("yes") if row.missing_checkout else "",
                 cell(timedelta(seconds=row.overtime_seconds), "[h]:mm"),
             ]
         )
     people, days = totals_text(totals)
     sheet.append(
         [
-            cell("Total", font=bold),
+            cell(_("Total"), font=bold),
             None,
             cell(people, font=bold),
             None,
@@ -269,16 +280,16 @@ LINE = 14
 TOP = PAGE_H - MARGIN - 58  # first table line, under the page header
 ROWS_PER_PAGE = int((TOP - MARGIN - 30) // LINE)
 PDF_COLUMNS = [  # (title, x)
-    ("Date", 0),
-    ("Day", 60),
-    ("Status", 88),
-    ("In", 185),
-    ("Out", 222),
-    ("Worked", 259),
-    ("Overtime", 300),
-    ("Late", 350),
-    ("Early", 385),
-    ("Flags", 420),
+    (gettext_lazy("Date"), 0),
+    (gettext_lazy("Day"), 60),
+    (gettext_lazy("Status"), 88),
+    (gettext_lazy("In"), 185),
+    (gettext_lazy("Out"), 222),
+    (gettext_lazy("Worked"), 259),
+    (gettext_lazy("Overtime"), 300),
+    (gettext_lazy("Late"), 350),
+    (gettext_lazy("Early"), 385),
+    (gettext_lazy("Flags"), 420),
 ]
 
 
@@ -298,7 +309,11 @@ def pdf_document(out, *, title, font=None):
 
 class _Timesheet:
     def __init__(self, out, *, organization, period, pages, font=None):
-        self.pdf = pdf_document(out, title=f"{organization} timesheet {period}", font=font)
+        self.pdf = pdf_document(
+            out,
+            title=_("%(organization)s timesheet %(period)s") % {"organization": organization, "period": period},
+            font=font,
+        )
         self.organization, self.period, self.pages = organization, period, pages
         self.page = 0
         self.y = None
@@ -308,13 +323,24 @@ class _Timesheet:
             self.pdf.show_page()
         self.page += 1
         pdf = self.pdf
-        pdf.text(MARGIN, PAGE_H - MARGIN, f"{self.organization}: timesheet", bold=True, size=14)
-        pdf.text(MARGIN, PAGE_H - MARGIN - 16, f"Period: {self.period}", size=10)
+        pdf.text(
+            MARGIN,
+            PAGE_H - MARGIN,
+            _("%(organization)s: timesheet") % {"organization": self.organization},
+            bold=True,
+            size=14,
+        )
+        pdf.text(MARGIN, PAGE_H - MARGIN - 16, _("Period: %(period)s") % {"period": self.period}, size=10)
         pdf.text(MARGIN, PAGE_H - MARGIN - 30, heading, size=10)
-        pdf.text(PAGE_W - MARGIN - 70, MARGIN - 20, f"Page {self.page} of {self.pages}", size=10)
-        pdf.text(MARGIN, MARGIN - 20, f"Printed {timezone.localtime():%Y-%m-%d %H:%M}", size=10)
+        pdf.text(
+            PAGE_W - MARGIN - 70,
+            MARGIN - 20,
+            _("Page %(page)s of %(pages)s") % {"page": self.page, "pages": self.pages},
+            size=10,
+        )
+        pdf.text(MARGIN, MARGIN - 20, _("Printed %(at)s") % {"at": f"{timezone.localtime():%Y-%m-%d %H:%M}"}, size=10)
         self.y = TOP
-        self.line([title for title, _ in PDF_COLUMNS], bold=True)
+        self.line([str(title) for title, _x in PDF_COLUMNS], bold=True)
 
     def line(self, cells, bold=False):
         self.pdf.line(self.y, [(MARGIN + x, v) for (_, x), v in zip(PDF_COLUMNS, cells, strict=False)], bold=bold)
@@ -325,29 +351,31 @@ class _Timesheet:
 
 
 def _person_heading(row):
-    dept = f", {row.department}" if row.department else ""
-    return f"{row.person_name} (employee ID {row.employee_id}{dept})"
+    values = {"name": row.person_name, "employee_id": row.employee_id, "department": row.department}
+    if row.department:
+        return _("%(name)s (employee ID %(employee_id)s, %(department)s)") % values
+    return _("%(name)s (employee ID %(employee_id)s)") % values
 
 
 def _totals_cells(t, label):
     return [
         label,
         "",
-        f"{t.present} present",
-        f"{t.absent} absent",
+        _("%(count)s present") % {"count": t.present},
+        _("%(count)s absent") % {"count": t.absent},
         "",
         hm(t.worked_seconds),
         hm(t.overtime_seconds),
-        f"{t.late_minutes} min",
-        f"{t.early_minutes} min",
-        f"{t.missing_checkouts} missing out",
+        _("%(count)s min") % {"count": t.late_minutes},
+        _("%(count)s min") % {"count": t.early_minutes},
+        _("%(count)s missing out") % {"count": t.missing_checkouts},
     ]
 
 
 def _person_totals(sheet, mine, person):
     if sheet.full():
-        sheet.new_page(_person_heading(person) + " (continued)")
-    sheet.line(_totals_cells(mine, "Total"), bold=True)
+        sheet.new_page(_("%(heading)s (continued)") % {"heading": _person_heading(person)})
+    sheet.line(_totals_cells(mine, _("Total")), bold=True)
 
 
 def write_pdf(rows, out, *, organization, period, person_counts, progress=None, font=None):
@@ -363,14 +391,14 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None, 
             current, previous, mine = row.person_id, row, Totals()
             sheet.new_page(_person_heading(row))
         elif sheet.full():
-            sheet.new_page(_person_heading(row) + " (continued)")
+            sheet.new_page(_("%(heading)s (continued)") % {"heading": _person_heading(row)})
         mine.add(row)
-        flags = "missing check-out" if row.missing_checkout else ("holiday" if row.holiday else "")
+        flags = _("missing check-out") if row.missing_checkout else (_("holiday") if row.holiday else "")
         sheet.line(
             [
                 f"{row.day:%Y-%m-%d}",
-                f"{row.day:%a}",
-                row.status,
+                date_format(row.day, "D"),
+                _(row.status),
                 f"{local(row.first_in):%H:%M}" if row.first_in else "",
                 f"{local(row.last_out):%H:%M}" if row.last_out else "",
                 hm(row.worked_seconds),
@@ -383,9 +411,9 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None, 
     if mine is not None:
         _person_totals(sheet, mine, previous)
     if len(person_counts) > 1 or mine is None:
-        sheet.new_page("All people" if mine is not None else "No rows for these filters.")
+        sheet.new_page(_("All people") if mine is not None else _("No rows for these filters."))
         if mine is not None:
-            sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
+            sheet.line(_totals_cells(totals, _("%(count)s people") % {"count": len(totals.people)}), bold=True)
     sheet.pdf.save()
     return totals
 
@@ -417,7 +445,7 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             counted = _counted(rows, totals, progress)
             names = set()
-            for count, (_, mine) in zip(
+            for count, (_person, mine) in zip(
                 person_counts, itertools.groupby(counted, key=lambda r: r.person_id), strict=False
             ):
                 mine = list(mine)  # one person's rows: at most a year
@@ -431,7 +459,7 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
                     )
             with archive.open("all-people-totals.pdf", "w") as member:
                 sheet = _Timesheet(member, organization=organization, period=period, pages=1, font=font)
-                sheet.new_page("All people")
-                sheet.line(_totals_cells(totals, f"{len(totals.people)} people"), bold=True)
+                sheet.new_page(_("All people"))
+                sheet.line(_totals_cells(totals, _("%(count)s people") % {"count": len(totals.people)}), bold=True)
                 sheet.pdf.save()
     return totals

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
 
@@ -9,14 +10,17 @@ MAX_DAYS = 366
 
 
 class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), required=False, empty_label="All departments"
+        queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(), required=False, empty_label="Everyone",
+        queryset=Person.objects.all(),
+        required=False,
+        empty_label=_("Everyone"),
         widget=forms.Select(attrs={"data-searchable": "1"}),
+        label=_("Person"),
     )
 
     @classmethod
@@ -33,9 +37,11 @@ class ReportFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if start > end:
-                raise forms.ValidationError("The start date is after the end date.")
+                raise forms.ValidationError(_("The start date is after the end date."))
             if (end - start).days >= MAX_DAYS:
-                raise forms.ValidationError(f"The period is longer than {MAX_DAYS} days; split it.")
+                raise forms.ValidationError(
+                    _("The period is longer than %(days)d days; split it.") % {"days": MAX_DAYS}
+                )
         return data
 
     def filters(self):
@@ -45,12 +51,13 @@ class ReportFilterForm(forms.Form):
 
 class TimesheetForm(forms.Form):
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(), widget=forms.Select(attrs={"data-searchable": "1"})
+        queryset=Person.objects.all(), widget=forms.Select(attrs={"data-searchable": "1"}), label=_("Person")
     )
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        error_messages={"invalid": "Enter a month as YYYY-MM."},
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
         widget=forms.TextInput(attrs={"type": "month"}),
+        label=_("Month"),
     )
 
     def period(self):
@@ -63,13 +70,16 @@ class TimesheetForm(forms.Form):
 class MonthlyForm(forms.Form):
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        error_messages={"invalid": "Enter a month as YYYY-MM."},
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
         widget=forms.TextInput(attrs={"type": "month"}),
+        label=_("Month"),
     )
     department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), required=False, empty_label="All departments"
+        queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
-    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, empty_label="Everyone")
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(), required=False, empty_label=_("Everyone"), label=_("Person")
+    )
 
     @classmethod
     def from_query(cls, query):

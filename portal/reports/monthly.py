@@ -12,30 +12,44 @@ Read from the stored daily summaries, so it says what the reports say:
   shift; on a day off or a holiday, all the time worked.
 
 The grid gives each day one symbol or a few (a late day with overtime:
-迟加); the legend says them in Chinese or in English, by the page's language.
+迟加). Symbols, titles and the legend come from the translation catalogue, in the
+active language; `zh=True/False` asks for Chinese or English whatever is active.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.attendance.models import CalendarDay, DailySummary
 from portal.people.models import Person
 
-# mark -> (Chinese symbol, English symbol, English meaning, Chinese meaning)
+# mark -> (symbol, meaning); a symbol is one character, translated per language (迟 / L)
 MARKS = {
-    "present": ("√", "√", "present, on time", "出勤"),
-    "late": ("迟", "L", "late", "迟到"),
-    "early": ("早", "E", "left early", "早退"),
-    "missing": ("缺", "M", "missing punch (no check-out)", "缺卡"),
-    "absent": ("旷", "A", "absent", "旷工"),
-    "overtime": ("加", "+", "overtime", "加班"),
-    "rest": ("休", "·", "day off", "休息"),
-    "holiday": ("节", "H", "public holiday", "节假日"),
+    "present": (pgettext_lazy("month grid symbol: present", "√"), gettext_lazy("present, on time")),
+    "late": (pgettext_lazy("month grid symbol: late", "L"), gettext_lazy("late")),
+    "early": (pgettext_lazy("month grid symbol: left early", "E"), gettext_lazy("left early")),
+    "missing": (pgettext_lazy("month grid symbol: missing punch", "M"), gettext_lazy("missing punch (no check-out)")),
+    "absent": (pgettext_lazy("month grid symbol: absent", "A"), gettext_lazy("absent")),
+    "overtime": (pgettext_lazy("month grid symbol: overtime", "+"), gettext_lazy("overtime")),
+    "rest": (pgettext_lazy("month grid symbol: day off", "·"), gettext_lazy("day off")),
+    "holiday": (pgettext_lazy("month grid symbol: public holiday", "H"), gettext_lazy("public holiday")),
 }
-# a day header's note for the organization's calendar
-DAY_NOTES = {CalendarDay.Kind.HOLIDAY: ("休", "H"), CalendarDay.Kind.WORKDAY: ("班", "W")}
+# a day header's note for the organization's calendar, and what it means
+DAY_NOTES = {
+    CalendarDay.Kind.HOLIDAY: (pgettext_lazy("month grid day note: holiday", "H"), gettext_lazy("public holiday")),
+    CalendarDay.Kind.WORKDAY: (
+        pgettext_lazy("month grid day note: swapped working day", "W"),
+        gettext_lazy("swapped working day"),
+    ),
+}
+
+
+def language(zh):
+    """Chinese or English for a block (zh True/False), or the active language (None)."""
+    return nullcontext() if zh is None else translation.override("zh-hans" if zh else "en")
 
 
 def chinese():
@@ -43,15 +57,17 @@ def chinese():
 
 
 def symbol(mark, *, zh=None):
-    zh = chinese() if zh is None else zh
-    return MARKS[mark][0 if zh else 1]
+    with language(zh):
+        return str(MARKS[mark][0])
 
 
 def legend(*, zh=None):
-    zh = chinese() if zh is None else zh
-    marks = [(symbol(mark, zh=zh), MARKS[mark][3 if zh else 2]) for mark in MARKS]
-    notes = [(DAY_NOTES[CalendarDay.Kind.WORKDAY][0 if zh else 1], "调休上班" if zh else "swapped working day")]
-    notes.append((DAY_NOTES[CalendarDay.Kind.HOLIDAY][0 if zh else 1], "法定节假日" if zh else "public holiday"))
+    with language(zh):
+        marks = [(str(sym), str(meaning)) for sym, meaning in MARKS.values()]
+        notes = [
+            (str(DAY_NOTES[kind][0]), str(DAY_NOTES[kind][1]))
+            for kind in (CalendarDay.Kind.WORKDAY, CalendarDay.Kind.HOLIDAY)
+        ]
     return marks, notes
 
 
@@ -84,7 +100,8 @@ class PersonMonth:
     figures: Figures = field(default_factory=Figures)
 
     def symbols(self, *, zh=None):
-        return ["".join(symbol(m, zh=zh) for m in marks) for marks in self.marks]
+        with language(zh):
+            return ["".join(str(MARKS[m][0]) for m in marks) for marks in self.marks]
 
 
 @dataclass
@@ -95,8 +112,8 @@ class Month:
     people: list  # PersonMonth, by name
 
     def day_notes(self, *, zh=None):
-        zh = chinese() if zh is None else zh
-        return [DAY_NOTES[self.notes[d]][0 if zh else 1] if d in self.notes else "" for d in self.days]
+        with language(zh):
+            return [str(DAY_NOTES[self.notes[d]][0]) if d in self.notes else "" for d in self.days]
 
     @property
     def label(self):
@@ -190,25 +207,25 @@ def monthly_summary(*, first, department=None, person=None):
     return Month(first=first, days=days, notes=notes, people=result)
 
 
-# --- the figures' column titles, in both languages ----------------------------------
+# --- the figures' column titles ----------------------------------
 
-COLUMNS = [  # (attribute, English, Chinese)
-    ("scheduled_days", "Scheduled days", "应出勤天数"),
-    ("attendance_days", "Attendance days", "出勤天数"),
-    ("late_count", "Late (times)", "迟到次数"),
-    ("late_minutes", "Late (min)", "迟到分钟"),
-    ("early_count", "Early leave (times)", "早退次数"),
-    ("early_minutes", "Early leave (min)", "早退分钟"),
-    ("absent_days", "Absent days", "旷工天数"),
-    ("missing_punches", "Missing punches", "缺卡次数"),
-    ("overtime_hours", "Overtime (h)", "加班小时"),
-    ("worked_hours", "Worked (h)", "工作小时"),
+COLUMNS = [  # (attribute, title)
+    ("scheduled_days", gettext_lazy("Scheduled days")),
+    ("attendance_days", gettext_lazy("Attendance days")),
+    ("late_count", gettext_lazy("Late (times)")),
+    ("late_minutes", pgettext_lazy("monthly summary column", "Late (min)")),
+    ("early_count", gettext_lazy("Early leave (times)")),
+    ("early_minutes", gettext_lazy("Early leave (min)")),
+    ("absent_days", gettext_lazy("Absent days")),
+    ("missing_punches", gettext_lazy("Missing punches")),
+    ("overtime_hours", gettext_lazy("Overtime (h)")),
+    ("worked_hours", gettext_lazy("Worked (h)")),
 ]
 
 
 def column_titles(*, zh=None):
-    zh = chinese() if zh is None else zh
-    return [c[2] if zh else c[1] for c in COLUMNS]
+    with language(zh):
+        return [str(c[1]) for c in COLUMNS]
 
 
 def figure_values(figures):

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -10,19 +12,30 @@ from openpyxl.utils import get_column_letter
 from portal.reports import monthly
 from portal.reports.pdf import A4, Document
 
-INFO = [("Employee ID", "工号"), ("Person", "姓名"), ("Department", "部门")]
+
+def _info():
+    return [
+        pgettext("monthly summary column", "Employee ID"),
+        pgettext("monthly summary column", "Person"),
+        pgettext("monthly summary column", "Department"),
+    ]
 
 
-def _title(month, zh):
-    return f"{month.label} 月度汇总" if zh else f"Monthly summary {month.label}"
+def _title(month):
+    return _("Monthly summary %(month)s") % {"month": month.label}
 
 
 def write_monthly_xlsx(month, path, *, zh=None):
-    zh = monthly.chinese() if zh is None else zh
+    """In Chinese or English (zh True/False), or the active language (None)."""
+    with monthly.language(zh):
+        _write_xlsx(month, path)
+
+
+def _write_xlsx(month, path):
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("月度汇总" if zh else "Monthly summary")
-    info = [pair[1 if zh else 0] for pair in INFO]
-    titles = monthly.column_titles(zh=zh)
+    sheet = book.create_sheet(_("Monthly summary"))
+    info = _info()
+    titles = monthly.column_titles()
     first_day = len(info) + len(titles) + 1
     for n, width in enumerate([12, 24, 14] + [12] * len(titles), 1):
         sheet.column_dimensions[get_column_letter(n)].width = width
@@ -41,8 +54,8 @@ def write_monthly_xlsx(month, path, *, zh=None):
             c.number_format = fmt
         return c
 
-    sheet.append([cell(_title(month, zh), font=bold)])
-    notes = month.day_notes(zh=zh)
+    sheet.append([cell(_title(month), font=bold)])
+    notes = month.day_notes()
     days = [f"{d.day}\n{note}" if note else str(d.day) for d, note in zip(month.days, notes, strict=True)]
     sheet.append([cell(t, font=bold, align=centred) for t in info + titles + days])
     for person_month in month.people:
@@ -51,11 +64,11 @@ def write_monthly_xlsx(month, path, *, zh=None):
         sheet.append(
             [person.employee_id, person.name, person.department.name if person.department_id else ""]
             + [cell(v, fmt="0.00") if isinstance(v, float) else v for v in values]
-            + [cell(s, align=centred) for s in person_month.symbols(zh=zh)]
+            + [cell(s, align=centred) for s in person_month.symbols()]
         )
     sheet.append([])
-    marks, day_notes = monthly.legend(zh=zh)
-    sheet.append([cell("图例" if zh else "Legend", font=bold)])
+    marks, day_notes = monthly.legend()
+    sheet.append([cell(_("Legend"), font=bold)])
     for sym, meaning in marks + day_notes:
         sheet.append([cell(sym, align=centred), meaning])
     book.save(path)
@@ -70,23 +83,33 @@ CELL = 20
 ROW = 26  # a person: the grid line and the figures line under it
 
 
-def _figures_line(f, zh):
-    if zh:
-        return (
-            f"出勤 {f.attendance_days}/{f.scheduled_days} 天 · 迟到 {f.late_count} 次 {f.late_minutes} 分钟 · "
-            f"早退 {f.early_count} 次 {f.early_minutes} 分钟 · 旷工 {f.absent_days} 天 · 缺卡 {f.missing_punches} 次 · "
-            f"加班 {f.overtime_hours:.2f} 小时 · 工作 {f.worked_hours:.2f} 小时"
-        )
-    return (
-        f"Attendance {f.attendance_days}/{f.scheduled_days} days · late {f.late_count} times, {f.late_minutes} min · "
-        f"early {f.early_count} times, {f.early_minutes} min · absent {f.absent_days} · "
-        f"missing punches {f.missing_punches} · overtime {f.overtime_hours:.2f} h · worked {f.worked_hours:.2f} h"
-    )
+def _figures_line(f):
+    return _(
+        "Attendance %(attendance)s/%(scheduled)s days · late %(late_count)s times, %(late_minutes)s min · "
+        "early %(early_count)s times, %(early_minutes)s min · absent %(absent)s · "
+        "missing punches %(missing)s · overtime %(overtime)s h · worked %(worked)s h"
+    ) % {
+        "attendance": f.attendance_days,
+        "scheduled": f.scheduled_days,
+        "late_count": f.late_count,
+        "late_minutes": f.late_minutes,
+        "early_count": f.early_count,
+        "early_minutes": f.early_minutes,
+        "absent": f.absent_days,
+        "missing": f.missing_punches,
+        "overtime": f"{f.overtime_hours:.2f}",
+        "worked": f"{f.worked_hours:.2f}",
+    }
 
 
 def write_monthly_pdf(month, out, *, zh=None):
-    zh = monthly.chinese() if zh is None else zh
-    title = f"{settings.ORGANIZATION_NAME}: {_title(month, zh)}"
+    """In Chinese or English (zh True/False), or the active language (None)."""
+    with monthly.language(zh):
+        _write_pdf(month, out)
+
+
+def _write_pdf(month, out):
+    title = f"{settings.ORGANIZATION_NAME}: {_title(month)}"
     pdf = Document(
         out,
         title=title,
@@ -96,14 +119,15 @@ def write_monthly_pdf(month, out, *, zh=None):
     )
     per_page = int((PAGE_H - 2 * MARGIN - 90) // ROW)
     chunks = [month.people[n : n + per_page] for n in range(0, len(month.people), per_page)] or [[]]
-    weekdays = "一二三四五六日" if zh else "MTWTFSS"
-    notes = month.day_notes(zh=zh)
+    # one letter per weekday, Monday first
+    weekdays = pgettext("one-letter weekdays, Monday first", "MTWTFSS")
+    notes = month.day_notes()
     for page, people in enumerate(chunks, 1):
         y = PAGE_H - MARGIN
         pdf.text(MARGIN, y, title, bold=True, size=13)
         pdf.text(PAGE_W - MARGIN - 60, MARGIN - 12, f"{page} / {len(chunks)}", size=8)
         printed = timezone.localtime()
-        pdf.text(MARGIN, MARGIN - 12, f"{'打印于' if zh else 'Printed'} {printed:%Y-%m-%d %H:%M}", size=8)
+        pdf.text(MARGIN, MARGIN - 12, _("Printed %(at)s") % {"at": f"{printed:%Y-%m-%d %H:%M}"}, size=8)
         y -= 28
         pdf.line(y, [(MARGIN + NAME_W + n * CELL + 4, str(d.day)) for n, d in enumerate(month.days)], size=8)
         y -= 10
@@ -119,12 +143,12 @@ def write_monthly_pdf(month, out, *, zh=None):
         for person_month in people:
             person = person_month.person
             cells = [(MARGIN, f"{person.name} ({person.employee_id})")]
-            cells += [(MARGIN + NAME_W + n * CELL + 4, s) for n, s in enumerate(person_month.symbols(zh=zh)) if s]
+            cells += [(MARGIN + NAME_W + n * CELL + 4, s) for n, s in enumerate(person_month.symbols()) if s]
             pdf.line(y, cells, size=8)
-            pdf.text(MARGIN + 8, y - 10, _figures_line(person_month.figures, zh), size=7)
+            pdf.text(MARGIN + 8, y - 10, _figures_line(person_month.figures), size=7)
             y -= ROW
-        marks, day_notes = monthly.legend(zh=zh)
+        marks, day_notes = monthly.legend()
         key = "  ".join(f"{sym} {meaning}" for sym, meaning in marks + day_notes)
-        pdf.text(MARGIN, MARGIN + 4, f"{'图例' if zh else 'Legend'}: {key}", size=7)
+        pdf.text(MARGIN, MARGIN + 4, _("Legend: %(key)s") % {"key": key}, size=7)
         pdf.show_page()
     pdf.save()

@@ -7,7 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.attendance.selectors import daily_summary_list
 from portal.reports import exports
@@ -68,12 +69,18 @@ def report_file_write(*, fmt, filters, out, progress=None, bom=True):
             text = "".join({ch for pair in names.iterator() for part in pair if part for ch in part})
             return exports.write_pdf_zip(stream, out, person_counts=counts, people_text=text, **common)
         return exports.write_pdf(stream, out, person_counts=counts, **common)
-    raise ValueError(f"Unknown export format {fmt!r}.")
+    raise ValueError(_("Unknown export format %(format)r.") % {"format": fmt})
 
 
 def report_export_request(*, user, fmt, query, rows_total):
     """Queue an export of the rows the query string selects; the worker writes it."""
-    export = ReportExport.objects.create(user=user, format=fmt, filters=dict(query.items()), rows_total=rows_total)
+    export = ReportExport.objects.create(
+        user=user,
+        format=fmt,
+        filters=dict(query.items()),
+        rows_total=rows_total,
+        language=translation.get_language() or "",
+    )
     from portal.recovery.jobs import send
     from portal.reports.tasks import EXPORT  # tasks imports this module
 
@@ -82,10 +89,16 @@ def report_export_request(*, user, fmt, query, rows_total):
 
 
 def report_export_run(*, export):
-    """Write the file of a claimed export, updating its progress as rows go by."""
+    """Write the file of a claimed export, updating its progress as rows go by,
+    in the language of the user who asked for it."""
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        return _export_write(export)
+
+
+def _export_write(export):
     form = ReportFilterForm(export.filters)
     if not form.is_valid():
-        return _fail(export, "The filters are no longer valid: " + form.errors.as_text())
+        return _fail(export, _("The filters are no longer valid: %(errors)s") % {"errors": form.errors.as_text()})
     filters = form.filters()
     folder = Path(settings.MEDIA_ROOT) / "exports"
     folder.mkdir(parents=True, exist_ok=True)

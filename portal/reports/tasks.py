@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext_noop
 
 from portal.recovery.jobs import Job, claim, claim_token, give_up
 from portal.reports.models import ReportExport
@@ -18,8 +19,8 @@ EXPORT = Job(
     "error",
     task="portal.reports.tasks.report_export_task",
     hard_limit=HARD_LIMIT,
-    too_long="The export took too long; choose a shorter period or fewer people.",
-    broken="The export stopped because of an internal error.",
+    too_long=gettext_noop("The export took too long; choose a shorter period or fewer people."),
+    broken=gettext_noop("The export stopped because of an internal error."),
 )
 
 

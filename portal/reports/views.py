@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
@@ -109,7 +110,7 @@ MONTHLY_WRITERS = {"xlsx": write_monthly_xlsx, "pdf": write_monthly_pdf}
 def monthly_export(request, fmt):
     """The monthly summary as the page shows it (a month has at most 31 rows per person: written at once)."""
     if fmt not in MONTHLY_WRITERS:
-        raise Http404("Unknown format.")
+        raise Http404(_("Unknown format."))
     form = MonthlyForm.from_query(request.GET)
     if not form.is_valid():
         return render(request, "reports/monthly.html", {"form": form}, status=400)
@@ -127,7 +128,7 @@ def monthly_export(request, fmt):
 def report_export(request, fmt):
     """Exactly the rows the report filters show: at once when small, else by a worker."""
     if fmt not in CONTENT_TYPES:
-        raise Http404("Unknown format.")
+        raise Http404(_("Unknown format."))
     form = ReportFilterForm.from_query(request.GET)
     if not form.is_valid():
         return render(request, "reports/reports.html", {"form": form}, status=400)
@@ -142,7 +143,7 @@ def report_export(request, fmt):
 def _own_export(request, pk):
     export = get_object_or_404(ReportExport, pk=pk)
     if export.user_id != request.user.pk and not has_role(request.user, ADMIN):
-        raise PermissionDenied("This export belongs to someone else.")
+        raise PermissionDenied(_("This export belongs to someone else."))
     return export
 
 
@@ -162,7 +163,7 @@ def report_export_progress(request, pk):
             "rows_done": export.rows_done,
             "rows_total": export.rows_total,
             "percent": export.percent,
-            "error": export.error,
+            "error": _(export.error) if export.error else "",
             "download": reverse("report-export-download", args=[export.pk])
             if export.status == ReportExport.Status.DONE
             else None,
@@ -175,5 +176,5 @@ def report_export_progress(request, pk):
 def report_export_download(request, pk):
     export = _own_export(request, pk)
     if export.status != ReportExport.Status.DONE or not export.file:
-        raise Http404("This export is not ready.")
+        raise Http404(_("This export is not ready."))
     return export_file(export)

@@ -7,15 +7,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import ADMIN, role_required
+from portal.web.reasons import reason_text
 from recognition import versions
 from recognition.models import FacePhoto, ReencodeJob
 from recognition.reencoding import reencode_needed, reencode_start
 
 
+def _errors_translate(jobs):
+    """A job's error is stored in English: read in the reader's language."""
+    jobs = list(jobs)
+    for job in jobs:
+        job.error = reason_text(job.error)
+    return jobs
+
+
 @role_required(ADMIN)
 def encodings(request):
     counts = (
-        FacePhoto.objects.exclude(encoding=None).values("model_name").annotate(photos=Count("id")).order_by("model_name")
+        FacePhoto.objects.exclude(encoding=None)
+        .values("model_name")
+        .annotate(photos=Count("id"))
+        .order_by("model_name")
     )
     context = {
         "active": versions.active(),
@@ -24,7 +36,7 @@ def encodings(request):
         "threads": settings.FACE_ENCODER_THREADS,
         "counts": counts,
         "needed": reencode_needed(),
-        "jobs": ReencodeJob.objects.select_related("started_by")[:10],
+        "jobs": _errors_translate(ReencodeJob.objects.select_related("started_by")[:10]),
         "running": ReencodeJob.objects.filter(
             status__in=[ReencodeJob.Status.QUEUED, ReencodeJob.Status.RUNNING]
         ).first(),
@@ -51,6 +63,6 @@ def encodings_job_status(request, pk):
             "total": job.total,
             "missing": job.missing,
             "percent": job.percent,
-            "error": job.error,
+            "error": reason_text(job.error),
         }
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 # the only types served inline; the services store pictures with these suffixes
 INLINE_TYPES = {
@@ -34,7 +35,7 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
     with `download_name`) is an attachment.
     """
     if not field or not field.name:
-        raise Http404("The file is not in storage.")
+        raise Http404(_("The file is not in storage."))
     suffix = Path(field.name).suffix.lower()
     inline = download_name is None and suffix in INLINE_TYPES
     content_type = content_type or INLINE_TYPES.get(suffix, "application/octet-stream")
@@ -43,7 +44,7 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
     mode = settings.MEDIA_SENDFILE
     if mode:
         if not field.storage.exists(field.name):
-            raise Http404("The file is not in storage.")
+            raise Http404(_("The file is not in storage."))
         response = HttpResponse(content_type=content_type)
         if mode == "x-accel-redirect":
             response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + field.name
@@ -54,7 +55,7 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
         try:
             handle = field.open("rb")
         except (FileNotFoundError, ValueError):
-            raise Http404("The file is not in storage.") from None
+            raise Http404(_("The file is not in storage.")) from None
         response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = cache

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 def security_headers_middleware(get_response):
@@ -37,7 +38,7 @@ def nul_refusing_middleware(get_response):
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
-            message = "The address contains a NUL character."
+            message = _("The address contains a NUL character.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": {"code": "bad_request", "message": message, "fields": {}}}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, HR, has_role, role_required
 from portal.attendance.models import AttendanceEvent
 from portal.web.files import file_response
 from portal.web.forms import RecognizeForm
+from portal.web.reasons import reason_text
 from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
@@ -26,7 +28,7 @@ def recognize(request):
             try:
                 data = upload_read(upload)
             except imaging.ImageRejected as exc:
-                form.add_error("image", exc.message)
+                form.add_error("image", reason_text(exc.message))
                 status = REJECT_STATUS.get(exc.code, 400)
             else:
                 capture = capture_submit(
@@ -63,7 +65,7 @@ def _visible_capture(request, pk):
     capture = get_object_or_404(Capture, pk=pk)
     # kiosk attempts belong with the kiosks: admins only
     if capture.kiosk_id and not has_role(request.user, ADMIN):
-        raise Http404("No such picture.")
+        raise Http404(_("No such picture."))
     return capture
 
 
@@ -71,6 +73,7 @@ def _visible_capture(request, pk):
 def capture(request, pk):
     item = _visible_capture(request, pk)
     events = AttendanceEvent.objects.filter(capture=item).select_related("person", "recorded_by")
+    item.error = reason_text(item.error)
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 
@@ -88,11 +91,11 @@ def capture_status(request, pk):
     except ValueError:
         wait = -1
     if not 0 <= wait <= STATUS_WAIT_MAX_SECONDS:
-        message = f"wait must be a number of seconds from 0 to {STATUS_WAIT_MAX_SECONDS}."
+        message = _("wait must be a number of seconds from 0 to %(max)s.") % {"max": STATUS_WAIT_MAX_SECONDS}
         return JsonResponse({"error": message}, status=400)
     with wait_slot(request, wait) as allowed:
         item = capture_wait(capture=item, seconds=allowed)
-    return JsonResponse({"id": item.pk, "status": item.status, "error": item.error, "faces": item.faces})
+    return JsonResponse({"id": item.pk, "status": item.status, "error": reason_text(item.error), "faces": item.faces})
 
 
 # Stored pictures, each through the view of what it belongs to: faces are
@@ -115,7 +118,7 @@ CAPTURE_FILES = {"image", "annotated"}
 @require_GET
 def media_capture(request, pk, kind):
     if kind not in CAPTURE_FILES:
-        raise Http404("No such picture.")
+        raise Http404(_("No such picture."))
     return file_response(getattr(_visible_capture(request, pk), kind))
 
 

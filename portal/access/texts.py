@@ -1,0 +1,52 @@
+"""Access decisions in the reader's language: an event keeps its reason code and the
+English sentence; what a person reads is the code's sentence in the active language,
+so an event recorded while English was active reads in Chinese to a Chinese reader."""
+
+from django.utils.translation import gettext, gettext_noop
+
+from portal.access.rules import REASONS
+
+
+def reason_message(code, stored=""):
+    """The sentence for a reason code, translated; `stored` for a code this version does not know."""
+    return gettext(REASONS[code]) if code in REASONS else stored
+
+
+# Alerts are stored in English (they also leave by webhook) and read in the reader's
+# language through portal.web.reasons, like recognition's sentences.
+UNKNOWN_REPEATED = gettext_noop(
+    "%(door)s: the same unrecognized face was refused %(count)s times in %(minutes)s minutes."
+)
+DELIVERY_FAILING = gettext_noop("Door commands for %(door)s are not being delivered (expired undelivered).")
+LOCKED_DOWN_BY = gettext_noop("%(zone)s locked down by %(user)s")
+LOCKED_DOWN_BY_REASON = gettext_noop("%(zone)s locked down by %(user)s: %(reason)s")
+LOCKED_DOWN_BY_INTEGRATION = gettext_noop("%(zone)s locked down by an integration")
+LOCKED_DOWN_BY_INTEGRATION_REASON = gettext_noop("%(zone)s locked down by an integration: %(reason)s")
+# most specific first: a stored sentence is read back with the first template it matches
+ALERTS = [
+    UNKNOWN_REPEATED,
+    DELIVERY_FAILING,
+    LOCKED_DOWN_BY_INTEGRATION_REASON,
+    LOCKED_DOWN_BY_INTEGRATION,
+    LOCKED_DOWN_BY_REASON,
+    LOCKED_DOWN_BY,
+]
+
+
+def fill(template, **values):
+    return template % {key: str(value) for key, value in values.items()}
+
+
+# The operators' audit trail (OperatorAction), stored in English like the alerts.
+UNLOCK = gettext_noop("unlock")
+LOCKDOWN = gettext_noop("lockdown")
+LOCKDOWN_END = gettext_noop("lockdown end")
+PASSBACK_RESET = gettext_noop("anti-passback reset")
+VISITOR_REGISTERED = gettext_noop("visitor registered")
+VISITOR_ERASED = gettext_noop("visitor erased")
+FOR_MINUTES = gettext_noop("for %(minutes)s minutes")
+EVERYONE = gettext_noop("everyone")
+VISITOR_DETAIL = gettext_noop("%(name)s (host %(host)s) until %(until)s")
+VISITOR_ERASED_DETAIL = gettext_noop("%(name)s: face photos and encodings erased after the pass of %(day)s")
+ACTIONS = [UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, EVERYONE]
+DETAILS = [FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_DETAIL]
