@@ -144,6 +144,7 @@ class Capture(models.Model):
         UPLOAD = "upload"
         KIOSK = "kiosk"
         API = "api"
+        CAMERA = "camera"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     image = models.ImageField(upload_to=capture_path, max_length=255)
@@ -168,6 +169,10 @@ class Capture(models.Model):
     # and whether the burst of frames must show a live face
     kiosk = models.ForeignKey(
         "kiosks.Kiosk", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+    )
+    # a camera track's best frame (portal.cameras): kept, and expired, like a kiosk attempt's picture
+    camera = models.ForeignKey(
+        "cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
     )
     direction = models.CharField(max_length=3, blank=True)
     require_liveness = models.BooleanField(default=False)

@@ -16,6 +16,7 @@ class AttendanceEvent(models.Model):
         KIOSK = "kiosk"
         API = "api"
         MANUAL = "manual"
+        CAMERA = "camera"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
