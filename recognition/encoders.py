@@ -57,6 +57,13 @@ class Config:
 _landmarks = dlib.shape_predictor(str(LANDMARKS_FILE))
 
 
+def five_points(array, box):
+    """dlib's 5 landmarks (x, y) of the face at box: two corners of each eye, then the base of the nose."""
+    top, right, bottom, left = (int(v) for v in box)
+    shape = _landmarks(array, dlib.rectangle(left, top, right, bottom))
+    return [(shape.part(i).x, shape.part(i).y) for i in range(5)]
+
+
 def chips(array, boxes):
     """The aligned 150x150 RGB chips (N, 150, 150, 3, uint8) of the faces at boxes (top, right, bottom, left)."""
     if not boxes:
@@ -107,9 +114,7 @@ class OnnxEncoder:
                     options.intra_op_num_threads = self.threads
                     options.inter_op_num_threads = 1
                     self._sessions = {
-                        pid: self._runtime.InferenceSession(
-                            str(self.path), options, providers=["CPUExecutionProvider"]
-                        )
+                        pid: self._runtime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
                     }
         return self._sessions[pid]
 
