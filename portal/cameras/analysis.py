@@ -18,6 +18,20 @@ from recognition import engine, gallery, processing, tracking
 log = logging.getLogger(__name__)
 
 
+def warm_up():
+    """Load the detector and the encoding network before the first camera's first frame.
+
+    The first encoding builds the network's session (a second or more): paid
+    during a person's pass, it would stall the tracker long enough to split
+    the pass into two tracks.
+    """
+    known = gallery.current()
+    options = processing.detect_options(known.encoding_version or None)
+    blank = Image.new("RGB", (160, 160), (128, 128, 128))
+    engine.detect(blank, options)
+    engine.encode_many([(blank, [(5, 155, 155, 5)])], options)
+
+
 class TrackAnalysis:
     """One camera's tracker, and the full frame of each open track's best face (the event's picture)."""
 

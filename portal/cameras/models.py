@@ -6,8 +6,11 @@ the API and logs never show them (see `Camera.safe_url`).
 
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+SCHEMES = {"rtsp": ("rtsp", "rtsps"), "mjpeg": ("http", "https"), "snapshot": ("http", "https")}
 
 
 class Camera(models.Model):
@@ -80,6 +83,31 @@ class Camera(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        errors = {}
+        try:
+            parts = urlsplit(self.url)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in SCHEMES.get(self.kind, ()) or not parts.hostname:
+            errors["url"] = _("A %(kind)s needs an address starting with %(schemes)s://.") % {
+                "kind": self.get_kind_display(),
+                "schemes": ":// or ".join(SCHEMES.get(self.kind, ("?",))),
+            }
+        elif "@" in parts.netloc:
+            # credentials in the URL would be shown back with it: they have their own fields
+            errors["url"] = _("Put the user name and password in their own fields, not in the URL.")
+        if self.purpose == self.Purpose.DOOR and self.door_id is None:
+            errors["door"] = _("A door's reader needs its door.")
+        if self.region is not None and not _valid_region(self.region):
+            errors["region"] = _("left, top, right, bottom: fractions from 0 to 1, left < right, top < bottom.")
+        if not 0.2 <= (self.analyse_fps or 0) <= 30:
+            errors["analyse_fps"] = _("From 0.2 to 30 frames a second.")
+        if not 0.2 <= (self.snapshot_seconds or 0) <= 3600:
+            errors["snapshot_seconds"] = _("From 0.2 to 3600 seconds.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def safe_url(self):
         """The URL with any credentials in it masked: what pages and logs show."""
@@ -110,3 +138,11 @@ def mask_url(url):
     if "@" not in parts.netloc:
         return url
     return urlunsplit((parts.scheme, "***@" + parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
+
+
+def _valid_region(region):
+    try:
+        left, top, right, bottom = (float(v) for v in region)
+    except (TypeError, ValueError):
+        return False
+    return 0 <= left < right <= 1 and 0 <= top < bottom <= 1

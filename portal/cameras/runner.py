@@ -222,7 +222,9 @@ class Runner:
         log.info("camera runner %s: stopped", self.holder)
 
     def _leases(self):
-        kept = services.camera_leases_renew(holder=self.holder, ids=list(self.watches), lease_seconds=self.lease_seconds)
+        kept = services.camera_leases_renew(
+            holder=self.holder, ids=list(self.watches), lease_seconds=self.lease_seconds
+        )
         for pk in set(self.watches) - kept:
             log.warning("camera %s: lease lost or camera disabled; letting it go", pk)
             self._drop(pk, release=False)
@@ -240,7 +242,8 @@ class Runner:
                 self._counts[pk] = (time.monotonic(), 0, 0, 0)
                 watch.start()
             else:
-                watch.camera.purpose, watch.camera.door = camera.purpose, camera.door  # a purpose change needs no reopening
+                # what a decided track causes changes without reopening the stream
+                watch.camera.purpose, watch.camera.door = camera.purpose, camera.door
 
     def _drop(self, pk, *, release):
         watch = self.watches.pop(pk, None)

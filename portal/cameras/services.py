@@ -68,9 +68,7 @@ def camera_lease_release(*, holder, camera_id):
 
 def camera_health_write(*, holder, camera_id, **fields):
     """Write a camera's health while holding it; False when another runner has it now."""
-    return bool(
-        Camera.objects.filter(pk=camera_id, lease_holder=holder).update(health_at=timezone.now(), **fields)
-    )
+    return bool(Camera.objects.filter(pk=camera_id, lease_holder=holder).update(health_at=timezone.now(), **fields))
 
 
 def camera_track_record(*, camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face):
@@ -84,6 +82,7 @@ def camera_track_record(*, camera, person_id, distance, first_seen, frame_jpeg, 
         camera=camera,
         direction=direction,
         status=Capture.Status.DONE,
+        created_at=timezone.now(),  # the file's folder is named after it
         finished_at=timezone.now(),
     )
     capture.image.save(f"camera-{camera.pk}.jpg", ContentFile(frame_jpeg), save=False)

@@ -100,9 +100,7 @@ def _snapshots(camera, *, timeout, stop):
             if response.status_code in (401, 403):
                 raise StreamError(_credentials_refused(response.status_code))
             if response.status_code != 200:
-                raise StreamError(
-                    _("The snapshot URL answered HTTP %(status)s.") % {"status": response.status_code}
-                )
+                raise StreamError(_("The snapshot URL answered HTTP %(status)s.") % {"status": response.status_code})
             try:
                 picture = Image.open(io.BytesIO(response.content))
                 picture.load()

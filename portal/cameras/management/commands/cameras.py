@@ -37,8 +37,10 @@ class Command(BaseCommand):
         if limit is not None and limit < 1:
             raise CommandError("--max-cameras must be at least 1.")
         # loads dlib and the gallery's encoder, as a worker does at start
-        from portal.cameras.analysis import TrackAnalysis
+        from portal.cameras.analysis import TrackAnalysis, warm_up
         from portal.cameras.runner import Runner
+
+        warm_up()
 
         runner = Runner(analyser=TrackAnalysis, limit=limit)
         for signum in (signal.SIGTERM, signal.SIGINT):
