@@ -388,6 +388,9 @@ CAMERA_RECONNECT_MAX_SECONDS = env_int("CAMERA_RECONNECT_MAX_SECONDS", 30, minim
 CAMERA_TIMEOUT_SECONDS = env_int("CAMERA_TIMEOUT_SECONDS", 10, minimum=1)
 # A face not seen for this long ends its track, which is then decided once.
 CAMERA_TRACK_GAP_SECONDS = env_float("CAMERA_TRACK_GAP_SECONDS", 1.0, minimum=0.1, maximum=30.0)
+# A track seen in fewer analysed frames is not decided: a face caught in one frame only is
+# mostly a passing blur or a false detection, and would only add unknown faces to review.
+CAMERA_TRACK_MIN_FRAMES = env_int("CAMERA_TRACK_MIN_FRAMES", 2, minimum=1)
 # Faces are looked for on a copy this much smaller than the frame (1: full size).
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).

@@ -7,6 +7,7 @@ the same code a video upload goes through.
 
 import io
 import logging
+import threading
 
 import numpy as np
 from django.conf import settings
@@ -16,6 +17,10 @@ from portal.cameras import services
 from recognition import engine, gallery, processing, tracking
 
 log = logging.getLogger(__name__)
+# One frame analysed at a time in a process: dlib's detector is one shared object that is not safe
+# for two threads at once (seen here: faces of one camera's frame reported for another's). The GIL
+# serialises most of the work anyway; this lock makes it correct.
+_engine_lock = threading.Lock()
 
 
 def warm_up():
@@ -43,15 +48,16 @@ class TrackAnalysis:
 
     def __call__(self, rgb, t):
         known = gallery.current()
-        faces = tracking.faces_in_frame(
-            engine,
-            rgb,
-            scale=settings.CAMERA_DETECT_SCALE,
-            min_face=self.camera.min_face,
-            region=tuple(self.camera.region) if self.camera.region else None,
-            options=processing.detect_options(known.encoding_version or None),
-            t=t,
-        )
+        with _engine_lock:
+            faces = tracking.faces_in_frame(
+                engine,
+                rgb,
+                scale=settings.CAMERA_DETECT_SCALE,
+                min_face=self.camera.min_face,
+                region=tuple(self.camera.region) if self.camera.region else None,
+                options=processing.detect_options(known.encoding_version or None),
+                t=t,
+            )
         with self.health.lock:
             self.health.analysed += 1
             self.health.faces += len(faces)
@@ -85,6 +91,11 @@ class TrackAnalysis:
     def _decide(self, tracks):
         for track in tracks:
             best, frame = self.best_frames.pop(track.id, (track.best, None))
+            if track.frames < settings.CAMERA_TRACK_MIN_FRAMES:
+                log.info(
+                    "camera %s: track %s seen in %d frame(s) only: not decided", self.camera.pk, track.id, track.frames
+                )
+                continue
             try:
                 self._record(track, best, frame)
             except Exception:

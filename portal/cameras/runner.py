@@ -191,6 +191,7 @@ class Runner:
         self.limit = limit
         self.lease_seconds = lease_seconds or settings.CAMERA_LEASE_SECONDS
         self.health_seconds = health_seconds or settings.CAMERA_HEALTH_SECONDS
+        self.term = self.lease_seconds * 2 / 3  # how long each renewal holds (see run)
         self.watches = {}
         self.stopping = threading.Event()
         self._counts = {}
@@ -198,7 +199,10 @@ class Runner:
     def run(self, until=None):
         """Until stop() (or `until`, a monotonic time): claim, renew, write health."""
         log.info("camera runner %s: started (lease %s s)", self.holder, self.lease_seconds)
-        renew_every = self.lease_seconds / 3
+        # renewals and looks for free cameras every quarter of the lease, which runs out two thirds of
+        # it after the last renewal: a dead runner's cameras are taken within CAMERA_LEASE_SECONDS, and a
+        # live one has five twelfths of it to spare for a slow moment before it would lose them
+        renew_every = self.lease_seconds / 4
         next_renew = 0.0
         try:
             while not self.stopping.is_set() and (until is None or time.monotonic() < until):
@@ -222,13 +226,11 @@ class Runner:
         log.info("camera runner %s: stopped", self.holder)
 
     def _leases(self):
-        kept = services.camera_leases_renew(
-            holder=self.holder, ids=list(self.watches), lease_seconds=self.lease_seconds
-        )
+        kept = services.camera_leases_renew(holder=self.holder, ids=list(self.watches), lease_seconds=self.term)
         for pk in set(self.watches) - kept:
             log.warning("camera %s: lease lost or camera disabled; letting it go", pk)
             self._drop(pk, release=False)
-        held = services.camera_leases_claim(holder=self.holder, lease_seconds=self.lease_seconds, limit=self.limit)
+        held = services.camera_leases_claim(holder=self.holder, lease_seconds=self.term, limit=self.limit)
         cameras = Camera.objects.select_related("door").in_bulk(held)
         for pk, camera in cameras.items():
             watch = self.watches.get(pk)
