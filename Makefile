@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts ffmpeg rtsp-server clean
+.PHONY: ffmpeg mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: install
 	$(PY) manage.py import_archives_expire -v0
 	$(PY) manage.py merges_expire -v0
 	$(PY) manage.py visitors_erase -v0
+	$(PY) manage.py review_expire -v0
 	@echo "Portal: http://$(HOST):$(PORT)/  (organization pages: http://$(HOST):$(PORT)/org/; Django admin, superusers: /admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -64,10 +65,11 @@ mosquitto:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
 
 
-# Debian's ffmpeg: the camera tests make their videos from the fixture photos with it.
+# Debian's ffmpeg: the video and camera tests make their clips with it (the portal itself
+# reads videos and streams with PyAV's own FFmpeg).
 ffmpeg:
 	@command -v ffmpeg >/dev/null 2>&1 || { \
-		echo "Installing Debian's ffmpeg for the camera tests"; \
+		echo "Installing Debian's ffmpeg for the video and camera tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }
 
 # GStreamer's RTSP server from Debian's packages, run by Debian's own Python (python3-gi):
@@ -91,7 +93,7 @@ test: install chromium fault-servers mosquitto ffmpeg rtsp-server
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install mosquitto
+test-fast: install mosquitto ffmpeg
 	$(PY) -m pytest -m "not e2e"
 
 lint: install

@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load"]
+NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -19,6 +19,7 @@ TINY = {
     "enroll": dict(photos=4),
     "memory": dict(people=1_000, captures=2),
     "load": dict(clients=2, seconds=5, people=200),
+    "video": dict(seconds=1.0, fps=2.0),
 }
 
 
@@ -50,6 +51,7 @@ def options_for(name, args):
         "memory": ["people"],
         "encoder": ["faces"],
         "load": ["clients", "seconds", "people", "threads"],
+        "video": ["seconds"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

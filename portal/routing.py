@@ -9,7 +9,10 @@ a decided face:
   door is a time clock and the door opened;
 - a camera for attendance: an attendance event for a recognized person, in
   the direction of the camera's purpose (check-in, check-out or automatic);
-- anywhere else: an attendance event for a recognized person.
+- anywhere else: an attendance event for a recognized person;
+- and an unknown face that comes with its picture joins the review list
+  (portal.review), unless the sighting was a test (an upload without
+  "record attendance", a video): the same stranger seen again joins the same entry.
 
 A new consumer is one more branch here, never an import on the recognition side.
 """
@@ -18,12 +21,32 @@ from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
 from portal.cameras.models import Camera
 from portal.kiosks.models import Kiosk
+from portal.review.services import unknown_face_record
 
 SIDE_TO_DIRECTION = {"entry": "in", "exit": "out"}
 
 
 def sighting_route(sighting):
     """Act on one sighting; returns the facts to keep with the face's result."""
+    outcome = _decide(sighting)
+    if _for_review(sighting):
+        outcome["review_id"] = unknown_face_record(sighting=sighting).pk
+    return outcome
+
+
+def _for_review(sighting):
+    # a refused 1:1 claim or a still photo held up is not a stranger to enroll; a test keeps its faces
+    return (
+        sighting.person is None
+        and sighting.unknown_face is not None
+        and bool(sighting.face_picture)
+        and sighting.record_attendance
+        and not sighting.verify
+        and sighting.live is not False
+    )
+
+
+def _decide(sighting):
     reader = _door_kiosk(sighting.kiosk_id) or _door_camera(sighting.camera_id)
     if reader is None:
         if sighting.person is not None and sighting.record_attendance:

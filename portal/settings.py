@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "portal.recovery",
     "portal.access",
     "portal.cameras",
+    "portal.review",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -425,6 +426,21 @@ ALERT_UNKNOWN_MINUTES = env_int("ALERT_UNKNOWN_MINUTES", 5, minimum=1)
 # Visitors' face photos and encodings are erased this many days after their pass ends.
 VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 7, minimum=0)
 
+# --- unknown faces to review and videos ----------------------------------------
+
+# Unknown faces (a kiosk, a camera, an upload that records attendance) within this distance of an
+# open review entry's mean encoding join it: the balanced mode's threshold, where a face is taken
+# for an enrolled person's.
+REVIEW_GROUP_DISTANCE = env_float("REVIEW_GROUP_DISTANCE", 0.46, minimum=0.1, maximum=1.0)
+# Review entries (the face's picture, encoding and sightings) are erased this many days after last seen.
+REVIEW_RETENTION_DAYS = env_int("REVIEW_RETENTION_DAYS", 30, minimum=0)
+# Videos to recognize: the largest file, the longest duration, and the frames analysed per second.
+VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 600, minimum=1)
+VIDEO_ANALYSE_FPS = env_float("VIDEO_ANALYSE_FPS", 5.0, minimum=0.1, maximum=60.0)
+# Faces narrower than this (pixels of the video frame) are not tracked.
+VIDEO_MIN_FACE_PX = env_int("VIDEO_MIN_FACE_PX", 40, minimum=20)
+
 # --- reports ----------------------------------------------------------------
 
 # Printed at the top of every PDF timesheet.
@@ -476,6 +492,7 @@ CELERY_TASK_ROUTES = {
     "portal.people.tasks.run_import": {"queue": CELERY_BULK_QUEUE},
     "portal.reports.tasks.report_export_task": {"queue": CELERY_BULK_QUEUE},
     "recognition.tasks.reencode_photos": {"queue": CELERY_BULK_QUEUE},
+    "recognition.tasks.process_video": {"queue": CELERY_BULK_QUEUE},
 }
 # Redis hands an unacknowledged task to another worker after this many seconds:
 # longer than the longest task (an import's 3 h 5 min hard limit), or a slow
@@ -533,6 +550,12 @@ CELERY_BEAT_SCHEDULE["door-commands-sweep"] = {
 # hourly: visitors' faces erased VISITOR_RETENTION_DAYS after their pass
 CELERY_BEAT_SCHEDULE["visitors-erase"] = {
     "task": "portal.access.tasks.erase_visitors",
+    "schedule": 3600.0,
+}
+
+# hourly: unknown faces last seen more than REVIEW_RETENTION_DAYS ago
+CELERY_BEAT_SCHEDULE["review-expire"] = {
+    "task": "portal.review.tasks.review_expire_task",
     "schedule": 3600.0,
 }
 

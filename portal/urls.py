@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),
     path("", include("portal.reports.urls")),
+    path("", include("portal.review.urls")),
     path("", include("portal.web.urls")),
 ]
 

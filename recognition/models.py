@@ -4,6 +4,7 @@ import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from portal.people.models import Person
 
@@ -258,3 +259,86 @@ class ReencodeJob(models.Model):
     @property
     def percent(self):
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+def video_path(instance, filename):
+    return f"videos/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}{_video_suffix(filename)}"
+
+
+# the containers a stored video may be named as (recognition.video.probe chooses from the bytes)
+VIDEO_SUFFIXES = {".mp4", ".mkv", ".webm", ".avi", ".mov", ".mpg"}
+
+
+def _video_suffix(filename):
+    dot = filename.rfind(".")
+    suffix = filename[dot:].lower() if dot >= 0 else ""
+    return suffix if suffix in VIDEO_SUFFIXES else ".bin"
+
+
+class VideoJob(models.Model):
+    """A video submitted for recognition: every person (and stranger) in it, with when they were seen.
+
+    A worker tracks the faces through the video (recognition.tracking) and
+    decides each track once; the video file is deleted afterwards unless
+    `keep` was ticked. A video records no attendance.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    video = models.FileField(upload_to=video_path, max_length=255, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    keep = models.BooleanField(default=False)
+    duration = models.FloatField(default=0)  # seconds, from the container
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=16, default="upload")  # upload or api
+    status = models.CharField(max_length=16, default=Status.QUEUED, choices=Status.choices, db_index=True)
+    total = models.PositiveIntegerField(default=0)  # frames to analyse
+    done = models.PositiveIntegerField(default=0)
+    # {"frames": analysed, "tracks": n, "fps": analysed per second of video, "gallery_size": n}
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # the recovery rules (portal.recovery): who holds the claim, when it was last sent
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"video {self.pk} ({self.status})"
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, 100 * self.done // self.total) if self.total else 0
+
+
+class VideoFace(models.Model):
+    """A person (or a stranger) found in a video: when first and last seen, and their best picture."""
+
+    job = models.ForeignKey(VideoJob, on_delete=models.CASCADE, related_name="faces")
+    # null for a stranger; erasing the person erases what the video said about them
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first_seen = models.FloatField()  # seconds into the video
+    last_seen = models.FloatField()
+    tracks = models.PositiveIntegerField(default=1)  # passes through the picture
+    distance = models.FloatField(null=True, blank=True)  # to the person (best track) or the nearest person
+    picture = models.BinaryField(editable=False)  # JPEG, served only through a role-checked view
+
+    class Meta:
+        ordering = ["first_seen", "id"]
+
+    def __str__(self):
+        return f"{'person ' + str(self.person_id) if self.person_id else 'stranger'} in video {self.job_id}"

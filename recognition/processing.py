@@ -5,6 +5,9 @@ function takes a claimed row and writes its outcome on it.
 """
 
 import logging
+import math
+import time
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
@@ -13,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.people.models import Person
-from recognition import burst, decision, engine, gallery, imaging, liveness, quality, versions
-from recognition.models import Capture, FacePhoto, GalleryVersion
+from recognition import burst, decision, engine, gallery, imaging, liveness, quality, tracking, versions, video
+from recognition.models import Capture, FacePhoto, GalleryVersion, VideoFace, VideoJob
 from recognition.services import photo_thumbnails_make, upload_limits
 from recognition.sightings import Sighting, sighting_hand_over
 
@@ -261,9 +264,12 @@ def capture_process(*, capture):
         # one sighting per person per picture; every unknown face is one
         if person is None or person.pk not in seen:
             unknown = None if person else np.asarray(face.encoding, dtype=np.float32).tobytes()
-            entry.update(
-                sighting_hand_over(_sighting(capture, person=person, distance=match.distance, unknown_face=unknown))
+            # the face itself for the review list of unknown faces (the router decides whether it goes there)
+            picture = None if person else tracking.face_picture(image, face.box)
+            sighting = _sighting(
+                capture, person=person, distance=match.distance, unknown_face=unknown, face_picture=picture
             )
+            entry.update(sighting_hand_over(sighting))
         if person:
             seen.add(person.pk)
         results.append(entry)
@@ -335,7 +341,9 @@ def _verify(capture, image, faces, known, rule):
     return capture
 
 
-def _sighting(capture, *, person, distance=None, live=None, verify=False, claimed=None, unknown_face=None):
+def _sighting(
+    capture, *, person, distance=None, live=None, verify=False, claimed=None, unknown_face=None, face_picture=None
+):
     return Sighting(
         at=capture.created_at,
         source=capture.source,
@@ -351,6 +359,7 @@ def _sighting(capture, *, person, distance=None, live=None, verify=False, claime
         verify=verify,
         claimed_person=claimed,
         unknown_face=unknown_face,
+        face_picture=face_picture,
     )
 
 
@@ -390,3 +399,137 @@ def _capture_fail(capture, message):
     capture.finished_at = timezone.now()
     capture.save(update_fields=["status", "error", "finished_at"])
     return capture
+
+
+# --- videos ---------------------------------------------------------------------
+
+
+def video_job_run(*, job):
+    """Track every face through a claimed video, decide each track once, store who was seen when.
+
+    A video is a test, like an upload without "record attendance": its
+    sightings go to the router marked so, and cause nothing. The video file
+    is deleted at the end (done or failed) unless the submitter kept it.
+    """
+    from portal.recovery.jobs import TRANSIENT
+
+    try:
+        _video_run(job)
+    except TRANSIENT:
+        raise  # retried: the file is still needed
+    except Exception:  # broken, or over the time limit: failed by the task, the file goes now
+        _video_drop(job)
+        raise
+    _video_drop(job)
+    return job
+
+
+def _video_run(job):
+    known = gallery.current()
+    version = known.encoding_version or None
+    options, rule = detect_options(version), decision_rule(version)
+    fps, limit = settings.VIDEO_ANALYSE_FPS, settings.VIDEO_MAX_SECONDS
+    seconds = min(job.duration or limit, limit)
+    VideoJob.objects.filter(pk=job.pk).update(total=max(1, math.ceil(seconds * fps)), done=0)
+    longest = max(job.width, job.height) or settings.FACE_DETECT_MAX_SIDE
+    scale = min(1.0, settings.FACE_DETECT_MAX_SIDE / longest)
+    # a face hidden for a moment (turned away, behind someone) keeps its track for a few analysed frames
+    tracker = tracking.Tracker(max_gap=max(1.0, 3.0 / fps))
+    ended, analysed, reported = [], 0, time.monotonic()
+    try:
+        with job.video.open("rb") as handle:
+            kind = video.container_of(handle.read(16))
+            if kind is None:
+                raise video.VideoRejected("not_video", video.NOT_VIDEO)
+            for t, rgb in video.frames(handle, kind[0], fps=fps, max_seconds=limit):
+                faces = tracking.faces_in_frame(
+                    engine, rgb, scale=scale, min_face=settings.VIDEO_MIN_FACE_PX, options=options, t=t
+                )
+                ended += tracker.update(t, faces)
+                analysed += 1
+                if time.monotonic() - reported > 0.5:  # the progress bar, without a write per frame
+                    VideoJob.objects.filter(pk=job.pk).update(done=analysed)
+                    reported = time.monotonic()
+    except video.VideoRejected as exc:
+        return _video_fail(job, exc.message)
+    except FileNotFoundError:
+        return _video_fail(job, "The video's file is missing from storage.")
+    ended += tracker.finish()
+    found = _video_faces(job, known, rule, ended)
+    job.result = {
+        "frames": analysed,
+        "tracks": len(ended),
+        "people": sum(1 for face in found if face.person_id),
+        "strangers": sum(1 for face in found if not face.person_id),
+        "analysed_fps": fps,
+        "gallery_size": len(known),
+    }
+    job.status, job.done, job.error, job.finished_at = VideoJob.Status.DONE, analysed, "", timezone.now()
+    job.save(update_fields=["result", "status", "done", "error", "finished_at"])
+    return job
+
+
+def _video_faces(job, known, rule, tracks):
+    """One VideoFace per person found (all their tracks together) and per stranger (tracks of one face)."""
+    decided = [(track, tracking.decide_track(known, track, rule)) for track in tracks if track.faces]
+    people = Person.objects.in_bulk({match.person_id for _, match in decided if match.accepted})
+    groups = {}  # person id, or ("stranger", n) -> [(track, match)]
+    strangers = []  # (key, combined encoding)
+    for track, match in decided:
+        person = people.get(match.person_id)
+        encoding = track.combined()[0]
+        sighting_hand_over(
+            Sighting(
+                at=job.created_at + timedelta(seconds=track.first_seen),
+                source="video",
+                person=person,
+                distance=match.distance,
+                record_attendance=False,  # a video is a test: never attendance, never the review list
+                recorded_by=job.submitted_by,
+                unknown_face=None if person else encoding.tobytes(),
+                face_picture=None if person else track.best.picture,
+                face_quality=None if person else track.best.quality,
+            )
+        )
+        if person is not None:
+            groups.setdefault(person.pk, []).append((track, match))
+            continue
+        # the same stranger passing twice is one stranger: the review list's grouping distance
+        near = [(float(np.linalg.norm(enc - encoding)), key) for key, enc in strangers]
+        near = [item for item in near if item[0] <= settings.REVIEW_GROUP_DISTANCE]
+        key = min(near)[1] if near else ("stranger", len(strangers))
+        if not near:
+            strangers.append((key, encoding))
+        groups.setdefault(key, []).append((track, match))
+    rows = []
+    for key, members in groups.items():
+        best = max((track.best for track, _ in members), key=lambda face: face.quality)
+        distances = [match.distance for _, match in members if match.distance is not None]
+        rows.append(
+            VideoFace(
+                job=job,
+                person=people.get(key) if not isinstance(key, tuple) else None,
+                first_seen=round(min(track.first_seen for track, _ in members), 2),
+                last_seen=round(max(track.last_seen for track, _ in members), 2),
+                tracks=len(members),
+                distance=round(min(distances), 4) if distances else None,
+                picture=best.picture,
+            )
+        )
+    VideoFace.objects.filter(job=job).delete()  # a rerun after a dead worker starts over
+    return VideoFace.objects.bulk_create(rows)
+
+
+def _video_fail(job, message):
+    job.status, job.error, job.finished_at = VideoJob.Status.FAILED, message[:300], timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def _video_drop(job):
+    """The video is deleted once processed, unless kept; the results stay."""
+    if job.keep or not job.video:
+        return
+    name, storage = job.video.name, job.video.storage
+    VideoJob.objects.filter(pk=job.pk).update(video="")
+    storage.delete(name)

@@ -8,13 +8,13 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from portal.recovery.jobs import send
 from recognition import imaging
-from recognition.models import Capture, CaptureFrame, FacePhoto
+from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
 
 
 def upload_limits():
@@ -180,6 +180,54 @@ def captures_forget_person(*, person):
         transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
         changed += 1
     return changed
+
+
+def video_limits():
+    from recognition import video
+
+    return video.Limits(
+        max_bytes=settings.VIDEO_MAX_BYTES,
+        max_seconds=settings.VIDEO_MAX_SECONDS,
+        max_pixels=settings.UPLOAD_MAX_PIXELS,
+    )
+
+
+def video_submit(*, file, filename="video", user=None, source="upload", keep=False):
+    """Check an uploaded video, store it and queue its recognition. Returns the VideoJob.
+
+    Raises recognition.video.VideoRejected (with a message and a code) for a
+    file that is not a readable video, too large or too long; the size is
+    checked before anything is read. In the embedded setup (no broker) the
+    video is processed before this returns.
+    """
+    from recognition import video
+
+    found = video.probe(file, file.size, video_limits())
+    file.seek(0)
+    with transaction.atomic():
+        job = VideoJob(
+            filename=(filename or "")[:255],
+            keep=keep,
+            submitted_by=user,
+            source=source,
+            duration=found.duration or 0,
+            width=found.width,
+            height=found.height,
+        )
+        # the suffix comes from the bytes, never from the client's file name
+        job.video.save(f"video{found.suffix}", File(file), save=False)
+        job.save()
+        job_id = job.pk
+        transaction.on_commit(lambda: _enqueue_video(job_id))
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        job.refresh_from_db()
+    return job
+
+
+def _enqueue_video(job_id):
+    from recognition.tasks import VIDEO
+
+    send(VIDEO, job_id)
 
 
 def _enqueue_encode(photo_id):

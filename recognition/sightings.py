@@ -22,7 +22,7 @@ class Sighting:
     """One face seen once. `person` is None for a face nobody enrolled matched."""
 
     at: datetime
-    source: str  # where: "kiosk", "upload", "api", "camera"
+    source: str  # where: "kiosk", "upload", "api", "video", "camera"
     person: object | None = None  # portal.people.models.Person
     distance: float | None = None  # how sure: lower is closer; None when there was no face to compare
     capture: object | None = None  # which picture: recognition.models.Capture
@@ -38,6 +38,10 @@ class Sighting:
     # an unrecognized face's encoding (128 float32 as bytes): lets a door tell the same stranger
     # coming back from different ones; kept only for the alert's window
     unknown_face: bytes | None = None
+    # a JPEG of an unrecognized face (recognition.tracking.face_picture): with unknown_face, what a
+    # review entry of unknown faces shows and what an admin may enroll (portal.review)
+    face_picture: bytes | None = None
+    face_quality: float | None = None  # tracking.Face.quality of that picture, when measured
 
 
 @cache

@@ -13,7 +13,7 @@ from celery.signals import worker_init, worker_ready
 from django.db import DatabaseError
 
 from portal.recovery.jobs import Job, release, run_claimed, send
-from recognition.models import Capture, FacePhoto, ReencodeJob
+from recognition.models import Capture, FacePhoto, ReencodeJob, VideoJob
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,20 @@ REENCODE = Job(
     too_long="Re-encoding a slice of photos took too long.",
     broken="Re-encoding stopped because of an internal error; start it again from the encodings page.",
 )
+# a video of VIDEO_MAX_SECONDS (600 by default) at 5 frames a second is 3,000 frames of 50-150 ms
+VIDEO_SOFT_LIMIT = 3600
+VIDEO_HARD_LIMIT = VIDEO_SOFT_LIMIT + 60
+VIDEO = Job(
+    VideoJob,
+    VideoJob.Status.QUEUED,
+    VideoJob.Status.RUNNING,
+    VideoJob.Status.FAILED,
+    "error",
+    task="recognition.tasks.process_video",
+    hard_limit=VIDEO_HARD_LIMIT,
+    too_long="Recognizing this video took too long; try a shorter video.",
+    broken="This video could not be processed because of an internal error.",
+)
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
@@ -112,3 +126,10 @@ def reencode_photos(self, job_id):
             send(REENCODE, job.pk)
 
     run_claimed(self, REENCODE, job_id, work)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=VIDEO_SOFT_LIMIT, time_limit=VIDEO_HARD_LIMIT, max_retries=5)
+def process_video(self, job_id):
+    from recognition.processing import video_job_run
+
+    run_claimed(self, VIDEO, job_id, lambda job: video_job_run(job=job))

@@ -36,7 +36,7 @@ from recognition import decision, encoders, quality
 # enrollment minimum, and frontalness is 1 with the nose midway between the eyes.
 FULL_WIDTH = 150
 FULL_SHARPNESS = 150.0
-CROP_SIDE = 160  # the face picture kept with each face (quality.py's small thumbnail)
+CROP_SIDE = 320  # the face picture kept with each face: large enough to enroll from (see portal.review)
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def face_quality(width, sharpness, front):
     return min(1.0, width / FULL_WIDTH) * min(1.0, sharpness / FULL_SHARPNESS) * front
 
 
-def _picture(image, box):
-    # the face with half its height around it, as the portal's face thumbnails
+def face_picture(image, box):
+    """A JPEG of the face at box in a PIL image, with half its height around it (as the portal's face thumbnails)."""
     top, right, bottom, left = box
     pad = (bottom - top) // 2
     side = max(bottom - top, right - left) + 2 * pad
@@ -133,7 +133,7 @@ def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=
                 quality=face_quality(box[1] - box[3], sharp, front),
                 sharpness=sharp,
                 frontalness=front,
-                picture=_picture(image, box),
+                picture=face_picture(image, box),
                 t=t,
             )
         )

@@ -1,7 +1,19 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api import access, attendance, cameras, captures, kiosks, people, photos, reports, tokens
+from portal.api import (
+    access,
+    attendance,
+    cameras,
+    captures,
+    kiosks,
+    people,
+    photos,
+    reports,
+    review,
+    tokens,
+    videos,
+)
 from portal.api.errors import not_found
 
 app_name = "api"
@@ -51,6 +63,19 @@ urlpatterns = [
         captures.VerificationAnnotated.as_view(),
         name="verification-annotated",
     ),
+    path("v1/videos/", videos.VideoListCreate.as_view(), name="video-list"),
+    path("v1/videos/<api_id:pk>/", videos.VideoDetail.as_view(), name="video-detail"),
+    path(
+        "v1/videos/<api_id:pk>/faces/<api_id:face_pk>/picture/",
+        videos.VideoFacePicture.as_view(),
+        name="video-face-picture",
+    ),
+    path("v1/review/", review.UnknownFaceList.as_view(), name="review-list"),
+    path("v1/review/<api_id:pk>/", review.UnknownFaceDetail.as_view(), name="review-detail"),
+    path("v1/review/<api_id:pk>/picture/", review.UnknownFacePicture.as_view(), name="review-picture"),
+    path("v1/review/<api_id:pk>/assign/", review.UnknownFaceAssign.as_view(), name="review-assign"),
+    path("v1/review/<api_id:pk>/visitor/", review.UnknownFaceVisitor.as_view(), name="review-visitor"),
+    path("v1/review/<api_id:pk>/dismiss/", review.UnknownFaceDismiss.as_view(), name="review-dismiss"),
     path("v1/attendance/events/", attendance.EventListCreate.as_view(), name="event-list"),
     path("v1/attendance/events/<api_id:pk>/", attendance.EventDetail.as_view(), name="event-detail"),
     path("v1/attendance/events/<api_id:pk>/correct/", attendance.EventCorrect.as_view(), name="event-correct"),

@@ -117,6 +117,8 @@ class TrackAnalysis:
             box=best.box,
             frames=track.frames,
             unknown_face=None if person_id else np.asarray(mean, dtype=np.float32).tobytes(),
+            face_picture=best.picture,
+            face_quality=best.quality,
         )
         log.info(
             "camera %s: track %s (%d frames, %.1f s) -> %s, capture %s",

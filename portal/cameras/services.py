@@ -71,9 +71,22 @@ def camera_health_write(*, holder, camera_id, **fields):
     return bool(Camera.objects.filter(pk=camera_id, lease_holder=holder).update(health_at=timezone.now(), **fields))
 
 
-def camera_track_record(*, camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face):
+def camera_track_record(
+    *,
+    camera,
+    person_id,
+    distance,
+    first_seen,
+    frame_jpeg,
+    box,
+    frames,
+    unknown_face,
+    face_picture=None,
+    face_quality=None,
+):
     """A decided track: its best frame kept as a Capture (the event's picture, expired like a
-    kiosk attempt's), and one sighting handed to the router. Returns the Capture."""
+    kiosk attempt's), and one sighting handed to the router. A stranger's best face (face_picture,
+    a small JPEG) goes with the sighting: the router puts it on the review list. Returns the Capture."""
     person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
     at = datetime.fromtimestamp(first_seen, UTC)
     direction = PURPOSE_DIRECTION.get(camera.purpose, "")
@@ -107,6 +120,8 @@ def camera_track_record(*, camera, person_id, distance, first_seen, frame_jpeg, 
         camera_id=camera.pk,
         direction=direction,
         unknown_face=None if person else unknown_face,
+        face_picture=None if person else face_picture,
+        face_quality=None if person else face_quality,
     )
     face.update(sighting_hand_over(sighting))
     capture.result = {"faces": [face]}

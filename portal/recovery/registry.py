@@ -12,6 +12,7 @@ JOBS = [
     "portal.people.tasks.IMPORT",
     "portal.reports.tasks.EXPORT",
     "recognition.tasks.REENCODE",
+    "recognition.tasks.VIDEO",
 ]
 
 

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from portal.web import encodings, views
+from portal.web import encodings, videos, views
 
 urlpatterns = [
     path("recognize/", views.recognize, name="recognize"),
     path("recognize/<int:pk>/", views.capture, name="capture"),
     path("recognize/<int:pk>/status/", views.capture_status, name="capture-status"),
+    path("recognize/videos/", videos.video_recognize, name="video-recognize"),
+    path("recognize/videos/<int:pk>/", videos.video_page, name="video"),
+    path("recognize/videos/<int:pk>/status/", videos.video_status, name="video-status"),
+    path("media/videos/<int:pk>/faces/<int:face_pk>", videos.media_video_face, name="media-video-face"),
     path("encodings/", encodings.encodings, name="encodings"),
     path("encodings/reencode/", encodings.encodings_reencode, name="encodings-reencode"),
     path("encodings/jobs/<int:pk>/status/", encodings.encodings_job_status, name="encodings-job-status"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -8,7 +9,7 @@ from portal.web.files import file_response
 from portal.web.forms import RecognizeForm
 from portal.web.waits import wait_slot
 from recognition import imaging
-from recognition.models import Capture, CaptureFrame, FacePhoto
+from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
 from recognition.services import capture_submit, capture_wait, upload_read
 
 # HTTP status for each kind of refused upload
@@ -40,8 +41,22 @@ def recognize(request):
             status = 400
     else:
         form = RecognizeForm()
-    recent = Capture.objects.filter(submitted_by=request.user)[:8]
-    return render(request, "web/recognize.html", {"form": form, "recent": recent}, status=status)
+    return recognize_page(request, form=form, status=status)
+
+
+def recognize_page(request, *, form=None, video_form=None, status=200):
+    """The page with its two forms (a photo, a video) and the user's recent pictures and videos."""
+    from portal.web.videos import VideoForm
+
+    context = {
+        "form": form or RecognizeForm(),
+        "video_form": video_form or VideoForm(),
+        "recent": Capture.objects.filter(submitted_by=request.user)[:8],
+        "videos": VideoJob.objects.filter(submitted_by=request.user)[:8],
+        "video_max_mb": settings.VIDEO_MAX_BYTES // (1024 * 1024),
+        "video_max_seconds": settings.VIDEO_MAX_SECONDS,
+    }
+    return render(request, "web/recognize.html", context, status=status)
 
 
 def _visible_capture(request, pk):

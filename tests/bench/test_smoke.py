@@ -81,3 +81,9 @@ def test_load_benchmark_keeps_healthz_answering_while_kiosks_post(tmp_path):
     out, figures = run_bench("load", tmp_path)
     assert "load:" in out and figures["errors"] == 0
     assert figures["attempts_finished"] > 0 and figures["healthz_latency"]["n"] > 0
+
+
+def test_video_benchmark_tracks_the_two_people_of_its_clip(tmp_path):
+    out, figures = run_bench("video", tmp_path)
+    assert "ms per analysed frame" in out
+    assert all(size["frames"] >= 2 and size["faces"] >= 2 for size in figures["sizes"].values())

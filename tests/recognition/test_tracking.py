@@ -9,18 +9,9 @@ from PIL import Image, ImageFilter
 from recognition import decision, engine, tracking
 from recognition.gallery import Gallery
 from tests import photos
+from tests.clips import sprite
 
 FRAME = (800, 450)
-
-
-def sprite(path, face_width=120, margin=0.5):
-    """The face of a photo with margin x its height around it, scaled to face_width pixels."""
-    image = Image.open(path).convert("RGB")
-    top, right, bottom, left = engine.detect(image)[0]
-    pad = int((bottom - top) * margin)
-    crop = image.crop((max(0, left - pad), max(0, top - pad), right + pad, bottom + pad))
-    factor = face_width / (right - left)
-    return crop.resize((round(crop.width * factor), round(crop.height * factor)), Image.Resampling.LANCZOS)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from portal.recovery import registry
 from portal.recovery.services import work_reconcile, worker_claims_release
 from portal.reports.models import ReportExport
 from recognition import tasks
-from recognition.models import Capture, FacePhoto, ReencodeJob
+from recognition.models import Capture, FacePhoto, ReencodeJob, VideoJob
 from recognition.services import capture_submit, person_photo_add
 from tests import photos
 from tests.factories import enrolled, make_person, make_user
@@ -28,7 +28,7 @@ def aged(capture, seconds, **fields):
 
 def test_every_kind_of_queued_work_is_in_the_registry():
     models = {job.model for job in registry.jobs()}
-    assert models == {Capture, FacePhoto, ImportJob, ReportExport, ReencodeJob}
+    assert models == {Capture, FacePhoto, ImportJob, ReportExport, ReencodeJob, VideoJob}
 
 
 def test_a_capture_queued_past_the_grace_is_sent_again_and_finished(settings):

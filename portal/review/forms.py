@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.access.forms import VisitorForm
+from portal.people.models import Person
+
+
+class AssignForm(forms.Form):
+    person = forms.ModelChoiceField(
+        Person.objects.filter(visitor=None).order_by("name"),
+        label=_("This face is"),
+        widget=forms.Select(attrs={"data-searchable": ""}),
+        help_text=_("The picture becomes a photo of this person, checked like any enrollment photo."),
+    )
+
+
+class ReviewVisitorForm(VisitorForm):
+    """A visitor pass like reception's, with the reviewed face as its photo."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["photo"]
