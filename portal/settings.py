@@ -392,6 +392,10 @@ CAMERA_TRACK_GAP_SECONDS = env_float("CAMERA_TRACK_GAP_SECONDS", 1.0, minimum=0.
 # A track seen in fewer analysed frames is not decided: a face caught in one frame only is
 # mostly a passing blur or a false detection, and would only add unknown faces to review.
 CAMERA_TRACK_MIN_FRAMES = env_int("CAMERA_TRACK_MIN_FRAMES", 2, minimum=1)
+# A track seen in this many analysed frames is decided at once, while the person is still
+# passing (a door opens, the event is written); a face not recognized then is decided again,
+# from its best frames, when its track ends. 0: decide every track only when it ends.
+CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
 # Faces are looked for on a copy this much smaller than the frame (1: full size).
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).

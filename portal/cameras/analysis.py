@@ -43,8 +43,12 @@ class TrackAnalysis:
     def __init__(self, camera, health):
         self.camera = camera
         self.health = health
-        self.tracker = tracking.Tracker(max_gap=settings.CAMERA_TRACK_GAP_SECONDS)
+        # a track seen in this many frames is decided at once (a person is recorded while still
+        # passing); one not recognized then is decided again, from its best faces, when it ends
+        early = settings.CAMERA_DECIDE_AFTER_FRAMES or None
+        self.tracker = tracking.Tracker(max_gap=settings.CAMERA_TRACK_GAP_SECONDS, confident_after=early)
         self.best_frames = {}  # track id -> (best face, its full RGB frame)
+        self.waiting = {}  # track id -> track decided early as a stranger: decided again when it ends
 
     def __call__(self, rgb, t):
         known = gallery.current()
@@ -62,16 +66,13 @@ class TrackAnalysis:
             self.health.analysed += 1
             self.health.faces += len(faces)
             self.health.picture = rgb
-        finished = self.tracker.update(t, faces)
+        handed_out = self.tracker.update(t, faces)
         self._keep_best_frames(faces, rgb)
-        self._decide(finished)
-        self._forget_ended()
+        self._decide(handed_out)
 
     def idle(self, t):
         """No new frame: let tracks that are no longer seen end (t=inf: every track ends)."""
-        finished = self.tracker.finish() if t == float("inf") else self.tracker.update(t, [])
-        self._decide(finished)
-        self._forget_ended()
+        self._decide(self.tracker.finish() if t == float("inf") else self.tracker.update(t, []))
 
     def _keep_best_frames(self, faces, rgb):
         seen = {id(face) for face in faces}
@@ -82,31 +83,37 @@ class TrackAnalysis:
                 if kept is None or kept[0] is not best:
                     self.best_frames[track.id] = (best, rgb)
 
-    def _forget_ended(self):
-        # a track handed out early (confident) ends without being handed out again
+    def _decide(self, handed_out):
         live = {track.id for track in self.tracker.active}
-        for track_id in set(self.best_frames) - live:
-            del self.best_frames[track_id]
-
-    def _decide(self, tracks):
-        for track in tracks:
-            best, frame = self.best_frames.pop(track.id, (track.best, None))
-            if track.frames < settings.CAMERA_TRACK_MIN_FRAMES:
+        early = [track for track in handed_out if track.id in live]
+        ended = [track for track in handed_out if track.id not in live]
+        # tracks not recognized when decided early, and gone since: their final decision now
+        ended += [self.waiting.pop(pk) for pk in list(self.waiting) if pk not in live]
+        for track in early + ended:
+            final = track.id not in live
+            if final and track.frames < settings.CAMERA_TRACK_MIN_FRAMES:
                 log.info(
                     "camera %s: track %s seen in %d frame(s) only: not decided", self.camera.pk, track.id, track.frames
                 )
+                self.best_frames.pop(track.id, None)
                 continue
             try:
-                self._record(track, best, frame)
+                self._record(track, final=final)
             except Exception:
                 # one track that cannot be recorded (a database hiccup) must not stop the camera
                 log.exception("camera %s: track %s could not be recorded", self.camera.pk, track.id)
+        for track_id in set(self.best_frames) - live:
+            del self.best_frames[track_id]
 
-    def _record(self, track, best, frame):
+    def _record(self, track, *, final):
         known = gallery.current()
         rule = processing.decision_rule(known.encoding_version or None)
         match = tracking.decide_track(known, track, rule)
         person_id = match.person_id if match.accepted else None
+        if person_id is None and not final:
+            self.waiting[track.id] = track  # not recognized yet: more frames may tell
+            return
+        best, frame = self.best_frames.get(track.id, (track.best, None))
         mean, _, _ = track.combined()
         capture = services.camera_track_record(
             camera=self.camera,
@@ -121,9 +128,9 @@ class TrackAnalysis:
             face_quality=best.quality,
         )
         log.info(
-            "camera %s: track %s (%d frames, %.1f s) -> %s, capture %s",
+            "camera %s: track %s (%d frames, %.1f s%s) -> %s, capture %s",
             self.camera.pk, track.id, track.frames, track.last_seen - track.first_seen,
-            person_id or "unknown", capture.pk,
+            "" if final else ", decided early", person_id or "unknown", capture.pk,
         )  # fmt: skip
 
 

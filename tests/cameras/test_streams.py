@@ -17,6 +17,7 @@ import pytest
 from portal.attendance.models import AttendanceEvent
 from portal.cameras.models import Camera
 from portal.cameras.selectors import camera_health
+from portal.review.models import UnknownFace, UnknownSighting
 from recognition.models import Capture
 from tests.cameras import clips
 from tests.cameras.harness import ALIAS, Runners, free_port, mjpeg_server, rtsp_server, shared_database, wait_until
@@ -69,6 +70,8 @@ def shared(world, django_db_blocker):
         yield
         world["runners"].stop_all()
         AttendanceEvent.objects.using(ALIAS).all().delete()
+        UnknownSighting.objects.using(ALIAS).all().delete()
+        UnknownFace.objects.using(ALIAS).all().delete()
         Capture.objects.using(ALIAS).filter(source="camera").delete()
         Camera.objects.using(ALIAS).all().delete()
 
@@ -128,6 +131,10 @@ def test_people_walking_by_give_one_event_each_and_broken_cameras_say_why(world,
     assert len(tracks(one)) == 1 and len(tracks(two)) == 2
     (unknown,) = tracks(stranger)
     assert unknown.result["faces"][0]["decision"] == "unknown"
+    # the stranger is one entry on the review list, with the one sighting of this camera
+    (entry,) = UnknownFace.objects.using(ALIAS).all()
+    assert [s.camera_id for s in UnknownSighting.objects.using(ALIAS).filter(face=entry)] == [stranger.pk]
+    assert entry.picture
     # the event's picture: the track's best frame, kept as the capture the event points to
     event = events(one)[0]
     assert event.source == "camera" and event.direction == "in"
