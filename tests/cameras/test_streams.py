@@ -192,7 +192,8 @@ def test_a_killed_runner_s_camera_is_taken_by_another_within_the_lease_time(worl
     wait_until(lambda: camera(cam.pk).connected, 40, "the first runner reading the camera")
     assert f":{first.pid}:" in camera(cam.pk).lease_holder
     second = runners.start("b")
-    time.sleep(5)  # the second runner is up, and finds nothing free
+    wait_until(lambda: ": started" in runners.log("b"), 60, "the second runner to start")
+    time.sleep(2)  # it looks for free cameras, and finds none
     assert f":{first.pid}:" in camera(cam.pk).lease_holder
 
     runners.kill("a")
