@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -273,3 +274,68 @@ def test_a_snapshot_camera_that_gives_no_picture_says_why(snapshot_server, path,
     with pytest.raises(streams.StreamError) as failure:
         read_one(camera)
     assert says in failure.value.message and SECRET not in failure.value.message
+
+
+# --- one decision per track (the runner's analysis, on real encodings) ----------------------------
+
+
+@pytest.fixture
+def analysis(monkeypatch, settings):
+    """A camera's TrackAnalysis whose frames are given as faces (encodings of the real fixture photos)."""
+    from portal.cameras import analysis as module
+    from portal.cameras.runner import Health
+    from recognition import engine, imaging, tracking
+    from tests import photos
+    from tests.factories import enrolled
+
+    settings.CAMERA_DECIDE_AFTER_FRAMES = 3
+    settings.CAMERA_TRACK_GAP_SECONDS = 1.0
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 0
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    faces = {}
+    for name, path in (("obama", photos.OBAMA), ("stranger", photos.STRANGER)):
+        (found,) = engine.find_faces(imaging.decode(photos.read(path)))
+        faces[name] = found.encoding
+    frame = {"faces": []}
+    monkeypatch.setattr(module.tracking, "faces_in_frame", lambda *a, **k: frame["faces"])
+
+    def show(name, t):
+        box = (100, 300, 300, 100)
+        face = tracking.Face(box=box, encoding=faces[name], quality=0.8, sharpness=200.0, frontalness=0.9,
+                             picture=jpeg(), t=t)  # fmt: skip
+        frame["faces"] = [face] if name else []
+
+    camera = a_camera(purpose=Camera.Purpose.IN)
+    watch = module.TrackAnalysis(camera, Health())
+    rgb = np.zeros((360, 640, 3), dtype=np.uint8)
+
+    def play(name, start, frames):
+        for i in range(frames):
+            show(name, start + i * 0.2)
+            watch(rgb, start + i * 0.2)
+        frame["faces"] = []
+        watch(rgb, start + frames * 0.2 + 1.5)  # long after: the track ends
+
+    return camera, play
+
+
+def test_a_recognized_person_is_decided_once_while_still_passing(analysis):
+    camera, play = analysis
+    play("obama", 1000.0, 8)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["name"] == "Barack Obama" and capture.result["faces"][0]["frames"] == 3
+    assert AttendanceEvent.objects.count() == 1
+
+
+def test_a_stranger_is_decided_once_when_the_track_ends_from_all_its_frames(analysis):
+    camera, play = analysis
+    play("stranger", 1000.0, 8)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["decision"] == "unknown" and capture.result["faces"][0]["frames"] == 8
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_a_face_seen_in_one_frame_only_is_not_decided(analysis):
+    camera, play = analysis
+    play("stranger", 1000.0, 1)
+    assert not Capture.objects.filter(camera=camera).exists()
