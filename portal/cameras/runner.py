@@ -30,8 +30,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 
 from portal.cameras import services, streams
@@ -149,32 +150,40 @@ class Watch:
         log.warning("camera %s (%s, %s): %s", self.camera.pk, self.camera.name, self.camera.safe_url, message)
 
     def _analyser(self):
+        analyse = self._analyse(self.camera, self.health)
+        interval = 1.0 / max(0.1, self.camera.analyse_fps)
+        seq = 0
         try:
-            analyse = self._analyse(self.camera, self.health)
-            interval = 1.0 / max(0.1, self.camera.analyse_fps)
-            seq = 0
             while not self.stopping.is_set():
                 started = time.monotonic()
-                got = self.latest.take(seq, timeout=interval)
-                if got is None:
-                    analyse.idle(time.time())  # nothing new: tracks still end on time
+                try:
+                    # a database that restarted: a fresh connection rather than errors from now on
+                    close_old_connections()
+                    got = self.latest.take(seq, timeout=interval)
+                    if got is None:
+                        analyse.idle(time.time())  # nothing new: tracks still end on time
+                        continue
+                    seq, frame, at = got
+                    analyse(frame(), at)
+                except Exception:  # noqa: BLE001 - one bad frame or a database hiccup must not stop the camera
+                    log.exception("camera %s: analysis failed", self.camera.pk)
+                    self._analysis_failed()
+                    self.stopping.wait(1.0)
                     continue
-                seq, frame, at = got
-                analyse(frame(), at)
                 self.stopping.wait(max(0.0, interval - (time.monotonic() - started)))
             analyse.idle(float("inf"))  # stopping: decide the tracks still open
-        except Exception:
-            log.exception("camera %s: analyser failed", self.camera.pk)
-            with self.health.lock:
-                self.health.last_error = "analysis failed; see the runner's log"
-                self.health.last_error_at = timezone.now()
+        except Exception:  # noqa: BLE001
+            log.exception("camera %s: analysis failed while stopping", self.camera.pk)
         finally:
             connection.close()
 
+    def _analysis_failed(self):
+        with self.health.lock:
+            self.health.last_error = gettext("Analysing a frame failed; see the runner's log.")
+            self.health.last_error_at = timezone.now()
+
 
 def _ended():
-    from django.utils.translation import gettext
-
     return gettext("The stream ended.")
 
 
@@ -208,10 +217,15 @@ class Runner:
             while not self.stopping.is_set() and (until is None or time.monotonic() < until):
                 close_old_connections()
                 now = time.monotonic()
-                if now >= next_renew:
-                    self._leases()
-                    next_renew = now + renew_every
-                self._health()
+                try:
+                    if now >= next_renew:
+                        self._leases()
+                        next_renew = now + renew_every
+                    self._health()
+                except DatabaseError:
+                    # the database is away: keep reading; if it stays away longer than the lease,
+                    # another runner may take the cameras and this one lets them go at its next renewal
+                    log.exception("camera runner %s: database unavailable; trying again", self.holder)
                 self.stopping.wait(min(self.health_seconds, renew_every))
         finally:
             self.shutdown()
