@@ -100,7 +100,7 @@ lint: install
 	$(PY) -m ruff check .
 
 # make bench ARGS="capture --captures 100": one benchmark, other sizes (python -m bench --help)
-bench: install
+bench: install ffmpeg rtsp-server
 	$(PY) -m bench $(ARGS)
 
 clean:
