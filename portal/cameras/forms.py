@@ -8,17 +8,17 @@ class CameraForm(forms.ModelForm):
     """A camera's settings. The password is never sent back to the browser: empty keeps the stored one."""
 
     username = forms.CharField(
-        label=_("user name"), max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("User name"), max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     password = forms.CharField(
-        label=_("password"),
+        label=_("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Stored to open the stream; never shown again. Leave empty to keep the current one."),
     )
-    clear_credentials = forms.BooleanField(label=_("remove the stored user name and password"), required=False)
+    clear_credentials = forms.BooleanField(label=_("Remove the stored user name and password"), required=False)
     region_text = forms.CharField(
-        label=_("region of the picture (percent)"),
+        label=_("Region of the picture (percent)"),
         required=False,
         help_text=_("left, top, right, bottom in percent, e.g. 25, 0, 75, 100; empty: the whole picture."),
     )
