@@ -109,6 +109,7 @@ class ReviewAssignSerializer(serializers.Serializer):
 
 class UnknownFaceAssign(APIView):
     permission_classes = [IsAdmin]
+    error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(
         summary="The face is this person's: enroll its picture",
@@ -143,6 +144,7 @@ class ReviewVisitorSerializer(serializers.Serializer):
 
 class UnknownFaceVisitor(APIView):
     permission_classes = [IsAdmin]
+    error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(
         summary="The face was a visitor's: register a pass with it",
@@ -166,6 +168,7 @@ class UnknownFaceVisitor(APIView):
 
 class UnknownFaceDismiss(APIView):
     permission_classes = [IsAdmin]
+    error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(
         summary="Nobody to act on: take the face off the list", request=None, responses={200: UnknownFaceSerializer}

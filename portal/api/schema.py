@@ -35,13 +35,14 @@ ERRORS = {
     403: _error("The role does not allow this", "permission_denied", "Only HR managers and admins may do this."),
     404: _error("No such object", "not_found", "No Person matches the given query."),
     409: _error(
-        "Duplicate employee ID",
+        "Duplicate employee ID, or a decision already taken",
         "duplicate_employee_id",
         "Employee ID 'E-1815' belongs to another person.",
         {"employee_id": ["Another person has this employee ID."]},
     ),
     413: _error("The upload is too large", "too_large", "The file is 12.0 MB; the limit is 10.0 MB."),
     415: _error("Not an image, or not a supported body", "not_image", "This file is not an image we can read."),
+    422: _error("A video too long", "too_long", "The video lasts 900 seconds; the limit is 600 seconds."),
     429: _error("Too many requests; see Retry-After", "throttled", "Request was throttled."),
 }
 

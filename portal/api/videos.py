@@ -89,6 +89,7 @@ class VideoListCreate(generics.ListAPIView):
     serializer_class = VideoJobSerializer
     queryset = VideoJob.objects.order_by("-created_at", "-id")
     parser_classes = [MultiPartParser, FormParser]
+    error_statuses = (422,)  # a video too long
 
     @extend_schema(summary="Video recognitions, newest first")
     def get(self, request, *args, **kwargs):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from portal.access.models import Door, Visitor, Zone
+from portal.access.models import AccessEvent, Door, Visitor, Zone
 from portal.access.visitors import visitors_erase
 from portal.accounts.roles import ADMIN, HR
 from portal.attendance.models import AttendanceEvent
@@ -19,7 +19,9 @@ from recognition.models import FacePhoto
 from recognition.processing import face_photo_encode
 from tests import photos
 from tests.factories import enrolled, make_person, make_user, recognize
+from tests.portal.access.helpers import door_with_kiosk
 from tests.portal.api.conftest import error_of, token_client
+from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +186,16 @@ def test_the_api_lists_assigns_and_refuses_a_second_decision(obama):
     again = api.post(f"/api/v1/review/{item['id']}/dismiss/")
     assert again.status_code == 409 and error_of(again)["code"] == "already_decided"
     assert token_client(HR).get("/api/v1/review/").status_code == 403
+
+
+def test_a_stranger_at_a_kiosk_door_is_refused_and_listed_with_the_kiosk(
+    obama, client, django_capture_on_commit_callbacks
+):
+    _, kiosk, token = door_with_kiosk("Lab 2")
+    frames = [kiosk_frame(photos.STRANGER, shift=(dx, 0)) for dx in (0, 3, 6)]
+    answer = attempt(client, token, frames, django_capture_on_commit_callbacks)
+    assert answer.status_code == 200
+    entry = UnknownFace.objects.get()
+    (sighting,) = entry.sightings.all()
+    assert sighting.source == "kiosk" and sighting.kiosk == kiosk and sighting.capture_id
+    assert AccessEvent.objects.get().result == "denied"
