@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: ffmpeg mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
+.PHONY: ffmpeg mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ run: install
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO
 
+# the camera stream runner (run one or more, on any machine with the database)
+cameras: install
+	$(PY) manage.py cameras run
+
 # Debian's Chromium for the browser tests; never a browser downloaded by a tool.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -61,12 +65,21 @@ mosquitto:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
 
 
-# Debian's ffmpeg: the video tests make their clips with it (the portal itself reads videos with PyAV's own FFmpeg).
+# Debian's ffmpeg: the video and camera tests make their clips with it (the portal itself
+# reads videos and streams with PyAV's own FFmpeg).
 ffmpeg:
 	@command -v ffmpeg >/dev/null 2>&1 || { \
-		echo "Installing Debian's ffmpeg for the video tests"; \
+		echo "Installing Debian's ffmpeg for the video and camera tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }
 
+# GStreamer's RTSP server from Debian's packages, run by Debian's own Python (python3-gi):
+# the camera tests serve their videos over real RTSP with it.
+rtsp-server:
+	@/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" 2>/dev/null || { \
+		echo "Installing GStreamer's RTSP server for the camera tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-gi \
+			gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+			gstreamer1.0-plugins-bad >/dev/null; }
 
 # One font for names in every script (Latin, Cyrillic, Greek, Chinese, Japanese,
 # Korean) in the annotated pictures and the PDFs; the portal refuses to start
@@ -76,7 +89,7 @@ fonts:
 		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
 
-test: install chromium fault-servers mosquitto ffmpeg
+test: install chromium fault-servers mosquitto ffmpeg rtsp-server
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -87,7 +100,7 @@ lint: install
 	$(PY) -m ruff check .
 
 # make bench ARGS="capture --captures 100": one benchmark, other sizes (python -m bench --help)
-bench: install
+bench: install ffmpeg rtsp-server
 	$(PY) -m bench $(ARGS)
 
 clean:

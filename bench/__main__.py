@@ -1,6 +1,6 @@
 """`python -m bench [NAME ...] [options]`: run benchmarks and print their figures.
 
-With no name, all six run in order. --tiny runs each on a tiny input (the
+With no name, all of them run in order. --tiny runs each on a tiny input (the
 smoke test uses it): it checks that the scripts work, its figures mean nothing.
 """
 
@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video"]
+NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -20,6 +20,7 @@ TINY = {
     "memory": dict(people=1_000, captures=2),
     "load": dict(clients=2, seconds=5, people=200),
     "video": dict(seconds=1.0, fps=2.0),
+    "cameras": dict(streams=(1,), seconds=12),
 }
 
 
@@ -36,6 +37,7 @@ def parser():
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
     p.add_argument("--faces", type=int, help="faces to encode (encoder)")
+    p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
     p.add_argument("--no-embedded", action="store_true", help="capture: skip the embedded stack")
     p.add_argument("--results", help="folder for the JSON figures (default bench/results)")
     return p
@@ -52,6 +54,7 @@ def options_for(name, args):
         "encoder": ["faces"],
         "load": ["clients", "seconds", "people", "threads"],
         "video": ["seconds"],
+        "cameras": ["streams", "seconds"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

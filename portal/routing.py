@@ -4,9 +4,11 @@ Recognition produces a `recognition.sightings.Sighting` and hands it here
 (settings.SIGHTING_ROUTER). This is the only place that decides what follows
 a decided face:
 
-- at a kiosk attached to a door: the access decision (an AccessEvent, and the
-  unlock command when granted), then attendance if the door is a time clock
-  and the door opened;
+- at a kiosk or a camera attached to a door: the access decision (an
+  AccessEvent, and the unlock command when granted), then attendance if the
+  door is a time clock and the door opened;
+- a camera for attendance: an attendance event for a recognized person, in
+  the direction of the camera's purpose (check-in, check-out or automatic);
 - anywhere else: an attendance event for a recognized person;
 - and an unknown face that comes with its picture joins the review list
   (portal.review), unless the sighting was a test (an upload without
@@ -17,6 +19,7 @@ A new consumer is one more branch here, never an import on the recognition side.
 
 from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
+from portal.cameras.models import Camera
 from portal.kiosks.models import Kiosk
 from portal.review.services import unknown_face_record
 
@@ -44,14 +47,15 @@ def _for_review(sighting):
 
 
 def _decide(sighting):
-    kiosk = _door_kiosk(sighting.kiosk_id)
-    if kiosk is None:
+    reader = _door_kiosk(sighting.kiosk_id) or _door_camera(sighting.camera_id)
+    if reader is None:
         if sighting.person is not None and sighting.record_attendance:
             return _attendance(sighting, sighting.direction)
         return {}
+    kiosk = reader if isinstance(reader, Kiosk) else None
     event = access_attempt_decide(
-        door=kiosk.door,
-        side=kiosk.door_side,
+        door=reader.door,
+        side=reader.door_side,
         at=sighting.at,
         person=sighting.person,
         kiosk=kiosk,
@@ -63,9 +67,9 @@ def _decide(sighting):
     )
     outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
     # visitors pass doors but keep no attendance
-    at_clock = kiosk.door.time_clock and sighting.record_attendance and event.visitor_id is None
+    at_clock = reader.door.time_clock and sighting.record_attendance and event.visitor_id is None
     if event.result == event.Result.GRANTED and at_clock:
-        outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[kiosk.door_side]))
+        outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[reader.door_side]))
     return outcome
 
 
@@ -88,6 +92,17 @@ def _door_kiosk(kiosk_id):
     if kiosk_id is None:
         return None
     return Kiosk.objects.select_related("door__zone").filter(pk=kiosk_id, door__isnull=False).first()
+
+
+def _door_camera(camera_id):
+    """A camera that reads for a door (its purpose says so and it has one); None otherwise."""
+    if camera_id is None:
+        return None
+    return (
+        Camera.objects.select_related("door__zone")
+        .filter(pk=camera_id, purpose=Camera.Purpose.DOOR, door__isnull=False)
+        .first()
+    )
 
 
 def _attendance(sighting, direction):

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "portal.org",
     "portal.recovery",
     "portal.access",
+    "portal.cameras",
     "portal.review",
     "recognition",
     "rest_framework",
@@ -376,6 +377,29 @@ KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
 KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
 # Pictures of kiosk attempts are deleted after this many days (the events stay).
 KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
+
+# --- cameras ------------------------------------------------------------------
+
+# A runner (`manage.py cameras run`) holds each camera it reads with a lease it
+# renews; a runner that dies loses its cameras to another within this time.
+CAMERA_LEASE_SECONDS = env_int("CAMERA_LEASE_SECONDS", 30, minimum=3)
+# Reconnecting to a stream that dropped waits 1 s, then twice as long each time, up to this.
+CAMERA_RECONNECT_MAX_SECONDS = env_int("CAMERA_RECONNECT_MAX_SECONDS", 30, minimum=1)
+# Opening a stream and reading from it give up after this long (the camera shows the error).
+CAMERA_TIMEOUT_SECONDS = env_int("CAMERA_TIMEOUT_SECONDS", 10, minimum=1)
+# A face not seen for this long ends its track, which is then decided once.
+CAMERA_TRACK_GAP_SECONDS = env_float("CAMERA_TRACK_GAP_SECONDS", 1.0, minimum=0.1, maximum=30.0)
+# A track seen in fewer analysed frames is not decided: a face caught in one frame only is
+# mostly a passing blur or a false detection, and would only add unknown faces to review.
+CAMERA_TRACK_MIN_FRAMES = env_int("CAMERA_TRACK_MIN_FRAMES", 2, minimum=1)
+# A track seen in this many analysed frames is decided at once, while the person is still
+# passing (a door opens, the event is written); a face not recognized then is decided again,
+# from its best frames, when its track ends. 0: decide every track only when it ends.
+CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
+# Faces are looked for on a copy this much smaller than the frame (1: full size).
+CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
+# How often the runner writes each camera's health (rates, last picture).
+CAMERA_HEALTH_SECONDS = env_float("CAMERA_HEALTH_SECONDS", 2.0, minimum=0.2, maximum=60.0)
 
 # --- doors and access ---------------------------------------------------------
 

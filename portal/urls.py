@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),
+    path("cameras/", include("portal.cameras.urls")),
     path("api/", include("portal.api.urls")),
     path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),

@@ -161,6 +161,7 @@ class Capture(models.Model):
         UPLOAD = "upload", _("Upload")
         KIOSK = "kiosk", _("Kiosk")
         API = "api", _("Api")
+        CAMERA = "camera", _("Camera")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     image = models.ImageField(upload_to=capture_path, max_length=255, verbose_name=_("image"))
@@ -200,6 +201,15 @@ class Capture(models.Model):
         on_delete=models.SET_NULL,
         related_name="captures",
         verbose_name=_("kiosk"),
+    )
+    # a camera track's best frame (portal.cameras): kept, and expired, like a kiosk attempt's picture
+    camera = models.ForeignKey(
+        "cameras.Camera",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="captures",
+        verbose_name=_("camera"),
     )
     direction = models.CharField(max_length=3, blank=True, verbose_name=_("direction"))
     require_liveness = models.BooleanField(default=False, verbose_name=_("require liveness"))

@@ -22,11 +22,12 @@ class Sighting:
     """One face seen once. `person` is None for a face nobody enrolled matched."""
 
     at: datetime
-    source: str  # where: "kiosk", "upload", "api", "video" (later "camera")
+    source: str  # where: "kiosk", "upload", "api", "video", "camera"
     person: object | None = None  # portal.people.models.Person
     distance: float | None = None  # how sure: lower is closer; None when there was no face to compare
     capture: object | None = None  # which picture: recognition.models.Capture
     kiosk_id: int | None = None  # the kiosk, and through it the door it reads for
+    camera_id: int | None = None  # the camera whose track this is, and through it its door or purpose
     direction: str = ""  # asked for by the kiosk or the person: "in", "out" or "" (automatic)
     record_attendance: bool = True  # the submitter's wish (an upload may be a test)
     recorded_by: object | None = None  # who submitted the picture (an upload; nobody at a kiosk)

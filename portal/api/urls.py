@@ -1,7 +1,19 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api import access, attendance, captures, kiosks, people, photos, reports, review, tokens, videos
+from portal.api import (
+    access,
+    attendance,
+    cameras,
+    captures,
+    kiosks,
+    people,
+    photos,
+    reports,
+    review,
+    tokens,
+    videos,
+)
 from portal.api.errors import not_found
 
 app_name = "api"
@@ -80,6 +92,9 @@ urlpatterns = [
     path("v1/kiosks/<api_id:pk>/", kiosks.KioskDetail.as_view(), name="kiosk-detail"),
     path("v1/kiosks/<api_id:pk>/pairing/", kiosks.KioskPairingCreate.as_view(), name="kiosk-pairing"),
     path("v1/kiosks/<api_id:pk>/revoke/", kiosks.KioskRevoke.as_view(), name="kiosk-revoke"),
+    path("v1/cameras/", cameras.CameraListCreate.as_view(), name="camera-list"),
+    path("v1/cameras/<api_id:pk>/", cameras.CameraDetail.as_view(), name="camera-detail"),
+    path("v1/cameras/<api_id:pk>/picture/", cameras.CameraPicture.as_view(), name="camera-picture"),
     path("v1/tokens/", tokens.TokenListCreate.as_view(), name="token-list"),
     path("v1/tokens/<api_id:pk>/", tokens.TokenDetail.as_view(), name="token-detail"),
     path("v1/access/events/", access.AccessEventList.as_view(), name="access-event-list"),

@@ -18,6 +18,7 @@ class AttendanceEvent(models.Model):
         KIOSK = "kiosk", _("Kiosk")
         API = "api", _("Api")
         MANUAL = "manual", _("Manual")
+        CAMERA = "camera", _("Camera")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", verbose_name=_("person"))
     at = models.DateTimeField(db_index=True, verbose_name=_("at"))

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,7 +213,9 @@ def kiosk_snapshots_expire(*, now=None, days=None):
     """
     days = settings.KIOSK_SNAPSHOT_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    old = Capture.objects.filter(kiosk__isnull=False, created_at__lt=cutoff).exclude(image="")
+    # a camera track's best frame is a kiosk attempt's picture by another device: the same rule
+    attempts = Capture.objects.filter(Q(kiosk__isnull=False) | Q(source=Capture.Source.CAMERA))
+    old = attempts.filter(created_at__lt=cutoff).exclude(image="")
     cleared = 0
     for capture in old.iterator(chunk_size=500):
         capture.frames.all().delete()  # their files go with them (recognition.signals)

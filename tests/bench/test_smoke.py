@@ -88,3 +88,12 @@ def test_video_benchmark_tracks_the_two_people_of_its_clip(tmp_path):
     out, figures = run_bench("video", tmp_path)
     assert "ms per analysed frame" in out
     assert all(size["frames"] >= 2 and size["faces"] >= 2 for size in figures["sizes"].values())
+
+
+@pytest.mark.e2e  # real RTSP streams (GStreamer's server, `make rtsp-server`) read by a runner in a child process
+def test_cameras_benchmark_reads_a_real_stream_and_times_the_events(tmp_path):
+    out, figures = run_bench("cameras", tmp_path)
+    assert "one runner on one core" in out
+    [run] = figures["runs"]
+    assert run["streams"] == 1 and run["slowest_analysed_per_second"] > 0
+    assert run["events"] >= 1 and run["latency_median_s"] > 0

@@ -118,6 +118,12 @@ EXPECTED = {
     "org-kiosk-pair": ADMIN,
     "org-kiosk-revoke": ADMIN,
     "org-tokens": ADMIN,
+    # cameras (devices, like kiosks): admins
+    "cameras": ADMIN,
+    "camera-new": ADMIN,
+    "camera": ADMIN,
+    "camera-picture": ADMIN,
+    "cameras-health": ADMIN,
     "org-token-revoke": ADMIN,
     # the kiosk device: its page and pairing are public, the rest needs its token
     "kiosk": PUBLIC,
@@ -177,6 +183,9 @@ EXPECTED = {
     "api:kiosk-detail": ADMIN,
     "api:kiosk-pairing": ADMIN,
     "api:kiosk-revoke": ADMIN,
+    "api:camera-list": ADMIN,
+    "api:camera-detail": ADMIN,
+    "api:camera-picture": ADMIN,
     "api:token-list": ADMIN,
     "api:token-detail": ADMIN,
     "api:access-event-list": SECURITY,

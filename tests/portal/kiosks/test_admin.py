@@ -131,7 +131,7 @@ def test_the_command_expires_pictures_where_no_beat_runs(client, django_capture_
     Capture.objects.filter(pk=capture.pk).update(created_at=timezone.now() - timedelta(days=3))
     out = StringIO()
     call_command("kiosk_snapshots_expire", "--days", "2", stdout=out)
-    assert out.getvalue().startswith("1 kiosk attempts older than 2 days")
+    assert out.getvalue().startswith("1 kiosk attempts and camera tracks older than 2 days")
     capture.refresh_from_db()
     assert not capture.image
 

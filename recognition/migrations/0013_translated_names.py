@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('kiosks', '0003_kiosk_door'),
         ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
-        ('recognition', '0011_videojob_videoface'),
+        ('recognition', '0012_capture_camera_alter_capture_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

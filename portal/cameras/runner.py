@@ -1,0 +1,305 @@
+"""The stream runner (`manage.py cameras run`): reads the cameras it holds, tracks faces, decides each track once.
+
+One process holds some cameras through leases in the database
+(services.camera_leases_claim) and, for each, runs two threads:
+
+- a reader that decodes every frame of the stream (H.264 cannot skip frames)
+  and keeps only the latest, reconnecting with backoff when the stream drops;
+- an analyser that takes the latest frame at the camera's analysed rate,
+  finds and encodes its faces (recognition.tracking.faces_in_frame), follows
+  them with a Tracker and, when a track ends, decides it once against the
+  gallery and records it (services.camera_track_record).
+
+Frames never leave the process: no broker, no image through Celery. The
+gallery is loaded and kept fresh the way a worker does (gallery.current(),
+one version check per decision). The main thread renews the leases, takes
+free cameras, writes health and notices changed or disabled cameras.
+
+When analysis is slower than the stream, the analyser simply gets a newer
+frame each time (frames in between are dropped): analysed/s then shows it is
+behind, and a stream never backs up.
+"""
+
+import io
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+from django.utils.translation import gettext
+from PIL import Image
+
+from portal.cameras import services, streams
+from portal.cameras.models import Camera
+
+log = logging.getLogger(__name__)
+
+THUMB_WIDTH = 320
+# the fields whose change restarts a camera's threads
+CONFIG_FIELDS = ("kind", "url", "username", "password", "snapshot_seconds", "analyse_fps", "min_face", "region")
+
+
+def holder_name():
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Health:
+    """What the threads of one camera observed, written to the database by the main thread."""
+
+    connected: bool = False
+    connected_since: object = None
+    reconnects: int = 0
+    last_error: str = ""
+    last_error_at: object = None
+    frames: int = 0
+    analysed: int = 0
+    faces: int = 0
+    picture: object = None  # the latest analysed frame (numpy RGB), for the thumbnail
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Latest:
+    """The newest frame of a stream: the reader replaces it, the analyser takes it."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._frame = None
+        self._seq = 0
+
+    def put(self, frame, at):
+        with self._cond:
+            self._frame, self._seq = (frame, at), self._seq + 1
+            self._cond.notify_all()
+
+    def take(self, after, timeout):
+        """(seq, frame, at) of a frame newer than `after`, or None after `timeout` seconds."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._seq > after, timeout=timeout):
+                return None
+            return (self._seq, *self._frame)
+
+
+class Watch:
+    """One camera in this runner: its reader and analyser threads."""
+
+    def __init__(self, camera, analyse):
+        self.camera = camera
+        self.config = config_of(camera)
+        self.health = Health()
+        self.latest = Latest()
+        self.stopping = threading.Event()
+        self._analyse = analyse  # analyser(camera, health) -> callable(rgb, t) and .idle(t)
+        self.threads = [
+            threading.Thread(target=self._read, name=f"camera-{camera.pk}-read", daemon=True),
+            threading.Thread(target=self._analyser, name=f"camera-{camera.pk}-analyse", daemon=True),
+        ]
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self, wait=5.0):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(wait)
+
+    def _read(self):
+        delay = 1.0
+        timeout = settings.CAMERA_TIMEOUT_SECONDS
+        while not self.stopping.is_set():
+            try:
+                for frame, at in streams.frames(self.camera, timeout=timeout, stop=self.stopping.is_set):
+                    if not self.health.connected:
+                        self._connected()
+                        delay = 1.0  # a stream that gave a frame starts its backoff again
+                    with self.health.lock:
+                        self.health.frames += 1
+                    self.latest.put(frame, at)
+                if self.stopping.is_set():
+                    break
+                self._failed(_ended())
+            except streams.StreamError as exc:
+                self._failed(exc.message)
+            except Exception as exc:  # noqa: BLE001 - a camera's thread must never take the runner down
+                log.exception("camera %s: reader failed", self.camera.pk)
+                self._failed(f"{type(exc).__name__}: {exc}"[:300])
+            # reconnect with backoff: 1 s, 2 s, 4 s, ... up to CAMERA_RECONNECT_MAX_SECONDS
+            self.stopping.wait(delay)
+            delay = min(delay * 2, settings.CAMERA_RECONNECT_MAX_SECONDS)
+
+    def _connected(self):
+        with self.health.lock:
+            if self.health.connected_since is not None:
+                self.health.reconnects += 1
+            self.health.connected = True
+            self.health.connected_since = timezone.now()
+        log.info("camera %s (%s): connected to %s", self.camera.pk, self.camera.name, self.camera.safe_url)
+
+    def _failed(self, message):
+        with self.health.lock:
+            self.health.connected = False
+            self.health.last_error = message[:300]
+            self.health.last_error_at = timezone.now()
+        log.warning("camera %s (%s, %s): %s", self.camera.pk, self.camera.name, self.camera.safe_url, message)
+
+    def _analyser(self):
+        analyse = self._analyse(self.camera, self.health)
+        interval = 1.0 / max(0.1, self.camera.analyse_fps)
+        seq = 0
+        try:
+            while not self.stopping.is_set():
+                started = time.monotonic()
+                try:
+                    # a database that restarted: a fresh connection rather than errors from now on
+                    close_old_connections()
+                    got = self.latest.take(seq, timeout=interval)
+                    if got is None:
+                        analyse.idle(time.time())  # nothing new: tracks still end on time
+                        continue
+                    seq, frame, at = got
+                    analyse(frame(), at)
+                except Exception:  # noqa: BLE001 - one bad frame or a database hiccup must not stop the camera
+                    log.exception("camera %s: analysis failed", self.camera.pk)
+                    self._analysis_failed()
+                    self.stopping.wait(1.0)
+                    continue
+                self.stopping.wait(max(0.0, interval - (time.monotonic() - started)))
+            analyse.idle(float("inf"))  # stopping: decide the tracks still open
+        except Exception:  # noqa: BLE001
+            log.exception("camera %s: analysis failed while stopping", self.camera.pk)
+        finally:
+            connection.close()
+
+    def _analysis_failed(self):
+        with self.health.lock:
+            self.health.last_error = gettext("Analysing a frame failed; see the runner's log.")
+            self.health.last_error_at = timezone.now()
+
+
+def _ended():
+    return gettext("The stream ended.")
+
+
+def config_of(camera):
+    return tuple(getattr(camera, name) for name in CONFIG_FIELDS)
+
+
+class Runner:
+    """Holds cameras through leases and runs a Watch for each."""
+
+    def __init__(self, *, analyser, holder=None, limit=None, lease_seconds=None, health_seconds=None):
+        self.analyser = analyser
+        self.holder = holder or holder_name()
+        self.limit = limit
+        self.lease_seconds = lease_seconds or settings.CAMERA_LEASE_SECONDS
+        self.health_seconds = health_seconds or settings.CAMERA_HEALTH_SECONDS
+        self.term = self.lease_seconds * 2 / 3  # how long each renewal holds (see run)
+        self.watches = {}
+        self.stopping = threading.Event()
+        self._counts = {}
+
+    def run(self, until=None):
+        """Until stop() (or `until`, a monotonic time): claim, renew, write health."""
+        log.info("camera runner %s: started (lease %s s)", self.holder, self.lease_seconds)
+        # renewals and looks for free cameras every quarter of the lease, which runs out two thirds of
+        # it after the last renewal: a dead runner's cameras are taken within CAMERA_LEASE_SECONDS, and a
+        # live one has five twelfths of it to spare for a slow moment before it would lose them
+        renew_every = self.lease_seconds / 4
+        next_renew = 0.0
+        try:
+            while not self.stopping.is_set() and (until is None or time.monotonic() < until):
+                close_old_connections()
+                now = time.monotonic()
+                try:
+                    if now >= next_renew:
+                        self._leases()
+                        next_renew = now + renew_every
+                    self._health()
+                except DatabaseError:
+                    # the database is away: keep reading; if it stays away longer than the lease,
+                    # another runner may take the cameras and this one lets them go at its next renewal
+                    log.exception("camera runner %s: database unavailable; trying again", self.holder)
+                self.stopping.wait(min(self.health_seconds, renew_every))
+        finally:
+            self.shutdown()
+
+    def stop(self):
+        self.stopping.set()
+
+    def shutdown(self):
+        for pk in list(self.watches):
+            self._drop(pk, release=True)
+        connection.close()
+        log.info("camera runner %s: stopped", self.holder)
+
+    def _leases(self):
+        kept = services.camera_leases_renew(holder=self.holder, ids=list(self.watches), lease_seconds=self.term)
+        for pk in set(self.watches) - kept:
+            log.warning("camera %s: lease lost or camera disabled; letting it go", pk)
+            self._drop(pk, release=False)
+        held = services.camera_leases_claim(holder=self.holder, lease_seconds=self.term, limit=self.limit)
+        cameras = Camera.objects.select_related("door").in_bulk(held)
+        for pk, camera in cameras.items():
+            watch = self.watches.get(pk)
+            if watch is not None and watch.config != config_of(camera):
+                log.info("camera %s: settings changed; reopening", pk)
+                self._drop(pk, release=False)
+                watch = None
+            if watch is None:
+                watch = Watch(camera, self.analyser)
+                self.watches[pk] = watch
+                self._counts[pk] = (time.monotonic(), 0, 0, 0)
+                watch.start()
+            else:
+                # what a decided track causes changes without reopening the stream
+                watch.camera.purpose, watch.camera.door = camera.purpose, camera.door
+
+    def _drop(self, pk, *, release):
+        watch = self.watches.pop(pk, None)
+        if watch is not None:
+            watch.stop()
+        self._counts.pop(pk, None)
+        if release:
+            services.camera_lease_release(holder=self.holder, camera_id=pk)
+
+    def _health(self):
+        for pk, watch in list(self.watches.items()):
+            health = watch.health
+            with health.lock:
+                counts = (health.frames, health.analysed, health.faces)
+                fields = {
+                    "connected": health.connected,
+                    "connected_since": health.connected_since,
+                    "reconnects": health.reconnects,
+                    "last_error": health.last_error,
+                    "last_error_at": health.last_error_at,
+                }
+                picture, health.picture = health.picture, None
+            since, *before = self._counts[pk]
+            now = time.monotonic()
+            elapsed = max(1e-3, now - since)
+            fields["frames_per_second"] = round((counts[0] - before[0]) / elapsed, 2)
+            fields["analysed_per_second"] = round((counts[1] - before[1]) / elapsed, 2)
+            fields["faces_per_minute"] = round((counts[2] - before[2]) * 60 / elapsed, 1)
+            self._counts[pk] = (now, *counts)
+            if picture is not None:
+                fields["last_picture"] = thumbnail(picture)
+                fields["last_picture_at"] = timezone.now()
+            if not services.camera_health_write(holder=self.holder, camera_id=pk, **fields):
+                log.warning("camera %s: held by another runner now; letting it go", pk)
+                self._drop(pk, release=False)
+
+
+def thumbnail(rgb):
+    image = Image.fromarray(rgb)
+    image.thumbnail((THUMB_WIDTH, THUMB_WIDTH))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=75)
+    return out.getvalue()

@@ -1,0 +1,64 @@
+"""What the camera pages and the API show: health in words, and the tracks a camera decided."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from recognition.models import Capture
+
+
+def camera_state(camera, now=None):
+    """(code, sentence): disabled, waiting (no runner holds it), connected or failing."""
+    now = now or timezone.now()
+    if not camera.enabled:
+        return "disabled", _("disabled")
+    if not camera.lease_holder or camera.lease_expires is None or camera.lease_expires <= now:
+        return "waiting", _("no runner holds this camera: is `manage.py cameras run` running?")
+    if camera.connected:
+        return "connected", _("connected")
+    return "failing", _("not connected")
+
+
+def _when(value):
+    return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
+
+
+def camera_health(camera, now=None):
+    """A camera's health as plain values (the page, its refresh, the API)."""
+    code, state = camera_state(camera, now)
+    return {
+        "state": code,
+        "state_text": state,
+        "runner": camera.lease_holder if code != "waiting" else "",
+        "connected_since": _when(camera.connected_since) if camera.connected else "",
+        "frames_per_second": camera.frames_per_second if code == "connected" else 0.0,
+        "analysed_per_second": camera.analysed_per_second if code == "connected" else 0.0,
+        "faces_per_minute": camera.faces_per_minute if code == "connected" else 0.0,
+        "reconnects": camera.reconnects,
+        "last_error": camera.last_error,
+        "last_error_at": _when(camera.last_error_at),
+        "health_at": _when(camera.health_at),
+        "picture_at": _when(camera.last_picture_at),
+        "picture_url": reverse("camera-picture", args=[camera.pk]) if camera.last_picture_at else "",
+    }
+
+
+def camera_tracks(*, camera, limit=20):
+    """The latest decided tracks: when, who (or unknown), how sure, what followed, the picture."""
+    rows = []
+    for capture in Capture.objects.filter(camera=camera).order_by("-created_at", "-id")[:limit]:
+        face = (capture.faces or [{}])[0]
+        rows.append(
+            {
+                "capture": capture,
+                "at": capture.created_at,
+                "name": face.get("name"),
+                "decision": face.get("decision"),
+                "distance": face.get("distance"),
+                "frames": face.get("frames"),
+                "event": face.get("event") or face.get("access") or "",
+                "image": bool(capture.image),
+            }
+        )
+    return rows

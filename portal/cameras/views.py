@@ -1,0 +1,67 @@
+"""Camera pages (admins): the list with live health, add, change, the last picture.
+
+The last picture is served by a view that checks the role, never as a media
+URL; the credentials are never in a page.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from portal.accounts.roles import ADMIN, role_required
+from portal.cameras.forms import CameraForm
+from portal.cameras.models import Camera
+from portal.cameras.selectors import camera_health, camera_tracks
+
+
+@role_required(ADMIN)
+@require_GET
+def cameras(request):
+    listing = Camera.objects.select_related("door").defer("last_picture", "password")
+    return render(request, "cameras/cameras.html", {"cameras": [(c, camera_health(c)) for c in listing]})
+
+
+@role_required(ADMIN)
+def camera_new(request):
+    form = CameraForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        camera = form.save()
+        added = _("Camera %(name)s added; a runner picks it up within a few seconds.")
+        messages.info(request, added % {"name": camera.name})
+        return redirect("camera", pk=camera.pk)
+    return render(request, "cameras/camera_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+def camera_detail(request, pk):
+    camera = get_object_or_404(Camera.objects.defer("last_picture"), pk=pk)
+    form = CameraForm(request.POST or None, instance=camera)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.info(request, _("Saved."))
+        return redirect("camera", pk=camera.pk)
+    context = {"camera": camera, "health": camera_health(camera), "form": form, "tracks": camera_tracks(camera=camera)}
+    return render(request, "cameras/camera.html", context, status=400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+@require_GET
+def cameras_health(request):
+    """Every camera's health, for the pages' refresh (static/js/cameras.js)."""
+    listing = Camera.objects.defer("last_picture", "password")
+    return JsonResponse({"cameras": [{"id": c.pk, **camera_health(c)} for c in listing]})
+
+
+@role_required(ADMIN)
+@require_GET
+def camera_picture(request, pk):
+    """The camera's latest picture (a small JPEG), never cached: it is a view of a room right now."""
+    picture = Camera.objects.filter(pk=pk).values_list("last_picture", flat=True).first()
+    if not picture:
+        raise Http404(_("No picture yet."))
+    response = HttpResponse(bytes(picture), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,341 @@
+"""Cameras in the database and on the pages: credentials, leases, health, routing, pictures, retention."""
+
+import io
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from portal.access.models import AccessEvent, Door, Zone
+from portal.accounts.roles import ADMIN
+from portal.attendance.models import AttendanceEvent
+from portal.cameras import services, streams
+from portal.cameras.models import Camera, mask_url
+from portal.kiosks.services import kiosk_snapshots_expire
+from recognition.models import Capture
+from tests.factories import make_person, make_user
+from tests.portal.access.helpers import ALWAYS, grant
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cret-pass-word"
+
+
+def jpeg(color=(90, 90, 90), size=(64, 48)):
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def admin_client():
+    client = Client()
+    client.force_login(make_user("admin", role=ADMIN))
+    return client
+
+
+def a_camera(**fields):
+    values = {"name": "Lobby", "kind": "rtsp", "url": "rtsp://10.0.0.5:554/stream1", **fields}
+    return Camera.objects.create(**values)
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+def test_credentials_are_never_shown_back_by_the_pages_or_the_api():
+    camera = a_camera(username="operator-name", password=SECRET)
+    client = admin_client()
+    for path in (reverse("cameras"), reverse("camera", args=[camera.pk]), reverse("cameras-health")):
+        body = client.get(path).content.decode()
+        assert SECRET not in body and "operator-name" not in body, path
+    data = client.get(reverse("api:camera-detail", args=[camera.pk])).json()
+    assert "password" not in data and "username" not in data
+    assert data["has_credentials"] is True
+    listing = client.get(reverse("api:camera-list")).content.decode()
+    assert SECRET not in listing and "operator-name" not in listing
+
+
+def test_the_stream_url_carries_the_credentials_and_the_shown_url_masks_them():
+    camera = a_camera(username="op", password="p@ss:word")
+    assert camera.stream_url() == "rtsp://op:p%40ss%3Aword@10.0.0.5:554/stream1"
+    assert mask_url(camera.stream_url()) == "rtsp://***@10.0.0.5:554/stream1"
+    assert camera.safe_url == "rtsp://10.0.0.5:554/stream1"
+
+
+def test_saving_the_form_with_an_empty_password_keeps_the_stored_credentials():
+    camera = a_camera(username="op", password=SECRET)
+    response = admin_client().post(
+        reverse("camera", args=[camera.pk]),
+        {"name": "Lobby", "kind": "rtsp", "url": "rtsp://10.0.0.5:554/stream2", "snapshot_seconds": 1,
+         "purpose": "auto", "door_side": "entry", "analyse_fps": 5, "min_face": 60, "enabled": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    camera.refresh_from_db()
+    assert (camera.url, camera.username, camera.password) == ("rtsp://10.0.0.5:554/stream2", "op", SECRET)
+
+
+def test_a_url_with_credentials_in_it_is_refused_so_that_it_can_never_be_shown_back():
+    response = admin_client().post(
+        reverse("api:camera-list"),
+        {"name": "Gate", "kind": "rtsp", "url": f"rtsp://op:{SECRET}@10.0.0.5/s"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "url" in response.json()["error"]["fields"]
+    assert not Camera.objects.exists()
+
+
+def test_a_camera_is_added_through_the_api_and_its_password_stays_write_only():
+    response = admin_client().post(
+        reverse("api:camera-list"),
+        {"name": "Gate", "kind": "mjpeg", "url": "http://10.0.0.7/video.mjpg", "username": "op", "password": SECRET,
+         "purpose": "in", "region": [0.25, 0, 0.75, 1]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert SECRET not in response.content.decode()
+    camera = Camera.objects.get()
+    assert (camera.password, camera.region, camera.purpose) == (SECRET, [0.25, 0, 0.75, 1], "in")
+    assert response.json()["health"]["state"] == "waiting"
+
+
+def test_the_form_refuses_a_door_reader_without_a_door_and_a_region_out_of_range():
+    response = admin_client().post(
+        reverse("camera-new"),
+        {"name": "Gate", "kind": "rtsp", "url": "rtsp://10.0.0.5/s", "snapshot_seconds": 1, "purpose": "door",
+         "door_side": "entry", "analyse_fps": 5, "min_face": 60, "region_text": "10, 0, 120, 100"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "door" in response.context["form"].errors and "region_text" in response.context["form"].errors
+
+
+# --- leases and health ---------------------------------------------------------------------------
+
+
+def test_a_camera_is_held_by_one_runner_and_taken_by_another_when_its_lease_runs_out():
+    camera = a_camera()
+    now = timezone.now()
+    assert services.camera_leases_claim(holder="a", lease_seconds=10, now=now) == [camera.pk]
+    assert services.camera_leases_claim(holder="b", lease_seconds=10, now=now + timedelta(seconds=5)) == []
+    # a stops renewing (it died): when the lease runs out, b takes the camera
+    later = now + timedelta(seconds=11)
+    assert services.camera_leases_claim(holder="b", lease_seconds=10, now=later) == [camera.pk]
+    assert services.camera_leases_renew(holder="a", ids=[camera.pk], lease_seconds=10, now=later) == set()
+    assert not services.camera_health_write(holder="a", camera_id=camera.pk, connected=True)
+    assert services.camera_health_write(holder="b", camera_id=camera.pk, connected=True)
+
+
+def test_a_runner_holds_no_more_cameras_than_its_limit_and_lets_a_disabled_one_go():
+    cameras = [a_camera(name=f"cam {i}") for i in range(3)]
+    held = services.camera_leases_claim(holder="a", lease_seconds=10, limit=2)
+    assert len(held) == 2
+    assert services.camera_leases_claim(holder="b", lease_seconds=10) == [cameras[2].pk]
+    Camera.objects.filter(pk=held[0]).update(enabled=False)
+    assert services.camera_leases_renew(holder="a", ids=held, lease_seconds=10) == {held[1]}
+
+
+def test_the_health_endpoint_and_the_picture_view_answer_admins_with_what_the_runner_wrote():
+    camera = a_camera()
+    client = admin_client()
+    assert client.get(reverse("camera-picture", args=[camera.pk])).status_code == 404
+    services.camera_leases_claim(holder="runner-1", lease_seconds=30)
+    services.camera_health_write(
+        holder="runner-1", camera_id=camera.pk, connected=True, connected_since=timezone.now(),
+        frames_per_second=10.0, analysed_per_second=4.9, last_picture=jpeg(), last_picture_at=timezone.now(),
+        last_error="The stream ended.", last_error_at=timezone.now(), reconnects=1,
+    )  # fmt: skip
+    (health,) = client.get(reverse("cameras-health")).json()["cameras"]
+    assert health["state"] == "connected" and health["analysed_per_second"] == 4.9
+    assert health["reconnects"] == 1 and health["last_error"] == "The stream ended."
+    picture = client.get(health["picture_url"])
+    assert picture["Content-Type"] == "image/jpeg" and picture["X-Content-Type-Options"] == "nosniff"
+    assert picture["Cache-Control"] == "no-store"
+    page = client.get(reverse("cameras")).content.decode()
+    assert "js/cameras.js" in page and "<script>" not in page
+
+
+# --- a decided track -----------------------------------------------------------------------------
+
+
+def test_a_recognized_track_at_a_check_out_camera_records_a_check_out_with_its_best_frame():
+    person = make_person("Barack Obama", employee_id="1042")
+    camera = a_camera(purpose=Camera.Purpose.OUT)
+    capture = services.camera_track_record(
+        camera=camera, person_id=person.pk, distance=0.31, first_seen=timezone.now().timestamp(),
+        frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=7, unknown_face=None,
+    )  # fmt: skip
+    event = AttendanceEvent.objects.get()
+    assert (event.person, event.direction, event.source, event.capture) == (person, "out", "camera", capture)
+    assert capture.camera == camera and capture.image
+    assert capture.result["faces"][0]["event"] == "created"
+
+
+def test_an_unknown_track_records_its_picture_and_no_attendance_event():
+    camera = a_camera()
+    capture = services.camera_track_record(
+        camera=camera, person_id=None, distance=0.7, first_seen=timezone.now().timestamp(),
+        frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=5, unknown_face=b"\0" * 512,
+    )  # fmt: skip
+    assert not AttendanceEvent.objects.exists()
+    assert capture.result["faces"][0]["decision"] == "unknown"
+
+
+def test_a_camera_reading_for_a_door_decides_access_like_a_kiosk_there():
+    zone = Zone.objects.create(name="Research")
+    door = Door.objects.create(name="Lab 2", zone=zone, time_clock=True)
+    camera = a_camera(purpose=Camera.Purpose.DOOR, door=door, door_side="exit")
+    allowed, refused = make_person("Barack Obama", employee_id="1"), make_person("Joe Biden", employee_id="2")
+    grant(allowed, doors=[door], windows=ALWAYS)
+    for person in (allowed, refused):
+        services.camera_track_record(
+            camera=camera, person_id=person.pk, distance=0.3, first_seen=timezone.now().timestamp(),
+            frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=5, unknown_face=None,
+        )  # fmt: skip
+    granted = AccessEvent.objects.get(person=allowed)
+    assert (granted.result, granted.direction, granted.door) == ("granted", "exit", door)
+    assert AccessEvent.objects.get(person=refused).result == "denied"
+    # the door is a time clock: the one who passed is checked out, the one refused is not
+    assert list(AttendanceEvent.objects.values_list("person__name", "direction")) == [("Barack Obama", "out")]
+
+
+def test_camera_pictures_expire_with_the_kiosk_pictures_and_the_events_stay():
+    person = make_person()
+    camera = a_camera()
+    capture = services.camera_track_record(
+        camera=camera, person_id=person.pk, distance=0.3, first_seen=timezone.now().timestamp(),
+        frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=5, unknown_face=None,
+    )  # fmt: skip
+    Capture.objects.filter(pk=capture.pk).update(created_at=timezone.now() - timedelta(days=40))
+    assert kiosk_snapshots_expire(days=30) == 1
+    capture.refresh_from_db()
+    assert not capture.image
+    assert AttendanceEvent.objects.filter(capture=capture).exists()
+
+
+# --- snapshot cameras (a real HTTP server on this machine) ---------------------------------------
+
+
+@pytest.fixture
+def snapshot_server():
+    answers = {"/snap.jpg": (200, "image/jpeg", jpeg((200, 10, 10))), "/page": (200, "text/html", b"<p>hello</p>")}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/locked.jpg":
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="cam"')
+                self.end_headers()
+                return
+            status, kind, body = answers.get(self.path, (404, "text/plain", b"no"))
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def read_one(camera):
+    frames = streams.frames(camera, timeout=3, stop=lambda: False)
+    frame, _ = next(frames)
+    frames.close()
+    return frame()
+
+
+def test_a_snapshot_camera_is_polled_for_pictures(snapshot_server):
+    rgb = read_one(Camera(name="s", kind="snapshot", url=f"{snapshot_server}/snap.jpg", snapshot_seconds=0.2))
+    assert rgb.shape == (48, 64, 3) and rgb[0, 0, 0] > 150
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/locked.jpg", "Wrong user name or password"),
+        ("/page", "did not answer a picture"),
+        ("/missing.jpg", "HTTP 404"),
+    ],
+)
+def test_a_snapshot_camera_that_gives_no_picture_says_why(snapshot_server, path, says):
+    camera = Camera(name="s", kind="snapshot", url=f"{snapshot_server}{path}", username="op", password=SECRET)
+    with pytest.raises(streams.StreamError) as failure:
+        read_one(camera)
+    assert says in failure.value.message and SECRET not in failure.value.message
+
+
+# --- one decision per track (the runner's analysis, on real encodings) ----------------------------
+
+
+@pytest.fixture
+def analysis(monkeypatch, settings):
+    """A camera's TrackAnalysis whose frames are given as faces (encodings of the real fixture photos)."""
+    from portal.cameras import analysis as module
+    from portal.cameras.runner import Health
+    from recognition import engine, imaging, tracking
+    from tests import photos
+    from tests.factories import enrolled
+
+    settings.CAMERA_DECIDE_AFTER_FRAMES = 3
+    settings.CAMERA_TRACK_GAP_SECONDS = 1.0
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 0
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    faces = {}
+    for name, path in (("obama", photos.OBAMA), ("stranger", photos.STRANGER)):
+        (found,) = engine.find_faces(imaging.decode(photos.read(path)))
+        faces[name] = found.encoding
+    frame = {"faces": []}
+    monkeypatch.setattr(module.tracking, "faces_in_frame", lambda *a, **k: frame["faces"])
+
+    def show(name, t):
+        box = (100, 300, 300, 100)
+        face = tracking.Face(box=box, encoding=faces[name], quality=0.8, sharpness=200.0, frontalness=0.9,
+                             picture=jpeg(), t=t)  # fmt: skip
+        frame["faces"] = [face] if name else []
+
+    camera = a_camera(purpose=Camera.Purpose.IN)
+    watch = module.TrackAnalysis(camera, Health())
+    rgb = np.zeros((360, 640, 3), dtype=np.uint8)
+
+    def play(name, start, frames):
+        for i in range(frames):
+            show(name, start + i * 0.2)
+            watch(rgb, start + i * 0.2)
+        frame["faces"] = []
+        watch(rgb, start + frames * 0.2 + 1.5)  # long after: the track ends
+
+    return camera, play
+
+
+def test_a_recognized_person_is_decided_once_while_still_passing(analysis):
+    camera, play = analysis
+    play("obama", 1000.0, 8)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["name"] == "Barack Obama" and capture.result["faces"][0]["frames"] == 3
+    assert AttendanceEvent.objects.count() == 1
+
+
+def test_a_stranger_is_decided_once_when_the_track_ends_from_all_its_frames(analysis):
+    camera, play = analysis
+    play("stranger", 1000.0, 8)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["decision"] == "unknown" and capture.result["faces"][0]["frames"] == 8
+    assert not AttendanceEvent.objects.exists()
+
+
+def test_a_face_seen_in_one_frame_only_is_not_decided(analysis):
+    camera, play = analysis
+    play("stranger", 1000.0, 1)
+    assert not Capture.objects.filter(camera=camera).exists()
