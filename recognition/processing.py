@@ -454,7 +454,7 @@ def _video_run(job):
         with job.video.open("rb") as handle:
             kind = video.container_of(handle.read(16))
             if kind is None:
-                raise video.VideoRejected("not_video", video.NOT_VIDEO)
+                raise video.VideoRejected("not_video", texts.VIDEO_NOT_VIDEO)
             for t, rgb in video.frames(handle, kind[0], fps=fps, max_seconds=limit):
                 faces = tracking.faces_in_frame(
                     engine, rgb, scale=scale, min_face=settings.VIDEO_MIN_FACE_PX, options=options, t=t

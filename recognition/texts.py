@@ -79,6 +79,16 @@ REENCODE_TOO_LONG = gettext_noop("Re-encoding a slice of photos took too long.")
 REENCODE_BROKEN = gettext_noop(
     "Re-encoding stopped because of an internal error; start it again from the encodings page."
 )
+# videos: uploads that cannot be used (recognition.video)
+VIDEO_NOT_VIDEO = gettext_noop(
+    "This file is not a video we can read; upload an MP4, MOV, MKV, WebM, AVI or MPEG video."
+)
+VIDEO_TOO_LARGE = gettext_noop("The video is %(size)s; the limit is %(limit)s.")
+VIDEO_NO_PICTURE = gettext_noop("This file holds no video picture (sound only?).")
+VIDEO_UNDECODABLE = gettext_noop("The video holds no picture that can be decoded.")
+VIDEO_DAMAGED = gettext_noop("The video is damaged or incomplete (%(error)s).")
+VIDEO_TOO_MANY_PIXELS = gettext_noop("The video is %(width)sx%(height)s; the limit is %(limit)s megapixels.")
+VIDEO_DURATION = gettext_noop("The video lasts %(seconds)s seconds; the limit is %(limit)s seconds.")
 VIDEO_TOO_LONG = gettext_noop("Recognizing this video took too long; try a shorter video.")
 VIDEO_BROKEN = gettext_noop("This video could not be processed because of an internal error.")
 

@@ -15,17 +15,19 @@ from dataclasses import dataclass
 
 import av
 
+from recognition import texts
+
 # first bytes -> (FFmpeg demuxer, suffix of the stored file)
 MP4 = ("mov", ".mp4")
 MATROSKA = ("matroska", ".mkv")
 AVI = ("avi", ".avi")
 MPEG = ("mpeg", ".mpg")
 MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
-NOT_VIDEO = "This file is not a video we can read; upload an MP4, MOV, MKV, WebM, AVI or MPEG video."
 
 
 class VideoRejected(ValueError):
-    """A video that cannot be used, with a message a person understands.
+    """A video that cannot be used, with a message a person understands
+    (in English, from recognition.texts: the portal shows it in the reader's language).
 
     `code`: empty, too_large, not_video, damaged, too_long, too_many_pixels.
     """
@@ -72,10 +74,10 @@ def _megabytes(n):
 
 def check_size(size, limits):
     if size == 0:
-        raise VideoRejected("empty", "The file is empty.")
+        raise VideoRejected("empty", texts.EMPTY)
     if size > limits.max_bytes:
         raise VideoRejected(
-            "too_large", f"The video is {_megabytes(size)}; the limit is {_megabytes(limits.max_bytes)}."
+            "too_large", texts.fill(texts.VIDEO_TOO_LARGE, size=_megabytes(size), limit=_megabytes(limits.max_bytes))
         )
 
 
@@ -91,12 +93,12 @@ def probe(handle, size, limits=Limits()):
     handle.seek(0)
     kind = container_of(handle.read(16))
     if kind is None:
-        raise VideoRejected("not_video", NOT_VIDEO)
+        raise VideoRejected("not_video", texts.VIDEO_NOT_VIDEO)
     demuxer, suffix = kind
     try:
         with open_video(handle, demuxer) as container:
             if not container.streams.video:
-                raise VideoRejected("not_video", "This file holds no video picture (sound only?).")
+                raise VideoRejected("not_video", texts.VIDEO_NO_PICTURE)
             stream = container.streams.video[0]
             width, height = stream.codec_context.width, stream.codec_context.height
             duration = _duration(container, stream)
@@ -104,19 +106,21 @@ def probe(handle, size, limits=Limits()):
             # one frame decoded: a file whose header is fine but whose pictures are not is refused now
             first = next(container.decode(stream), None)
             if first is None:
-                raise VideoRejected("damaged", "The video holds no picture that can be decoded.")
+                raise VideoRejected("damaged", texts.VIDEO_UNDECODABLE)
             width, height = width or first.width, height or first.height
     except VideoRejected:
         raise
     except (av.FFmpegError, ValueError, OSError, IndexError) as exc:
-        raise VideoRejected("damaged", f"The video is damaged or incomplete ({_short(exc)}).") from None
+        raise VideoRejected("damaged", texts.fill(texts.VIDEO_DAMAGED, error=_short(exc))) from None
     if width * height > limits.max_pixels:
         raise VideoRejected(
-            "too_many_pixels", f"The video is {width}x{height}; the limit is {limits.max_pixels / 1e6:.0f} megapixels."
+            "too_many_pixels",
+            texts.fill(texts.VIDEO_TOO_MANY_PIXELS, width=width, height=height, limit=f"{limits.max_pixels / 1e6:.0f}"),
         )
     if duration is not None and duration > limits.max_seconds:
         raise VideoRejected(
-            "too_long", f"The video lasts {duration:.0f} seconds; the limit is {limits.max_seconds:.0f} seconds."
+            "too_long",
+            texts.fill(texts.VIDEO_DURATION, seconds=f"{duration:.0f}", limit=f"{limits.max_seconds:.0f}"),
         )
     return Probe(demuxer=demuxer, suffix=suffix, duration=duration, width=width, height=height, fps=fps)
 
@@ -154,4 +158,4 @@ def frames(handle, demuxer, *, fps, max_seconds):
                 due = max(due + step, t + step / 2)
                 yield t, frame.to_ndarray(format="rgb24")
     except (av.FFmpegError, ValueError, OSError) as exc:
-        raise VideoRejected("damaged", f"The video is damaged ({_short(exc)}).") from None
+        raise VideoRejected("damaged", texts.fill(texts.VIDEO_DAMAGED, error=_short(exc))) from None

@@ -6,6 +6,7 @@ never come back out (only whether some are stored).
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
@@ -122,7 +123,7 @@ class CameraPicture(generics.GenericAPIView):
     def get(self, request, pk):
         camera = self.get_object()
         if not camera.last_picture:
-            raise ApiError(404, "no_picture", "No picture yet: no runner has read this camera.")
+            raise ApiError(404, "no_picture", gettext("No picture yet: no runner has read this camera."))
         response = HttpResponse(bytes(camera.last_picture), content_type="image/jpeg")
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"

@@ -10,6 +10,7 @@ after they were last seen.
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
@@ -124,7 +125,7 @@ class UnknownFaceAssign(APIView):
         form.is_valid(raise_exception=True)
         person = Person.objects.filter(pk=form.validated_data["person"]).first()
         if person is None:
-            message = "There is no person with this id."
+            message = gettext("There is no person with this id.")
             raise ApiError(400, "invalid", message, {"person": [message]})
         try:
             review_assign(entry=entry, person=person, user=acting_user(request))

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from portal.api.captures import PersonRefSerializer, submitter
 from portal.api.errors import ApiError
 from portal.api.permissions import IsHR
+from portal.web.reasons import reason_text
 from portal.web.videos import REJECT_STATUS, video_face_picture
 from recognition import video
 from recognition.models import VideoFace, VideoJob
@@ -55,6 +56,7 @@ class VideoJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     faces = serializers.SerializerMethodField(help_text="People first (by when first seen), then strangers.")
     kept = serializers.SerializerMethodField(help_text="Whether the video file is still stored.")
+    error = serializers.SerializerMethodField(help_text="Why the video could not be recognized (reader's language).")
 
     class Meta:
         model = VideoJob
@@ -66,6 +68,9 @@ class VideoJobSerializer(serializers.ModelSerializer):
 
     def get_url(self, job) -> str:
         return reverse("api:video-detail", args=[job.pk], request=self.context.get("request"))
+
+    def get_error(self, job) -> str:
+        return reason_text(job.error)
 
     def get_kept(self, job) -> bool:
         return bool(job.video)
@@ -115,7 +120,8 @@ class VideoListCreate(generics.ListAPIView):
                 keep=form.validated_data["keep"],
             )
         except video.VideoRejected as exc:
-            raise ApiError(REJECT_STATUS.get(exc.code, 400), exc.code, exc.message, {"video": [exc.message]}) from None
+            message = reason_text(exc.message)
+            raise ApiError(REJECT_STATUS.get(exc.code, 400), exc.code, message, {"video": [message]}) from None
         data = VideoJobSerializer(job, context={"request": request}).data
         done = job.status in FINISHED
         headers = {"Location": data["url"]} | ({} if done else {"Retry-After": "2"})

@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
-from django.utils.translation import gettext
 from PIL import Image
 
-from portal.cameras import services, streams
+from portal.cameras import services, streams, texts
 from portal.cameras.models import Camera
 
 log = logging.getLogger(__name__)
@@ -179,12 +178,12 @@ class Watch:
 
     def _analysis_failed(self):
         with self.health.lock:
-            self.health.last_error = gettext("Analysing a frame failed; see the runner's log.")
+            self.health.last_error = texts.ANALYSIS_FAILED
             self.health.last_error_at = timezone.now()
 
 
 def _ended():
-    return gettext("The stream ended.")
+    return texts.ENDED
 
 
 def config_of(camera):

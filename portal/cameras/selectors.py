@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.web.reasons import reason_text
 from recognition.models import Capture
 
 
@@ -36,7 +37,7 @@ def camera_health(camera, now=None):
         "analysed_per_second": camera.analysed_per_second if code == "connected" else 0.0,
         "faces_per_minute": camera.faces_per_minute if code == "connected" else 0.0,
         "reconnects": camera.reconnects,
-        "last_error": camera.last_error,
+        "last_error": reason_text(camera.last_error),
         "last_error_at": _when(camera.last_error_at),
         "health_at": _when(camera.health_at),
         "picture_at": _when(camera.last_picture_at),

@@ -22,14 +22,14 @@ import av
 import av.error
 import numpy as np
 import requests
-from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from portal.cameras import texts
 from portal.cameras.models import Camera, mask_url
 
 
 class StreamError(Exception):
-    """The stream could not be opened or read; `message` says why, for the admin."""
+    """The stream could not be opened or read; `message` says why, for the admin (in English: see texts)."""
 
     def __init__(self, message):
         super().__init__(message)
@@ -63,7 +63,7 @@ def _stream(camera, *, timeout, stop):
         raise StreamError(explain(exc, camera)) from None
     try:
         if not container.streams.video:
-            raise StreamError(_("The stream has no video (only %(kinds)s).") % {"kinds": _kinds(container)})
+            raise StreamError(texts.NO_VIDEO % {"kinds": _kinds(container)})
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for frame in _decoded(container, stream, camera):
@@ -84,7 +84,7 @@ def _decoded(container, stream, camera):
 
 
 def _kinds(container):
-    kinds = sorted({s.type for s in container.streams}) or [_("nothing")]
+    kinds = sorted({s.type for s in container.streams}) or [texts.NOTHING]
     return ", ".join(kinds)
 
 
@@ -96,18 +96,17 @@ def _snapshots(camera, *, timeout, stop):
             try:
                 response = session.get(camera.url, auth=auth, timeout=timeout)
             except requests.RequestException as exc:
-                raise StreamError(_("Cannot reach the camera: %(error)s") % {"error": _scrub(exc, camera)}) from None
+                raise StreamError(texts.CANNOT_REACH % {"error": _scrub(exc, camera)}) from None
             if response.status_code in (401, 403):
                 raise StreamError(_credentials_refused(response.status_code))
             if response.status_code != 200:
-                raise StreamError(_("The snapshot URL answered HTTP %(status)s.") % {"status": response.status_code})
+                raise StreamError(texts.SNAPSHOT_HTTP % {"status": response.status_code})
             try:
                 picture = Image.open(io.BytesIO(response.content))
                 picture.load()
             except (UnidentifiedImageError, OSError):
                 raise StreamError(
-                    _("The snapshot URL did not answer a picture (%(type)s).")
-                    % {"type": response.headers.get("Content-Type", "?")}
+                    texts.SNAPSHOT_NOT_PICTURE % {"type": response.headers.get("Content-Type", "?")}
                 ) from None
             rgb = np.asarray(picture.convert("RGB"))
             yield (lambda a=rgb: a), time.time()
@@ -115,7 +114,7 @@ def _snapshots(camera, *, timeout, stop):
 
 
 def _credentials_refused(status):
-    return _("Wrong user name or password: the camera refused them (%(status)s).") % {"status": status}
+    return texts.CREDENTIALS_REFUSED % {"status": status}
 
 
 def explain(exc, camera):
@@ -123,20 +122,20 @@ def explain(exc, camera):
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
         return _credentials_refused(401 if isinstance(exc, av.error.HTTPUnauthorizedError) else 403)
     if isinstance(exc, av.error.HTTPNotFoundError):
-        return _("The camera has nothing at this address (404): check the URL's path.")
+        return texts.NOT_FOUND
     if isinstance(exc, av.error.ConnectionRefusedError):
-        return _("Connection refused: nothing answers at this address and port.")
+        return texts.REFUSED
     if isinstance(exc, av.error.TimeoutError | TimeoutError):
-        return _("No answer from the camera within the time limit.")
+        return texts.TIMEOUT
     if isinstance(exc, av.error.InvalidDataError):
-        return _("This is not a video stream FFmpeg can read (invalid data).")
+        return texts.INVALID_DATA
     if isinstance(exc, av.error.EOFError):
-        return _("The stream ended.")
+        return texts.ENDED
     if isinstance(exc, av.error.HTTPError):
-        return _("The camera answered an HTTP error: %(error)s") % {"error": _scrub(exc, camera)}
+        return texts.HTTP_ERROR % {"error": _scrub(exc, camera)}
     if isinstance(exc, av.error.FFmpegError | OSError):
-        return _("Cannot read the stream: %(error)s") % {"error": _scrub(exc, camera)}
-    return _("Cannot read the stream: %(error)s") % {"error": _scrub(exc, camera)}
+        return texts.CANNOT_READ % {"error": _scrub(exc, camera)}
+    return texts.CANNOT_READ % {"error": _scrub(exc, camera)}
 
 
 def _scrub(exc, camera):

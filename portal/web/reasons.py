@@ -1,6 +1,6 @@
 """Stored English sentences, in the reader's language.
 
-Recognition's reasons (recognition.texts), alerts and the operators' audit trail
+Recognition's reasons (recognition.texts), cameras' errors (portal.cameras.texts), alerts and the operators' audit trail
 (portal.access.texts), the explanations of door decisions (portal.access.rules)
 and the skipped entries of an import (portal.people.imports) are kept in English
 with their values filled in; here a sentence is matched back to its template,
@@ -26,9 +26,10 @@ def _compile(template):
 @cache
 def _patterns():
     from portal.access.texts import ACTIONS, ALERTS, DETAILS
+    from portal.cameras.texts import ALL as CAMERA
     from portal.people.imports import TEMPLATES
 
-    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS, *TEMPLATES]]
+    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS, *TEMPLATES, *CAMERA]]
 
 
 @cache
