@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
+# What makemessages reads: the project's own code, templates and scripts.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*'
+
+.PHONY: gettext messages mosquitto install run worker test test-fast lint bench chromium fault-servers fonts clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +63,20 @@ mosquitto:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
 
 
+# Debian's gettext: makemessages and compilemessages (the catalogue tests run both).
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+		echo "Installing Debian's gettext for the translation catalogues"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# After changing marked text: refresh every catalogue under locale/, translate the new
+# entries (empty msgstr, or "fuzzy"), then `make messages` again to compile them.
+messages: install gettext
+	$(PY) manage.py makemessages --all --add-location file $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages --all --add-location file -d djangojs $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+
 # One font for names in every script (Latin, Cyrillic, Greek, Chinese, Japanese,
 # Korean) in the annotated pictures and the PDFs; the portal refuses to start
 # without one (PORTAL_FONT_PATH names another).
@@ -68,11 +85,11 @@ fonts:
 		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
 
-test: install chromium fault-servers mosquitto
+test: install chromium fault-servers mosquitto gettext
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install mosquitto
+test-fast: install mosquitto gettext
 	$(PY) -m pytest -m "not e2e"
 
 lint: install

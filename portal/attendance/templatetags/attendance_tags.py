@@ -4,10 +4,15 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from recognition import decision
 
 register = template.Library()
+
+# the stored value of a direction ("in", "out"), in the reader's words
+DIRECTIONS = {"in": pgettext_lazy("direction", "in"), "out": pgettext_lazy("direction", "out")}
 
 
 @register.filter
@@ -25,8 +30,9 @@ def snapshot(value):
     if not value:
         return ""
     at = timezone.localtime(datetime.fromisoformat(value["at"]))
-    text = f"{value['direction']} at {at:%Y-%m-%d %H:%M:%S}"
-    return text + " (voided)" if value.get("voided") else text
+    direction = DIRECTIONS.get(value["direction"], value["direction"])
+    text = _("%(direction)s at %(at)s") % {"direction": direction, "at": f"{at:%Y-%m-%d %H:%M:%S}"}
+    return text + " " + _("(voided)") if value.get("voided") else text
 
 
 @register.filter
@@ -34,9 +40,10 @@ def capture_title(capture):
     """A picture named the way HR remembers it: when, from where, by whom."""
     at = f"{timezone.localtime(capture.created_at):%Y-%m-%d %H:%M}"
     if capture.kiosk_id:
-        return f"Kiosk {capture.kiosk.name}, {at}"
-    who = capture.submitted_by.get_username() if capture.submitted_by_id and capture.submitted_by else "the API"
-    return f"Photo uploaded by {who}, {at}"
+        return _("Kiosk %(name)s, %(at)s") % {"name": capture.kiosk.name, "at": at}
+    if capture.submitted_by_id and capture.submitted_by:
+        return _("Photo uploaded by %(user)s, %(at)s") % {"user": capture.submitted_by.get_username(), "at": at}
+    return _("Photo uploaded by the API, %(at)s") % {"at": at}
 
 
 @register.filter
@@ -44,9 +51,10 @@ def event_source(event):
     """Where an event came from, with the uploader and the photo's own time for uploads."""
     text = event.get_source_display()
     if event.recorded_by_id:
-        text += f" by {event.recorded_by.get_username()}"
+        text += " " + _("by %(user)s") % {"user": event.recorded_by.get_username()}
     if event.photo_taken_at:
-        text += f" (photo taken {timezone.localtime(event.photo_taken_at):%Y-%m-%d %H:%M})"
+        taken = f"{timezone.localtime(event.photo_taken_at):%Y-%m-%d %H:%M}"
+        text += " " + _("(photo taken %(at)s)") % {"at": taken}
     return text
 
 
@@ -58,6 +66,9 @@ def confidence(distance):
     rule = decision.rule_for(mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD)
     percent, words = decision.confidence(float(distance), rule.threshold)
     return format_html(
-        '<span title="face distance {} (lower is closer; accepted up to {})">{}% · {}</span>',
-        f"{float(distance):.3f}", f"{rule.threshold:.2f}", percent, words,
+        '<span title="{}">{}% · {}</span>',
+        _("face distance %(distance)s (lower is closer; accepted up to %(threshold)s)")
+        % {"distance": f"{float(distance):.3f}", "threshold": f"{rule.threshold:.2f}"},
+        percent,
+        words,
     )
