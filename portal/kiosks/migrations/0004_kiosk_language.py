@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kiosks', '0003_kiosk_door'),
+        ("kiosks", "0003_kiosk_door"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kiosk',
-            name='language',
-            field=models.CharField(blank=True, help_text="Empty: the language of the kiosk's browser.", max_length=10, validators=[portal.kiosks.models.language_valid], verbose_name='language'),
+            model_name="kiosk",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                help_text="Empty: the language of the kiosk's browser.",
+                max_length=10,
+                validators=[portal.kiosks.models.language_valid],
+                verbose_name="language",
+            ),
         ),
     ]
