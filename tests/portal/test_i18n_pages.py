@@ -492,6 +492,8 @@ def test_the_kiosk_language_is_set_on_the_org_page_and_through_the_api(client):
     assert response.status_code in (200, 302)
     kiosk.refresh_from_db()
     assert kiosk.language == "zh-hans"
+    created = client.post(reverse("api:kiosk-list"), {"name": "侧门终端", "language": "zh-hans"})
+    assert created.status_code == 201 and Kiosk.objects.get(name="侧门终端").language == "zh-hans"
     api = reverse("api:kiosk-detail", args=[kiosk.pk])
     assert client.get(api).json()["language"] == "zh-hans"
     assert client.patch(api, {"language": "en"}, content_type="application/json").json()["language"] == "en"
