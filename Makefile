@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: ffmpeg mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
+# What makemessages reads: the project's own code, templates and scripts.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*'
+
+.PHONY: ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -81,6 +84,20 @@ rtsp-server:
 			gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 			gstreamer1.0-plugins-bad >/dev/null; }
 
+# Debian's gettext: makemessages and compilemessages (the catalogue tests run both).
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+		echo "Installing Debian's gettext for the translation catalogues"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# After changing marked text: refresh every catalogue under locale/, translate the new
+# entries (empty msgstr, or "fuzzy"), then `make messages` again to compile them.
+messages: install gettext
+	$(PY) manage.py makemessages --all --add-location file $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages --all --add-location file -d djangojs $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+
 # One font for names in every script (Latin, Cyrillic, Greek, Chinese, Japanese,
 # Korean) in the annotated pictures and the PDFs; the portal refuses to start
 # without one (PORTAL_FONT_PATH names another).
@@ -89,11 +106,11 @@ fonts:
 		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
 
-test: install chromium fault-servers mosquitto ffmpeg rtsp-server
+test: install chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-test-fast: install mosquitto ffmpeg
+test-fast: install mosquitto ffmpeg gettext
 	$(PY) -m pytest -m "not e2e"
 
 lint: install

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from portal.accounts.forms import LoginForm
-from portal.accounts.language import language_set
+from portal.accounts.language import javascript_catalog, language_set
 from portal.accounts.views import RoleLoginView
 
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("org/", include("portal.org.urls")),
     path("language/", language_set, name="language-set"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("people/", include("portal.people.urls")),
     path("kiosk/", include("portal.kiosks.urls")),

@@ -9,18 +9,24 @@ from rest_framework.response import Response
 
 from portal.api.errors import ApiError
 from portal.api.permissions import IsAdmin
-from portal.kiosks.models import Kiosk
+from portal.kiosks.models import Kiosk, language_choices
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_register, kiosk_revoke
 
 
 class KioskSerializer(serializers.ModelSerializer):
     paired = serializers.BooleanField(read_only=True, help_text="A browser holds this kiosk's token.")
     revoked = serializers.BooleanField(read_only=True)
+    language = serializers.ChoiceField(
+        choices=language_choices(),
+        required=False,
+        allow_blank=True,
+        help_text="The kiosk's screen and voice language; empty: its browser's.",
+    )
 
     class Meta:
         model = Kiosk
         fields = [
-            "id", "name", "location", "mode", "direction", "liveness", "paired", "revoked",
+            "id", "name", "location", "mode", "direction", "liveness", "language", "paired", "revoked",
             "paired_at", "last_seen_at", "revoked_at", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "paired", "revoked", "paired_at", "last_seen_at", "revoked_at", "created_at"]

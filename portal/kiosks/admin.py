@@ -1,5 +1,6 @@
 """Kiosk admin pages: register, pair a browser (one-time code), revoke. Admins only."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import ADMIN, has_role
-from portal.kiosks.models import Kiosk
+from portal.kiosks.models import Kiosk, language_choices
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_revoke
 
 
@@ -31,6 +32,7 @@ class KioskAdmin(admin.ModelAdmin):
         "mode",
         "direction",
         "liveness",
+        "language",
         "door",
         "door_side",
         "state",
@@ -49,6 +51,13 @@ class KioskAdmin(admin.ModelAdmin):
         return has_role(request.user, ADMIN)
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":  # the portal's languages, read at run time (no choices on the model)
+            return forms.TypedChoiceField(
+                choices=language_choices, required=False, label=db_field.verbose_name, help_text=db_field.help_text
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         return self.fields if obj else ["name", "location", "mode", "direction", "liveness"]

@@ -1,5 +1,17 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def language_valid(value):
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Not one of the portal's languages: %(value)s"), params={"value": value})
+
+
+def language_choices():
+    """For forms and the API: the portal's languages, and empty for the browser's."""
+    return [("", _("the browser's language")), *settings.LANGUAGES]
 
 
 class Kiosk(models.Model):
@@ -36,6 +48,16 @@ class Kiosk(models.Model):
     door_side = models.CharField(
         max_length=5, choices=[("entry", "entry reader"), ("exit", "exit reader")], default="entry"
     )
+    # the screen's and the voice's language, whatever the tablet's browser is set to;
+    # one of settings.LANGUAGES, checked at run time (no choices here: a new language
+    # must not need a migration)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        validators=[language_valid],
+        help_text=_("Empty: the language of the kiosk's browser."),
+    )
     # sha256 of the secret token held by the paired browser; empty until paired
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     paired_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -48,6 +70,10 @@ class Kiosk(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def language_name(self):
+        return dict(settings.LANGUAGES).get(self.language, "")
 
     @property
     def revoked(self):

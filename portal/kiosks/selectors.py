@@ -34,6 +34,8 @@ def kiosk_config(*, kiosk):
         "mode": kiosk.mode,
         "direction": kiosk.direction,
         "liveness": kiosk.liveness,
+        # the screen's and the voice's language; empty: the browser's
+        "language": kiosk.language,
         # a liveness burst spans about a second, so that a person moves or blinks
         "frames": frames,
         "frame_interval_ms": 200 if kiosk.liveness else 120,

@@ -47,8 +47,10 @@ def code_normalize(code):
     return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
 
 
-def kiosk_register(*, name, location="", mode=Kiosk.Mode.IDENTIFY, direction=Kiosk.Direction.AUTO, liveness=True):
-    kiosk = Kiosk(name=name, location=location, mode=mode, direction=direction, liveness=liveness)
+def kiosk_register(
+    *, name, location="", mode=Kiosk.Mode.IDENTIFY, direction=Kiosk.Direction.AUTO, liveness=True, language=""
+):
+    kiosk = Kiosk(name=name, location=location, mode=mode, direction=direction, liveness=liveness, language=language)
     kiosk.full_clean()
     kiosk.save()
     return kiosk

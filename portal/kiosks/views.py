@@ -10,7 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -76,7 +76,12 @@ def kiosk_required(view):
             if token and exc.status == 401:
                 secret_failed(request)
             return error(exc)
-        return view(request, *args, **kwargs)
+        # every word of the answer in the kiosk's language (else its browser's, from LocaleMiddleware)
+        language = request.kiosk.language or translation.get_language()
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
 
     return csrf_exempt(never_cache(wrapper))
 
@@ -84,8 +89,16 @@ def kiosk_required(view):
 @never_cache
 @require_GET
 def kiosk_page(request):
-    """The full-screen kiosk; the script finds its token in the browser's storage."""
-    return render(request, "kiosks/kiosk.html")
+    """The full-screen kiosk; the script finds its token in the browser's storage.
+
+    `?language=`: the kiosk's own language, which the script learns from its
+    configuration and asks for; without it, the browser's.
+    """
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return render(request, "kiosks/kiosk.html")
+    with translation.override(language):
+        return render(request, "kiosks/kiosk.html", {"language_chosen": True})
 
 
 @never_cache

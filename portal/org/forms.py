@@ -6,7 +6,7 @@ from portal.accounts.roles import ADMIN, HR, LABELS, RECEPTION, SECURITY, VIEWER
 from portal.api.models import ApiToken
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.attendance.models import PunchMode
-from portal.kiosks.models import Kiosk
+from portal.kiosks.models import Kiosk, language_choices
 from portal.people.models import Department
 
 ROLE_CHOICES = [(role, LABELS[role]) for role in (ADMIN, HR, SECURITY, RECEPTION, VIEWER)]
@@ -118,9 +118,16 @@ class UserForm(forms.Form):
 
 
 class KioskForm(forms.ModelForm):
+    language = forms.TypedChoiceField(
+        label=Kiosk._meta.get_field("language").verbose_name,
+        choices=language_choices,
+        required=False,
+        help_text=Kiosk._meta.get_field("language").help_text,
+    )
+
     class Meta:
         model = Kiosk
-        fields = ["name", "location", "mode", "direction", "liveness"]
+        fields = ["name", "location", "mode", "direction", "liveness", "language"]
 
 
 class TokenForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT, PAD = 640, 200, 28
 STYLE = (
@@ -15,7 +15,7 @@ STYLE = (
 def arrivals_chart(times, *, bucket_minutes=15, span_minutes=180):
     """Bars: how many people arrived in each quarter hour (at least three hours shown)."""
     if not times:
-        return mark_safe('<p class="muted">No arrivals yet today.</p>')
+        return mark_safe(f'<p class="muted">{escape(_("No arrivals yet today."))}</p>')
     minutes = [t.hour * 60 + t.minute for t in times]
     first = min(minutes) // bucket_minutes * bucket_minutes
     last = max(minutes) // bucket_minutes * bucket_minutes
@@ -38,7 +38,7 @@ def arrivals_chart(times, *, bucket_minutes=15, span_minutes=180):
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - PAD - h - 4:.1f}" class="value">{count}</text>')
         if start % 60 == 0 or len(buckets) <= 8:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 8}" class="axis">{label}</text>')
-    return _svg(gettext("Arrivals by time"), parts)
+    return _svg(_("Arrivals by time"), parts)
 
 
 def history_chart(history):
@@ -58,9 +58,14 @@ def history_chart(history):
         if scheduled:
             p = min(present / scheduled, 1)
             presence[-1].append(f"{x:.1f},{y(p):.1f}")
+            words = _("%(present)s of %(scheduled)s present, %(late)s late") % {
+                "present": present,
+                "scheduled": scheduled,
+                "late": late,
+            }
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y(p):.1f}" r="3" class="presence"><title>{day:%Y-%m-%d}: '
-                f"{present} of {scheduled} present, {late} late</title></circle>"
+                f"{escape(words)}</title></circle>"
             )
         elif presence[-1]:
             presence.append([])
@@ -75,7 +80,7 @@ def history_chart(history):
         parts.append(f'<text x="{left - 4}" y="{y(rate) + 4:.1f}" class="axis end">{int(rate * 100)}%</text>')
     for kind, lines in (("presence", presence), ("lateness", lateness)):
         parts.extend(f'<polyline points="{" ".join(points)}" class="{kind}"/>' for points in lines if points)
-    return _svg(gettext("Presence rate and lateness, last 30 days"), parts)
+    return _svg(_("Presence rate and lateness, last 30 days"), parts)
 
 
 def _svg(title, parts):

@@ -6,6 +6,11 @@
 // cannot be reached the same attempt (same id, same frames) is sent again
 // until it answers, so an attempt the server took is never lost nor counted
 // twice.
+//
+// Words come from the scripts' catalogue (gettext, /jsi18n/) in the page's
+// language: the kiosk's own language when it has one (the page reloads once
+// in it after reading the configuration), else the browser's. Results are
+// also spoken, in that language.
 (function () {
   "use strict";
 
@@ -35,6 +40,16 @@
 
   function say(text) {
     prompt.textContent = text;
+  }
+
+  // The result out loud, for people who do not look at the screen. The voice's
+  // language is the page's (the catalogue says which tag a speech engine knows it by).
+  function speak(text) {
+    if (!text || !window.speechSynthesis || !window.SpeechSynthesisUtterance) return;
+    var utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = pgettext("speech language tag (BCP 47) of this translation", "en-US");
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(utterance);
   }
 
   function block(title, text) {
@@ -69,7 +84,7 @@
       if (response.status === 401 || response.status === 403) {
         return response.json().then(function (json) {
           if (json.error === "revoked") {
-            block("This kiosk has been revoked", "An administrator revoked this kiosk. Ask them for a new one.");
+            block(gettext("This kiosk has been revoked"), gettext("An administrator revoked this kiosk. Ask them for a new one."));
           } else {
             unpaired();
           }
@@ -112,9 +127,9 @@
   }
 
   function unpaired() {
-    block("This browser is not paired with a kiosk",
-      "An administrator opens the kiosk in the admin pages and chooses “Pair a browser”, then opens the link here " +
-      "or types the code at " + window.location.origin + body.dataset.pairUrl);
+    block(gettext("This browser is not paired with a kiosk"),
+      interpolate(gettext("An administrator opens the kiosk in the admin pages and chooses “Pair a browser”, then opens the link here or types the code at %s"),
+        [window.location.origin + body.dataset.pairUrl]));
   }
 
   // --- camera -----------------------------------------------------------------
@@ -126,7 +141,7 @@
 
   function startCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      block("No camera access", "This browser cannot use the camera here; open the kiosk over HTTPS.");
+      block(gettext("No camera access"), gettext("This browser cannot use the camera here; open the kiosk over HTTPS."));
       return Promise.reject(new Stop());
     }
     return navigator.mediaDevices
@@ -136,7 +151,7 @@
         return video.play();
       })
       .catch(function (error) {
-        block("The camera is not available", String(error && error.message ? error.message : error));
+        block(gettext("The camera is not available"), String(error && error.message ? error.message : error));
         throw new Stop();
       });
   }
@@ -235,12 +250,12 @@
     var deadline = Infinity;
     show("capturing", null);
     go.hidden = true;
-    say(config.liveness ? "Hold on… move your head a little" : "Hold still…");
+    say(config.liveness ? gettext("Hold on… move your head a little") : gettext("Hold still…"));
     burst(config.frames, config.frame_interval_ms, config.frame_width)
       .then(function (frames) {
         frames.forEach(function (blob, i) { form.append("frame", blob, "frame-" + i + ".jpg"); });
         show("sending", null);
-        say("One moment…");
+        say(gettext("One moment…"));
         deadline = Date.now() + ((config && config.give_up_seconds) || 20) * 1000;
         return persist(function () {
           return api(body.dataset.capturesUrl, { method: "POST", body: form });
@@ -256,9 +271,9 @@
       .catch(function (error) {
         if (error instanceof Stop) return;
         if (error instanceof GaveUp) {
-          result({ outcome: "timeout", message: "No answer yet. Please try again in a moment" });
+          result({ outcome: "timeout", message: gettext("No answer yet. Please try again in a moment") });
         } else {
-          result({ outcome: "error", message: "Something went wrong, please try again" });
+          result({ outcome: "error", message: gettext("Something went wrong, please try again") });
         }
       });
   }
@@ -287,6 +302,7 @@
     if (answer.photo) photo.src = answer.photo;
     var message = document.getElementById("result-message");
     message.textContent = answer.message;
+    speak(answer.message);
     var panel = document.getElementById("result");
     panel.dataset.outcome = answer.outcome;
     panel.className = "panel result " + (good ? "good" : "bad");
@@ -303,35 +319,35 @@
     idInput.value = "";
     pinStep = null;
     idInput.type = "text";
-    keypadTitle.textContent = "Type your employee ID or scan your badge";
+    keypadTitle.textContent = gettext("Type your employee ID or scan your badge");
     pinStart.hidden = config.door_mode !== "face_or_pin";
     if (config.mode === "verify") {
       show("keypad", "keypad");
       go.hidden = true;
-      say("Type your employee ID");
+      say(gettext("Type your employee ID"));
       idInput.focus();
     } else if (config.direction === "buttons") {
       show("choose", "directions");
       go.hidden = true;
-      say("Check in or check out?");
+      say(gettext("Check in or check out?"));
     } else {
       show("watching", null);
       go.textContent = nextEventLabel();
       go.hidden = false;
-      say("Look at the camera");
+      say(gettext("Look at the camera"));
     }
   }
 
   // the button promises only what the next event will really be
   function nextEventLabel() {
-    if (config.direction === "in") return "Tap to check in";
-    if (config.direction === "out") return "Tap to check out";
+    if (config.direction === "in") return gettext("Tap to check in");
+    if (config.direction === "out") return gettext("Tap to check out");
     if (config.punch_mode === "time_of_day" && config.cutoff) {
       var now = new Date();
       var hm = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
-      return hm < config.cutoff ? "Tap to check in" : "Tap to check out";
+      return hm < config.cutoff ? gettext("Tap to check in") : gettext("Tap to check out");
     }
-    return "Tap to check in or out";
+    return gettext("Tap to check in or out");
   }
 
   document.getElementById("keypad").addEventListener("click", function (event) {
@@ -353,7 +369,7 @@
     show("keypad", "keypad");
     go.hidden = true;
     pinStart.hidden = true;
-    say("Type your employee ID");
+    say(gettext("Type your employee ID"));
     idInput.focus();
   });
 
@@ -363,13 +379,13 @@
     form.append("employee_id", employeeId);
     form.append("pin", pin);
     show("sending", null);
-    say("One moment…");
+    say(gettext("One moment…"));
     api(body.dataset.badgeUrl, { method: "POST", body: form })
       .then(function (answer) {
         if (answer.status >= 400) return result({ outcome: "error", message: answer.json.message }, false);
         result(answer.json, false);
       })
-      .catch(function () { result({ outcome: "error", message: "Something went wrong, please try again" }); });
+      .catch(function () { result({ outcome: "error", message: gettext("Something went wrong, please try again") }); });
   }
 
   // a badge scanner types the number and Enter, like a keyboard
@@ -387,14 +403,14 @@
       pinStep = "pin";
       idInput.value = "";
       idInput.type = "password";
-      keypadTitle.textContent = "Type your PIN";
-      say("Employee " + employeeId + ": type your PIN");
+      keypadTitle.textContent = gettext("Type your PIN");
+      say(interpolate(gettext("Employee %s: type your PIN"), [employeeId]));
       idInput.focus();
       return;
     }
     if (config.direction === "buttons") {
       show("choose", "directions");
-      say("Check in or check out?");
+      say(gettext("Check in or check out?"));
     } else {
       lookAtCamera();
     }
@@ -410,7 +426,7 @@
   // give the person a moment to face the camera after touching the screen
   function lookAtCamera() {
     show("ready", null);
-    say(employeeId ? "Employee " + employeeId + ": look at the camera" : "Look at the camera");
+    say(employeeId ? interpolate(gettext("Employee %s: look at the camera"), [employeeId]) : gettext("Look at the camera"));
     setTimeout(function () { attempt({ automatic: false }); }, 700);
   }
 
@@ -420,14 +436,24 @@
 
   // --- start ------------------------------------------------------------------
 
+  // The kiosk's own language (set by an administrator; empty: the browser's): when
+  // this page was made in another one, load it again in the right one, once.
+  function languageFollows(language) {
+    if (language === (body.dataset.language || "")) return true;
+    var url = body.dataset.kioskUrl + (language ? "?language=" + encodeURIComponent(language) : "");
+    window.location.replace(url);
+    return false;
+  }
+
   if (!token) {
     unpaired();
     return;
   }
-  say("Connecting…");
+  say(gettext("Connecting…"));
   persist(function () { return api(body.dataset.configUrl); })
     .then(function (answer) {
       config = answer.json;
+      if (!languageFollows(config.language || "")) throw new Stop();
       document.getElementById("kiosk-name").textContent = config.name + (config.location ? " · " + config.location : "");
       return startCamera();
     })

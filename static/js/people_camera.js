@@ -12,21 +12,25 @@
   var status = document.getElementById("camera-status");
   var MIN = 3, MAX = 5;
   var STEPS = [
-    "Look straight at the camera",
-    "Turn your head slightly to the left",
-    "Turn your head slightly to the right",
-    "Tilt your chin up a little",
-    "Look straight again, with a natural smile",
+    gettext("Look straight at the camera"),
+    gettext("Turn your head slightly to the left"),
+    gettext("Turn your head slightly to the right"),
+    gettext("Tilt your chin up a little"),
+    gettext("Look straight again, with a natural smile"),
   ];
   var stream = null;
   var shots = [];
 
   function refresh() {
     var n = shots.length;
-    guide.textContent = n < MAX ? "Photo " + (n + 1) + " of " + MAX + ": " + STEPS[n] : "That is enough: save the photos.";
+    guide.textContent = n < MAX
+      ? interpolate(gettext("Photo %(number)s of %(total)s: %(step)s"), { number: n + 1, total: MAX, step: STEPS[n] }, true)
+      : gettext("That is enough: save the photos.");
     shoot.disabled = n >= MAX;
     save.disabled = n < MIN;
-    save.textContent = n < MIN ? "Save photos (take at least " + MIN + ")" : "Save " + n + " photos";
+    save.textContent = n < MIN
+      ? interpolate(gettext("Save photos (take at least %s)"), [MIN])
+      : interpolate(ngettext("Save %s photo", "Save %s photos", n), [n]);
   }
 
   function close() {
@@ -40,10 +44,10 @@
 
   start.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status.textContent = "This browser cannot use a camera here (it needs HTTPS or localhost).";
+      status.textContent = gettext("This browser cannot use a camera here (it needs HTTPS or localhost).");
       return;
     }
-    status.textContent = "Asking for the camera…";
+    status.textContent = gettext("Asking for the camera…");
     navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false })
       .then(function (s) {
         stream = s;
@@ -53,11 +57,11 @@
         panel.hidden = false;
         start.hidden = true;
         window.peopleCameraBusy = true;
-        status.textContent = "Face the camera in good light, with only you in the picture.";
+        status.textContent = gettext("Face the camera in good light, with only you in the picture.");
         refresh();
       })
       .catch(function (err) {
-        status.textContent = "The camera could not be opened (" + err.name + "). Allow the camera for this site, or upload photos instead.";
+        status.textContent = interpolate(gettext("The camera could not be opened (%s). Allow the camera for this site, or upload photos instead."), [err.name]);
       });
   });
 
@@ -73,7 +77,7 @@
       shots.push(file);
       var img = document.createElement("img");
       img.src = URL.createObjectURL(blob);
-      img.alt = "Shot " + n;
+      img.alt = interpolate(gettext("Shot %s"), [n]);
       shotsBox.appendChild(img);
       refresh();
     }, "image/jpeg", 0.92);
@@ -85,7 +89,7 @@
     var files = shots.slice();
     window.peopleUpload(files).then(function (data) {
       close();
-      status.textContent = data ? files.length + " photo(s) sent; their checks appear above." : "";
+      status.textContent = data ? interpolate(ngettext("%s photo sent; its checks appear above.", "%s photos sent; their checks appear above.", files.length), [files.length]) : "";
       if (data && data.added) window.location.reload();
     });
   });

@@ -60,15 +60,15 @@
   window.peopleUpload = function (files) {
     var form = new FormData();
     files.forEach(function (f) { form.append("photos", f, f.name || "photo.jpg"); });
-    statusLine.textContent = "Uploading " + files.length + " photo(s)…";
+    statusLine.textContent = interpolate(ngettext("Uploading %s photo…", "Uploading %s photos…", files.length), [files.length]);
     return fetch(section.dataset.uploadUrl, {
       method: "POST", body: form, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrf },
     }).then(function (r) {
       return r.json().then(function (data) {
         var parts = [];
-        if (data.added) parts.push(data.added + " photo(s) added; checking them…");
-        if (data.already) parts.push(data.already + " already there");
+        if (data.added) parts.push(interpolate(ngettext("%s photo added; checking it…", "%s photos added; checking them…", data.added), [data.added]));
+        if (data.already) parts.push(interpolate(gettext("%s already there"), [data.already]));
         data.errors.forEach(function (e) { parts.push(e.file + ": " + e.message); });
         statusLine.textContent = parts.join(" · ");
         statusLine.className = data.errors.length ? "error" : "muted";
@@ -76,7 +76,7 @@
         return data;
       });
     }).catch(function () {
-      statusLine.textContent = "The upload failed; check the connection and try again.";
+      statusLine.textContent = gettext("The upload failed; check the connection and try again.");
       statusLine.className = "error";
       return null;
     });

@@ -5,8 +5,8 @@
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     var box = document.createElement("input");
     box.type = "search";
-    box.placeholder = "Type to find a person";
-    box.setAttribute("aria-label", "Find a person in the list below");
+    box.placeholder = gettext("Type to find a person");
+    box.setAttribute("aria-label", gettext("Find a person in the list below"));
     box.className = "picker-search";
     select.parentNode.insertBefore(box, select);
     box.addEventListener("input", function () {

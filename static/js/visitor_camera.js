@@ -12,7 +12,7 @@
   start.addEventListener("click", function () {
     navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: false })
       .then(function (s) { stream = s; video.srcObject = s; panel.hidden = false; start.hidden = true; })
-      .catch(function (e) { status.textContent = "The camera could not be opened: " + e.message; });
+      .catch(function (e) { status.textContent = interpolate(gettext("The camera could not be opened: %s"), [e.message]); });
   });
 
   shoot.addEventListener("click", function () {
@@ -24,11 +24,11 @@
       var files = new DataTransfer();
       files.items.add(new File([blob], "visitor.jpg", { type: "image/jpeg" }));
       input.files = files.files;
-      status.textContent = "Photo taken; register to save it.";
+      status.textContent = gettext("Photo taken; register to save it.");
       if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
       panel.hidden = true;
       start.hidden = false;
-      start.textContent = "Take it again";
+      start.textContent = gettext("Take it again");
     }, "image/jpeg", 0.9);
   });
 })();

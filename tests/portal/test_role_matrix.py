@@ -38,6 +38,7 @@ EXPECTED = {
     "password-set-done": PUBLIC,
     "healthz": PUBLIC,
     "language-set": PUBLIC,  # the language switcher (POST only)
+    "javascript-catalog": PUBLIC,  # the scripts' translations (no secret: the same for everyone)
     # dashboard and reports: everyone with a role
     "home": VIEWER,
     "dashboard-live": VIEWER,
