@@ -16,7 +16,7 @@ class ApiToken(models.Model):
         RECEPTION = RECEPTION, LABELS[RECEPTION]
 
     name = models.CharField(
-        max_length=100, help_text="What uses this token, e.g. 'HR system sync'.", verbose_name=_("name")
+        max_length=100, help_text=_("What uses this token, e.g. 'HR system sync'."), verbose_name=_("name")
     )
     role = models.CharField(max_length=16, choices=Role.choices, verbose_name=_("role"))
     # the first characters of the key, so that a person can tell tokens apart

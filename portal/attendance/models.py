@@ -170,6 +170,14 @@ class Schedule(models.Model):
     def __str__(self):
         return self.name
 
+    # the name the first migration gave the organization's schedule: stored data, yet the
+    # portal's own words, so it is shown in the reader's language while nobody renames it
+    DEFAULT_NAME = gettext_noop("Organization default")
+
+    @property
+    def display_name(self):
+        return gettext(self.name) if self.name == self.DEFAULT_NAME else self.name
+
     @property
     def scope(self):
         if self.person_id:

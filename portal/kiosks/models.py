@@ -21,32 +21,42 @@ class Kiosk(models.Model):
     """
 
     class Mode(models.TextChoices):
-        IDENTIFY = "identify", "identify (1:N): the kiosk finds who it is"
-        VERIFY = "verify", "verify (1:1): type an employee ID or scan a badge, then the face"
+        IDENTIFY = "identify", _("identify (1:N): the kiosk finds who it is")
+        VERIFY = "verify", _("verify (1:1): type an employee ID or scan a badge, then the face")
 
     class Direction(models.TextChoices):
-        AUTO = "auto", "automatic: first of the day checks in, next checks out, ..."
-        IN = "in", "check-in only"
-        OUT = "out", "check-out only"
-        BUTTONS = "buttons", "buttons: the person chooses"
+        AUTO = "auto", _("automatic: first of the day checks in, next checks out, ...")
+        IN = "in", _("check-in only")
+        OUT = "out", _("check-out only")
+        BUTTONS = "buttons", _("buttons: the person chooses")
 
-    name = models.CharField(max_length=100, unique=True)
-    location = models.CharField(max_length=200, blank=True)
-    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.IDENTIFY)
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.AUTO)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.IDENTIFY)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.AUTO)
     liveness = models.BooleanField(
-        "liveness check",
+        _("liveness check"),
         default=True,
-        help_text=(
+        help_text=_(
             "On by default. The face must move or blink over a short burst of frames (about a second). "
             "Stops a printed photo or a picture on a phone held still to the camera. Does not stop a video "
             "of the person played on a screen, or a mask; for those, place the kiosk where staff can see it."
         ),
     )
     # the door this kiosk reads for, and on which side; no door: attendance only
-    door = models.ForeignKey("access.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="kiosks")
+    door = models.ForeignKey(
+        "access.Door",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kiosks",
+        verbose_name=_("door"),
+    )
     door_side = models.CharField(
-        max_length=5, choices=[("entry", "entry reader"), ("exit", "exit reader")], default="entry"
+        _("door side"),
+        max_length=5,
+        choices=[("entry", _("entry reader")), ("exit", _("exit reader"))],
+        default="entry",
     )
     # the screen's and the voice's language, whatever the tablet's browser is set to;
     # one of settings.LANGUAGES, checked at run time (no choices here: a new language
@@ -63,10 +73,12 @@ class Kiosk(models.Model):
     paired_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
 
     def __str__(self):
         return self.name
