@@ -56,11 +56,19 @@ class Config:
 
 _landmarks = dlib.shape_predictor(str(LANDMARKS_FILE))
 
+# dlib's detector, landmark model and network are shared objects that two threads must not
+# use at once: tried here with four threads detecting, the process crashed (and a camera
+# runner saw one frame's faces reported for another's). Threads happen in the embedded
+# setup (the web server's request threads run captures in-process) and in the camera
+# runner; a worker's pool processes each have their own copy and never wait here.
+DLIB_LOCK = threading.RLock()
+
 
 def five_points(array, box):
     """dlib's 5 landmarks (x, y) of the face at box: two corners of each eye, then the base of the nose."""
     top, right, bottom, left = (int(v) for v in box)
-    shape = _landmarks(array, dlib.rectangle(left, top, right, bottom))
+    with DLIB_LOCK:
+        shape = _landmarks(array, dlib.rectangle(left, top, right, bottom))
     return [(shape.part(i).x, shape.part(i).y) for i in range(5)]
 
 
@@ -68,10 +76,11 @@ def chips(array, boxes):
     """The aligned 150x150 RGB chips (N, 150, 150, 3, uint8) of the faces at boxes (top, right, bottom, left)."""
     if not boxes:
         return np.zeros((0, CHIP_SIZE, CHIP_SIZE, 3), dtype=np.uint8)
-    shapes = dlib.full_object_detections()
-    for top, right, bottom, left in boxes:
-        shapes.append(_landmarks(array, dlib.rectangle(int(left), int(top), int(right), int(bottom))))
-    cut = dlib.get_face_chips(array, shapes, size=CHIP_SIZE, padding=CHIP_PADDING)
+    with DLIB_LOCK:
+        shapes = dlib.full_object_detections()
+        for top, right, bottom, left in boxes:
+            shapes.append(_landmarks(array, dlib.rectangle(int(left), int(top), int(right), int(bottom))))
+        cut = dlib.get_face_chips(array, shapes, size=CHIP_SIZE, padding=CHIP_PADDING)
     return np.stack([np.asarray(chip, dtype=np.uint8) for chip in cut])
 
 
@@ -88,7 +97,9 @@ class DlibEncoder:
         if not len(batch):
             return np.zeros((0, 128), dtype=np.float32)
         images = [np.ascontiguousarray(chip) for chip in batch]
-        return np.asarray(self.net.compute_face_descriptor(images), dtype=np.float32).reshape(len(batch), 128)
+        with DLIB_LOCK:
+            vectors = self.net.compute_face_descriptor(images)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), 128)
 
 
 class OnnxEncoder:

@@ -67,9 +67,10 @@ def detect(image, options=DetectOptions()):
     """Face boxes in a PIL RGB image, found on a scaled-down copy."""
     small, scale = imaging.scaled_copy(image, options.max_side)
     array = imaging.to_array(small)
-    boxes = face_recognition.face_locations(array, number_of_times_to_upsample=0, model="hog")
-    if not boxes and options.upsample_when_empty:
-        boxes = face_recognition.face_locations(array, number_of_times_to_upsample=1, model="hog")
+    with encoders.DLIB_LOCK:  # one shared detector (see encoders.DLIB_LOCK)
+        boxes = face_recognition.face_locations(array, number_of_times_to_upsample=0, model="hog")
+        if not boxes and options.upsample_when_empty:
+            boxes = face_recognition.face_locations(array, number_of_times_to_upsample=1, model="hog")
     width, height = image.size
     mapped = []
     for top, right, bottom, left in boxes:
@@ -117,7 +118,9 @@ def encode_many(items, options=DetectOptions()):
 
 def _jittered(chip, options):
     """The mean encoding of randomly moved, zoomed and mirrored copies of a chip (dlib's jitter)."""
-    copies = np.stack([np.asarray(c, dtype=np.uint8) for c in dlib.jitter_image(chip, options.jitters)])
+    with encoders.DLIB_LOCK:
+        jittered = dlib.jitter_image(chip, options.jitters)
+    copies = np.stack([np.asarray(c, dtype=np.uint8) for c in jittered])
     return encoders.encode_chips(encoder(), copies, options.version).mean(axis=0)
 
 

@@ -53,7 +53,10 @@ def landmarks(array, box):
     """The 48 points (x, y) of the face in `box` of an RGB array, as a (48, 2) array."""
     import face_recognition
 
-    found = face_recognition.face_landmarks(array, face_locations=[tuple(box)], model="large")
+    from recognition.encoders import DLIB_LOCK
+
+    with DLIB_LOCK:  # a shared dlib model (see encoders.DLIB_LOCK)
+        found = face_recognition.face_landmarks(array, face_locations=[tuple(box)], model="large")
     return points_of(found[0])
 
 
