@@ -79,6 +79,9 @@ class PrivateBroker:
         self.config.write_text(
             f"listener {port} 127.0.0.1\nallow_anonymous true\n"
             f"persistence true\npersistence_location {tmp_path}/\n"
+            # started as root, mosquitto would become the `mosquitto` user and could not
+            # write its sessions into the test's own (root-only) folder
+            "user root\n"
         )
         self.process = None
 
