@@ -8,4 +8,5 @@ urlpatterns = [
     path("health/", views.cameras_health, name="cameras-health"),
     path("<int:pk>/", views.camera_detail, name="camera"),
     path("<int:pk>/picture", views.camera_picture, name="camera-picture"),
+    path("<int:pk>/delete/", views.camera_delete, name="camera-delete"),
 ]

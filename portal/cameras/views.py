@@ -47,6 +47,18 @@ def camera_detail(request, pk):
 
 
 @role_required(ADMIN)
+def camera_delete(request, pk):
+    """Confirm, then delete: the runner holding it finds its row gone and lets the stream go."""
+    camera = get_object_or_404(Camera.objects.defer("last_picture", "password"), pk=pk)
+    if request.method == "POST":
+        name = camera.name
+        camera.delete()
+        messages.info(request, _("The camera %(name)s is deleted.") % {"name": name})
+        return redirect("cameras")
+    return render(request, "cameras/camera_delete.html", {"camera": camera})
+
+
+@role_required(ADMIN)
 @require_GET
 def cameras_health(request):
     """Every camera's health, for the pages' refresh (static/js/cameras.js)."""

@@ -175,6 +175,27 @@ def test_a_recognized_track_at_a_check_out_camera_records_a_check_out_with_its_b
     assert capture.result["faces"][0]["event"] == "created"
 
 
+def test_an_admin_deletes_a_camera_after_confirming_its_runner_lets_it_go_and_its_events_stay():
+    person = make_person("Barack Obama", employee_id="1042")
+    camera = a_camera(username="camera", password=SECRET)
+    assert services.camera_leases_claim(holder="a", lease_seconds=10) == [camera.pk]
+    capture = services.camera_track_record(
+        camera=camera, person_id=person.pk, distance=0.31, first_seen=timezone.now().timestamp(),
+        frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=7, unknown_face=None,
+    )  # fmt: skip
+    client = admin_client()
+    page = client.get(reverse("camera-delete", args=[camera.pk]))
+    assert page.status_code == 200 and "Delete the camera Lobby?" in page.content.decode()
+    assert Camera.objects.filter(pk=camera.pk).exists()  # nothing happens before the confirmation
+    done = client.post(reverse("camera-delete", args=[camera.pk]))
+    assert done.status_code == 302 and done["Location"] == reverse("cameras")
+    assert not Camera.objects.filter(pk=camera.pk).exists()
+    assert services.camera_leases_renew(holder="a", ids=[camera.pk], lease_seconds=10) == set()
+    capture.refresh_from_db()
+    assert capture.camera is None and capture.image
+    assert AttendanceEvent.objects.get().capture == capture
+
+
 def test_an_unknown_track_records_its_picture_and_no_attendance_event():
     camera = a_camera()
     capture = services.camera_track_record(

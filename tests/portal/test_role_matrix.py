@@ -125,6 +125,7 @@ EXPECTED = {
     "camera": ADMIN,
     "camera-picture": ADMIN,
     "cameras-health": ADMIN,
+    "camera-delete": ADMIN,
     "org-token-revoke": ADMIN,
     # the kiosk device: its page and pairing are public, the rest needs its token
     "kiosk": PUBLIC,

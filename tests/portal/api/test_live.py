@@ -125,8 +125,14 @@ def test_generated_requests_get_no_5xx_and_documented_answers(api_schema, live, 
         operations += 1
 
         @given(case=operation.as_strategy(generation_mode=mode))
+        # derandomize: the same requests every run, so a run that passes here passes in CI too,
+        # and a failure found once is found again until it is mended
         @settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
         )
         def answers_as_documented(case):
             case.call_and_validate(
