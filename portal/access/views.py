@@ -10,7 +10,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
@@ -32,7 +32,7 @@ LOG_COLUMNS = [
     gettext_lazy("zone"),
     gettext_lazy("direction"),
     gettext_lazy("person"),
-    gettext_lazy("employee ID"),
+    pgettext_lazy("column of an export", "employee_id"),  # a column name machines read, in English
     gettext_lazy("visitor"),
     gettext_lazy("result"),
     gettext_lazy("reason"),

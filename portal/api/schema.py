@@ -41,6 +41,8 @@ ERRORS = {
         {"employee_id": ["Another person has this employee ID."]},
     ),
     413: _error("The upload is too large", "too_large", "The file is 12.0 MB; the limit is 10.0 MB."),
+    # answered by the web server before the portal sees the request, so in its own words (HTML), not ours
+    414: OpenApiResponse(description="The address is too long: gunicorn refuses a request line over 4094 bytes"),
     415: _error("Not an image, or not a supported body", "not_image", "This file is not an image we can read."),
     422: _error("A video too long", "too_long", "The video lasts 900 seconds; the limit is 600 seconds."),
     429: _error("Too many requests; see Retry-After", "throttled", "Request was throttled."),
@@ -55,7 +57,7 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
     def _error_codes(self):
-        codes = {401, 403, 429}
+        codes = {401, 403, 414, 429}
         has_body = self.method in ("POST", "PUT", "PATCH")
         if has_body or self.method == "GET":
             codes.add(400)  # a bad body, or a bad filter or ?wait=

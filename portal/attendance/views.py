@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import HR, role_required
@@ -69,7 +69,8 @@ def attendance_csv(request):
             [
                 _("time"),
                 _("person"),
-                _("employee ID"),
+                # the English header is a column name machines read: unchanged since the first export
+                pgettext("column of an export", "employee_id"),
                 _("department"),
                 _("direction"),
                 _("source"),

@@ -58,6 +58,8 @@ def test_every_operation_documents_its_errors_in_the_one_format(schema):
                 assert {"400", "413", "415"} <= set(responses), (path, method)
             if "{" in path:
                 assert "404" in responses, (path, method)
+            # gunicorn's own answer to an overlong address: documented, with no body of ours
+            assert "414" in responses and "content" not in responses["414"], (path, method)
     assert "409" in schema["paths"]["/api/v1/people/"]["post"]["responses"]
     detail = schema["components"]["schemas"]["ErrorDetail"]
     assert set(detail["properties"]) == {"code", "message", "fields"}
