@@ -467,7 +467,7 @@ def _video_run(job):
     except video.VideoRejected as exc:
         return _video_fail(job, exc.message)
     except FileNotFoundError:
-        return _video_fail(job, "The video's file is missing from storage.")
+        return _video_fail(job, texts.VIDEO_MISSING)
     ended += tracker.finish()
     found = _video_faces(job, known, rule, ended)
     job.result = {

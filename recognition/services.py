@@ -182,6 +182,20 @@ def captures_forget_person(*, person):
     return changed
 
 
+def videos_forget_person(*, person):
+    """A kept video the person was found in shows their face: it goes with them. The
+    job stays, its rows about the person go by cascade. Returns the number of videos deleted."""
+    jobs = VideoJob.objects.filter(faces__person=person).exclude(video="").distinct().only("id", "video")
+    deleted = 0
+    for job in jobs:
+        name, storage = job.video.name, job.video.storage
+        VideoJob.objects.filter(pk=job.pk).update(video="")
+        # after commit: a rolled-back erasure must not lose the file
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        deleted += 1
+    return deleted
+
+
 def video_limits():
     from recognition import video
 

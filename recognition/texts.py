@@ -89,6 +89,7 @@ VIDEO_UNDECODABLE = gettext_noop("The video holds no picture that can be decoded
 VIDEO_DAMAGED = gettext_noop("The video is damaged or incomplete (%(error)s).")
 VIDEO_TOO_MANY_PIXELS = gettext_noop("The video is %(width)sx%(height)s; the limit is %(limit)s megapixels.")
 VIDEO_DURATION = gettext_noop("The video lasts %(seconds)s seconds; the limit is %(limit)s seconds.")
+VIDEO_MISSING = gettext_noop("The video's file is missing from storage.")
 VIDEO_TOO_LONG = gettext_noop("Recognizing this video took too long; try a shorter video.")
 VIDEO_BROKEN = gettext_noop("This video could not be processed because of an internal error.")
 

@@ -15,7 +15,7 @@ from portal.people import imports
 from portal.people.models import ImportJob, MergeRecord, Person
 from recognition import imaging, texts
 from recognition.models import FacePhoto, GalleryVersion
-from recognition.services import captures_forget_person, person_photo_add, upload_read
+from recognition.services import captures_forget_person, person_photo_add, upload_read, videos_forget_person
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,12 @@ def person_set_active(*, person, active):
 def person_delete(*, person):
     """Erase a person: their photos and templates (files and kiosk thumbnails
     included, see portal.kiosks.signals), attendance and verifications (by
-    cascade), and every capture, picture and report line that names them."""
+    cascade), every capture, picture and report line that names them, and any
+    kept video they were found in."""
     try:
         with transaction.atomic():
             captures_forget_person(person=person)
+            videos_forget_person(person=person)
             _forget_in_other_records(person)
             person.delete()
     except ProtectedError as exc:

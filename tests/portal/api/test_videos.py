@@ -154,6 +154,20 @@ def test_erasing_a_person_erases_what_videos_said_about_them(hr_api, run_workers
     assert VideoFace.objects.count() == 2
 
 
+def test_erasing_a_person_deletes_a_kept_video_they_were_found_in(
+    hr_api, run_workers, walk_clip, people, django_capture_on_commit_callbacks
+):
+    obama, _ = people
+    job = VideoJob.objects.get(pk=submit(hr_api, run_workers, walk_clip, keep="true").json()["id"])
+    assert job.video and job.video.storage.exists(job.video.name)  # kept after processing
+    name, storage = job.video.name, job.video.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        person_delete(person=obama)
+    job.refresh_from_db()
+    assert not job.video and not storage.exists(name)
+    assert job.faces.count() == 2  # Biden and the stranger stay listed
+
+
 def test_a_video_whose_message_was_lost_or_whose_worker_died_is_finished_by_the_reconciler(walk_clip, people):
     from datetime import timedelta
 
