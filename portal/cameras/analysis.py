@@ -7,7 +7,6 @@ the same code a video upload goes through.
 
 import io
 import logging
-import threading
 
 import numpy as np
 from django.conf import settings
@@ -17,10 +16,6 @@ from portal.cameras import services
 from recognition import engine, gallery, processing, tracking
 
 log = logging.getLogger(__name__)
-# One frame analysed at a time in a process: dlib's detector is one shared object that is not safe
-# for two threads at once (seen here: faces of one camera's frame reported for another's). The GIL
-# serialises most of the work anyway; this lock makes it correct.
-_engine_lock = threading.Lock()
 
 
 def warm_up():
@@ -52,16 +47,17 @@ class TrackAnalysis:
 
     def __call__(self, rgb, t):
         known = gallery.current()
-        with _engine_lock:
-            faces = tracking.faces_in_frame(
-                engine,
-                rgb,
-                scale=settings.CAMERA_DETECT_SCALE,
-                min_face=self.camera.min_face,
-                region=tuple(self.camera.region) if self.camera.region else None,
-                options=processing.detect_options(known.encoding_version or None),
-                t=t,
-            )
+        # cameras analyse in threads of one process: the engine itself keeps dlib's shared
+        # models to one thread at a time (encoders.DLIB_LOCK), ONNX Runtime runs them side by side
+        faces = tracking.faces_in_frame(
+            engine,
+            rgb,
+            scale=settings.CAMERA_DETECT_SCALE,
+            min_face=self.camera.min_face,
+            region=tuple(self.camera.region) if self.camera.region else None,
+            options=processing.detect_options(known.encoding_version or None),
+            t=t,
+        )
         with self.health.lock:
             self.health.analysed += 1
             self.health.faces += len(faces)
