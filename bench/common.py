@@ -76,7 +76,7 @@ def portal_options():
     import django
 
     django.setup()
-    from recognition import processing, versions  # processing chooses the encoder on import
+    from recognition import processing, versions  # detect_options chooses the encoder
 
     return processing.detect_options(versions.wanted())
 

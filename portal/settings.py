@@ -436,9 +436,9 @@ VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 7, minimum=0)
 # --- unknown faces to review and videos ----------------------------------------
 
 # Unknown faces (a kiosk, a camera, an upload that records attendance) within this distance of an
-# open review entry's mean encoding join it: the balanced mode's threshold, where a face is taken
-# for an enrolled person's.
-REVIEW_GROUP_DISTANCE = env_float("REVIEW_GROUP_DISTANCE", 0.46, minimum=0.1, maximum=1.0)
+# open review entry's mean encoding join it. Unset: the active encoding version's balanced
+# threshold, where a face is taken for an enrolled person's (recognition.versions.review_group_distance).
+REVIEW_GROUP_DISTANCE = env_float("REVIEW_GROUP_DISTANCE", None, minimum=0.1, maximum=1.0)
 # Review entries (the face's picture, encoding and sightings) are erased this many days after last seen.
 REVIEW_RETENTION_DAYS = env_int("REVIEW_RETENTION_DAYS", 30, minimum=0)
 # Videos to recognize: the largest file, the longest duration, and the frames analysed per second.

@@ -22,14 +22,11 @@ from recognition.services import photo_thumbnails_make, upload_limits
 from recognition.sightings import Sighting, sighting_hand_over
 
 log = logging.getLogger(__name__)
-versions.encoder_start()
 
 
 def decision_rule(version=None):
     """The rule for an encoding version (default: the active one): thresholds belong to a version."""
-    return decision.rule_for(
-        mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD, version=version or versions.active()
-    )
+    return versions.match_rule(version)
 
 
 def annotated_jpeg(image, labels):
@@ -39,6 +36,9 @@ def annotated_jpeg(image, labels):
 
 def detect_options(version=None):
     """version: the encoding version (default: the one the gallery searches now)."""
+    # the encoder is chosen at the first face work, not at import: importing this module
+    # (tests, commands that never detect) must not generate or load an ONNX graph
+    versions.encoder_start()
     return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active())
 
 
@@ -510,7 +510,7 @@ def _video_faces(job, known, rule, tracks):
             continue
         # the same stranger passing twice is one stranger: the review list's grouping distance
         near = [(float(np.linalg.norm(enc - encoding)), key) for key, enc in strangers]
-        near = [item for item in near if item[0] <= settings.REVIEW_GROUP_DISTANCE]
+        near = [item for item in near if item[0] <= versions.review_group_distance()]
         key = min(near)[1] if near else ("stranger", len(strangers))
         if not near:
             strangers.append((key, encoding))

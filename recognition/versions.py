@@ -12,13 +12,15 @@ import logging
 
 from django.conf import settings
 
-from recognition import encoders, engine
-
 log = logging.getLogger(__name__)
 _started = False
 
 
 def encoder_config():
+    # the engine is imported here, not above: the web process reads versions (active, wanted)
+    # and must never load dlib or ONNX Runtime (tests/portal/test_web_process.py)
+    from recognition import encoders
+
     return encoders.Config(
         name=settings.FACE_ENCODER, cache_dir=settings.FACE_ENCODER_CACHE, threads=settings.FACE_ENCODER_THREADS
     )
@@ -31,6 +33,8 @@ def encoder_start():
     the worker goes on with dlib's own network (the same encodings, slower)
     rather than stop recognising people.
     """
+    from recognition import encoders, engine
+
     global _started
     if _started:
         return engine.encoder()
@@ -61,3 +65,29 @@ def to_encode():
     """The versions a new photo is encoded in: the active one, and the wanted one while they differ."""
     now, later = active(), wanted()
     return [now] if now == later else [now, later]
+
+
+def match_rule(version=None):
+    """The rule that decides for an encoding version (default: the active one).
+
+    Thresholds belong to a version: the worker decides with this rule and every page
+    that shows a threshold asks here, so what is shown is what decided.
+    """
+    from recognition import decision
+
+    return decision.rule_for(
+        mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD, version=version or active()
+    )
+
+
+def review_group_distance(version=None):
+    """How near an unknown face must be to a review entry to be the same stranger.
+
+    By default the balanced threshold of the version (where a face is taken for an
+    enrolled person's); REVIEW_GROUP_DISTANCE overrides it for every version.
+    """
+    from recognition import decision
+
+    if settings.REVIEW_GROUP_DISTANCE is not None:
+        return settings.REVIEW_GROUP_DISTANCE
+    return decision.rule_for(mode="balanced", version=version or active()).threshold

@@ -12,10 +12,16 @@ other format is refused before FFmpeg sees it.
 """
 
 from dataclasses import dataclass
-
-import av
+from importlib import import_module
 
 from recognition import texts
+
+
+def _av():
+    # PyAV is loaded when a video is read, not when this module is imported: the web
+    # process imports VideoRejected and Limits from here and must stay free of FFmpeg
+    # until an upload is actually probed (tests/portal/test_web_process.py)
+    return import_module("av")
 
 # first bytes -> (FFmpeg demuxer, suffix of the stored file)
 MP4 = ("mov", ".mp4")
@@ -84,7 +90,7 @@ def check_size(size, limits):
 def open_video(handle, demuxer):
     """An av container for a binary file object, with the one demuxer its bytes showed."""
     handle.seek(0)
-    return av.open(handle, mode="r", format=demuxer)
+    return _av().open(handle, mode="r", format=demuxer)
 
 
 def probe(handle, size, limits=Limits()):
@@ -110,7 +116,7 @@ def probe(handle, size, limits=Limits()):
             width, height = width or first.width, height or first.height
     except VideoRejected:
         raise
-    except (av.FFmpegError, ValueError, OSError, IndexError) as exc:
+    except (_av().FFmpegError, ValueError, OSError, IndexError) as exc:
         raise VideoRejected("damaged", texts.fill(texts.VIDEO_DAMAGED, error=_short(exc))) from None
     if width * height > limits.max_pixels:
         raise VideoRejected(
@@ -129,7 +135,7 @@ def _duration(container, stream):
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / av.time_base
+        return container.duration / _av().time_base
     return None
 
 
@@ -157,5 +163,5 @@ def frames(handle, demuxer, *, fps, max_seconds):
                     continue
                 due = max(due + step, t + step / 2)
                 yield t, frame.to_ndarray(format="rgb24")
-    except (av.FFmpegError, ValueError, OSError) as exc:
+    except (_av().FFmpegError, ValueError, OSError) as exc:
         raise VideoRejected("damaged", texts.fill(texts.VIDEO_DAMAGED, error=_short(exc))) from None

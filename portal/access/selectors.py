@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal.access import rules
 from portal.access.models import AccessEvent, AccessGroup, AccessLevel, PassbackReset
+from portal.access.readers import zone_sees_exits
 from portal.attendance.models import Schedule
 
 
@@ -107,7 +108,6 @@ def zone_on_site(*, zone, now=None, hours=24):
     inside if their last attendance event since that entry is not a check-out.
     """
     from portal.attendance.models import AttendanceEvent
-    from portal.kiosks.models import Kiosk
 
     now = now or timezone.now()
     recent = AccessEvent.objects.filter(
@@ -116,7 +116,7 @@ def zone_on_site(*, zone, now=None, hours=24):
     last = {}
     for event in recent.select_related("person", "visitor", "door").order_by("at", "id"):
         last[event.person_id] = event
-    has_exits = Kiosk.objects.filter(door__zone=zone, door_side="exit").exists()
+    has_exits = zone_sees_exits(zone)
     inside = []
     for event in last.values():
         if has_exits:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.review.models import UnknownFace, UnknownSighting
+from recognition import versions
 from recognition.models import GalleryVersion
 from recognition.services import person_photo_add
 
@@ -31,7 +32,7 @@ def unknown_face_record(*, sighting):
     """Add an unknown-face sighting to the open entry of the same face, or open a new entry.
 
     The same face: the open entry (in the same encoding version) whose mean
-    encoding is nearest, if within REVIEW_GROUP_DISTANCE. Returns the entry.
+    encoding is nearest, if within the version's grouping distance. Returns the entry.
     """
     encoding = np.frombuffer(bytes(sighting.unknown_face), dtype=np.float32)
     version = GalleryVersion.encoding_version_now() or settings.FACE_ENCODING_VERSION
@@ -45,7 +46,7 @@ def unknown_face_record(*, sighting):
             .only("id", "encoding", "seen", "first_seen", "last_seen", "picture_quality")
         )
         entry, distance = _nearest(open_entries, encoding)
-        if entry is None or distance > settings.REVIEW_GROUP_DISTANCE:
+        if entry is None or distance > versions.review_group_distance(version):
             entry = UnknownFace.objects.create(
                 encoding=encoding.tobytes(),
                 encoding_version=version,

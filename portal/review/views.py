@@ -17,6 +17,7 @@ from portal.review.forms import AssignForm, ReviewVisitorForm
 from portal.review.models import UnknownFace
 from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_visitor
 from portal.web.files import picture_response
+from recognition import versions
 
 PAGE = 50
 
@@ -36,7 +37,7 @@ def review_list(request):
         "entries": entries,
         "status": status,
         "statuses": UnknownFace.Status.choices,
-        "group_distance": settings.REVIEW_GROUP_DISTANCE,
+        "group_distance": versions.review_group_distance(),
         "retention_days": settings.REVIEW_RETENTION_DAYS,
     }
     return render(request, "review/list.html", context)

@@ -1,13 +1,12 @@
 from datetime import datetime
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from recognition import decision
+from recognition import decision, versions
 
 register = template.Library()
 
@@ -63,7 +62,7 @@ def confidence(distance):
     """A match in words and a percent from the calibrated rule; the distance in the tooltip."""
     if distance in (None, ""):
         return "–"
-    rule = decision.rule_for(mode=settings.FACE_MATCH_MODE, threshold=settings.FACE_MATCH_THRESHOLD)
+    rule = versions.match_rule()
     percent, words = decision.confidence(float(distance), rule.threshold)
     return format_html(
         '<span title="{}">{}% · {}</span>',
