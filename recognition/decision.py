@@ -86,33 +86,79 @@ class CalibratedRule:
 
 
 class People:
-    """The average face of every person of a gallery, and how far each is from the others."""
+    """The average face of every person of a gallery, and how far each is from the others.
 
-    def __init__(self, matrix, labels):
-        matrix = np.asarray(matrix, dtype=np.float32).reshape(-1, 128)
+    Rows may be *retired* (a person changed or left: their row's squared norm
+    is infinite, so it is never nearest) and new rows appended: a gallery
+    changes one person at a time without rebuilding everyone (recognition/gallery.py).
+    Only the first `size` rows belong to this object; the arrays may be longer.
+    """
+
+    def __init__(self, matrix=None, labels=None):
+        if matrix is None:
+            return  # filled by from_rows
+        matrix = np.asarray(matrix, dtype=np.float32)
+        matrix = matrix.reshape(len(matrix), -1) if matrix.ndim != 2 else matrix
         labels = np.asarray(labels)
-        self.ids, inverse = np.unique(labels, return_inverse=True)
-        self.templates = np.bincount(inverse, minlength=len(self.ids))
-        self.centroids = _averages(matrix, inverse, self.templates)
-        self.sq_norms = np.einsum("ij,ij->i", self.centroids, self.centroids)
-        self._index = {_plain(pid): i for i, pid in enumerate(self.ids)}
-        self._nearest = {}  # row -> (distance, row of the nearest other person)
+        ids, inverse = np.unique(labels, return_inverse=True)
+        templates = np.bincount(inverse, minlength=len(ids))
+        centroids = _averages(matrix, inverse, templates)
+        self._fill(ids, centroids, templates, np.einsum("ij,ij->i", centroids, centroids), len(ids), len(ids))
+
+    @classmethod
+    def from_rows(cls, ids, centroids, templates, sq_norms, size, live, index=None, nearest=None):
+        people = cls()
+        people._fill(ids, centroids, templates, sq_norms, size, live, index, nearest)
+        return people
+
+    def _fill(self, ids, centroids, templates, sq_norms, size, live, index=None, nearest=None):
+        self.size, self.live = size, live
+        self.ids, self.centroids, self.templates, self.sq_norms = ids, centroids, templates, sq_norms
+        # the rows beyond size are another (newer) object's: never searched here
+        self._index = index if index is not None else {_plain(pid): i for i, pid in enumerate(ids[:size])}
+        self._nearest = nearest if nearest is not None else {}  # row -> (distance, row of the nearest other)
+        self.short_list = None  # a compressed copy for a faster first pass (recognition/shortlist.py)
 
     def __len__(self):
-        return len(self.ids)
+        return self.live
 
     def row(self, person_id):
-        return self._index.get(person_id)
+        row = self._index.get(person_id)
+        if row is None or row >= self.size or not np.isfinite(self.sq_norms[row]):
+            return None
+        return row
 
     def distances(self, probe):
         probe = np.asarray(probe, dtype=np.float32)
         # in place after the product, as engine.distances: no extra passes over a million rows
-        squared = self.centroids @ probe
+        squared = self.centroids[: self.size] @ probe
         squared *= -2.0
-        squared += self.sq_norms
+        squared += self.sq_norms[: self.size]
         squared += np.float32(probe @ probe)
         np.maximum(squared, 0.0, out=squared)
         return np.sqrt(squared, out=squared)
+
+    def nearest_two(self, probe, *, exclude_row=None):
+        """(best row, its distance, second distance or inf) for a probe; (None, inf, inf) for nobody.
+
+        Exact: a short list, when there is one, only spares the scan rows
+        that provably cannot be among the two nearest.
+        """
+        if self.short_list is not None:
+            found = self.short_list.nearest_two(self, probe, exclude_row=exclude_row)
+            if found is not None:
+                return found
+        dist = self.distances(probe)
+        if exclude_row is not None:
+            dist[exclude_row] = np.inf
+        # the two nearest by two argmin passes: a full argsort took 20+ ms at a million people
+        best = int(np.argmin(dist)) if len(dist) else 0
+        if not len(dist) or not np.isfinite(dist[best]):
+            return None, float("inf"), float("inf")
+        best_distance = float(dist[best])
+        dist[best] = np.inf
+        second = float(dist.min()) if len(dist) > 1 else float("inf")
+        return best, best_distance, second
 
     def nearest_other(self, row):
         """(distance, row) of the person nearest to this one; (inf, None) when alone.
@@ -120,10 +166,8 @@ class People:
         Computed on first use and kept: one pass over the people, like a search.
         """
         if row not in self._nearest:
-            dist = self.distances(self.centroids[row])
-            dist[row] = np.inf
-            other = int(np.argmin(dist)) if len(dist) > 1 else None
-            self._nearest[row] = (float(dist[other]) if other is not None else float("inf"), other)
+            other, distance, _ = self.nearest_two(self.centroids[row], exclude_row=row)
+            self._nearest[row] = (distance, other) if other is not None else (float("inf"), None)
         return self._nearest[row]
 
 
@@ -164,22 +208,14 @@ def decide(gallery, probe, rule=CalibratedRule(), *, exclude=None, spread=0.0):
     people = people_of(gallery)
     if len(people) == 0:
         return NO_MATCH
-    dist = people.distances(probe)
-    if spread:
-        dist = np.sqrt(dist * dist + spread)
-    if exclude is not None and people.row(exclude) is not None:
-        dist[people.row(exclude)] = np.inf
-    # the two nearest by two argmin passes: a full argsort took 20+ ms at a million people
-    best = int(np.argmin(dist))
-    if not np.isfinite(dist[best]):
+    excluded = people.row(exclude) if exclude is not None else None
+    best, best_distance, runner_up = people.nearest_two(probe, exclude_row=excluded)
+    if best is None:
         return NO_MATCH
-    best_distance = float(dist[best])
-    second = None
-    if len(dist) > 1:
-        dist[best] = np.inf
-        runner_up = float(dist.min())
-        dist[best] = best_distance
-        second = runner_up if np.isfinite(runner_up) else None
+    if spread:
+        # float32 as a whole column would be: the same numbers the exact scan always gave
+        best_distance, runner_up = (float(_spread(d, spread)) for d in (best_distance, runner_up))
+    second = runner_up if np.isfinite(runner_up) else None
     nearest_other, _ = people.nearest_other(best)
     threshold = rule.person_threshold(nearest_other)
     accepted = best_distance <= threshold
@@ -194,6 +230,11 @@ def decide(gallery, probe, rule=CalibratedRule(), *, exclude=None, spread=0.0):
         accepted=accepted,
         threshold=threshold,
     )
+
+
+def _spread(distance, spread):
+    distance = np.float32(distance)
+    return np.sqrt(distance * distance + np.float32(spread))
 
 
 def distance_to(gallery, probe, person_id, *, spread=0.0):

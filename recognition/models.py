@@ -11,12 +11,15 @@ from portal.people.models import Person
 
 
 class GalleryVersion(models.Model):
-    """One row whose number changes whenever the set of templates changes."""
+    """One row whose number moves with every change to who is recognizable (recognition/gallery.py)."""
 
     version = models.BigIntegerField(default=0, verbose_name=_("version"))
     # the encoding version every search uses (recognition/versions.py); empty
     # until the first photo is accepted, then the version it was encoded in
     encoding_version = models.CharField(max_length=100, blank=True, verbose_name=_("encoding version"))
+    # the id of the last GalleryChange written: ids are never reused, version numbers
+    # are (a rolled-back change gives its number back), so a process compares both
+    change_id = models.BigIntegerField(default=0, verbose_name=_("change ID"))
 
     class Meta:
         verbose_name = _("gallery version")
@@ -31,12 +34,31 @@ class GalleryVersion(models.Model):
         return row or 0
 
     @classmethod
+    def position(cls):
+        """(version, change id, encoding version): where the log stands, in one indexed read."""
+        return cls.objects.filter(pk=1).values_list("version", "change_id", "encoding_version").first() or (0, 0, "")
+
+    @classmethod
     def encoding_version_now(cls):
         return cls.objects.filter(pk=1).values_list("encoding_version", flat=True).first() or ""
 
     @classmethod
-    def bump(cls, encoding_version=None):
-        """A new number; encoding_version, when given, becomes the active version."""
+    def bump(cls, encoding_version=None, people=None):
+        """Log a change to who is recognizable, in the caller's transaction.
+
+        people: the ids of the people whose templates or state changed (each
+        process re-reads only theirs); None: everyone (every process reloads).
+        encoding_version, when given, becomes the active version (and everyone changes).
+        The row's update holds its lock until the caller commits, so changes
+        commit in the order of their numbers: a process reading the log never
+        skips one that commits late.
+        """
+        if people is not None:
+            people = sorted({int(pk) for pk in people})
+            if not people:
+                return
+            if len(people) > PEOPLE_PER_CHANGE_MAX or encoding_version:
+                people = None
         changes = {"version": F("version") + 1}
         if encoding_version:
             changes["encoding_version"] = encoding_version
@@ -46,6 +68,39 @@ class GalleryVersion(models.Model):
             cls.objects.get_or_create(
                 pk=1, defaults={"version": 1, "encoding_version": encoding_version or versions.wanted()}
             )
+        version = cls.objects.filter(pk=1).values_list("version", flat=True).get()
+        rows = GalleryChange.objects.bulk_create(
+            [GalleryChange(seq=version, person_id=pk) for pk in (people or [None])], batch_size=5000
+        )
+        last = max((row.pk for row in rows if row.pk), default=None)
+        if last is None:
+            last = GalleryChange.objects.filter(seq=version).aggregate(last=models.Max("id"))["last"]
+        cls.objects.filter(pk=1).update(change_id=last)
+
+
+# a change naming more people than this is logged as "everyone": each process reloads once
+PEOPLE_PER_CHANGE_MAX = 10_000
+
+
+class GalleryChange(models.Model):
+    """One entry of the gallery's change log: this person's templates or state changed at `seq`.
+
+    Written in the transaction of the change (GalleryVersion.bump); a
+    process applies the entries after the position it holds. person_id is a
+    plain number, not a foreign key: an erased person's entry outlives them.
+    Null: everyone (the encoding version switched).
+    """
+
+    seq = models.BigIntegerField(db_index=True, verbose_name=_("sequence"))
+    person_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("person ID"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("gallery change")
+        verbose_name_plural = _("gallery changes")
+
+    def __str__(self):
+        return f"gallery change {self.seq}: {self.person_id or 'everyone'}"
 
 
 def photo_path(instance, filename):

@@ -175,14 +175,10 @@ def _photo_keep(photo, encoding, version, next_encoding, later):
             ]
         )
         if photo.status == FacePhoto.Status.ACCEPTED:
-            GalleryVersion.bump(encoding_version=None if GalleryVersion.encoding_version_now() else version)
-            if photo.person.active:
-                gallery.added(
-                    person_id=photo.person_id,
-                    encoding=np.frombuffer(photo.encoding, dtype=np.float32),
-                    encoding_version=photo.model_name,
-                    version=GalleryVersion.current(),
-                )
+            # the next search of every process (this one's too) reads this person's templates again
+            GalleryVersion.bump(
+                encoding_version=None if GalleryVersion.encoding_version_now() else version, people=[photo.person_id]
+            )
     return photo
 
 
@@ -319,7 +315,7 @@ def _verify(capture, image, faces, known, rule):
         refused.update(sighting_hand_over(_sighting(capture, person=None, verify=True)))
         result["faces"].append(refused)
         labels.append((face.box, texts.NOT_VERIFIED, False))
-    elif not (known.labels == person.pk).any():
+    elif not known.has_person(person.pk):
         result["reason"] = "not_enrolled"
     else:
         face = max(faces, key=lambda f: f.width)

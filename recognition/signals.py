@@ -10,7 +10,7 @@ from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryVersion
 @receiver(post_delete, sender=FacePhoto)
 def photo_deleted(sender, instance, **kwargs):
     if instance.status == FacePhoto.Status.ACCEPTED:
-        GalleryVersion.bump()
+        GalleryVersion.bump(people=[instance.person_id])
     _delete_files_on_commit(instance.image, instance.thumb_small, instance.thumb_medium)
 
 

@@ -87,7 +87,8 @@ def people_bulk_update(*, ids, action, department=None):
     if action in (BULK_DEACTIVATE, BULK_ACTIVATE):
         from recognition.models import GalleryVersion
 
-        changed = people.update(active=action == BULK_ACTIVATE)
-        GalleryVersion.bump()  # who may be recognized changed
+        ids = list(people.values_list("pk", flat=True))
+        changed = Person.objects.filter(pk__in=ids).update(active=action == BULK_ACTIVATE)
+        GalleryVersion.bump(people=ids)  # who may be recognized changed
         return changed
     raise ValueError(_("Unknown action %(action)r.") % {"action": action})

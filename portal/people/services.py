@@ -120,7 +120,7 @@ def face_photo_decide(*, photo, decision, user=None):
         return None
     if decision == KEEP:
         _accept(photo, FacePhoto.Decision.KEPT, user)
-        GalleryVersion.bump()
+        GalleryVersion.bump(people=[photo.person_id])
         return photo.person
     if decision == MERGE:
         if photo.lookalike is None:
@@ -209,7 +209,7 @@ def person_merge(*, source, target, user=None):
         Person.objects.filter(pk=source.pk).update(active=False, merged_into=target)
         DailySummary.objects.filter(person=source).delete()
         _days_recompute(target, record)
-        GalleryVersion.bump()
+        GalleryVersion.bump(people=[source.pk, target.pk])
     return record
 
 
@@ -248,7 +248,7 @@ def person_merge_undo(*, record, user=None):
         source.refresh_from_db()
         _days_recompute(source, record)
         _days_recompute(record.target, record)
-        GalleryVersion.bump()
+        GalleryVersion.bump(people=[source.pk, record.target_id])
     return record
 
 
