@@ -101,6 +101,8 @@ def child(streams, seconds, url, appear, folder):
         ATTENDANCE_COOLDOWN_SECONDS="0",
         CAMERA_HEALTH_SECONDS="1",
         LOG_LEVEL="WARNING",
+        # the bench's RTSP server is on this machine: loopback is refused to cameras unless allowed
+        CAMERA_ALLOWED_HOSTS="127.0.0.1",
     )
     done = subprocess.run(
         [sys.executable, "-m", "bench.cameras", str(streams), str(seconds), url, json.dumps(appear)],

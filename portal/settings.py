@@ -403,6 +403,16 @@ CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).
 CAMERA_HEALTH_SECONDS = env_float("CAMERA_HEALTH_SECONDS", 2.0, minimum=0.2, maximum=60.0)
+# Where a camera may be (portal/cameras/addresses.py): IP addresses, networks (10.20.0.0/16) or host
+# names, comma-separated; empty: any host but loopback, link-local, unspecified and multicast addresses.
+CAMERA_ALLOWED_HOSTS = env_list("CAMERA_ALLOWED_HOSTS", [])
+# ... and on which ports (554, 8000-8099); empty: any port but the portal's own services' (database,
+# broker, cache, MQTT, e-mail), so that a camera's address cannot talk to them.
+CAMERA_ALLOWED_PORTS = env_list("CAMERA_ALLOWED_PORTS", [])
+for _entry in CAMERA_ALLOWED_PORTS:
+    _low, _, _high = _entry.partition("-")
+    if not (_low.isdigit() and (_high or _low).isdigit() and 0 < int(_low) <= int(_high or _low) <= 65535):
+        raise ImproperlyConfigured(f"CAMERA_ALLOWED_PORTS: {_entry!r} is not a port (554) or a range (8000-8099).")
 
 # --- doors and access ---------------------------------------------------------
 
@@ -679,7 +689,13 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # values in messages are escaped (portal.core.logs): a line feed in a name cannot forge a line
+    "formatters": {
+        "plain": {
+            "class": "portal.core.logs.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

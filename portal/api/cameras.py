@@ -42,7 +42,11 @@ class CameraSerializer(serializers.ModelSerializer):
     )
     has_credentials = serializers.SerializerMethodField(help_text="A user name is stored (never shown).")
     url = serializers.CharField(
-        max_length=500, help_text="Without credentials: rtsp://host:554/path, http://host/video.mjpg, ..."
+        max_length=500,
+        # kept as sent: a line feed or space at either end is refused with the rest (portal.cameras.addresses)
+        trim_whitespace=False,
+        help_text="Without credentials: rtsp://host:554/path, http://host/video.mjpg, ... on a host and port "
+        "CAMERA_ALLOWED_HOSTS and CAMERA_ALLOWED_PORTS allow; no spaces or control characters.",
     )
     region = serializers.ListField(
         child=serializers.FloatField(min_value=0, max_value=1),
@@ -97,6 +101,10 @@ class CameraListCreate(generics.ListCreateAPIView):
     serializer_class = CameraSerializer
     queryset = Camera.objects.defer("last_picture").order_by("name", "id")
     filterset_fields = ["kind", "purpose", "enabled"]
+
+    def get_success_headers(self, data):
+        # DRF would send the `url` field as Location: the stream's address is not a link to the camera
+        return {}
 
 
 @extend_schema_view(

@@ -17,6 +17,12 @@ class CameraForm(forms.ModelForm):
         help_text=_("Stored to open the stream; never shown again. Leave empty to keep the current one."),
     )
     clear_credentials = forms.BooleanField(label=_("Remove the stored user name and password"), required=False)
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=500,
+        strip=False,  # a space or line feed at either end is refused like one inside (portal.cameras.addresses)
+        help_text=Camera._meta.get_field("url").help_text,
+    )
     region_text = forms.CharField(
         label=_("Region of the picture (percent)"),
         required=False,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-SCHEMES = {"rtsp": ("rtsp", "rtsps"), "mjpeg": ("http", "https"), "snapshot": ("http", "https")}
+from portal.cameras.addresses import SCHEMES, AddressRefused, address_check
 
 
 class Camera(models.Model):
@@ -86,17 +86,9 @@ class Camera(models.Model):
     def clean(self):
         errors = {}
         try:
-            parts = urlsplit(self.url)
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme not in SCHEMES.get(self.kind, ()) or not parts.hostname:
-            errors["url"] = _("A %(kind)s needs an address starting with %(schemes)s://.") % {
-                "kind": self.get_kind_display(),
-                "schemes": ":// or ".join(SCHEMES.get(self.kind, ("?",))),
-            }
-        elif "@" in parts.netloc:
-            # credentials in the URL would be shown back with it: they have their own fields
-            errors["url"] = _("Put the user name and password in their own fields, not in the URL.")
+            address_check(self.url, self.kind)
+        except AddressRefused as refused:
+            errors["url"] = ValidationError(address_message(refused, self), code=refused.code)
         if self.purpose == self.Purpose.DOOR and self.door_id is None:
             errors["door"] = _("A door's reader needs its door.")
         if self.region is not None and not _valid_region(self.region):
@@ -127,6 +119,23 @@ class Camera(models.Model):
         if parts.port:
             netloc += f":{parts.port}"
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def address_message(refused, camera):
+    """Why a camera's address is refused, in the active language."""
+    if refused.code == "control_character":
+        return _("The address may not hold spaces or control characters (%(character)s found).") % refused.params
+    if refused.code == "credentials":
+        # credentials in the URL would be shown back with it: they have their own fields
+        return _("Put the user name and password in their own fields, not in the URL.")
+    if refused.code == "port":
+        return _("Port %(port)s is not allowed for cameras (CAMERA_ALLOWED_PORTS).") % refused.params
+    if refused.code == "host":
+        return _("This host is not allowed for cameras (CAMERA_ALLOWED_HOSTS): %(host)s.") % refused.params
+    return _("A %(kind)s needs an address starting with %(schemes)s://.") % {
+        "kind": camera.get_kind_display(),
+        "schemes": ":// or ".join(SCHEMES.get(camera.kind, ("?",))),
+    }
 
 
 def mask_url(url):

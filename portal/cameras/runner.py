@@ -36,6 +36,7 @@ from PIL import Image
 
 from portal.cameras import services, streams, texts
 from portal.cameras.models import Camera
+from portal.core.logs import log_safe
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,9 @@ class Watch:
         timeout = settings.CAMERA_TIMEOUT_SECONDS
         while not self.stopping.is_set():
             try:
+                framed = False
                 for frame, at in streams.frames(self.camera, timeout=timeout, stop=self.stopping.is_set):
+                    framed = True
                     if not self.health.connected:
                         self._connected()
                         delay = 1.0  # a stream that gave a frame starts its backoff again
@@ -123,12 +126,13 @@ class Watch:
                     self.latest.put(frame, at)
                 if self.stopping.is_set():
                     break
-                self._failed(_ended())
+                # a stream that gave frames ended; one that gave none is no stream (whatever answered)
+                self._failed(texts.ENDED if framed else texts.NO_STREAM, "ended" if framed else "ended at once")
             except streams.StreamError as exc:
-                self._failed(exc.message)
-            except Exception as exc:  # noqa: BLE001 - a camera's thread must never take the runner down
+                self._failed(exc.message, exc.detail)
+            except Exception:  # noqa: BLE001 - a camera's thread must never take the runner down
                 log.exception("camera %s: reader failed", self.camera.pk)
-                self._failed(f"{type(exc).__name__}: {exc}"[:300])
+                self._failed(texts.READER_FAILED)
             # reconnect with backoff: 1 s, 2 s, 4 s, ... up to CAMERA_RECONNECT_MAX_SECONDS
             self.stopping.wait(delay)
             delay = min(delay * 2, settings.CAMERA_RECONNECT_MAX_SECONDS)
@@ -139,14 +143,26 @@ class Watch:
                 self.health.reconnects += 1
             self.health.connected = True
             self.health.connected_since = timezone.now()
-        log.info("camera %s (%s): connected to %s", self.camera.pk, self.camera.name, self.camera.safe_url)
+        log.info(
+            "camera %s (%s): connected to %s",
+            self.camera.pk,
+            log_safe(self.camera.name),
+            log_safe(self.camera.safe_url),
+        )
 
-    def _failed(self, message):
+    def _failed(self, message, detail=""):
         with self.health.lock:
             self.health.connected = False
             self.health.last_error = message[:300]
             self.health.last_error_at = timezone.now()
-        log.warning("camera %s (%s, %s): %s", self.camera.pk, self.camera.name, self.camera.safe_url, message)
+        log.warning(
+            "camera %s (%s, %s): %s%s",
+            self.camera.pk,
+            log_safe(self.camera.name),
+            log_safe(self.camera.safe_url),
+            message,
+            f" ({log_safe(detail)})" if detail else "",
+        )
 
     def _analyser(self):
         analyse = self._analyse(self.camera, self.health)
@@ -180,10 +196,6 @@ class Watch:
         with self.health.lock:
             self.health.last_error = texts.ANALYSIS_FAILED
             self.health.last_error_at = timezone.now()
-
-
-def _ended():
-    return texts.ENDED
 
 
 def config_of(camera):

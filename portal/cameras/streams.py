@@ -11,8 +11,15 @@ Every reader yields (frame, wall-clock time) where frame is a callable giving
 the RGB picture as a numpy array: decoding the compressed frame is needed for
 every frame, converting it to RGB only for the ones analysed.
 
-Errors become `StreamError` with a sentence for the admin; the URL in any
-message is the masked one (credentials are never shown or logged).
+Errors become `StreamError` with a sentence for the admin that does not say
+what answered at the address (a refused port, a database, a web page all read
+"no video stream here": the health page must not be a port scanner of the
+runner's network) and the details for the runner's log; the URL in any of it
+is the masked one (credentials are never shown or logged).
+
+Before opening, the address is checked again (portal.cameras.addresses, host
+names resolved), and FFmpeg may use only the protocols of the camera's kind:
+no file:, no concat:, no subfile: reached through a playlist or a redirect.
 """
 
 import io
@@ -25,15 +32,21 @@ import requests
 from PIL import Image, UnidentifiedImageError
 
 from portal.cameras import texts
+from portal.cameras.addresses import AddressRefused, address_check
 from portal.cameras.models import Camera, mask_url
+
+# the protocols FFmpeg may open for each kind (its default is every protocol it was built with)
+PROTOCOLS = {Camera.Kind.RTSP: "rtsp,rtsps,tcp,udp,tls,rtp,srtp", Camera.Kind.MJPEG: "http,https,tcp,tls"}
 
 
 class StreamError(Exception):
-    """The stream could not be opened or read; `message` says why, for the admin (in English: see texts)."""
+    """The stream could not be opened or read; `message` says why, for the admin (in English: see texts);
+    `detail`, what the library said, for the runner's log only."""
 
-    def __init__(self, message):
+    def __init__(self, message, detail=""):
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
 def frames(camera, *, timeout, stop):
@@ -41,6 +54,10 @@ def frames(camera, *, timeout, stop):
 
     stop(): a callable saying the runner wants to stop; checked between frames.
     """
+    try:
+        address_check(camera.url, camera.kind, resolve=True)
+    except AddressRefused as refused:
+        raise StreamError(texts.NOT_ALLOWED, detail=f"address refused: {refused.code}") from None
     if camera.kind == Camera.Kind.SNAPSHOT:
         yield from _snapshots(camera, timeout=timeout, stop=stop)
     else:
@@ -56,14 +73,14 @@ def _stream(camera, *, timeout, stop):
     else:
         options = {"rw_timeout": str(int(timeout * 1_000_000)), "reconnect": "0"}
     # probe one second, not five: the first frames reach the tracker sooner after (re)connecting
-    options.update(analyzeduration="1000000", probesize="500000")
+    options.update(analyzeduration="1000000", probesize="500000", protocol_whitelist=PROTOCOLS[camera.kind])
     try:
         container = av.open(url, options=options, timeout=(timeout, timeout))
     except Exception as exc:  # noqa: BLE001 - every failure to open is a message for the admin
-        raise StreamError(explain(exc, camera)) from None
+        raise explain(exc, camera) from None
     try:
         if not container.streams.video:
-            raise StreamError(texts.NO_VIDEO % {"kinds": _kinds(container)})
+            raise StreamError(texts.NO_STREAM, detail=f"no video, only {_kinds(container)}")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for frame in _decoded(container, stream, camera):
@@ -80,11 +97,11 @@ def _decoded(container, stream, camera):
     except StreamError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise StreamError(explain(exc, camera)) from None
+        raise explain(exc, camera) from None
 
 
 def _kinds(container):
-    kinds = sorted({s.type for s in container.streams}) or [texts.NOTHING]
+    kinds = sorted({s.type for s in container.streams}) or ["nothing"]
     return ", ".join(kinds)
 
 
@@ -94,20 +111,20 @@ def _snapshots(camera, *, timeout, stop):
         while not stop():
             started = time.monotonic()
             try:
-                response = session.get(camera.url, auth=auth, timeout=timeout)
+                # no redirects: a redirect would lead the request to an address nobody checked
+                response = session.get(camera.url, auth=auth, timeout=timeout, allow_redirects=False)
             except requests.RequestException as exc:
-                raise StreamError(texts.CANNOT_REACH % {"error": _scrub(exc, camera)}) from None
+                raise StreamError(texts.NO_STREAM, detail=_scrub(exc, camera)) from None
             if response.status_code in (401, 403):
                 raise StreamError(_credentials_refused(response.status_code))
             if response.status_code != 200:
-                raise StreamError(texts.SNAPSHOT_HTTP % {"status": response.status_code})
+                raise StreamError(texts.NO_PICTURE, detail=f"HTTP {response.status_code}")
             try:
                 picture = Image.open(io.BytesIO(response.content))
                 picture.load()
             except (UnidentifiedImageError, OSError):
-                raise StreamError(
-                    texts.SNAPSHOT_NOT_PICTURE % {"type": response.headers.get("Content-Type", "?")}
-                ) from None
+                content_type = response.headers.get("Content-Type", "?")
+                raise StreamError(texts.NO_PICTURE, detail=f"not a picture: {content_type}") from None
             rgb = np.asarray(picture.convert("RGB"))
             yield (lambda a=rgb: a), time.time()
             time.sleep(max(0.0, camera.snapshot_seconds - (time.monotonic() - started)))
@@ -118,24 +135,12 @@ def _credentials_refused(status):
 
 
 def explain(exc, camera):
-    """A sentence for the admin about why a stream failed; credentials masked."""
+    """Why a stream failed: a StreamError with a sentence for the admin (the credentials refused, or no
+    stream at this address: never what answered instead) and the library's words for the log."""
+    detail = f"{type(exc).__name__}: {_scrub(exc, camera)}"
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
-        return _credentials_refused(401 if isinstance(exc, av.error.HTTPUnauthorizedError) else 403)
-    if isinstance(exc, av.error.HTTPNotFoundError):
-        return texts.NOT_FOUND
-    if isinstance(exc, av.error.ConnectionRefusedError):
-        return texts.REFUSED
-    if isinstance(exc, av.error.TimeoutError | TimeoutError):
-        return texts.TIMEOUT
-    if isinstance(exc, av.error.InvalidDataError):
-        return texts.INVALID_DATA
-    if isinstance(exc, av.error.EOFError):
-        return texts.ENDED
-    if isinstance(exc, av.error.HTTPError):
-        return texts.HTTP_ERROR % {"error": _scrub(exc, camera)}
-    if isinstance(exc, av.error.FFmpegError | OSError):
-        return texts.CANNOT_READ % {"error": _scrub(exc, camera)}
-    return texts.CANNOT_READ % {"error": _scrub(exc, camera)}
+        return StreamError(_credentials_refused(401 if isinstance(exc, av.error.HTTPUnauthorizedError) else 403))
+    return StreamError(texts.NO_STREAM, detail=detail)
 
 
 def _scrub(exc, camera):

@@ -242,7 +242,9 @@ def test_camera_pictures_expire_with_the_kiosk_pictures_and_the_events_stay():
 
 
 @pytest.fixture
-def snapshot_server():
+def snapshot_server(settings):
+    # a server of the test's own on this machine: loopback is refused to cameras unless allowed
+    settings.CAMERA_ALLOWED_HOSTS = ["127.0.0.1"]
     answers = {"/snap.jpg": (200, "image/jpeg", jpeg((200, 10, 10))), "/page": (200, "text/html", b"<p>hello</p>")}
 
     class Handler(BaseHTTPRequestHandler):
@@ -283,18 +285,20 @@ def test_a_snapshot_camera_is_polled_for_pictures(snapshot_server):
 
 
 @pytest.mark.parametrize(
-    ("path", "says"),
+    ("path", "says", "detail"),
     [
-        ("/locked.jpg", "Wrong user name or password"),
-        ("/page", "did not answer a picture"),
-        ("/missing.jpg", "HTTP 404"),
+        ("/locked.jpg", "Wrong user name or password", ""),
+        ("/page", "did not give a picture", "not a picture: text/html"),
+        ("/missing.jpg", "did not give a picture", "HTTP 404"),
     ],
 )
-def test_a_snapshot_camera_that_gives_no_picture_says_why(snapshot_server, path, says):
+def test_a_snapshot_camera_that_gives_no_picture_says_why(snapshot_server, path, says, detail):
     camera = Camera(name="s", kind="snapshot", url=f"{snapshot_server}{path}", username="op", password=SECRET)
     with pytest.raises(streams.StreamError) as failure:
         read_one(camera)
+    # the health says no picture; what answered instead is for the runner's log
     assert says in failure.value.message and SECRET not in failure.value.message
+    assert detail in failure.value.detail
 
 
 # --- one decision per track (the runner's analysis, on real encodings) ----------------------------
