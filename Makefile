@@ -110,8 +110,10 @@ test: install chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+# While editing: no worker processes, browsers, private servers or subprocess boots (`slow`);
+# the face engine loads when a test first detects a face, not at collection.
 test-fast: install mosquitto ffmpeg gettext
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not slow"
 
 lint: install
 	$(PY) -m ruff check .

@@ -4,16 +4,19 @@ Plain data in, plain data out. No Django and no settings: every threshold is
 an argument, so the workers, the management commands, the evaluation and
 the benchmarks all run exactly this code.
 
-Importing this module loads dlib's models (face_recognition does it at
-import time), once per process; the web process never imports it. The
+dlib's detector and landmark models load at the first detection (face_recognition
+reads them when it is imported, so it is imported then: importing this module
+stays cheap for tests and commands that never detect); the web process never
+imports it. The
 encoding network is recognition.encoders' (dlib's own or ONNX Runtime),
 chosen once per process with use_encoder().
 """
 
+import functools
+import importlib
 from dataclasses import dataclass, field
 
 import dlib
-import face_recognition
 import numpy as np
 
 from recognition import decision, encoders, imaging
@@ -63,14 +66,19 @@ class DetectOptions:
     version: str = MODEL_NAME
 
 
+@functools.cache
+def _face_recognition():
+    return importlib.import_module("face_recognition")  # loads dlib's models: see the module's docstring
+
+
 def detect(image, options=DetectOptions()):
     """Face boxes in a PIL RGB image, found on a scaled-down copy."""
     small, scale = imaging.scaled_copy(image, options.max_side)
     array = imaging.to_array(small)
     with encoders.DLIB_LOCK:  # one shared detector (see encoders.DLIB_LOCK)
-        boxes = face_recognition.face_locations(array, number_of_times_to_upsample=0, model="hog")
+        boxes = _face_recognition().face_locations(array, number_of_times_to_upsample=0, model="hog")
         if not boxes and options.upsample_when_empty:
-            boxes = face_recognition.face_locations(array, number_of_times_to_upsample=1, model="hog")
+            boxes = _face_recognition().face_locations(array, number_of_times_to_upsample=1, model="hog")
     width, height = image.size
     mapped = []
     for top, right, bottom, left in boxes:

@@ -14,7 +14,10 @@ import pytest
 
 from bench import common
 
-pytestmark = pytest.mark.skipif(not (common.LFW / "known").is_dir(), reason=f"lfw-dev not found at {common.LFW}")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (common.LFW / "known").is_dir(), reason=f"lfw-dev not found at {common.LFW}"),
+]
 
 
 def run_bench(name, tmp_path):

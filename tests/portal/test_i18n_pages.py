@@ -391,6 +391,7 @@ def test_the_kiosk_language_is_set_on_the_org_page_and_through_the_api(client):
 SOURCES = ["manage.py", "portal", "recognition", "templates", "static", "locale"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("xgettext") or not shutil.which("msgattrib"), reason="make gettext installs it")
 def test_makemessages_leaves_nothing_untranslated_or_fuzzy(tmp_path):
     """makemessages in a copy of the project: every entry of every catalogue translated, none fuzzy."""

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh interpreter, as a gunicorn worker starts
+
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_MODULES = ("dlib", "face_recognition", "face_recognition_models", "onnxruntime", "av", "cv2")
 

@@ -2,7 +2,6 @@
 
 import logging
 
-import face_recognition
 import numpy as np
 import pytest
 from PIL import Image
@@ -20,6 +19,8 @@ def onnx(tmp_path_factory):
 
 def faces_of(path):
     array = imaging.to_array(imaging.decode(photos.read(path)))
+    import face_recognition  # loads dlib's models: at run time, not at collection
+
     return array, face_recognition.face_locations(array)
 
 
@@ -27,6 +28,8 @@ def faces_of(path):
 def test_every_fixture_face_encodes_on_onnx_within_1e_4_of_dlib(onnx, path):
     array, boxes = faces_of(path)
     assert boxes, f"{path.name} should show a face"
+    import face_recognition
+
     reference = np.asarray(face_recognition.face_encodings(array, known_face_locations=boxes), dtype=np.float32)
     ours = onnx.run(encoders.chips(array, boxes))
     assert ours.shape == reference.shape == (len(boxes), 128)

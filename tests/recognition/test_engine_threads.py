@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT_DIR = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
@@ -40,6 +42,7 @@ print("RIGHT", len(done), "WRONG", len(wrong))
 """
 
 
+@pytest.mark.slow
 def test_four_threads_finding_faces_at_once_each_get_their_own_and_the_process_survives():
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT_DIR, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]

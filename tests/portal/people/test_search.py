@@ -91,6 +91,7 @@ def test_renaming_a_person_updates_the_key_even_with_update_fields(people):
     assert Person.objects.get(pk=person.pk).search_key == "李娜 | li na | lina | ln"
 
 
+@pytest.mark.slow
 def test_the_migration_fills_the_key_of_people_already_there(transactional_db):
     executor = MigrationExecutor(connection)
     executor.migrate([("people", "0002_import_job")])
@@ -102,6 +103,7 @@ def test_the_migration_fills_the_key_of_people_already_there(transactional_db):
     assert Person.objects.get(employee_id="CN-9").search_key == "张伟 | zhang wei | zhangwei | zw"
 
 
+@pytest.mark.slow
 def test_the_same_searches_pass_on_postgresql(tmp_path):
     """This file's searches again, in a fresh PostgreSQL database (as the end-to-end tests make one)."""
     if connection.vendor == "postgresql":

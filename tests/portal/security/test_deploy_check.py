@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test boots Django in a subprocess
+
 ROOT = Path(__file__).resolve().parents[3]
 # the environment of the README's "Production" section
 PRODUCTION = {
