@@ -17,6 +17,7 @@ a decided face:
 A new consumer is one more branch here, never an import on the recognition side.
 """
 
+from portal.access.models import Visitor
 from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
 from portal.cameras.models import Camera
@@ -49,7 +50,8 @@ def _for_review(sighting):
 def _decide(sighting):
     reader = _door_kiosk(sighting.kiosk_id) or _door_camera(sighting.camera_id)
     if reader is None:
-        if sighting.person is not None and sighting.record_attendance:
+        # visitors pass doors but keep no attendance, at a plain time clock neither
+        if sighting.person is not None and sighting.record_attendance and not _is_visitor(sighting.person):
             return _attendance(sighting, sighting.direction)
         return {}
     kiosk = reader if isinstance(reader, Kiosk) else None
@@ -86,6 +88,10 @@ def badge_route(*, kiosk, employee_id, pin, at):
     if event.result == event.Result.GRANTED and door.time_clock and event.visitor_id is None:
         attendance_event_record(person=person, at=at, source="kiosk", direction=SIDE_TO_DIRECTION[kiosk.door_side])
     return event
+
+
+def _is_visitor(person):
+    return Visitor.objects.filter(person=person).exists()
 
 
 def _door_kiosk(kiosk_id):

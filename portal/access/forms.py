@@ -9,7 +9,7 @@ from portal.people.models import Person
 
 
 class ExplainForm(forms.Form):
-    person = forms.ModelChoiceField(Person.objects.all(), label=_("Person"))
+    person = forms.ModelChoiceField(Person.objects.staff(), label=_("Person"))
     door = forms.ModelChoiceField(Door.objects.select_related("zone"), label=_("Door"))
     at = forms.DateTimeField(
         label=_("When"),

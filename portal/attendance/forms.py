@@ -15,7 +15,7 @@ class AttendanceFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     person = forms.ModelChoiceField(
         label=_("Person"),
-        queryset=Person.objects.all(),
+        queryset=Person.objects.staff(),
         required=False,
         empty_label=_("Everyone"),
         widget=forms.Select(attrs={"data-searchable": "1"}),
@@ -87,7 +87,7 @@ class ScheduleForm(forms.ModelForm):
     )
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, label=_("Department"))
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(),
+        queryset=Person.objects.staff(),
         required=False,
         widget=forms.Select(attrs={"data-searchable": "1"}),
         label=_("Person"),

@@ -47,7 +47,7 @@ def attendance_day_detail(*, person, day):
 
 def daily_summary_list(*, date_from, date_to, department=None, person=None):
     """Stored daily summaries in a date range, by person then day."""
-    rows = DailySummary.objects.filter(day__gte=date_from, day__lte=date_to).select_related(
+    rows = DailySummary.objects.filter(day__gte=date_from, day__lte=date_to, person__visitor=None).select_related(
         "person", "person__department"
     )
     if department:

@@ -209,7 +209,7 @@ def attendance_days_close(*, now=None, lookback_days=7, chunk=500):
     today = timezone.localdate(now)
     days = [today - timedelta(days=n) for n in range(lookback_days, -1, -1)]
     done = set(DailySummary.objects.filter(day__in=days, closed=True).values_list("person_id", "day"))
-    people = Person.objects.filter(active=True).only("id", "department_id", "created_at").order_by("pk")
+    people = Person.objects.staff().filter(active=True).only("id", "department_id", "created_at").order_by("pk")
     written = 0
     batch = []
     for person in people.iterator(chunk_size=chunk):

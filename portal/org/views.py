@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.roles import ADMIN, HR, role_required, user_role
+from portal.accounts.roles import ADMIN, HR, LABELS, role_required, user_role
 from portal.api.models import ApiToken
 from portal.api.services import api_token_create, api_token_revoke
 from portal.kiosks.models import Kiosk
@@ -63,6 +63,7 @@ def users(request):
     items = list(get_user_model().objects.order_by("username").prefetch_related("groups"))
     for user in items:
         user.role = user_role(user) if user.is_active else None
+        user.role_label = LABELS.get(user.role)
     return render(request, "org/users.html", {"users": items})
 
 

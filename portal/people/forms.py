@@ -71,7 +71,7 @@ class ImportForm(forms.Form):
 class BulkForm(forms.Form):
     """One change for the people ticked in the directory."""
 
-    people = forms.ModelMultipleChoiceField(queryset=Person.objects.filter(merged_into=None), label=_("People"))
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.staff().filter(merged_into=None), label=_("People"))
     action = forms.ChoiceField(
         choices=[("department", _("Set the department")), ("deactivate", _("Deactivate")), ("activate", _("Activate"))],
         label=_("Action"),

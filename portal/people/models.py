@@ -17,6 +17,13 @@ class Department(models.Model):
         return self.name
 
 
+class PersonQuerySet(models.QuerySet):
+    def staff(self):
+        """Employees only: a visitor is a Person too (the gallery's identity for their face),
+        but never in attendance, summaries, dashboards, reports or staff pickers."""
+        return self.filter(visitor=None)
+
+
 class Person(models.Model):
     name = models.CharField(max_length=200, verbose_name=_("name"))
     employee_id = models.CharField(_("employee ID"), max_length=64, unique=True)
@@ -46,6 +53,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # the name in every spelling a search should find (portal/people/search.py), set on save
     search_key = models.TextField(blank=True, default="", editable=False, verbose_name=_("search key"))
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

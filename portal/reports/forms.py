@@ -16,7 +16,7 @@ class ReportFilterForm(forms.Form):
         queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(),
+        queryset=Person.objects.staff(),
         required=False,
         empty_label=_("Everyone"),
         widget=forms.Select(attrs={"data-searchable": "1"}),
@@ -51,7 +51,7 @@ class ReportFilterForm(forms.Form):
 
 class TimesheetForm(forms.Form):
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(), widget=forms.Select(attrs={"data-searchable": "1"}), label=_("Person")
+        queryset=Person.objects.staff(), widget=forms.Select(attrs={"data-searchable": "1"}), label=_("Person")
     )
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -78,7 +78,7 @@ class MonthlyForm(forms.Form):
         queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
     person = forms.ModelChoiceField(
-        queryset=Person.objects.all(), required=False, empty_label=_("Everyone"), label=_("Person")
+        queryset=Person.objects.staff(), required=False, empty_label=_("Everyone"), label=_("Person")
     )
 
     @classmethod

@@ -73,11 +73,13 @@ def dashboard_today(*, now=None):
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     book = ShiftBook()
-    people = list(Person.objects.filter(active=True).select_related("department"))
+    people = list(Person.objects.staff().filter(active=True).select_related("department"))
     today = timezone.localdate(now)
     summaries = {
         (s.person_id, s.day): s
-        for s in DailySummary.objects.filter(day__in=[today - timedelta(days=1), today], person__active=True)
+        for s in DailySummary.objects.filter(
+            day__in=[today - timedelta(days=1), today], person__active=True, person__visitor=None
+        )
     }
     result = Today()
     for person in people:
@@ -118,10 +120,10 @@ def presence_history(*, days=30, now=None):
     today = timezone.localdate(now)
     dates = [today - timedelta(days=n) for n in range(days, 0, -1)]
     book = ShiftBook()
-    people = list(Person.objects.filter(active=True).only("id", "department_id", "created_at"))
+    people = list(Person.objects.staff().filter(active=True).only("id", "department_id", "created_at"))
     counts = {
         row["day"]: row
-        for row in DailySummary.objects.filter(day__in=dates, person__active=True, scheduled=True)
+        for row in DailySummary.objects.filter(day__in=dates, person__active=True, person__visitor=None, scheduled=True)
         .values("day")
         .annotate(present=Count("id", filter=Q(event_count__gt=0)), late=Count("id", filter=Q(late_minutes__gt=0)))
     }

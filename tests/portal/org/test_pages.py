@@ -133,3 +133,13 @@ def test_a_zip_import_puts_everyone_in_the_department_chosen(client, django_capt
             {"archive": SimpleUploadedFile("staff.zip", archive), "department": ward.pk},
         )
     assert {(p.name, p.department) for p in Person.objects.all()} == {("Barack Obama", ward), ("Joe Biden", ward)}
+
+
+def test_the_users_list_names_the_security_and_reception_roles(admin):
+    from portal.accounts.roles import RECEPTION, SECURITY
+
+    make_user("sam", role=SECURITY)
+    make_user("rita", role=RECEPTION)
+    page = admin.get(reverse("org-users")).content.decode()
+    rows = {m[0]: m[1] for m in re.findall(r'>(sam|rita)</a></td>.*?data-label="Role">([^<]*)<', page, re.S)}
+    assert rows == {"sam": "Security", "rita": "Reception"}
