@@ -10,6 +10,7 @@ from portal.access import rules
 from portal.access.models import AccessEvent, AccessGroup, AccessLevel, PassbackReset
 from portal.access.readers import zone_sees_exits
 from portal.attendance.models import Schedule
+from portal.attendance.schedules import organization_calendar
 
 
 def zone_tz(zone):
@@ -50,9 +51,11 @@ def person_grants(person):
 
 
 def organization_holidays():
-    """The holidays of the organization's default schedule (the attendance holiday calendar)."""
+    """The organization's holiday calendar (imported or typed on the calendar page), the same
+    one schedules and the monthly summary read; with any date left on the default schedule."""
     default = Schedule.objects.filter(is_default=True).only("holidays").first()
-    return frozenset(date.fromisoformat(d) for d in (default.holidays if default else []))
+    holidays, _ = organization_calendar()
+    return holidays | frozenset(date.fromisoformat(d) for d in (default.holidays if default else []))
 
 
 def last_passage_side(*, zone, person, before):

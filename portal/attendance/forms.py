@@ -82,8 +82,11 @@ class ScheduleForm(forms.ModelForm):
     holidays = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 24}),
-        help_text=_("One date per line (YYYY-MM-DD)."),
-        label=_("Holidays"),
+        help_text=_(
+            "One date per line (YYYY-MM-DD). Public holidays belong in the holiday calendar, which applies to "
+            "everyone; these are days off for this department or person only."
+        ),
+        label=_("Extra days off"),
     )
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, label=_("Department"))
     person = forms.ModelChoiceField(
@@ -104,8 +107,9 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.is_default:
-            # the default's scope is fixed: it applies to everyone
-            del self.fields["department"], self.fields["person"]
+            # the default's scope is fixed: it applies to everyone; its holidays are the
+            # organization's calendar (one list, also read by the doors and the monthly summary)
+            del self.fields["department"], self.fields["person"], self.fields["holidays"]
         if self.instance.pk and not self.is_bound:
             self.initial["holidays"] = "\n".join(self.instance.holidays)
 
