@@ -20,6 +20,7 @@ from portal.access.services import door_unlock_operator, passback_reset, zone_lo
 from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, role_required
+from portal.core.spreadsheets import spreadsheet_row
 from portal.kiosks.selectors import person_thumbnail
 from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
@@ -179,18 +180,21 @@ def log(request):
 
 
 def _row(event):
-    return [
-        timezone.localtime(event.at).isoformat(timespec="seconds"),
-        event.door.name,
-        event.zone.name,
-        event.direction,
-        event.person.name if event.person else "",
-        event.person.employee_id if event.person and not event.visitor_id else "",
-        event.visitor.name if event.visitor_id else "",
-        event.result,
-        event.reason,
-        reason_message(event.reason, event.message),
-    ]
+    # names of doors, zones, people and visitors are typed by people: inert text in a spreadsheet
+    return spreadsheet_row(
+        [
+            timezone.localtime(event.at).isoformat(timespec="seconds"),
+            event.door.name,
+            event.zone.name,
+            event.direction,
+            event.person.name if event.person else "",
+            event.person.employee_id if event.person and not event.visitor_id else "",
+            event.visitor.name if event.visitor_id else "",
+            event.result,
+            event.reason,
+            reason_message(event.reason, event.message),
+        ]
+    )
 
 
 class _Echo:

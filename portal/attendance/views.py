@@ -30,8 +30,8 @@ from portal.attendance.services import (
     attendance_event_change,
     attendance_event_void,
 )
+from portal.core.spreadsheets import spreadsheet_safe
 from portal.people.models import Person
-from portal.reports.exports import spreadsheet_safe
 from portal.reports.responses import wants_bom
 
 

@@ -23,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from portal.attendance.models import summary_status
+from portal.core.spreadsheets import spreadsheet_safe
 from portal.reports.pdf import A4, Document, font_subset
 from portal.reports.selectors import Totals
 
@@ -44,19 +45,6 @@ HEADERS = [
 ]
 WIDTHS = [12, 14, 26, 18, 18, 17, 17, 9, 13, 10, 11, 17, 10]
 PROGRESS_EVERY = 1000
-# A cell starting with one of these is a formula to Excel and LibreOffice
-# (tab and CR too, once a spreadsheet strips them).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text from people (names, IDs, departments) as inert text in a spreadsheet:
-    prefixed with ' as OWASP recommends against formula injection."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 FIELDS = [
     "day",
     "person_id",

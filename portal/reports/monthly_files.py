@@ -9,6 +9,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from portal.core.spreadsheets import spreadsheet_row, spreadsheet_safe
 from portal.reports import monthly
 from portal.reports.pdf import A4, Document
 
@@ -62,7 +63,7 @@ def _write_xlsx(month, path):
         person = person_month.person
         values = monthly.figure_values(person_month.figures)
         sheet.append(
-            [person.employee_id, person.name, person.department.name if person.department_id else ""]
+            spreadsheet_row([person.employee_id, person.name, person.department.name if person.department_id else ""])
             + [cell(v, fmt="0.00") if isinstance(v, float) else v for v in values]
             + [cell(s, align=centred) for s in person_month.symbols()]
         )
@@ -70,7 +71,7 @@ def _write_xlsx(month, path):
     marks, day_notes = monthly.legend()
     sheet.append([cell(_("Legend"), font=bold)])
     for sym, meaning in marks + day_notes:
-        sheet.append([cell(sym, align=centred), meaning])
+        sheet.append([cell(sym, align=centred), spreadsheet_safe(meaning)])
     book.save(path)
 
 
