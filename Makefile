@@ -13,13 +13,15 @@ MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*
 
 .PHONY: ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt door-agent/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	# face_recognition's metadata asks for the `dlib` source package (a long
 	# compile); dlib-bin from requirements.txt provides the same module.
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	# the door agent's package: the portal verifies and signs with its signing.py (docs/door-agent.md)
+	$(PY) -m pip install --quiet -e ./door-agent
 	touch $@
 
 install: $(STAMP) fonts

@@ -110,6 +110,7 @@ def main(argv=None):
     # base_env copies this process's environment into the portal's processes
     os.environ.update(
         DOOR_MQTT_HOST="127.0.0.1",
+        DOOR_MQTT_SECRET="bench-mqtt-secret",
         DOOR_MQTT_PORT="1883",
         DOOR_MQTT_TOPIC=subscriber.topic,
         KIOSK_RESULT_WAIT_SECONDS="5",

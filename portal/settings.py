@@ -423,6 +423,17 @@ DOOR_MQTT_USERNAME = env_str("DOOR_MQTT_USERNAME", "")
 DOOR_MQTT_PASSWORD = env_str("DOOR_MQTT_PASSWORD", "")
 # {door} is the door's controller id (or its database id)
 DOOR_MQTT_TOPIC = env_str("DOOR_MQTT_TOPIC", "portal/doors/{door}/command")
+# MQTT commands are signed like the webhook (portal/access/signing.py): the agent acts only on what verifies.
+DOOR_MQTT_SECRET = env_str("DOOR_MQTT_SECRET", "")
+if DOOR_MQTT_HOST and not DOOR_MQTT_SECRET:
+    raise ImproperlyConfigured(
+        "DOOR_MQTT_HOST is set but DOOR_MQTT_SECRET is not: anyone on the broker could open doors."
+    )
+# TLS to the broker: its CA (empty: the system's), and a client certificate if the broker asks for one.
+DOOR_MQTT_TLS = env_bool("DOOR_MQTT_TLS", False)
+DOOR_MQTT_CA_FILE = env_str("DOOR_MQTT_CA_FILE", "")
+DOOR_MQTT_CERT_FILE = env_str("DOOR_MQTT_CERT_FILE", "")
+DOOR_MQTT_KEY_FILE = env_str("DOOR_MQTT_KEY_FILE", "")
 # ... and over an HTTP webhook signed with HMAC-SHA256 (portal/access/signing.py): empty URL turns it off.
 DOOR_WEBHOOK_URL = env_str("DOOR_WEBHOOK_URL", "")
 DOOR_WEBHOOK_SECRET = env_str("DOOR_WEBHOOK_SECRET", "")
@@ -430,7 +441,8 @@ if DOOR_WEBHOOK_URL and not DOOR_WEBHOOK_SECRET:
     raise ImproperlyConfigured("DOOR_WEBHOOK_URL is set but DOOR_WEBHOOK_SECRET is not: the controller must verify.")
 # A command not delivered this long after the decision is dropped: a door never opens late.
 DOOR_COMMAND_MAX_AGE_SECONDS = env_float("DOOR_COMMAND_MAX_AGE_SECONDS", 5.0, minimum=0.1, maximum=300.0)
-# The Celery queue of door-command deliveries; empty: the default queue.
+# Door-command deliveries go to one Celery queue per channel, "<this>-mqtt" and "<this>-webhook"
+# (empty: "<CELERY_QUEUE>-doors"), so a broker that does not answer never delays the other channel.
 DOOR_COMMAND_QUEUE = env_str("DOOR_COMMAND_QUEUE", "")
 # Alerts (unknown face refused repeatedly, lockdown, failing deliveries) as a signed webhook; empty: portal only.
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
@@ -503,7 +515,12 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
 # import. A worker started without -Q reads all three.
 CELERY_KIOSK_QUEUE = env_str("CELERY_KIOSK_QUEUE", CELERY_TASK_DEFAULT_QUEUE + "-kiosk")
 CELERY_BULK_QUEUE = env_str("CELERY_BULK_QUEUE", CELERY_TASK_DEFAULT_QUEUE + "-bulk")
-CELERY_TASK_QUEUES = {name: {} for name in (CELERY_KIOSK_QUEUE, CELERY_TASK_DEFAULT_QUEUE, CELERY_BULK_QUEUE)}
+_DOORS_QUEUE = DOOR_COMMAND_QUEUE or CELERY_TASK_DEFAULT_QUEUE + "-doors"
+DOOR_COMMAND_QUEUES = {channel: f"{_DOORS_QUEUE}-{channel}" for channel in ("mqtt", "webhook")}
+CELERY_TASK_QUEUES = {
+    name: {}
+    for name in (CELERY_KIOSK_QUEUE, CELERY_TASK_DEFAULT_QUEUE, CELERY_BULK_QUEUE, *DOOR_COMMAND_QUEUES.values())
+}
 CELERY_TASK_ROUTES = {
     "recognition.tasks.process_capture": {"queue": CELERY_KIOSK_QUEUE},
     "portal.people.tasks.run_import": {"queue": CELERY_BULK_QUEUE},

@@ -10,6 +10,12 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def door_mqtt_secret(settings):
+    """MQTT door commands are signed: any test that turns MQTT on has a secret to sign with."""
+    settings.DOOR_MQTT_SECRET = "test-mqtt-secret"
+
+
+@pytest.fixture(autouse=True)
 def fresh_gallery():
     gallery.forget()
     yield

@@ -9,6 +9,7 @@ walked away.
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -67,44 +68,78 @@ def _superseded(command):
 
 
 def door_command_deliver(*, pk, sleep=time.sleep):
-    """Deliver one outbox row. Returns its status afterwards.
+    """Deliver one outbox row. Returns its status afterwards (None: someone else has it)."""
+    return door_commands_deliver(pks=[pk], sleep=sleep).get(pk)
+
+
+def door_commands_deliver(*, pks, sleep=time.sleep):
+    """Deliver outbox rows, each channel's at the same time as the others' and
+    against its own deadline: a broker that does not answer never makes the
+    webhook late, nor the reverse. Returns {pk: status} of the rows claimed.
 
     An unlock is tried until DOOR_COMMAND_MAX_AGE_SECONDS after its decision,
     then expired: late, it would open a door nobody stands at. A lockdown or a
     release is the opposite: late is better than never. It is tried for the
     same length of time per round and then handed back as pending, for the
     sweep to try again until it is delivered or a later one replaces it.
+
+    The database is read and written only here, in the caller's thread; the
+    sends run in threads of their own and touch nothing but the network.
     """
-    if not command_claim(pk):
-        return None
-    command = DoorCommand.objects.select_related("door").get(pk=pk)
+    statuses = {}
+    ready = []
+    for pk in pks:
+        if not command_claim(pk):
+            continue
+        command = DoorCommand.objects.select_related("door").get(pk=pk)
+        if command.command in LOCKING and _superseded(command):
+            _expire(command, "replaced by a later command for this door")
+            statuses[pk] = DoorCommand.Status.EXPIRED
+        else:
+            ready.append(command)
+    if len(ready) == 1:
+        outcomes = [_send_until_deadline(ready[0], sleep)]
+    elif ready:
+        with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="door-channel") as pool:
+            outcomes = list(pool.map(lambda command: _send_until_deadline(command, sleep), ready))
+    else:
+        outcomes = []
+    for command, (sent, attempts, error) in zip(ready, outcomes, strict=True):
+        DoorCommand.objects.filter(pk=command.pk).update(attempts=F("attempts") + attempts)
+        if sent:
+            DoorCommand.objects.filter(pk=command.pk).update(status=DoorCommand.Status.SENT, sent_at=sent, error="")
+            statuses[command.pk] = DoorCommand.Status.SENT
+        elif command.command not in LOCKING:
+            _expire(command, error)
+            statuses[command.pk] = DoorCommand.Status.EXPIRED
+        else:
+            statuses[command.pk] = _hand_back(command, error)
+    return statuses
+
+
+def _send_until_deadline(command, sleep):
+    """Send over the command's channel, retrying with a growing pause until its
+    deadline. (sent at or None, attempts, last error). Network only: no database."""
     transport = TRANSPORTS[command.channel]()
     expires = command.command not in LOCKING
     deadline = command.issued_at + max_age() if expires else timezone.now() + max_age()
-    pause, error = FIRST_PAUSE, "not tried"
+    pause, error, attempts = FIRST_PAUSE, "not tried", 0
     while True:
         remaining = (deadline - timezone.now()).total_seconds()
         if remaining <= 0:
-            if expires:
-                _expire(command, error)
-                return DoorCommand.Status.EXPIRED
-            return _hand_back(command, error)
-        if not expires and _superseded(command):
-            _expire(command, "replaced by a later command for this door")
-            return DoorCommand.Status.EXPIRED
-        DoorCommand.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+            return None, attempts, error
+        attempts += 1
         try:
             transport.send(
                 topic_door=command.door.address, payload=command.payload(), key=command.key, timeout=remaining
             )
         except DeliveryFailed as exc:
             error = str(exc)
-            log.info("door command %s: %s; retrying", pk, error)
+            log.info("door command %s via %s: %s; retrying", command.pk, command.channel, error)
             sleep(min(pause, max(remaining - 0.01, 0)))
             pause = min(pause * 2, MAX_PAUSE)
             continue
-        DoorCommand.objects.filter(pk=pk).update(status=DoorCommand.Status.SENT, sent_at=timezone.now(), error="")
-        return DoorCommand.Status.SENT
+        return timezone.now(), attempts, ""
 
 
 def _hand_back(command, error):

@@ -137,10 +137,10 @@ def door_command_issue(*, door, command, seconds=0, event=None, user=None):
         for channel in channels_configured()
     ]
     if rows:
-        from portal.access.tasks import door_command_enqueue
+        from portal.access.tasks import door_commands_enqueue
 
-        ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: [door_command_enqueue(pk) for pk in ids])
+        commands = [(row.pk, row.channel) for row in rows]
+        transaction.on_commit(lambda: door_commands_enqueue(commands))
     return rows
 
 

@@ -1,7 +1,8 @@
 """Access tasks: thin; the work is in portal.access.delivery and services.
 
-Door commands go to DOOR_COMMAND_QUEUE, so that nobody at a door waits
-behind an import.
+Door commands go to one queue per channel (settings.DOOR_COMMAND_QUEUES), so
+that nobody at a door waits behind an import, and an MQTT broker that does not
+answer never holds up the webhook's commands (nor the reverse).
 """
 
 from datetime import timedelta
@@ -20,20 +21,33 @@ def deliver_door_command(command_id):
     door_command_deliver(pk=command_id)
 
 
-def door_command_enqueue(command_id):
-    """On DOOR_COMMAND_QUEUE (empty: the default queue): nobody at a door waits behind an import."""
-    queue = settings.DOOR_COMMAND_QUEUE
-    deliver_door_command.apply_async((command_id,), **({"queue": queue} if queue else {}))
+def door_command_enqueue(command_id, channel):
+    """On the channel's own queue: its worker waits for its broker only."""
+    deliver_door_command.apply_async((command_id,), queue=settings.DOOR_COMMAND_QUEUES[channel])
+
+
+def door_commands_enqueue(commands):
+    """[(id, channel)] of one decision. Without a broker (tasks run in the request) the
+    channels are sent side by side here, each against its own deadline."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        from portal.access.delivery import door_commands_deliver
+
+        door_commands_deliver(pks=[pk for pk, _ in commands])
+        return
+    for pk, channel in commands:
+        door_command_enqueue(pk, channel)
 
 
 @shared_task(ignore_result=True)
 def sweep_door_commands():
     from portal.access.delivery import door_commands_sweep
+    from portal.access.models import DoorCommand
     from portal.access.services import doors_relock_due, doors_schedule_apply
 
     _, young = door_commands_sweep()
+    channels = dict(DoorCommand.objects.filter(pk__in=young).values_list("pk", "channel"))
     for pk in young:
-        door_command_enqueue(pk)
+        door_command_enqueue(pk, channels[pk])
     doors_relock_due()
     doors_schedule_apply()
     # strangers' faces kept for the repeated-stranger alert leave with its window

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 
-from portal.access.signing import HEADER, signature_make
+from portal.access.signing import HEADER, message_sign, signature_make
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ class Transport:
 class Mqtt(Transport):
     """Publish to DOOR_MQTT_TOPIC with QoS 1: done when the broker acknowledges.
 
+    The payload is signed like the webhook (portal.access.signing.message_sign,
+    with DOOR_MQTT_SECRET): a controller acts only on what verifies, so whoever
+    can publish to the broker still cannot open a door. DOOR_MQTT_TLS puts the
+    connection under TLS (DOOR_MQTT_CA_FILE, and a client certificate when the
+    broker asks for one).
+
     One connection per command, closed after it: a long-lived client keeps
     unsent messages queued while the broker is away and sends them when it
     returns, which is exactly the late unlock this must never send. The
@@ -45,19 +51,17 @@ class Mqtt(Transport):
         return bool(settings.DOOR_MQTT_HOST)
 
     def send(self, *, topic_door, payload, key, timeout):
-        import paho.mqtt.client as mqtt
-
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"portal-{key}")
-        if settings.DOOR_MQTT_USERNAME:
-            client.username_pw_set(settings.DOOR_MQTT_USERNAME, settings.DOOR_MQTT_PASSWORD)
+        client = mqtt_client(client_id=f"portal-{key}")
         client.connect_timeout = timeout
         try:
             client.connect(settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT, keepalive=10)
-        except OSError as exc:
+        except OSError as exc:  # ssl.SSLError is one too: a refused certificate
             raise DeliveryFailed(f"MQTT broker {settings.DOOR_MQTT_HOST}:{settings.DOOR_MQTT_PORT}: {exc}") from None
         client.loop_start()
         try:
-            info = client.publish(settings.DOOR_MQTT_TOPIC.format(door=topic_door), json.dumps(payload), qos=1)
+            body = json.dumps(payload, separators=(",", ":")).encode()
+            message = message_sign(secret=settings.DOOR_MQTT_SECRET, body=body, key=str(key))
+            info = client.publish(settings.DOOR_MQTT_TOPIC.format(door=topic_door), message, qos=1)
             info.wait_for_publish(timeout=timeout)
             if not info.is_published():
                 raise DeliveryFailed("the MQTT broker did not acknowledge the command in time")
@@ -66,6 +70,22 @@ class Mqtt(Transport):
         finally:
             client.disconnect()
             client.loop_stop()
+
+
+def mqtt_client(*, client_id, clean_session=True):
+    """A paho client with the portal's broker credentials and TLS settings."""
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_session)
+    if settings.DOOR_MQTT_USERNAME:
+        client.username_pw_set(settings.DOOR_MQTT_USERNAME, settings.DOOR_MQTT_PASSWORD)
+    if settings.DOOR_MQTT_TLS:
+        client.tls_set(
+            ca_certs=settings.DOOR_MQTT_CA_FILE or None,
+            certfile=settings.DOOR_MQTT_CERT_FILE or None,
+            keyfile=settings.DOOR_MQTT_KEY_FILE or None,
+        )
+    return client
 
 
 class Webhook(Transport):
@@ -98,7 +118,8 @@ def webhook_post(*, url, secret, payload, key, timeout):
         method="POST",
         headers={
             "Content-Type": "application/json",
-            HEADER: signature_make(secret=secret, body=body),
+            # the key is signed too: a receiver de-duplicates on the verified key, not on this header
+            HEADER: signature_make(secret=secret, body=body, key=str(key)),
             "Idempotency-Key": str(key),
         },
     )

@@ -92,6 +92,7 @@ def stack(tmp_path_factory, subscriber):
     with pytest.MonkeyPatch.context() as patch:
         # base_env copies this process's environment into the portal's processes
         patch.setenv("DOOR_MQTT_HOST", "127.0.0.1")
+        patch.setenv("DOOR_MQTT_SECRET", "e2e-mqtt-secret")
         patch.setenv("DOOR_MQTT_TOPIC", subscriber.topic)
         with running_stack(tmp_path_factory.mktemp("door"), production=True) as s:
             yield s

@@ -82,6 +82,7 @@ def test_with_mosquitto_stopped_for_20_seconds_no_event_is_lost_and_no_late_comm
     session = f"door-outage-{uuid.uuid4().hex[:8]}"
     subscriber = Subscriber(port=port, session=session)
     monkeypatch.setenv("DOOR_MQTT_HOST", "127.0.0.1")
+    monkeypatch.setenv("DOOR_MQTT_SECRET", "e2e-mqtt-secret")
     monkeypatch.setenv("DOOR_MQTT_PORT", str(port))
     monkeypatch.setenv("DOOR_MQTT_TOPIC", subscriber.topic)
     monkeypatch.setenv("DOOR_COMMAND_MAX_AGE_SECONDS", str(MAX_AGE))

@@ -19,6 +19,7 @@ class Subscriber:
         # while this client is away, so a subscriber that reconnects misses nothing published meanwhile.
         self.prefix = prefix or f"test-{uuid.uuid4().hex[:10]}"
         self.messages = []
+        self.signatures = []
         self._ready = threading.Event()
         self._arrived = threading.Condition()
         self.client = mqtt.Client(
@@ -38,8 +39,11 @@ class Subscriber:
         return self.prefix + "/doors/{door}/command"
 
     def _message(self, client, userdata, message):
+        # a door command is signed: its signature line, then the JSON body (portal.access.signing)
+        head, _, body = message.payload.partition(b"\n")
         with self._arrived:
-            self.messages.append((time.time(), message.topic, json.loads(message.payload)))
+            self.signatures.append(head.decode())
+            self.messages.append((time.time(), message.topic, json.loads(body)))
             self._arrived.notify_all()
 
     def wait_for(self, count, timeout=5.0):
@@ -102,3 +106,37 @@ class PrivateBroker:
             self.process.terminate()
             self.process.wait(5)
             self.process = None
+
+
+def certificates(folder):
+    """A private CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl."""
+
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test door CA",
+        "-keyout", "ca.key", "-out", "ca.crt")  # fmt: skip
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    for name, extra in (("server", ["-extfile", "san.ext"]), ("client", [])):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", f"{name}.key",
+            "-out", f"{name}.csr")  # fmt: skip
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "2", "-out", f"{name}.crt", *extra)  # fmt: skip
+    return folder
+
+
+class TlsBroker(PrivateBroker):
+    """A private Mosquitto with a TLS listener that demands a client certificate from the
+    test's CA, and a plain one (on `plain_port`) for the test's own subscriber."""
+
+    def __init__(self, port, plain_port, tmp_path):
+        self.port, self.plain_port = port, plain_port
+        certificates(tmp_path)
+        self.config = tmp_path / "mosquitto.conf"
+        self.config.write_text(
+            "allow_anonymous true\nuser root\n"
+            f"listener {port} 127.0.0.1\ncafile {tmp_path}/ca.crt\ncertfile {tmp_path}/server.crt\n"
+            f"keyfile {tmp_path}/server.key\nrequire_certificate true\n"
+            f"listener {plain_port} 127.0.0.1\n"
+        )
+        self.process = None

@@ -15,6 +15,7 @@ from portal.access.models import AccessEvent, Alert, DoorCommand
 from portal.access.services import access_attempt_decide
 from portal.access.signing import HEADER, signature_make, signature_verify
 from tests.factories import make_person
+from tests.portal.access.controllers import blackhole
 from tests.portal.access.helpers import door_with_kiosk, grant
 from tests.portal.access.mqtt_helpers import PrivateBroker, Subscriber, free_port
 
@@ -40,7 +41,7 @@ def roles_and_channels(settings, db):
 def task_lost(monkeypatch):
     """The delivery task never reaches a worker (the broker lost it)."""
     with monkeypatch.context() as patch:
-        patch.setattr("portal.access.tasks.door_command_enqueue", lambda pk: None)
+        patch.setattr("portal.access.tasks.door_commands_enqueue", lambda commands: None)
         yield
 
 
@@ -151,12 +152,13 @@ class Controller(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        key = self.headers.get("Idempotency-Key")
         if type(self).fail_first > 0:
             type(self).fail_first -= 1
             return self._answer(503)
-        if not signature_verify(secret=SECRET, header=self.headers.get(HEADER), body=body, tolerance=5):
+        signed = signature_verify(secret=SECRET, header=self.headers.get(HEADER), body=body, tolerance=5)
+        if signed is None:
             return self._answer(401)
+        key = signed.key  # the signed key, never the unsigned Idempotency-Key header
         if key in self.seen:
             return self._answer(409)
         self.seen.add(key)
@@ -210,12 +212,14 @@ def test_a_signed_webhook_reaches_a_real_controller_which_rejects_a_replay_and_a
     command = DoorCommand.objects.get()
     assert command.status == "sent"
     body = json.dumps(command.payload(), separators=(",", ":")).encode()
-    signed = {HEADER: signature_make(secret=SECRET, body=body), "Idempotency-Key": str(command.key)}
+    key = str(command.key)
+    signed = {HEADER: signature_make(secret=SECRET, body=body, key=key), "Idempotency-Key": key}
     assert post(controller, body, signed) == 409  # replayed: the key was seen
+    assert post(controller, body, {**signed, "Idempotency-Key": "fresh"}) == 409  # an unsigned new key changes nothing
     tampered = body.replace(b'"seconds":4', b'"seconds":3600')
     assert post(controller, tampered, {**signed, "Idempotency-Key": "other"}) == 401
     old = {
-        HEADER: signature_make(secret=SECRET, body=body, timestamp=timezone.now().timestamp() - 60),
+        HEADER: signature_make(secret=SECRET, body=body, key="old", timestamp=timezone.now().timestamp() - 60),
         "Idempotency-Key": "old",
     }
     assert post(controller, body, old) == 401  # replayed later: outside the tolerance
@@ -233,8 +237,8 @@ def test_a_webhook_answering_an_error_is_retried_with_backoff_until_it_accepts(c
 
 def test_signature_verify_refuses_a_wrong_secret_and_a_garbled_header():
     body = b'{"door":"1"}'
-    header = signature_make(secret=SECRET, body=body)
-    assert signature_verify(secret=SECRET, header=header, body=body)
+    header = signature_make(secret=SECRET, body=body, key="k-1")
+    assert signature_verify(secret=SECRET, header=header, body=body).key == "k-1"
     assert not signature_verify(secret="other", header=header, body=body)
     assert not signature_verify(secret=SECRET, header="garbage", body=body)
     assert not signature_verify(secret=SECRET, header=None, body=body)
@@ -263,9 +267,7 @@ def test_an_alert_is_sent_as_a_signed_webhook_the_receiver_verifies(controller, 
     assert Alert.objects.get().delivery == "sent"
 
 
-def test_a_lockdown_is_never_dropped_for_being_late_it_waits_for_the_broker_and_is_then_sent(
-    settings, lab, tmp_path
-):
+def test_a_lockdown_is_never_dropped_for_being_late_it_waits_for_the_broker_and_is_then_sent(settings, lab, tmp_path):
     from portal.access.services import zone_lockdown
     from tests.factories import make_user
 
@@ -307,3 +309,92 @@ def test_a_lockdown_still_undelivered_is_replaced_by_the_release_that_follows_it
     lockdown, release = DoorCommand.objects.order_by("issued_at", "id")
     assert door_command_deliver(pk=lockdown.pk) == "expired"
     assert DoorCommand.objects.get(pk=lockdown.pk).error == "replaced by a later command for this door"
+
+
+def lags(channel):
+    return [
+        (c.status, (c.sent_at - c.issued_at).total_seconds() if c.sent_at else None)
+        for c in DoorCommand.objects.filter(channel=channel).order_by("id")
+    ]
+
+
+def test_with_the_mqtt_broker_down_the_webhook_still_gets_every_unlock_at_once(controller, settings, ana, lab):
+    settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT = "127.0.0.1", free_port()  # nothing listens there
+    settings.DOOR_COMMAND_MAX_AGE_SECONDS = 2.0
+    door, kiosk = lab
+    events = [
+        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk) for _ in range(3)
+    ]
+    assert [r["event_id"] for r in Controller.received] == [e.pk for e in events]
+    webhook = lags("webhook")
+    assert [status for status, _ in webhook] == ["sent"] * 3
+    assert all(lag < 1.0 for _, lag in webhook), webhook  # not behind MQTT's 2 s of retries
+    assert [status for status, _ in lags("mqtt")] == ["expired"] * 3
+
+
+def test_with_the_webhook_hanging_mqtt_still_gets_every_unlock_at_once(subscriber, settings, ana, lab):
+    settings.DOOR_COMMAND_MAX_AGE_SECONDS = 2.0
+    settings.DOOR_WEBHOOK_SECRET = SECRET
+    door, kiosk = lab
+    with blackhole() as url:
+        settings.DOOR_WEBHOOK_URL = url
+        events = [
+            access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk) for _ in range(3)
+        ]
+    assert [p["event_id"] for _, _, p in subscriber.wait_for(3)] == [e.pk for e in events]
+    assert all(age < 1.0 for age in subscriber.ages()), subscriber.ages()
+    mqtt = lags("mqtt")
+    assert [status for status, _ in mqtt] == ["sent"] * 3 and all(lag < 1.0 for _, lag in mqtt), mqtt
+    assert [status for status, _ in lags("webhook")] == ["expired"] * 3
+
+
+def test_an_mqtt_command_is_signed_with_its_key_and_verifies_with_the_agents_function(subscriber, settings, ana, lab):
+    from doors_agent.signing import signature_verify
+
+    door, kiosk = lab
+    access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    [(_, _, payload)] = subscriber.wait_for(1)
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    [header] = subscriber.signatures
+    signed = signature_verify(secret=settings.DOOR_MQTT_SECRET, header=header, body=body, tolerance=5)
+    assert signed is not None and signed.key == payload["key"] == str(DoorCommand.objects.get().key)
+    assert signature_verify(secret="a guess", header=header, body=body, tolerance=5) is None
+
+
+def test_over_tls_the_broker_takes_the_command_from_a_client_with_its_certificate_and_nobody_else(
+    settings, ana, lab, tmp_path
+):
+    from portal.access.transports import DeliveryFailed, Mqtt
+    from tests.portal.access.mqtt_helpers import TlsBroker, certificates
+
+    broker = TlsBroker(free_port(), free_port(), tmp_path).start()
+    try:
+        subscriber = Subscriber(port=broker.plain_port)
+        try:
+            settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT = "127.0.0.1", broker.port
+            settings.DOOR_MQTT_TOPIC = subscriber.topic
+            settings.DOOR_MQTT_TLS, settings.DOOR_MQTT_CA_FILE = True, str(tmp_path / "ca.crt")
+            settings.DOOR_MQTT_CERT_FILE = str(tmp_path / "client.crt")
+            settings.DOOR_MQTT_KEY_FILE = str(tmp_path / "client.key")
+            door, kiosk = lab
+            event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+            assert [p["event_id"] for _, _, p in subscriber.wait_for(1)] == [event.pk]
+            assert DoorCommand.objects.get().status == "sent"
+            payload = DoorCommand.objects.get().payload()
+            # without a client certificate the broker refuses the connection
+            settings.DOOR_MQTT_CERT_FILE = settings.DOOR_MQTT_KEY_FILE = ""
+            with pytest.raises(DeliveryFailed):
+                Mqtt().send(topic_door="lab-2", payload=payload, key="k-no-cert", timeout=3)
+            # a broker whose certificate another CA signed is not trusted
+            (tmp_path / "other").mkdir()
+            other = certificates(tmp_path / "other")
+            settings.DOOR_MQTT_CA_FILE = str(other / "ca.crt")
+            settings.DOOR_MQTT_CERT_FILE = str(other / "client.crt")
+            settings.DOOR_MQTT_KEY_FILE = str(other / "client.key")
+            with pytest.raises(DeliveryFailed):
+                Mqtt().send(topic_door="lab-2", payload=payload, key="k-other-ca", timeout=3)
+            assert len(subscriber.wait_for(2, timeout=1.0)) == 1
+        finally:
+            subscriber.close()
+    finally:
+        broker.stop()
