@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,63 +33,105 @@ def unknown_face_record(*, sighting):
 
     The same face: the open entry (in the same encoding version) whose mean
     encoding is nearest, if within the version's grouping distance. Returns the entry.
+
+    No lock over the list: the open entries' encodings are read as they are,
+    and only the entry joined is locked (its row). Opening a new entry is the
+    one step two workers seeing the same stranger at once must not both do:
+    on PostgreSQL it waits for a lock of its own (held until commit), then
+    looks again at the entries opened meanwhile.
     """
     encoding = np.frombuffer(bytes(sighting.unknown_face), dtype=np.float32)
     version = GalleryVersion.encoding_version_now() or settings.FACE_ENCODING_VERSION
-    quality = sighting.face_quality
+    reach = versions.review_group_distance(version)
     with transaction.atomic():
-        # one writer at a time over the open entries: two workers seeing the same stranger at
-        # once must not open two entries
-        open_entries = list(
-            UnknownFace.objects.select_for_update()
-            .filter(status=UnknownFace.Status.OPEN, encoding_version=version)
-            .only("id", "encoding", "seen", "first_seen", "last_seen", "picture_quality")
-        )
-        entry, distance = _nearest(open_entries, encoding)
-        if entry is None or distance > versions.review_group_distance(version):
-            entry = UnknownFace.objects.create(
-                encoding=encoding.tobytes(),
-                encoding_version=version,
-                seen=1,
-                first_seen=sighting.at,
-                last_seen=sighting.at,
-                picture=sighting.face_picture,
-                picture_quality=quality,
-            )
-            distance = 0.0
-        else:
-            weight = min(entry.seen, MEAN_WEIGHT_MAX)
-            mean = (entry.vector * weight + encoding) / (weight + 1)
-            changes = {
-                "encoding": mean.astype(np.float32).tobytes(),
-                "seen": entry.seen + 1,
-                "first_seen": min(entry.first_seen, sighting.at),
-                "last_seen": max(entry.last_seen, sighting.at),
-            }
-            # a measured better picture replaces the one kept; an unmeasured one never does
-            if quality is not None and (entry.picture_quality is None or quality > entry.picture_quality):
-                changes.update(picture=sighting.face_picture, picture_quality=quality)
-            UnknownFace.objects.filter(pk=entry.pk).update(**changes)
-        UnknownSighting.objects.create(
-            face=entry,
-            at=sighting.at,
-            source=sighting.source,
-            camera_id=getattr(sighting, "camera_id", None),
-            kiosk_id=sighting.kiosk_id,
-            capture=sighting.capture,
-            distance=sighting.distance,
-            group_distance=round(distance, 4),
-        )
+        entries = UnknownFace.objects.filter(status=UnknownFace.Status.OPEN, encoding_version=version).order_by()
+        # a decided entry between the read and its lock: look again (a few times at most)
+        for _attempt in range(5):
+            ids, distances = _distances(entries, encoding)
+            entry = _joined(ids, distances, reach, sighting, encoding)
+            if entry is not None:
+                return entry
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OPENING_LOCK])
+            newer = entries.filter(pk__gt=max(ids, default=0))
+            ids, distances = _distances(newer, encoding)
+            entry = _joined(ids, distances, reach, sighting, encoding)
+            if entry is not None:
+                return entry
+            if not len(ids) or distances.min() > reach:
+                entry = UnknownFace.objects.create(
+                    encoding=encoding.tobytes(),
+                    encoding_version=version,
+                    seen=1,
+                    first_seen=sighting.at,
+                    last_seen=sighting.at,
+                    picture=sighting.face_picture,
+                    picture_quality=sighting.face_quality,
+                )
+                _sighting_add(entry, sighting, 0.0)
+                return entry
+        raise RuntimeError("the open review entries kept changing under this sighting")
+
+
+# the key of PostgreSQL's advisory lock taken to open an entry (any number no other code uses)
+OPENING_LOCK = 0x52455649  # "REVI"
+
+
+def _distances(entries, encoding):
+    """(ids, distances) of these entries' mean encodings from one encoding, read in one query."""
+    rows = list(entries.values_list("id", "encoding"))
+    if not rows:
+        return [], np.zeros(0, dtype=np.float32)
+    ids = [pk for pk, _ in rows]
+    matrix = np.frombuffer(b"".join(bytes(enc) for _, enc in rows), dtype=np.float32).reshape(len(rows), -1)
+    return ids, np.linalg.norm(matrix - encoding, axis=1)
+
+
+def _joined(ids, distances, reach, sighting, encoding):
+    """The sighting added to the nearest entry within reach (locked, still open); None otherwise."""
+    if not len(ids):
+        return None
+    best = int(np.argmin(distances))
+    if distances[best] > reach:
+        return None
+    entry = (
+        UnknownFace.objects.select_for_update()
+        .filter(pk=ids[best], status=UnknownFace.Status.OPEN)
+        .only("id", "encoding", "seen", "first_seen", "last_seen", "picture_quality")
+        .first()
+    )
+    if entry is None:
+        return None  # decided meanwhile: the caller looks again
+    distance = float(np.linalg.norm(entry.vector - encoding))
+    weight = min(entry.seen, MEAN_WEIGHT_MAX)
+    mean = (entry.vector * weight + encoding) / (weight + 1)
+    changes = {
+        "encoding": mean.astype(np.float32).tobytes(),
+        "seen": entry.seen + 1,
+        "first_seen": min(entry.first_seen, sighting.at),
+        "last_seen": max(entry.last_seen, sighting.at),
+    }
+    quality = sighting.face_quality
+    # a measured better picture replaces the one kept; an unmeasured one never does
+    if quality is not None and (entry.picture_quality is None or quality > entry.picture_quality):
+        changes.update(picture=sighting.face_picture, picture_quality=quality)
+    UnknownFace.objects.filter(pk=entry.pk).update(**changes)
+    _sighting_add(entry, sighting, distance)
     return entry
 
 
-def _nearest(entries, encoding):
-    if not entries:
-        return None, None
-    matrix = np.stack([entry.vector for entry in entries])
-    distances = np.linalg.norm(matrix - encoding, axis=1)
-    best = int(np.argmin(distances))
-    return entries[best], float(distances[best])
+def _sighting_add(entry, sighting, distance):
+    UnknownSighting.objects.create(
+        face=entry,
+        at=sighting.at,
+        source=sighting.source,
+        camera_id=getattr(sighting, "camera_id", None),
+        kiosk_id=sighting.kiosk_id,
+        capture=sighting.capture,
+        distance=sighting.distance,
+        group_distance=round(distance, 4),
+    )
 
 
 def _open(entry):
