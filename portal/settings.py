@@ -314,15 +314,22 @@ if FACE_ENCODER not in {"onnx", "dlib"}:
 FACE_ENCODER_CACHE = Path(env_str("FACE_ENCODER_CACHE", str(BASE_DIR / ".cache" / "encoders")))
 # ONNX Runtime threads per worker process (like OPENBLAS_NUM_THREADS: one per process).
 FACE_ENCODER_THREADS = env_int("FACE_ENCODER_THREADS", 1, minimum=1)
-# How a face becomes an encoding (recognition/encoders.py VERSIONS). Changing it
-# re-encodes every stored photo (manage.py reencode); thresholds belong to a version.
-ENCODING_VERSIONS = ("dlib_face_recognition_resnet_model_v1", "dlib_face_recognition_resnet_model_v1+mirror")
+# How a face becomes an encoding (recognition/encoders.py VERSIONS; opencv_zoo_sface_2021dec
+# is OpenCV Zoo's SFace, docs/recognition-models.md). Changing it re-encodes every stored
+# photo (manage.py reencode); thresholds belong to a version.
+ENCODING_VERSIONS = (
+    "dlib_face_recognition_resnet_model_v1",
+    "dlib_face_recognition_resnet_model_v1+mirror",
+    "opencv_zoo_sface_2021dec",
+)
 FACE_ENCODING_VERSION = env_str("FACE_ENCODING_VERSION", ENCODING_VERSIONS[1]).strip()
 if FACE_ENCODING_VERSION not in ENCODING_VERSIONS:
-    raise ImproperlyConfigured(
-        f"FACE_ENCODING_VERSION={FACE_ENCODING_VERSION!r}: use dlib_face_recognition_resnet_model_v1 "
-        "or dlib_face_recognition_resnet_model_v1+mirror."
-    )
+    raise ImproperlyConfigured(f"FACE_ENCODING_VERSION={FACE_ENCODING_VERSION!r}: use {', '.join(ENCODING_VERSIONS)}.")
+# What finds faces in uploads, kiosk frames, videos and camera streams: hog (dlib's) or
+# yunet (OpenCV Zoo's YuNet: faces from about 20 px, with the landmarks SFace aligns on).
+FACE_DETECTOR = env_str("FACE_DETECTOR", "hog").strip().lower()
+if FACE_DETECTOR not in {"hog", "yunet"}:
+    raise ImproperlyConfigured(f"FACE_DETECTOR={FACE_DETECTOR!r}: use hog or yunet.")
 # Experts only: the largest distance to a person's average face accepted, instead
 # of the mode's (look-alikes still get a stricter one). Unset: the mode decides.
 FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", None, minimum=0.1, maximum=1.0)

@@ -63,11 +63,54 @@ MODES = {"strict": 0.44, "balanced": 0.46, "lenient": 0.48}
 MODES_BY_VERSION = {
     "dlib_face_recognition_resnet_model_v1": MODES,
     "dlib_face_recognition_resnet_model_v1+mirror": {"strict": 0.43, "balanced": 0.45, "lenient": 0.47},
+    # SFace's encodings have length 1: distances run from 0 to 2 (d^2 = 2 - 2 cosine)
+    "opencv_zoo_sface_2021dec": {"strict": 1.04, "balanced": 1.08, "lenient": 1.12},
 }
 
 # Two frames of one kiosk attempt farther apart than this show different
 # people (dlib's own same-person bound).
 SAME_FACE = 0.6
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Everything measured on a version's distances: a threshold of one version means nothing in another."""
+
+    size: int  # values in one encoding
+    modes: dict  # mode -> threshold
+    lookalike_distance: float  # LOOKALIKE_DISTANCE
+    lookalike_risk: float  # LOOKALIKE_RISK
+    same_face: float  # SAME_FACE: frames of one attempt, one camera track, one returning stranger
+    # CONFIDENCE_SPAN and confidence()'s 0.05/0.1 steps are read on this scale (1 for dlib's)
+    scale: float = 1.0
+
+
+_DLIB = {
+    "size": 128,
+    "lookalike_distance": LOOKALIKE_DISTANCE,
+    "lookalike_risk": LOOKALIKE_RISK,
+    "same_face": SAME_FACE,
+}
+CALIBRATIONS = {
+    "dlib_face_recognition_resnet_model_v1": Calibration(modes=MODES, **_DLIB),
+    "dlib_face_recognition_resnet_model_v1+mirror": Calibration(
+        modes=MODES_BY_VERSION["dlib_face_recognition_resnet_model_v1+mirror"], **_DLIB
+    ),
+    # measured on lfw-dev's even half (docs/recognition-models.md)
+    "opencv_zoo_sface_2021dec": Calibration(
+        size=128,
+        modes=MODES_BY_VERSION["opencv_zoo_sface_2021dec"],
+        lookalike_distance=1.2,
+        lookalike_risk=1.1,
+        same_face=1.3,
+        scale=2.0,
+    ),
+}
+
+
+def calibration(version=None):
+    """The measured numbers of an encoding version (dlib's plain version's for an unknown or empty one)."""
+    return CALIBRATIONS.get(version or "", CALIBRATIONS["dlib_face_recognition_resnet_model_v1"])
 
 
 @dataclass(frozen=True)
@@ -77,6 +120,8 @@ class CalibratedRule:
     # second-best person must be at least this much farther (0: off); kept for
     # experts, measured to add nothing on top of the calibration
     margin: float = 0.0
+    # frames of one attempt farther apart than this show different people (the version's)
+    same_face: float = SAME_FACE
 
     def person_threshold(self, nearest_other):
         return self.threshold - max(0.0, self.lookalike_distance - nearest_other)
@@ -247,7 +292,7 @@ def distance_to(gallery, probe, person_id, *, spread=0.0):
     return float(np.sqrt(float(difference @ difference) + spread))
 
 
-def combine_frames(encodings):
+def combine_frames(encodings, same_face=SAME_FACE):
     """Several frames of one attempt -> (mean encoding, spread, frames used); (None, 0.0, 0) for none.
 
     The face in most agreement with the others (the medoid) is the
@@ -264,7 +309,7 @@ def combine_frames(encodings):
     stack = np.vstack(frames)
     pairwise = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2)
     medoid = int(np.argmin(pairwise.sum(axis=1)))
-    used = stack[pairwise[medoid] <= SAME_FACE]
+    used = stack[pairwise[medoid] <= same_face]
     mean = used.mean(axis=0)
     spread = float(np.mean(np.sum((used - mean) ** 2, axis=1)))
     return mean.astype(np.float32), spread, len(used)
@@ -278,7 +323,7 @@ def decide_frames(gallery, encodings, rule=CalibratedRule()):
     88% and 2.4% for the first frame alone; a vote between frames accepts
     fewer people (81%), a plain mean without the spread more strangers.
     """
-    mean, spread, _ = combine_frames(encodings)
+    mean, spread, _ = combine_frames(encodings, rule.same_face)
     if mean is None:
         return NO_MATCH
     return decide(gallery, mean, rule, spread=spread)
@@ -327,8 +372,12 @@ def rule_for(*, mode="balanced", threshold=None, version=None):
     """The rule for a mode name in an encoding version, or an expert's explicit threshold (which wins)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-    modes = MODES_BY_VERSION.get(version, MODES) if version else MODES
-    return CalibratedRule(threshold=modes[mode] if threshold is None else threshold)
+    measured = calibration(version)
+    return CalibratedRule(
+        threshold=measured.modes[mode] if threshold is None else threshold,
+        lookalike_distance=measured.lookalike_distance,
+        same_face=measured.same_face,
+    )
 
 
 def _plain(value):

@@ -9,7 +9,9 @@ reads them when it is imported, so it is imported then: importing this module
 stays cheap for tests and commands that never detect); the web process never
 imports it. The
 encoding network is recognition.encoders' (dlib's own or ONNX Runtime),
-chosen once per process with use_encoder().
+chosen once per process with use_encoder(), or SFace (recognition.sface)
+for its encoding version. Faces are found by dlib's HOG or by YuNet
+(recognition.yunet), DetectOptions.detector.
 """
 
 import functools
@@ -19,19 +21,38 @@ from dataclasses import dataclass, field
 import dlib
 import numpy as np
 
-from recognition import decision, encoders, imaging
+from recognition import decision, encoders, imaging, sface, yunet
 
 MODEL_NAME = encoders.PLAIN
-ENCODING_SIZE = 128
+# dlib's; an encoding version's own size is decision.calibration(version).size
+ENCODING_SIZE = decision.calibration(MODEL_NAME).size
+DETECTORS = ("hog", "yunet")
 
 _encoder = None
+_sface = None
+_zoo_config = {"cache_dir": yunet.DEFAULT_CACHE, "threads": 1}
 
 
 def use_encoder(config):
-    """Choose the encoding network for this process (encoders.Config); returns it."""
-    global _encoder
+    """Choose the encoding network for this process (encoders.Config); returns it.
+
+    The cache folder and the thread count apply to YuNet and SFace too.
+    """
+    global _encoder, _sface
+    if config.cache_dir is not None:
+        _zoo_config.update(cache_dir=config.cache_dir, threads=config.threads)
+        yunet.configure(cache_dir=config.cache_dir, threads=config.threads)
+        _sface = None
     _encoder = encoders.make(config)
     return _encoder
+
+
+def sface_encoder():
+    """This process's SFace network, prepared on first use (zoo.ZooError when it cannot be had)."""
+    global _sface
+    if _sface is None:
+        _sface = sface.SFaceEncoder(_zoo_config["cache_dir"], _zoo_config["threads"])
+    return _sface
 
 
 def encoder():
@@ -43,6 +64,23 @@ def encoder():
 
 # Box: (top, right, bottom, left) in pixels of the original image, the order
 # face_recognition uses.
+
+
+class Box(tuple):
+    """A face's (top, right, bottom, left), with YuNet's 5 landmarks (x, y) and score when YuNet found it.
+
+    A plain tuple everywhere else (stored as a list, compared, unpacked); the
+    landmarks let SFace align the face without looking for them again.
+    """
+
+    landmarks = None
+    score = None
+
+    def __new__(cls, values, landmarks=None, score=None):
+        box = super().__new__(cls, values)
+        box.landmarks = landmarks
+        box.score = score
+        return box
 
 
 @dataclass(frozen=True)
@@ -64,6 +102,8 @@ class DetectOptions:
     jitters: int = 1
     # how a face becomes an encoding (encoders.VERSIONS); a gallery searches one version
     version: str = MODEL_NAME
+    # what finds faces: "hog" (dlib's) or "yunet" (boxes with 5 landmarks, from about 20 px)
+    detector: str = "hog"
 
 
 @functools.cache
@@ -75,6 +115,10 @@ def detect(image, options=DetectOptions()):
     """Face boxes in a PIL RGB image, found on a scaled-down copy."""
     small, scale = imaging.scaled_copy(image, options.max_side)
     array = imaging.to_array(small)
+    if options.detector == "yunet":
+        return _yunet_boxes(array, scale, image.size)
+    if options.detector != "hog":
+        raise ValueError(f"unknown face detector {options.detector!r}; use {' or '.join(DETECTORS)}")
     with encoders.DLIB_LOCK:  # one shared detector (see encoders.DLIB_LOCK)
         boxes = _face_recognition().face_locations(array, number_of_times_to_upsample=0, model="hog")
         if not boxes and options.upsample_when_empty:
@@ -94,8 +138,23 @@ def detect(image, options=DetectOptions()):
     return sorted(mapped, key=lambda box: box[3])
 
 
+def _yunet_boxes(array, scale, size):
+    width, height = size
+    boxes = []
+    for face in yunet.detect(array):
+        top, right, bottom, left = face.box
+        mapped = (
+            max(0, round(top / scale)),
+            min(width, round(right / scale)),
+            min(height, round(bottom / scale)),
+            max(0, round(left / scale)),
+        )
+        boxes.append(Box(mapped, landmarks=face.landmarks / np.float32(scale), score=face.score))
+    return sorted(boxes, key=lambda box: box[3])
+
+
 def encode(image, boxes, options=DetectOptions()):
-    """One 128-d float32 encoding per box, computed on the original image."""
+    """One float32 encoding per box (the version's size), computed on the original image."""
     return encode_many([(image, boxes)], options)[0]
 
 
@@ -105,15 +164,19 @@ def encode_many(items, options=DetectOptions()):
     Every face of every image goes through the network as one batch: the
     faces of a group photo, the frames of a kiosk attempt.
     """
+    is_sface = options.version == sface.VERSION
+    cut = sface.chips if is_sface else encoders.chips
     chips, counts = [], []
     for image, boxes in items:
         counts.append(len(boxes))
         if boxes:
-            chips.append(encoders.chips(imaging.to_array(image), list(boxes)))
+            chips.append(cut(imaging.to_array(image), list(boxes)))
     if not chips:
         return [[] for _ in items]
     batch = np.concatenate(chips)
-    if options.jitters > 1:
+    if is_sface:  # dlib's jitter is dlib's network's; SFace encodes each face once
+        vectors = sface_encoder().run(batch)
+    elif options.jitters > 1:
         vectors = np.stack([_jittered(chip, options) for chip in batch])
     else:
         vectors = encoders.encode_chips(encoder(), batch, options.version)

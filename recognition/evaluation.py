@@ -72,7 +72,8 @@ class EncodingCache:
     def save(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.entries)
-        vectors = np.zeros((len(keys), 128), dtype=np.float32)
+        sizes = [len(v) for _, v in self.entries.values() if v is not None]
+        vectors = np.zeros((len(keys), sizes[0] if sizes else 128), dtype=np.float32)
         counts = np.zeros(len(keys), dtype=np.int32)
         for i, key in enumerate(keys):
             counts[i], vector = self.entries[key]
@@ -107,6 +108,8 @@ def encode_photos(photos, *, options=None, cache_dir=None, progress=None):
 
     options = options or engine.DetectOptions()
     tag = f"{options.version}|side={options.max_side}|up={options.upsample_when_empty}|j={options.jitters}"
+    if options.detector != "hog":  # HOG's tag stays as it was: the caches made before keep their keys
+        tag += f"|det={options.detector}"
     cache = EncodingCache(Path(cache_dir or CACHE_DIR) / f"encodings-{hashlib.sha1(tag.encode()).hexdigest()[:12]}.npz")
     result, stats = [], {"cached": 0, "encoded": 0, "no_face": [], "several_faces": [], "unreadable": []}
     started, dirty = time.monotonic(), 0

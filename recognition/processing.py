@@ -39,7 +39,9 @@ def detect_options(version=None):
     # the encoder is chosen at the first face work, not at import: importing this module
     # (tests, commands that never detect) must not generate or load an ONNX graph
     versions.encoder_start()
-    return engine.DetectOptions(max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active())
+    return engine.DetectOptions(
+        max_side=settings.FACE_DETECT_MAX_SIDE, version=version or versions.active(), detector=settings.FACE_DETECTOR
+    )
 
 
 def read_image(field):

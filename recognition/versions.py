@@ -47,7 +47,21 @@ def encoder_start():
     _started = True
     detail = f", graph {chosen.path}, {chosen.threads} thread(s)" if chosen.name == "onnx" else ""
     log.info("face encoder: %s%s; encoding version wanted: %s", chosen.name, detail, wanted())
+    _zoo_start()
     return chosen
+
+
+def _zoo_start():
+    """Prepare YuNet and SFace now if they are used: a missing or altered file is said at start, not per face."""
+    from recognition import engine, sface, yunet, zoo
+
+    try:
+        if settings.FACE_DETECTOR == "yunet":
+            log.info("face detector: YuNet, graph %s", yunet.detector().path)
+        if wanted() == sface.VERSION:
+            log.info("face encoder: SFace, graph %s", engine.sface_encoder().path)
+    except zoo.ZooError as exc:
+        log.error("face models: %s", exc)
 
 
 def wanted():

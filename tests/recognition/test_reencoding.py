@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from recognition import encoders, gallery, versions
+from recognition import encoders, gallery, sface, versions
 from recognition.models import FacePhoto, GalleryVersion, ReencodeJob
 from recognition.reencoding import reencode_run, reencode_start
 from tests import photos
@@ -63,6 +63,25 @@ def test_a_gallery_moves_to_another_version_and_is_searched_correctly_before_dur
     assert not FacePhoto.objects.exclude(next_encoding=None).exists()
     assert gallery.current().encoding_version == MIRROR and len(gallery.current()) == 4
     assert identified(photos.OBAMA_AND_BIDEN) == ["Barack Obama", "Joe Biden"]
+    assert identified(photos.STRANGER) == [None]
+
+
+@pytest.mark.parametrize("detector", ["hog", "yunet"])
+def test_a_switch_from_dlib_to_sface_reencodes_every_photo_and_never_mixes_versions(plain_gallery, settings, detector):
+    settings.FACE_DETECTOR = detector
+    settings.FACE_ENCODING_VERSION = sface.VERSION
+    job = ReencodeJob.objects.create(target=sface.VERSION, total=3, status=ReencodeJob.Status.RUNNING)
+    while not reencode_run(job=job, seconds=0, batch=1):
+        # meanwhile the gallery is dlib's alone, and searched as dlib's
+        assert gallery.current().encoding_version == PLAIN and loaded_versions() == {PLAIN}
+        assert identified(photos.OBAMA_3) == ["Barack Obama"]
+    assert versions.active() == sface.VERSION
+    assert set(FacePhoto.objects.exclude(encoding=None).values_list("model_name", flat=True)) == {sface.VERSION}
+    current = gallery.current()
+    assert current.encoding_version == sface.VERSION and len(current) == 3
+    assert np.allclose(np.linalg.norm(current.matrix, axis=1), 1.0, atol=1e-5)  # SFace's, not dlib's
+    assert identified(photos.OBAMA_AND_BIDEN) == ["Barack Obama", "Joe Biden"]
+    assert identified(photos.OBAMA_3) == ["Barack Obama"]
     assert identified(photos.STRANGER) == [None]
 
 
