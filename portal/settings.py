@@ -332,7 +332,7 @@ if FACE_DETECTOR not in {"hog", "yunet"}:
     raise ImproperlyConfigured(f"FACE_DETECTOR={FACE_DETECTOR!r}: use hog or yunet.")
 # Experts only: the largest distance to a person's average face accepted, instead
 # of the mode's (look-alikes still get a stricter one). Unset: the mode decides.
-FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", None, minimum=0.1, maximum=1.0)
+FACE_MATCH_THRESHOLD = env_float("FACE_MATCH_THRESHOLD", None, minimum=0.1, maximum=2.0)  # SFace: 0-2
 
 # --- enrollment -------------------------------------------------------------
 
@@ -467,7 +467,7 @@ VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 7, minimum=0)
 # Unknown faces (a kiosk, a camera, an upload that records attendance) within this distance of an
 # open review entry's mean encoding join it. Unset: the active encoding version's balanced
 # threshold, where a face is taken for an enrolled person's (recognition.versions.review_group_distance).
-REVIEW_GROUP_DISTANCE = env_float("REVIEW_GROUP_DISTANCE", None, minimum=0.1, maximum=1.0)
+REVIEW_GROUP_DISTANCE = env_float("REVIEW_GROUP_DISTANCE", None, minimum=0.1, maximum=2.0)  # SFace: 0-2
 # Review entries (the face's picture, encoding and sightings) are erased this many days after last seen.
 REVIEW_RETENTION_DAYS = env_int("REVIEW_RETENTION_DAYS", 30, minimum=0)
 # Videos to recognize: the largest file, the longest duration, and the frames analysed per second.
