@@ -241,6 +241,8 @@ def distances(matrix, sq_norms, probe):
     (N, 128) temporary, which is what makes a million templates cheap.
     """
     probe = np.asarray(probe, dtype=np.float32)
+    if not len(matrix):  # an empty gallery has no width of its own (gallery.Gallery())
+        return np.zeros(0, dtype=np.float32)
     # in place after the product: at a million rows every extra temporary
     # costs a pass over 4 MB (about 1 ms each)
     squared = matrix @ probe
