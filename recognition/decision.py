@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recognition import shortlist
 from recognition.texts import gettext_noop  # English here; the portal translates the words
 
 
@@ -151,9 +152,11 @@ class People:
         self._fill(ids, centroids, templates, np.einsum("ij,ij->i", centroids, centroids), len(ids), len(ids))
 
     @classmethod
-    def from_rows(cls, ids, centroids, templates, sq_norms, size, live, index=None, nearest=None):
+    def from_rows(cls, ids, centroids, templates, sq_norms, size, live, index=None, nearest=None, short_list=None):
         people = cls()
         people._fill(ids, centroids, templates, sq_norms, size, live, index, nearest)
+        # still true for the rows it was built on: they keep their places (retired ones measure as infinite)
+        people.short_list = short_list
         return people
 
     def _fill(self, ids, centroids, templates, sq_norms, size, live, index=None, nearest=None):
@@ -189,8 +192,9 @@ class People:
         Exact: a short list, when there is one, only spares the scan rows
         that provably cannot be among the two nearest.
         """
-        if self.short_list is not None:
-            found = self.short_list.nearest_two(self, probe, exclude_row=exclude_row)
+        short = shortlist.for_people(self)
+        if short is not None:
+            found = short.nearest_two(self, probe, exclude_row=exclude_row)
             if found is not None:
                 return found
         dist = self.distances(probe)

@@ -137,7 +137,7 @@ class Gallery:
         this snapshot never searches past its own size. Compacts (one copy)
         when too many rows are retired.
         """
-        from recognition.decision import People
+        from recognition.decision import People, _averages
 
         old = self._decision_people
         dim = self.dim or next((np.asarray(t).reshape(len(t), -1).shape[1] for t in changes.values() if len(t)), 0)
@@ -172,7 +172,8 @@ class Gallery:
                 retired.append(row)
         appended = []
         for pid, rows in new_rows.items():
-            centroid = rows.astype(np.float64).mean(axis=0).astype(np.float32)
+            # the arithmetic of a full load's averages, so the numbers are the same
+            centroid = _averages(rows, np.zeros(len(rows), dtype=np.int64), np.array([len(rows)]))[0]
             p_centroids[size], p_ids[size], p_templates[size] = centroid, pid, len(rows)
             p_sq[size] = np.float32(centroid @ centroid)
             index[pid] = size
@@ -183,7 +184,7 @@ class Gallery:
                 index.pop(pid, None)
         live = old.live - len(retired) + len(appended)
         nearest = _nearest_carried(old, retired, appended, p_centroids)
-        people = People.from_rows(p_ids, p_centroids, p_templates, p_sq, size, live, index, nearest)
+        people = People.from_rows(p_ids, p_centroids, p_templates, p_sq, size, live, index, nearest, old.short_list)
 
         nxt = Gallery.__new__(Gallery)
         nxt.version, nxt.encoding_version, nxt.change_id = version, self.encoding_version, change_id

@@ -1,0 +1,115 @@
+"""A faster first pass over the average faces, with exactly the exact scan's answers.
+
+The exact scan reads every average face (512 bytes each in float32): at a
+million people it is bound by memory bandwidth. The short list keeps a copy
+in 8 bits a value (faiss's scalar quantizer, a quarter of the bytes), finds
+the K nearest in it, and measures those exactly in float32. It knows how far
+any 8-bit copy is from its original (the largest reconstruction error,
+measured when it is built), so by the triangle inequality no row outside the
+K can be nearer than (K-th approximate distance - that error). When that
+bound is above the exact second-nearest found, the two nearest are proven;
+when not (a crowded neighbourhood), the search falls back to the exact scan.
+Either way the answer is the exact scan's.
+
+Built once a gallery is large enough to gain from it, and never changed:
+people appended later are scanned exactly beside it, people retired are
+infinitely far in the exact measurement, and when the unindexed tail grows
+the next search rebuilds it. Without faiss installed, the exact scan alone.
+"""
+
+import logging
+import threading
+import time
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+try:
+    import faiss
+
+    faiss.omp_set_num_threads(1)  # a worker process is one search at a time; processes are the parallelism
+except ImportError:  # pragma: no cover - the exact scan alone
+    faiss = None
+
+# below this many people the exact scan takes a few milliseconds: nothing to gain
+MIN_PEOPLE = 50_000
+# how many nearest of the 8-bit copy are measured exactly
+K = 32
+# rows appended since the build, scanned exactly beside it, before a rebuild
+TAIL_MAX_SHARE, TAIL_MAX_MIN = 1 / 16, 20_000
+# float32 rounding of the two distance computations, well above their worst case
+SLACK = 1e-4
+
+_build_lock = threading.Lock()
+
+
+class ShortList:
+    def __init__(self, centroids, size):
+        start = time.perf_counter()
+        rows = np.ascontiguousarray(centroids[:size], dtype=np.float32)
+        self.size = size
+        self.index = faiss.IndexScalarQuantizer(rows.shape[1], faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_L2)
+        self.index.train(rows)
+        self.index.add(rows)
+        decoded = self.index.sa_decode(self.index.sa_encode(rows))
+        errors = np.linalg.norm(decoded - rows, axis=1)
+        self.error = float(errors.max()) if len(errors) else 0.0
+        self.build_seconds = time.perf_counter() - start
+        self.proven = self.fallbacks = 0  # how often the bound held (the benchmark and tests read them)
+        log.info("short list built: %d people, 8-bit error at most %.4f, %.0f ms",
+                 size, self.error, self.build_seconds * 1000)
+
+    def nearest_two(self, people, probe, *, exclude_row=None):
+        """(best row, distance, second distance) exactly as the full scan finds them; None: scan it all."""
+        probe = np.asarray(probe, dtype=np.float32).reshape(1, -1)
+        approx, rows = self.index.search(probe, K)
+        rows = rows[0][rows[0] >= 0]
+        tail = np.arange(self.size, people.size)
+        candidates = np.concatenate([rows, tail]) if len(tail) else rows
+        exact = _exact(people, probe[0], candidates)
+        if exclude_row is not None:
+            exact[candidates == exclude_row] = np.inf
+        if len(exact) < 2:
+            self.fallbacks += 1
+            return None
+        order = np.argsort(exact, kind="stable")[:2]
+        best, second = float(exact[order[0]]), float(exact[order[1]])
+        if not np.isfinite(second):
+            self.fallbacks += 1
+            return None
+        # every row not measured is at least this far (the K-th of the copy, less its error)
+        bound = float(np.sqrt(max(float(approx[0][-1]), 0.0))) - self.error - SLACK
+        if len(rows) < K or bound <= second:
+            self.fallbacks += 1
+            return None
+        self.proven += 1
+        # equal distances: the full scan's argmin takes the lowest row; so does this
+        best_row = int(candidates[order[0]])
+        ties = candidates[exact == best]
+        return int(ties.min()) if len(ties) > 1 else best_row, best, second
+
+
+def _exact(people, probe, rows):
+    """The exact scan's own arithmetic on some rows (the same float32 steps, so the same numbers)."""
+    centroids = people.centroids[rows]
+    squared = centroids @ probe
+    squared *= -2.0
+    squared += people.sq_norms[rows]
+    squared += np.float32(probe @ probe)
+    np.maximum(squared, 0.0, out=squared)
+    return np.sqrt(squared, out=squared)
+
+
+def for_people(people):
+    """The people's short list, built or rebuilt when worth it; None: use the exact scan."""
+    if faiss is None or people.size < MIN_PEOPLE:
+        return None
+    short = people.short_list
+    tail = people.size - short.size if short is not None else None
+    if short is not None and tail <= max(TAIL_MAX_MIN, short.size * TAIL_MAX_SHARE):
+        return short
+    with _build_lock:
+        if people.short_list is short:
+            people.short_list = ShortList(people.centroids, people.size)
+    return people.short_list
