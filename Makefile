@@ -11,7 +11,7 @@ PORT ?= 8000
 # What makemessages reads: the project's own code, templates and scripts.
 MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*'
 
-.PHONY: ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
+.PHONY: door-sim ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt door-agent/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ mosquitto:
 		echo "Installing Debian's mosquitto for the door-command tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; }
 
+
+# A door without hardware: the door agent on mock pins with a simulated door (it opens after an
+# unlock and closes after a few seconds; Enter forces it open). DOOR is the door's controller ID;
+# the portal needs DOOR_MQTT_HOST=127.0.0.1 and the same DOOR_MQTT_SECRET (docs/door-agent.md).
+DOOR ?= 1
+door-sim: install mosquitto
+	DOOR_MQTT_SECRET="$${DOOR_MQTT_SECRET:-door-sim}" $(PY) -m doors_agent sim --door "$(DOOR)"
 
 # Debian's ffmpeg: the video and camera tests make their clips with it (the portal itself
 # reads videos and streams with PyAV's own FFmpeg).
