@@ -48,5 +48,28 @@ FOR_MINUTES = gettext_noop("for %(minutes)s minutes")
 EVERYONE = gettext_noop("everyone")
 VISITOR_DETAIL = gettext_noop("%(name)s (host %(host)s) until %(until)s")
 VISITOR_ERASED_DETAIL = gettext_noop("%(name)s: face photos and encodings erased after the pass of %(day)s")
-ACTIONS = [UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, EVERYONE]
-DETAILS = [FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_DETAIL]
+# what was set up (the detail is the thing's name): per model and whether it is new
+SETUP = {
+    ("zone", True): gettext_noop("zone added"),
+    ("zone", False): gettext_noop("zone changed"),
+    ("door", True): gettext_noop("door added"),
+    ("door", False): gettext_noop("door changed"),
+    ("accesslevel", True): gettext_noop("access level added"),
+    ("accesslevel", False): gettext_noop("access level changed"),
+    ("accessgroup", True): gettext_noop("access group added"),
+    ("accessgroup", False): gettext_noop("access group changed"),
+}
+READER_SET = gettext_noop("reader set")
+READER_DETAIL = {
+    "entry": gettext_noop("%(kiosk)s is the entry reader of %(door)s"),
+    "exit": gettext_noop("%(kiosk)s is the exit reader of %(door)s"),
+}
+READER_NONE_DETAIL = gettext_noop("%(kiosk)s reads for no door (attendance only)")
+PIN_SET = gettext_noop("PIN set")
+PIN_REMOVED = gettext_noop("PIN removed")
+ACTIONS = [
+    UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, EVERYONE,
+    *SETUP.values(), READER_SET, PIN_SET, PIN_REMOVED,
+]  # fmt: skip
+# most specific first
+DETAILS = [FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_DETAIL, READER_NONE_DETAIL, *READER_DETAIL.values()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.access import views
+from portal.access import setup_views, views
 
 urlpatterns = [
     path("access/", views.doors, name="access-doors"),
@@ -16,4 +16,17 @@ urlpatterns = [
     path("access/on-site/", views.on_site, name="access-on-site"),
     path("access/muster/", views.muster, name="access-muster"),
     path("access/visitors/", views.visitors, name="access-visitors"),
+    path("access/setup/", setup_views.setup, name="access-setup"),
+    path("access/zones/new/", setup_views.zone_edit, name="access-zone-new"),
+    path("access/zones/<int:pk>/", setup_views.zone_edit, name="access-zone"),
+    path("access/doors/new/", setup_views.door_edit, name="access-door-new"),
+    path("access/doors/<int:pk>/", setup_views.door_edit, name="access-door"),
+    path("access/levels/new/", setup_views.level_edit, name="access-level-new"),
+    path("access/levels/<int:pk>/", setup_views.level_edit, name="access-level"),
+    path("access/groups/new/", setup_views.group_edit, name="access-group-new"),
+    path("access/groups/<int:pk>/", setup_views.group_edit, name="access-group"),
+    path("access/readers/", setup_views.readers, name="access-readers"),
+    path("access/readers/<int:pk>/", setup_views.reader, name="access-reader"),
+    path("access/pins/", setup_views.pins, name="access-pins"),
+    path("access/pins/<int:pk>/remove/", setup_views.pin_remove, name="access-pin-remove"),
 ]
