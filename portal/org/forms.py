@@ -78,6 +78,37 @@ class DepartmentForm(forms.Form):
             raise forms.ValidationError(_("A department with this name exists."))
         return name
 
+    HOURS = ["working_days", "start", "end", "grace_minutes", "punch_mode", "punch_cutoff", "min_interval_minutes"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("own_schedule"):
+            # hours typed with the box unticked would be thrown away with a "saved": say so instead
+            typed = [
+                name
+                for name in self.HOURS
+                if data.get(name) not in (None, "", [])
+                and name in self.changed_data
+                and self._differs(name, data[name])
+            ]
+            if typed:
+                self.add_error(
+                    "own_schedule",
+                    _(
+                        "You changed the working hours (%(fields)s) but “Own working hours” is not ticked: "
+                        "tick it to keep them, or put them back."
+                    )
+                    % {"fields": ", ".join(str(self.fields[name].label) for name in typed)},
+                )
+        return data
+
+    def _differs(self, name, value):
+        field = self.fields[name]
+        initial = field.to_python(self.get_initial_for_field(field, name))
+        if isinstance(value, list):
+            return sorted(map(str, value)) != sorted(map(str, initial or []))
+        return value != initial
+
     def schedule(self):
         """The Schedule fields, or None for the organization default."""
         data = self.cleaned_data

@@ -143,3 +143,15 @@ def test_the_users_list_names_the_security_and_reception_roles(admin):
     page = admin.get(reverse("org-users")).content.decode()
     rows = {m[0]: m[1] for m in re.findall(r'>(sam|rita)</a></td>.*?data-label="Role">([^<]*)<', page, re.S)}
     assert rows == {"sam": "Security", "rita": "Reception"}
+
+
+def test_hours_typed_without_ticking_own_hours_are_not_silently_dropped(admin):
+    data = {"name": "Night shift", "start": "22:00", "end": "06:00", "punch_mode": "alternate"}
+    response = admin.post(reverse("org-department-new"), data)
+    assert response.status_code == 400
+    assert "“Own working hours” is not ticked" in response.content.decode()
+    assert not Department.objects.filter(name="Night shift").exists()
+    # the hours as the form showed them (its defaults) with the box unticked: the default applies, no complaint
+    untouched = {**data, "start": "09:00", "end": "17:00", "working_days": ["1", "2", "3", "4", "5"]}
+    assert admin.post(reverse("org-department-new"), untouched).status_code == 302
+    assert not Schedule.objects.filter(department__name="Night shift").exists()
