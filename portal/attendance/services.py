@@ -166,6 +166,9 @@ def attendance_event_change(*, event, at, direction, reason, user):
         event = AttendanceEvent.objects.select_for_update().get(pk=event.pk)
         if event.voided:
             raise CorrectionRefused(_("A voided event cannot be changed."))
+        if _same_minute(at, event.at):
+            # the form shows minutes: the minute it showed, sent back, is the event's own time (seconds kept)
+            at = event.at
         if event.at == at and event.direction == direction:
             raise CorrectionRefused(_("Nothing to change: the time and direction are the same."))
         before, old_at = event.snapshot(), event.at
@@ -174,6 +177,10 @@ def attendance_event_change(*, event, at, direction, reason, user):
         correction = _audit(event=event, action=EventCorrection.Action.CHANGE, reason=reason, user=user, before=before)
         _recompute_days(event.person, old_at, at)
     return correction
+
+
+def _same_minute(typed, stored):
+    return typed.second == 0 and typed.microsecond == 0 and typed == stored.replace(second=0, microsecond=0)
 
 
 def attendance_event_void(*, event, reason, user):
@@ -220,6 +227,42 @@ def attendance_days_close(*, now=None, lookback_days=7, chunk=500):
     if batch:
         written += _close_batch(batch, days, done, book, now, tz)
     return written
+
+
+def attendance_absences_mark(*, now=None) -> int:
+    """Store today's absences as they happen: everyone whose working day has started (past the
+    grace minutes) with no event and no summary yet gets an open summary marked absent.
+
+    The dashboard counts such a person absent from that moment; the reports read stored
+    summaries, so without this they said "0 absent" until the day was closed. A later check-in
+    recomputes the row (present, late); closing the day recomputes it once more. Idempotent.
+    """
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    book = ShiftBook()
+    people = list(Person.objects.staff().filter(active=True).only("id", "department_id", "created_at"))
+    wanted = {}
+    for person in people:
+        shift = book.for_person(person)
+        day = shift.day_of(now, tz)
+        if day < timezone.localdate(person.created_at) or not shift.is_working_day(day):
+            continue
+        if now >= shift.planned(day, tz)[0] + timedelta(minutes=shift.grace_minutes):
+            wanted[(person.pk, day)] = (person, shift)
+    if not wanted:
+        return 0
+    days = {day for _, day in wanted}
+    known = set(DailySummary.objects.filter(day__in=days).values_list("person_id", "day"))
+    rows = [
+        DailySummary(
+            person=person, day=day, **_summary_values(day_summarize(shift=shift, day=day, events=[], now=now, tz=tz))
+        )
+        for (person_id, day), (person, shift) in wanted.items()
+        if (person_id, day) not in known
+    ]
+    # a check-in racing this write keeps its own row (ignore_conflicts): it has the events
+    DailySummary.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _close_batch(people, days, done, book, now, tz):

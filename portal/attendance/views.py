@@ -106,12 +106,13 @@ def _day(value):
 
 def _day_page(request, person, day, *, add_form=None, status=200, error=None):
     detail = attendance_day_detail(person=person, day=day)
-    local_start = timezone.localtime(detail["window"][0])
+    # a missed event most often is the morning's check-in: the person's own planned start
+    local_start = timezone.localtime(detail["shift"].planned(day, timezone.get_current_timezone())[0])
     context = {
         "person": person,
         "day": day,
         **detail,
-        "add_form": add_form or EventForm(initial={"at": local_start.replace(hour=9, minute=0)}),
+        "add_form": add_form or EventForm(initial={"at": local_start}),
         "void_form": VoidForm(),
         "directions": AttendanceEvent.Direction.choices,
         "prev_day": (day - timedelta(days=1)).isoformat(),

@@ -1,4 +1,5 @@
 import tempfile
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
+from portal.attendance.services import attendance_absences_mark
 from portal.reports import charts
 from portal.reports.forms import MonthlyForm, ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
@@ -22,6 +24,13 @@ from portal.reports.selectors import dashboard_today, presence_history, report_t
 from portal.reports.services import report_export_request, report_period
 
 PAGE_ROWS = 500
+
+
+def _absences_current(last_day):
+    """Today's absences stored before a report that covers today reads the summaries: the
+    dashboard counts them from the start of the shift, and both must say the same."""
+    if last_day >= timezone.localdate() - timedelta(days=1):
+        attendance_absences_mark()
 
 
 @role_required(VIEWER)
@@ -49,6 +58,7 @@ def reports(request):
     form = ReportFilterForm.from_query(request.GET)
     if not form.is_valid():
         return render(request, "reports/reports.html", {"form": form}, status=400)
+    _absences_current(form.cleaned_data["date_to"])
     rows = daily_summary_list(**form.filters())
     totals = report_totals(rows)
     context = {
@@ -69,6 +79,7 @@ def timesheet(request):
     status = 200
     if form.is_bound and form.is_valid():
         first, last = form.period()
+        _absences_current(last)
         filters = {"date_from": first, "date_to": last, "person": form.cleaned_data["person"], "department": None}
         rows = daily_summary_list(**filters)
         query = urlencode({"date_from": first.isoformat(), "date_to": last.isoformat(), "person": filters["person"].pk})
@@ -84,6 +95,7 @@ def monthly_report(request):
     form = MonthlyForm.from_query(request.GET)
     if not form.is_valid():
         return render(request, "reports/monthly.html", {"form": form}, status=400)
+    _absences_current((form.first() + timedelta(days=31)).replace(day=1))
     month = monthly_summary(first=form.first(), **_monthly_filters(form))
     marks, notes = legend()
     context = {
@@ -133,6 +145,7 @@ def report_export(request, fmt):
     if not form.is_valid():
         return render(request, "reports/reports.html", {"form": form}, status=400)
     filters = form.filters()
+    _absences_current(filters["date_to"])
     count = daily_summary_list(**filters).count()
     if count > settings.REPORT_EXPORT_INLINE_ROWS:
         export = report_export_request(user=request.user, fmt=fmt, query=form.data, rows_total=count)

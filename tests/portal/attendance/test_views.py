@@ -164,3 +164,33 @@ def test_a_running_day_is_shown_as_of_now(hr):
     attendance_event_record(person=person, at=timezone.now(), source="upload")
     page = hr.get(day_url(person, timezone.localdate())).content.decode()
     assert "in now" in page and "(day not over)" in page
+
+
+def test_changing_only_the_direction_keeps_the_time_to_the_second(hr, settings):
+    """Issue 25, 19: the form shows minutes; sending the shown minute back must not drop the seconds."""
+    settings.TIME_ZONE = "UTC"
+    ana = make_person("Ana Staff", "e1")
+    event = attendance_event_record(
+        person=ana, at=datetime(2026, 3, 2, 9, 12, 37, tzinfo=UTC), source="upload", direction="in"
+    ).event
+    response = hr.post(
+        reverse("attendance-event-change", args=[event.pk]),
+        {"at": "2026-03-02T09:12", "direction": "out", "reason": "pressed the wrong button"},
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.at, event.direction) == (datetime(2026, 3, 2, 9, 12, 37, tzinfo=UTC), "out")
+    correction = EventCorrection.objects.get()
+    assert correction.before["at"] == correction.after["at"]
+    page = hr.get(day_url(ana)).content.decode()
+    assert f"event {event.pk}" not in page
+
+
+def test_a_missed_event_defaults_to_the_departments_start(hr, settings):
+    settings.TIME_ZONE = "UTC"
+    ana = make_person("Ana Staff", "e1", department="Sales")
+    Schedule.objects.create(name="Sales hours", department=ana.department, start="09:30", end="18:00")
+    page = hr.get(day_url(ana)).content.decode()
+    assert 'value="2026-03-02 09:30"' in page or 'value="2026-03-02T09:30"' in page, page[page.find("id_at") - 300 :][
+        :600
+    ]
