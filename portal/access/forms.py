@@ -35,6 +35,11 @@ class UnlockForm(forms.Form):
 
 class LockdownForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
+    # a lockdown refuses everyone at every door of the zone: never one stray click
+    confirm = forms.BooleanField(
+        label=_("Yes, lock every door of this zone"),
+        error_messages={"required": _("Tick the box to confirm the lockdown.")},
+    )
 
 
 class VisitorForm(forms.Form):

@@ -1,5 +1,6 @@
 """Reading access facts out of the database for portal.access.rules."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -135,3 +136,29 @@ def zone_on_site(*, zone, now=None, hours=24):
         if out != AttendanceEvent.Direction.OUT:
             inside.append(event)
     return sorted(inside, key=lambda e: e.person.name)
+
+
+@dataclass(frozen=True)
+class VisitorFace:
+    """Where a visitor's photo stands: "accepted" (the pass works at doors), "checking",
+    "refused" (with the photo check's reason, stored in English) or "none" (erased, or never given)."""
+
+    state: str
+    reason: str = ""
+
+
+def visitor_face_state(visitor) -> VisitorFace:
+    """A pass is valid at a door only once a face of its photo is accepted (the kiosk
+    recognizes nobody else): this says whether it is, for the reception's list."""
+    from recognition.models import FacePhoto
+
+    photos = list(visitor.person.photos.all()) if visitor.person_id else []
+    statuses = {photo.status for photo in photos}
+    if FacePhoto.Status.ACCEPTED in statuses:
+        return VisitorFace("accepted")
+    if statuses & {FacePhoto.Status.QUEUED, FacePhoto.Status.ENCODING, FacePhoto.Status.REVIEW}:
+        return VisitorFace("checking")
+    refused = [photo for photo in photos if photo.status == FacePhoto.Status.REJECTED]
+    if refused:
+        return VisitorFace("refused", refused[-1].reason)
+    return VisitorFace("none")

@@ -200,6 +200,10 @@ def zone_lockdown_end(*, zone, user):
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.RELEASE, user=user)
         _audit(user, texts.LOCKDOWN_END, zone=zone)
+        # the lockdown's alert ends with it (its message starts with the zone's name: see _lockdown_message)
+        Alert.objects.filter(
+            kind=Alert.Kind.LOCKDOWN, acknowledged_at=None, message__startswith=f"{zone.name} locked down by"
+        ).update(acknowledged_at=timezone.now())
     return doors
 
 

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
 from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
-from portal.access.selectors import access_event_list, access_explain, zone_on_site, zone_tz
+from portal.access.selectors import access_event_list, access_explain, visitor_face_state, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
 from portal.access.texts import reason_message
+from portal.access.transports import channels_configured
 from portal.access.visitors import VisitorRefused, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, role_required
 from portal.core.spreadsheets import spreadsheet_row
@@ -76,6 +77,7 @@ def doors(request):
             "actions": _actions_translate(OperatorAction.objects.all()[:20]),
             "unlock_form": UnlockForm(),
             "lockdown_form": LockdownForm(),
+            "no_lock": not channels_configured(),
         },
     )
 
@@ -103,8 +105,10 @@ def door_unlock(request, pk):
 def zone_lockdown_view(request, pk):
     zone = get_object_or_404(Zone, pk=pk)
     form = LockdownForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    doors = zone_lockdown(zone=zone, user=request.user, reason=reason)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("access-doors")
+    doors = zone_lockdown(zone=zone, user=request.user, reason=form.cleaned_data["reason"])
     messages.info(request, _("%(zone)s locked down (%(count)s doors).") % {"zone": zone.name, "count": len(doors)})
     return redirect("access-doors")
 
@@ -210,7 +214,10 @@ def log_export(request, fmt):
     stamp = f"{timezone.localdate():%Y%m%d}"
     if fmt == "csv":
         writer = csv.writer(_Echo())
+        # the byte-order mark tells Excel the file is UTF-8 (as the attendance exports do); bom=0 for machines
         header = [str(c) for c in LOG_COLUMNS]
+        if request.GET.get("bom", "1").lower() not in {"0", "false", "no"}:
+            header[0] = "\ufeff" + header[0]
         lines = (writer.writerow(r) for r in [header, *(_row(e) for e in events.iterator(chunk_size=2000))])
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
@@ -276,12 +283,37 @@ def visitors(request):
         except VisitorRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.info(
-                request,
-                _("%(name)s registered until %(until)s.")
-                % {"name": visitor.name, "until": f"{timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}"},
-            )
+            _visitor_registered_say(request, visitor)
             return redirect("access-visitors")
     now = timezone.now()
-    listing = Visitor.objects.select_related("host").prefetch_related("doors")[:100]
+    listing = list(Visitor.objects.select_related("host").prefetch_related("doors", "person__photos")[:100])
+    for visitor in listing:
+        visitor.face = visitor_face_state(visitor)
+        visitor.face_reason = reason_text(visitor.face.reason) if visitor.face.reason else ""
     return render(request, "access/visitors.html", {"form": form, "visitors": listing, "now": now})
+
+
+def _visitor_registered_say(request, visitor):
+    """Say what the pass can do now: a pass is valid at doors only once its photo's face is accepted."""
+    until = f"{timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}"
+    face = visitor_face_state(Visitor.objects.prefetch_related("person__photos").get(pk=visitor.pk))
+    if face.state == "accepted":
+        messages.info(request, _("%(name)s registered until %(until)s.") % {"name": visitor.name, "until": until})
+    elif face.state == "refused":
+        messages.error(
+            request,
+            _(
+                "%(name)s is registered, but the photo was refused (%(reason)s): the pass opens no door. "
+                "Register the visitor again with a new photo."
+            )
+            % {"name": visitor.name, "reason": reason_text(face.reason)},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "%(name)s registered until %(until)s. The photo is being checked: the pass opens doors once "
+                "the face is accepted (see the list below)."
+            )
+            % {"name": visitor.name, "until": until},
+        )

@@ -49,6 +49,8 @@ def kiosk_config(*, kiosk):
         "door_side": kiosk.door_side if kiosk.door_id else None,
         # "face_or_pin": the kiosk also offers a badge (employee ID) and PIN
         "door_mode": kiosk.door.mode if kiosk.door_id else None,
+        # a door that is not a time clock only opens: the kiosk does not offer to check in or out
+        "door_time_clock": kiosk.door.time_clock if kiosk.door_id else None,
     }
 
 

@@ -340,6 +340,8 @@
 
   // the button promises only what the next event will really be
   function nextEventLabel() {
+    // a door that is not a time clock records no attendance: the button only opens it
+    if (config.door && config.door_time_clock === false) return gettext("Tap to open the door");
     if (config.direction === "in") return gettext("Tap to check in");
     if (config.direction === "out") return gettext("Tap to check out");
     if (config.punch_mode === "time_of_day" && config.cutoff) {

@@ -171,7 +171,7 @@ def test_a_refusal_recorded_in_english_reads_in_chinese(client):
     assert "无权通过此门" in chinese and "No access to this door" not in chinese
     assert "No access to this door" in client.get(reverse("access-log"), **EN).content.decode()
     export = client.get(reverse("access-log-export", args=["csv"]), **ZH)
-    lines = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8"))))
+    lines = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert lines[0][:3] == ["时间", "门", "区域"] and lines[1][-1] == "无权通过此门"
 
 

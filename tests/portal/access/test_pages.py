@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from portal.access.models import AccessEvent, Door, DoorCommand, OperatorAction
+from portal.access.models import AccessEvent, Alert, Door, DoorCommand, OperatorAction
 from portal.access.services import access_attempt_decide
 from portal.accounts.roles import SECURITY
 from tests.factories import make_person, make_user
@@ -71,7 +71,10 @@ def test_the_access_log_filters_by_door_and_result(client, guard, ana):
 
 def test_the_access_log_exports_csv_and_xlsx_with_the_same_rows(client, guard, ana):
     attempts(ana)
-    csv_text = b"".join(client.get(reverse("access-log-export", args=["csv"]), {"person": ana.pk})).decode()
+    raw = b"".join(client.get(reverse("access-log-export", args=["csv"]), {"person": ana.pk}))
+    # Excel on Windows reads UTF-8 only after a byte-order mark, like the attendance CSVs have
+    assert raw.startswith(b"\xef\xbb\xbf")
+    csv_text = raw.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("time,door,zone,direction,person")
     assert len(lines) == 3 and {line.split(",")[1] for line in lines[1:]} == {"Lab 2", "Lobby"}
@@ -80,6 +83,8 @@ def test_the_access_log_exports_csv_and_xlsx_with_the_same_rows(client, guard, a
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "time" and len(rows) == 3
     assert {row[7] for row in rows[1:]} == {"granted", "denied"}
+    plain = b"".join(client.get(reverse("access-log-export", args=["csv"]), {"person": ana.pk, "bom": "0"}))
+    assert plain.startswith(b"time,")
 
 
 def test_the_live_view_shows_the_latest_attempts(client, guard, ana):
@@ -114,7 +119,12 @@ def test_an_operator_unlock_sends_a_command_for_the_minutes_and_is_audited(clien
 
 def test_lockdown_and_its_end_from_the_doors_page(client, guard, ana):
     door, _, _ = door_with_kiosk("Lab 2")
+    # one stray click locks nobody out: the lockdown needs its confirmation
     client.post(reverse("access-zone-lockdown", args=[door.zone.pk]), {"reason": "drill"})
+    door.refresh_from_db()
+    assert door.state == Door.State.NORMAL and not OperatorAction.objects.exists()
+    assert "Tick the box to confirm the lockdown." in client.get(reverse("access-doors")).content.decode()
+    client.post(reverse("access-zone-lockdown", args=[door.zone.pk]), {"reason": "drill", "confirm": "on"})
     door.refresh_from_db()
     assert door.state == Door.State.LOCKED_DOWN
     assert "drill" in client.get(reverse("access-doors")).content.decode()
@@ -122,6 +132,9 @@ def test_lockdown_and_its_end_from_the_doors_page(client, guard, ana):
     door.refresh_from_db()
     assert door.state == Door.State.NORMAL
     assert list(OperatorAction.objects.values_list("action", flat=True)) == ["lockdown end", "lockdown"]
+    # the lockdown's alert ends with it
+    assert not Alert.objects.filter(acknowledged_at=None).exists()
+    assert "locked down by" not in client.get(reverse("access-doors")).content.decode()
 
 
 def test_a_passback_reset_from_the_doors_page_lets_a_person_enter_again(client, guard, ana):

@@ -1,6 +1,7 @@
 """Visitors: registered at reception with a photo, admitted at their doors during the pass, refused after,
 their face erased after VISITOR_RETENTION_DAYS with an audit row left."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -129,3 +130,28 @@ def test_the_visitors_erase_command_erases_what_the_hourly_task_would(host):
     call_command("visitors_erase", "--days", "7", stdout=out)
     assert out.getvalue().startswith("1 visitors")
     assert Visitor.objects.get().erased_at is not None
+
+
+def test_a_visitor_photo_without_a_face_does_not_give_a_valid_pass(client, host, django_capture_on_commit_callbacks):
+    """Issue 25, 5: the photo is refused by the encoder; reception is told at once and the list says so."""
+    door, _, _ = door_with_kiosk("Lobby")
+    client.force_login(make_user("desk", role=RECEPTION))
+    upload = SimpleUploadedFile("visitor.jpg", photos.no_face_jpeg(), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("access-visitors"),
+            {
+                "name": "Faceless Visitor",
+                "host": host.pk,
+                "doors": [door.pk],
+                "valid_from": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "hours": 4,
+                "photo": upload,
+            },
+            follow=True,
+        )
+    # the photo is checked after the registration commits: until then the pass is not called valid
+    assert "The photo is being checked: the pass opens doors once the face is accepted" in response.content.decode()
+    page = client.get(reverse("access-visitors")).content.decode()
+    state = re.search(r"Faceless Visitor</td>.*?data-label=\"State\">(.*?)</td>", page, re.S).group(1)
+    assert "photo refused" in state and "opens no door" in state and ">valid<" not in state
