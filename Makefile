@@ -114,6 +114,9 @@ fonts:
 	@test -n "$$PORTAL_FONT_PATH" || test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || { \
 		echo "Installing Debian's fonts-wqy-zenhei for names in every script"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
+	@test -n "$$PORTAL_FALLBACK_FONT_PATH" || test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+		echo "Installing Debian's fonts-dejavu-core for the letters the CJK font lacks (ř, č, ů, ł, ğ)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
 test: install chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .

@@ -295,6 +295,17 @@ PORTAL_FONT_PATH = env_str("PORTAL_FONT_PATH") or next(
     (path for path in PORTAL_FONT_CANDIDATES if Path(path).is_file()), ""
 )
 PORTAL_FONT_INDEX = env_int("PORTAL_FONT_INDEX", 0, minimum=0)
+# The second font of the chain, for every letter the first lacks: the CJK fonts have
+# no Latin Extended-A (Czech ř, č, ů, Ě; Polish ł, ś; Turkish ğ, ı), which printed
+# nothing in PDFs and boxes in pictures. `make` installs Debian's fonts-dejavu-core.
+PORTAL_FALLBACK_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/noto/NotoSans-Regular.ttf",
+]
+PORTAL_FALLBACK_FONT_PATH = env_str("PORTAL_FALLBACK_FONT_PATH") or next(
+    (path for path in PORTAL_FALLBACK_FONT_CANDIDATES if Path(path).is_file()), ""
+)
 
 # --- recognition ------------------------------------------------------------
 

@@ -4,6 +4,7 @@ No Django and no dlib here, so the web process can validate an upload
 without loading the face models.
 """
 
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -212,22 +213,76 @@ def label_font(size, font_path=None, font_index=0):
     return ImageFont.load_default(size=size)
 
 
+@functools.cache
+def font_characters(font_path, font_index=0):
+    """The code points a font has glyphs for (its best cmap), read once per process."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_path, fontNumber=font_index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or ())
+    finally:
+        font.close()
+
+
+class FontChain:
+    """A label font and a second one for the letters the first lacks: a CJK font has no
+    Latin Extended-A (Czech ř, Polish ł), which Pillow drew as boxes. Pillow has no
+    fallback of its own, so the text is drawn in runs, each in the first font that has it."""
+
+    def __init__(self, size, font_path, font_index=0, fallback_path=""):
+        self.primary = ImageFont.truetype(font_path, size, index=font_index)
+        self.fallback = ImageFont.truetype(fallback_path, size) if fallback_path else None
+        self.known = font_characters(font_path, font_index)
+
+    def getmetrics(self):
+        ascent, descent = self.primary.getmetrics()
+        if self.fallback is not None:
+            more = self.fallback.getmetrics()
+            ascent, descent = max(ascent, more[0]), max(descent, more[1])
+        return ascent, descent
+
+    def runs(self, text):
+        """(piece, font) in order; characters the first font lacks go to the second."""
+        found = []
+        for ch in text:
+            font = self.primary if self.fallback is None or ord(ch) in self.known or ch.isspace() else self.fallback
+            if found and found[-1][1] is font:
+                found[-1][0] += ch
+            else:
+                found.append([ch, font])
+        return [(piece, font) for piece, font in found]
+
+    def length(self, draw, text):
+        return sum(draw.textlength(piece, font=font) for piece, font in self.runs(text))
+
+    def draw(self, draw, xy, text, fill):
+        x, y = xy
+        for piece, font in self.runs(text):
+            draw.text((x, y), piece, fill=fill, font=font)
+            x += draw.textlength(piece, font=font)
+
+
+def _length(draw, text, font):
+    return font.length(draw, text) if isinstance(font, FontChain) else draw.textlength(text, font=font)
+
+
 def fit_text(draw, text, font, max_width):
     """`text`, cut with an ellipsis where needed so that it is at most `max_width` wide."""
-    if draw.textlength(text, font=font) <= max_width:
+    if _length(draw, text, font) <= max_width:
         return text
     # binary search on the number of characters kept: widths grow with length
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
-        if draw.textlength(text[:middle].rstrip() + ELLIPSIS, font=font) <= max_width:
+        if _length(draw, text[:middle].rstrip() + ELLIPSIS, font) <= max_width:
             low = middle
         else:
             high = middle - 1
     return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
 
 
-def annotate(image, faces, quality=90, *, font_path=None, font_index=0):
+def annotate(image, faces, quality=90, *, font_path=None, font_index=0, fallback_path=""):
     """Draw a box around every face and its label above the box.
 
     `faces` is a list of (box, label, known) with box = (top, right, bottom,
@@ -241,7 +296,8 @@ def annotate(image, faces, quality=90, *, font_path=None, font_index=0):
     width, height = canvas.size
     longest = max(canvas.size)
     line = max(2, longest // 300)
-    font = label_font(max(14, longest // 40), font_path, font_index)
+    size = max(14, longest // 40)
+    font = FontChain(size, font_path, font_index, fallback_path) if font_path else label_font(size)
     pad = max(3, line)
     # one line height for every label, so that accents and CJK sit alike
     ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (font.size, 0)
@@ -250,7 +306,7 @@ def annotate(image, faces, quality=90, *, font_path=None, font_index=0):
         colour = (0, 170, 80) if known else (220, 40, 40)
         draw.rectangle([(left, top), (right, bottom)], outline=colour, width=line)
         label = fit_text(draw, label, font, width - 2 * pad)
-        text_w = math.ceil(draw.textlength(label, font=font))
+        text_w = math.ceil(_length(draw, label, font))
         label_h = text_h + 2 * pad
         label_top = top - label_h
         if label_top < 0:  # no room above: put the label inside the box's top
@@ -258,7 +314,10 @@ def annotate(image, faces, quality=90, *, font_path=None, font_index=0):
         label_top = max(0, min(label_top, height - label_h))
         label_left = max(0, min(left, width - text_w - 2 * pad))
         draw.rectangle([(label_left, label_top), (label_left + text_w + 2 * pad, label_top + label_h)], fill=colour)
-        draw.text((label_left + pad, label_top + pad), label, fill=(255, 255, 255), font=font)
+        if isinstance(font, FontChain):
+            font.draw(draw, (label_left + pad, label_top + pad), label, fill=(255, 255, 255))
+        else:
+            draw.text((label_left + pad, label_top + pad), label, fill=(255, 255, 255), font=font)
     out = io.BytesIO()
     canvas.save(out, format="JPEG", quality=quality)
     return out.getvalue()

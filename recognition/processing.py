@@ -31,7 +31,13 @@ def decision_rule(version=None):
 
 def annotated_jpeg(image, labels):
     """The result picture, names drawn with the portal's font (every script)."""
-    return imaging.annotate(image, labels, font_path=settings.PORTAL_FONT_PATH, font_index=settings.PORTAL_FONT_INDEX)
+    return imaging.annotate(
+        image,
+        labels,
+        font_path=settings.PORTAL_FONT_PATH,
+        font_index=settings.PORTAL_FONT_INDEX,
+        fallback_path=settings.PORTAL_FALLBACK_FONT_PATH,
+    )
 
 
 def detect_options(version=None):

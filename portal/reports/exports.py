@@ -290,9 +290,16 @@ def pdf_page_count(person_counts):
 
 def pdf_document(out, *, title, font=None):
     """A PDF with the portal's font (or `font`, a subset of it), which prints names in every script."""
+    fallback = settings.PORTAL_FALLBACK_FONT_PATH
     if font:
-        return Document(out, title=title, font_path=font)
-    return Document(out, title=title, font_path=settings.PORTAL_FONT_PATH, font_index=settings.PORTAL_FONT_INDEX)
+        return Document(out, title=title, font_path=font, fallback_path=fallback)
+    return Document(
+        out,
+        title=title,
+        font_path=settings.PORTAL_FONT_PATH,
+        font_index=settings.PORTAL_FONT_INDEX,
+        fallback_path=fallback,
+    )
 
 
 class _Timesheet:

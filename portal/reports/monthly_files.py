@@ -116,6 +116,7 @@ def _write_pdf(month, out):
         title=title,
         font_path=settings.PORTAL_FONT_PATH,
         font_index=settings.PORTAL_FONT_INDEX,
+        fallback_path=settings.PORTAL_FALLBACK_FONT_PATH,
         landscape=True,
     )
     per_page = int((PAGE_H - 2 * MARGIN - 90) // ROW)

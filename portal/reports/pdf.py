@@ -18,8 +18,11 @@ import logging
 from fpdf import FPDF
 from fpdf.enums import TextMode
 
+from recognition.imaging import font_characters
+
 A4 = (595.28, 841.89)
 FAMILY = "portal"
+FALLBACK = "portal-fallback"
 # fontTools says so for every bitmap table it drops from the subset; nothing is wrong
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
@@ -28,7 +31,7 @@ class Document:
     """Pages of text lines. `bold` is drawn by also stroking the letters, because
     the CJK fonts come in one weight."""
 
-    def __init__(self, out, *, title="", font_path, font_index=0, landscape=False):
+    def __init__(self, out, *, title="", font_path, font_index=0, fallback_path="", landscape=False):
         self.out = out
         self.height = A4[0] if landscape else A4[1]
         self.pdf = FPDF(orientation="L" if landscape else "P", unit="pt", format="A4")
@@ -36,6 +39,11 @@ class Document:
         self.pdf.set_creator("Attendance portal")
         self.pdf.set_title(title)
         self.pdf.add_font(FAMILY, fname=font_path, collection_font_number=font_index)
+        # letters the first font lacks (the CJK fonts have no ř, č, ů) come from the second;
+        # fpdf2's own fallback does not apply to text() at a position, so runs are placed here
+        self.known = font_characters(font_path, font_index) if fallback_path else None
+        if fallback_path:
+            self.pdf.add_font(FALLBACK, fname=fallback_path)
         self.pdf.set_line_width(0.25)
         self.pages = 0
         self._open = False
@@ -53,14 +61,32 @@ class Document:
     def line(self, y, cells, *, bold=False, size=9):
         """Several strings on one line."""
         self._page()
-        self.pdf.set_font(FAMILY, size=size)
         self.pdf.text_mode = TextMode.FILL_STROKE if bold else TextMode.FILL
         for x, value in cells:
-            self.pdf.text(x, self.height - y, str(value))
+            for family, piece in self._runs(str(value)):
+                self.pdf.set_font(family, size=size)
+                self.pdf.text(x, self.height - y, piece)
+                x += self.pdf.get_string_width(piece)
 
     def width(self, value, *, size=9):
-        self.pdf.set_font(FAMILY, size=size)
-        return self.pdf.get_string_width(str(value))
+        total = 0
+        for family, piece in self._runs(str(value)):
+            self.pdf.set_font(family, size=size)
+            total += self.pdf.get_string_width(piece)
+        return total
+
+    def _runs(self, text):
+        """(family, piece) in order: each piece in the first font of the chain that has its letters."""
+        if self.known is None:
+            return [(FAMILY, text)] if text else []
+        runs = []
+        for ch in text:
+            family = FAMILY if ord(ch) in self.known or ch.isspace() else FALLBACK
+            if runs and runs[-1][0] == family:
+                runs[-1][1] += ch
+            else:
+                runs.append([family, ch])
+        return [(family, piece) for family, piece in runs]
 
     def show_page(self):
         """End the current page; the next line starts a new one."""
