@@ -410,14 +410,30 @@ CAMERA_RECONNECT_MAX_SECONDS = env_int("CAMERA_RECONNECT_MAX_SECONDS", 30, minim
 CAMERA_TIMEOUT_SECONDS = env_int("CAMERA_TIMEOUT_SECONDS", 10, minimum=1)
 # A face not seen for this long ends its track, which is then decided once.
 CAMERA_TRACK_GAP_SECONDS = env_float("CAMERA_TRACK_GAP_SECONDS", 1.0, minimum=0.1, maximum=30.0)
+# ... and not before this many analysed frames without it: analysis falling behind (1 frame a
+# second on a loaded runner) must not cut one person's pass into several tracks.
+CAMERA_TRACK_GAP_FRAMES = env_int("CAMERA_TRACK_GAP_FRAMES", 2, minimum=0)
+# A new track of a face within dlib's same-person distance of one last seen less than this long
+# ago is a piece of the same pass: one decision for all the pieces (one event, no stranger to
+# review if a piece was recognized); a stranger's pass is decided this long after it was last seen.
+CAMERA_PASS_SECONDS = env_float("CAMERA_PASS_SECONDS", 4.0, minimum=0.0, maximum=60.0)
+# One analysed frame decides a pass (a door opens at once) when its face is recognized at least
+# this much inside the rule's threshold; doubtful faces and strangers wait for more frames.
+CAMERA_CONFIDENT_MARGIN = env_float("CAMERA_CONFIDENT_MARGIN", 0.05, minimum=0.0, maximum=0.3)
+# Below this many analysed frames a second a camera's health says its analysis is too slow to
+# follow people (the tracker was tested to keep one pass at 1 a second).
+CAMERA_MIN_ANALYSED_FPS = env_float("CAMERA_MIN_ANALYSED_FPS", 1.0, minimum=0.1, maximum=30.0)
+# A camera read for this long without a face found says so on its health, with the likely cause.
+CAMERA_NO_FACE_MINUTES = env_float("CAMERA_NO_FACE_MINUTES", 30.0, minimum=0.1)
 # A track seen in fewer analysed frames is not decided: a face caught in one frame only is
 # mostly a passing blur or a false detection, and would only add unknown faces to review.
 CAMERA_TRACK_MIN_FRAMES = env_int("CAMERA_TRACK_MIN_FRAMES", 2, minimum=1)
-# A track seen in this many analysed frames is decided at once, while the person is still
-# passing (a door opens, the event is written); a face not recognized then is decided again,
-# from its best frames, when its track ends. 0: decide every track only when it ends.
+# A pass seen in this many analysed frames is decided at once when its best faces together are
+# recognized (besides a single confident frame: CAMERA_CONFIDENT_MARGIN). 0: off.
 CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
-# Faces are looked for on a copy this much smaller than the frame (1: full size).
+# The smallest copy of a frame faces are looked for on (1: full size). Each stream's own scale is
+# chosen from its minimum face size (the face still fills the detector's 80 px window) and never
+# goes below this; faces smaller still are found by zooming into areas that moved, not whole frames.
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).
 CAMERA_HEALTH_SECONDS = env_float("CAMERA_HEALTH_SECONDS", 2.0, minimum=0.2, maximum=60.0)

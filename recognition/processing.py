@@ -452,7 +452,9 @@ def _video_run(job):
     longest = max(job.width, job.height) or settings.FACE_DETECT_MAX_SIDE
     scale = min(1.0, settings.FACE_DETECT_MAX_SIDE / longest)
     # a face hidden for a moment (turned away, behind someone) keeps its track for a few analysed frames
-    tracker = tracking.Tracker(max_gap=max(1.0, 3.0 / fps))
+    tracker = tracking.Tracker(max_gap=max(1.0, 3.0 / fps), gap_frames=2)
+    # faces down to VIDEO_MIN_FACE_PX: the frame at its detection size, areas that moved enlarged
+    finder = tracking.FaceFinder(engine, min_face=settings.VIDEO_MIN_FACE_PX, scale=scale, options=options)
     ended, analysed, reported = [], 0, time.monotonic()
     try:
         with job.video.open("rb") as handle:
@@ -460,9 +462,7 @@ def _video_run(job):
             if kind is None:
                 raise video.VideoRejected("not_video", texts.VIDEO_NOT_VIDEO)
             for t, rgb in video.frames(handle, kind[0], fps=fps, max_seconds=limit):
-                faces = tracking.faces_in_frame(
-                    engine, rgb, scale=scale, min_face=settings.VIDEO_MIN_FACE_PX, options=options, t=t
-                )
+                faces = finder(rgb, t, hints=[track.box for track in tracker.active])
                 ended += tracker.update(t, faces)
                 analysed += 1
                 if time.monotonic() - reported > 0.5:  # the progress bar, without a write per frame

@@ -97,26 +97,54 @@ def _inside(box, region, width, height):
     return r_left <= cx <= r_right and r_top <= cy <= r_bottom
 
 
-def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=None, t=0.0):
+# dlib's HOG detector looks through an 80x80 window: a face narrower than about this many
+# pixels on the copy it searches is not found without upsampling.
+DETECTOR_MIN_FACE = 80
+# the most a zoomed area is enlarged (a 40 px face becomes 96 px: found with margin)
+MAX_ZOOM = 3.0
+
+
+def detection_scale(min_face, *, floor=0.1):
+    """The scale of the copy a frame is searched on: as small as it can be while the smallest face
+    asked for (min_face pixels of the frame) still fills the detector's window; never below floor
+    (a limit set by the admin), never above 1 (smaller faces are found by zooming into areas,
+    not by enlarging whole frames)."""
+    return max(floor, min(1.0, DETECTOR_MIN_FACE / max(1, min_face)))
+
+
+def zoom_for(min_face, scale):
+    """How much an area must be enlarged for faces of min_face pixels to be found; 1: not needed."""
+    smallest_found = DETECTOR_MIN_FACE / scale  # frame pixels
+    if min_face >= smallest_found:
+        return 1.0
+    return min(MAX_ZOOM, 1.2 * DETECTOR_MIN_FACE / max(1, min_face))
+
+
+def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=None, t=0.0, zoom_areas=(), zoom=1.0):
     """The faces of one frame (an RGB uint8 array, or a PIL image), encoded in one batch.
 
     scale: detection runs on a copy this much smaller (HOG detection costs
-    grow with the pixels; faces below about 40 pixels on the copy are missed).
+    grow with the pixels; faces below about DETECTOR_MIN_FACE pixels on the copy are missed).
     min_face: faces narrower than this (full-frame pixels) are dropped before
     encoding: too small to decide well, and each costs an encoding.
     region: (left, top, right, bottom) as fractions of the frame; faces whose
     centre is outside are dropped. options: engine.DetectOptions (the
     encoding version; max_side is set from scale).
+    zoom_areas: (left, top, right, bottom) pixel areas searched again enlarged `zoom` times, for
+    faces too small for the whole frame's pass (where something moved, where a face was last seen).
     """
     image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(np.asarray(rgb, dtype=np.uint8))
     width, height = image.size
     options = options if options is not None else engine.DetectOptions()
     # no upsampling pass on an empty frame: on a stream most frames are empty, and it costs 3-4x
     options = replace(options, max_side=max(1, round(max(width, height) * min(1.0, scale))), upsample_when_empty=False)
+    found = list(engine.detect(image, options))
+    if zoom > 1.0:
+        for box in _zoomed(engine, image, zoom_areas, zoom, options):
+            if all(iou(box, other) < 0.3 and not _centre_in(box, other) for other in found):
+                found.append(box)
     boxes = [
-        box
-        for box in engine.detect(image, options)
-        if box[1] - box[3] >= min_face and (region is None or _inside(box, region, width, height))
+        box for box in found if box[1] - box[3] >= min_face and (region is None or _inside(box, region, width, height))
     ]
     if not boxes:
         return []
@@ -138,6 +166,147 @@ def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=
             )
         )
     return faces
+
+
+def _zoomed(engine, image, areas, zoom, options):
+    """Boxes (frame pixels) found in each area enlarged zoom times."""
+    boxes = []
+    for left, top, right, bottom in areas:
+        crop = image.crop((left, top, right, bottom))
+        big = crop.resize((round(crop.width * zoom), round(crop.height * zoom)), Image.Resampling.BILINEAR)
+        for b_top, b_right, b_bottom, b_left in engine.detect(big, replace(options, max_side=max(big.size))):
+            boxes.append(
+                (
+                    top + round(b_top / zoom),
+                    left + round(b_right / zoom),
+                    top + round(b_bottom / zoom),
+                    left + round(b_left / zoom),
+                )
+            )
+    return boxes
+
+
+def _centre_in(box, other):
+    top, right, bottom, left = other
+    cx, cy = (box[1] + box[3]) / 2, (box[0] + box[2]) / 2
+    return left <= cx <= right and top <= cy <= bottom
+
+
+class Motion:
+    """Where a stream's picture changed since the last analysed frame, on a copy 1/CELL the size.
+
+    Cheap (a difference of two small grey pictures): it tells the zoomed pass where a small face
+    may be, so that only those areas are enlarged, not whole frames.
+    """
+
+    CELL = 8  # pixels of the frame per cell of the grey copy
+    THRESHOLD = 18  # grey levels: more than a stream's compression noise
+
+    def __init__(self):
+        self.previous = None
+
+    def areas(self, image):
+        """Bounding boxes (left, top, right, bottom; frame pixels) of the changed parts, largest first."""
+        width, height = image.size
+        grey = np.asarray(image.convert("L").resize((max(1, width // self.CELL), max(1, height // self.CELL))))
+        grey = grey.astype(np.int16)
+        previous, self.previous = self.previous, grey
+        if previous is None or previous.shape != grey.shape:
+            return []
+        return [
+            (left * self.CELL, top * self.CELL, (right + 1) * self.CELL, (bottom + 1) * self.CELL)
+            for left, top, right, bottom in _components(np.abs(grey - previous) > self.THRESHOLD)
+        ]
+
+
+def _components(mask):
+    """Bounding boxes (left, top, right, bottom; cells) of the 8-connected parts of a boolean mask, largest first."""
+    seen = np.zeros_like(mask, dtype=bool)
+    rows, cols = mask.shape
+    boxes = []
+    for y0, x0 in zip(*np.nonzero(mask), strict=True):
+        if seen[y0, x0]:
+            continue
+        seen[y0, x0] = True
+        stack, box, size = [(y0, x0)], [x0, y0, x0, y0], 0
+        while stack:
+            y, x = stack.pop()
+            size += 1
+            box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
+            for ny in (y - 1, y, y + 1):
+                for nx in (x - 1, x, x + 1):
+                    if 0 <= ny < rows and 0 <= nx < cols and mask[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+        boxes.append((size, tuple(int(v) for v in box)))
+    return [box for _, box in sorted(boxes, reverse=True)]
+
+
+def merge_areas(areas, width, height, *, margin, budget):
+    """Areas grown by margin, clipped to the frame, overlapping ones merged; kept in order until their
+    pixels reach budget (the zoomed pass must cost at most about what the whole frame's pass does)."""
+    grown = []
+    for left, top, right, bottom in areas:
+        box = [max(0, left - margin), max(0, top - margin), min(width, right + margin), min(height, bottom + margin)]
+        for other in list(grown):
+            if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
+                grown.remove(other)
+                box = [min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3])]
+        grown.append(box)
+    kept, used = [], 0
+    for box in grown:
+        pixels = (box[2] - box[0]) * (box[3] - box[1])
+        if used + pixels > budget:
+            continue
+        kept.append(tuple(box))
+        used += pixels
+    return kept
+
+
+class FaceFinder:
+    """The faces of one stream's frames, as small as min_face, without enlarging whole frames.
+
+    The whole frame is searched at detection_scale (the smallest copy on which min_face still
+    fills the detector's window, but no smaller than floor); when min_face is below what that
+    pass finds, the areas where the picture moved and around faces seen lately (hints) are
+    searched again enlarged. Keeps the previous frame: one finder per stream.
+    """
+
+    def __init__(self, engine, *, min_face, floor=0.1, scale=None, region=None, options=None):
+        self.engine = engine
+        self.min_face = min_face
+        # scale: the whole frame's pass at this scale whatever min_face (a video, by its size)
+        self.scale = detection_scale(min_face, floor=floor) if scale is None else min(1.0, scale)
+        self.zoom = zoom_for(min_face, self.scale)
+        self.region = region
+        self.options = options
+        self.motion = Motion() if self.zoom > 1.0 else None
+        self.zoomed_pixels = 0  # pixels searched enlarged (before zooming), for the benchmark
+
+    def __call__(self, rgb, t=0.0, *, hints=(), options=None):
+        image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(np.asarray(rgb, dtype=np.uint8))
+        areas = []
+        if self.motion is not None:
+            width, height = image.size
+            # where faces were just seen first (a still face moves too little to show), then what moved;
+            # the enlarged areas cost at most what the whole frame's pass does
+            hinted = [(box[3], box[0], box[1], box[2]) for box in hints]
+            budget = width * height * self.scale * self.scale / (self.zoom * self.zoom)
+            areas = merge_areas(
+                [*hinted, *self.motion.areas(image)], width, height, margin=self.min_face, budget=budget
+            )
+            self.zoomed_pixels += sum((r - left) * (b - top) for left, top, r, b in areas)
+        return faces_in_frame(
+            self.engine,
+            image,
+            scale=self.scale,
+            min_face=self.min_face,
+            region=self.region,
+            options=options if options is not None else self.options,
+            t=t,
+            zoom_areas=areas,
+            zoom=self.zoom,
+        )
 
 
 def iou(a, b):
@@ -164,6 +333,10 @@ class Track:
     box: tuple = ()  # where it was last seen
     encoding: np.ndarray = field(default=None, repr=False)  # its last encoding
     reported: bool = False  # handed out early (confident); not handed out again
+    pass_id: int = 0  # the person's pass this track is a piece of (Tracker: pass_window)
+    last_frame: int = 0  # the tracker's analysed-frame count when last seen
+    velocity: tuple = None  # (x, y) pixels a second of the box's centre, once seen twice
+    newest: Face = None  # the face added last
 
     @property
     def best(self):
@@ -173,15 +346,31 @@ class Track:
         """(mean encoding, spread, faces used) of the best faces: decision.combine_frames."""
         return decision.combine_frames([face.encoding for face in self.faces])
 
-    def _add(self, t, face, keep):
+    def _add(self, t, face, keep, frame):
+        if self.box and t > self.last_seen:
+            (x0, y0), (x1, y1) = _centre(self.box), _centre(face.box)
+            self.velocity = ((x1 - x0) / (t - self.last_seen), (y1 - y0) / (t - self.last_seen))
         self.last_seen = t
+        self.last_frame = frame
         self.frames += 1
         self.box = face.box
         self.encoding = face.encoding
+        self.newest = face
         self.faces.append(face)
         # ties keep the earlier face: the first good view is as good as a later one
         self.faces.sort(key=lambda f: f.quality, reverse=True)
         del self.faces[keep:]
+
+    def expected(self, t):
+        """Where the box's centre should be at t, going on as it moved."""
+        x, y = _centre(self.box)
+        if self.velocity is None:
+            return x, y
+        return x + self.velocity[0] * (t - self.last_seen), y + self.velocity[1] * (t - self.last_seen)
+
+
+def _centre(box):
+    return (box[1] + box[3]) / 2, (box[0] + box[2]) / 2
 
 
 class Tracker:
@@ -189,45 +378,66 @@ class Tracker:
 
     max_gap: seconds a track may go unseen before it ends (a face hidden for a
     moment, a frame without a detection).
+    gap_frames: ... and the analysed frames it may miss: a track ends only when both are passed, so that
+    analysis falling behind (1 frame a second on a loaded machine) does not cut a pass into pieces.
     iou_min: the overlap with a track's last box that counts as the same place.
+    reach: how far (face widths) from where its motion says a face should be now still counts as
+    the same place; twice as far for a track seen once (its motion not known yet), and one more
+    each missed frame.
     max_distance: the largest encoding distance for a face to join a track it
-    overlaps (decision.SAME_FACE, dlib's same-person bound).
+    overlaps or is where expected (decision.SAME_FACE, dlib's same-person bound).
     reid_distance: the largest encoding distance for a face to join a track
     it does not overlap (moved fast, or came back within max_gap): stricter,
     since place says nothing then.
     keep: the best faces a track keeps for its decision.
     confident_after: a track seen in this many frames is handed out at once
     (then followed, but not handed out again when it ends); None: only at its end.
+    pass_window: seconds after a track was last seen during which a new track of a face within
+    pass_distance of it is a piece of the same pass (Track.pass_id): the same person, turned
+    or hidden for longer than the gap. Tracks seen at the same time are never one pass.
     """
 
     def __init__(
         self,
         *,
         max_gap=1.0,
+        gap_frames=0,
         iou_min=0.2,
+        reach=1.5,
         max_distance=decision.SAME_FACE,
         reid_distance=0.45,
         keep=3,
         confident_after=None,
+        pass_window=0.0,
+        pass_distance=decision.SAME_FACE,
     ):
         self.max_gap = max_gap
+        self.gap_frames = gap_frames
         self.iou_min = iou_min
+        self.reach = reach
         self.max_distance = max_distance
         self.reid_distance = reid_distance
         self.keep = keep
         self.confident_after = confident_after
+        self.pass_window = pass_window
+        self.pass_distance = pass_distance
         self.active = []
+        self.recent = []  # ended tracks, within pass_window: a new piece of their pass may come
+        self.frame = 0  # analysed frames so far
         self._ids = itertools.count(1)
 
     def update(self, t, faces):
-        """Faces seen at time t (seconds); returns the tracks handed out now."""
-        done = [track for track in self.active if t - track.last_seen > self.max_gap]
+        """Faces seen at time t (seconds) in the next analysed frame; returns the tracks handed out now."""
+        self.frame += 1
+        done = [track for track in self.active if self._gone(track, t)]
         self.active = [track for track in self.active if track not in done]
-        for track, face in self._assign(faces):
+        self.recent = [track for track in self.recent if t - track.last_seen <= self.pass_window] + done
+        for track, face in self._assign(t, faces):
             if track is None:
                 track = Track(id=next(self._ids), first_seen=t, last_seen=t)
+                track.pass_id = self._pass_of(t, face) or track.id
                 self.active.append(track)
-            track._add(t, face, self.keep)
+            track._add(t, face, self.keep, self.frame)
         out = [track for track in done if not track.reported]
         if self.confident_after is not None:
             for track in self.active:
@@ -239,17 +449,36 @@ class Tracker:
     def finish(self):
         """The stream or video ended: every track still followed ends now."""
         out = [track for track in self.active if not track.reported]
+        self.recent += self.active
         self.active = []
         return out
 
-    def _assign(self, faces):
+    def _gone(self, track, t):
+        missed = self.frame - track.last_frame - 1  # analysed frames without it before this one
+        return t - track.last_seen > self.max_gap and missed > self.gap_frames
+
+    def _pass_of(self, t, face):
+        """The pass of the nearest face among tracks not seen now (ended lately, or lost a moment ago)."""
+        best, chosen = self.pass_distance, None
+        for track in [*self.recent, *self.active]:
+            if track.last_seen >= t or t - track.last_seen > self.pass_window:
+                continue
+            for other in [*track.faces, track.newest]:
+                distance = float(np.linalg.norm(other.encoding - face.encoding))
+                if distance <= best:
+                    best, chosen = distance, track.pass_id
+        return chosen
+
+    def _assign(self, t, faces):
         """(track or None, face) for every face: greedy on encoding distance, nearest pair first."""
         pairs = []
         for ti, track in enumerate(self.active):
             for fi, face in enumerate(faces):
                 distance = float(np.linalg.norm(track.encoding - face.encoding))
                 overlap = iou(track.box, face.box)
-                near = distance <= self.max_distance and overlap >= self.iou_min
+                near = distance <= self.max_distance and (
+                    overlap >= self.iou_min or self._expected_here(track, t, face)
+                )
                 if near or distance <= self.reid_distance:
                     pairs.append((distance, -overlap, ti, fi))
         pairs.sort()
@@ -260,6 +489,170 @@ class Tracker:
             taken_tracks.add(ti)
             matched[fi] = self.active[ti]
         return [(matched.get(fi), face) for fi, face in enumerate(faces)]
+
+    def _expected_here(self, track, t, face):
+        if self.reach <= 0:
+            return False
+        ex, ey = track.expected(t)
+        x, y = _centre(face.box)
+        width = max(track.box[1] - track.box[3], face.width)
+        missed = max(0, self.frame - track.last_frame - 1)
+        allowed = width * (self.reach * (2 if track.velocity is None else 1) + missed)
+        return (x - ex) ** 2 + (y - ey) ** 2 <= allowed * allowed
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One pass decided: who (person_id None: a stranger), from which faces, and when."""
+
+    track: Track  # the pass's track with its best face (its picture and box)
+    match: object  # decision.Match
+    person_id: object  # the person, None for a stranger
+    pass_id: int
+    frames: int  # analysed frames of the pass so far
+    first_seen: float
+    early: bool  # while the person is still in view (a door opens now)
+    face: Face = None  # the face the decision's picture shows
+
+
+@dataclass
+class Pass:
+    id: int
+    tracks: list = field(default_factory=list)
+    person_id: object = None  # once decided: later frames and pieces cannot take it back
+    decided: bool = False
+    last_seen: float = 0.0
+    first_seen: float = 0.0
+
+    def faces(self, keep):
+        faces = sorted((face for track in self.tracks for face in track.faces), key=lambda f: f.quality, reverse=True)
+        return faces[:keep]
+
+    @property
+    def frames(self):
+        return sum(track.frames for track in self.tracks)
+
+    def owner(self, face):
+        return next(track for track in self.tracks if face in track.faces)
+
+
+class Passes:
+    """One decision per person passing, whatever the analysis rate: a Tracker's tracks grouped
+    into passes (Track.pass_id), each decided once.
+
+    - early: the first analysed frame whose face is recognized with room to spare (its distance at
+      least `margin` inside the rule's threshold for that person) decides the pass, or the pass's
+      best faces together once it was seen in `decide_after` frames; then `gate(track)`, if given
+      (a liveness check at a door), must say yes. Later frames cannot take it back.
+    - a track that ends undecided is decided from the pass's best faces; recognized, that is the
+      pass's decision; not recognized, the pass waits: a later piece may still be recognized.
+    - a pass with no track left for `window` seconds is over: undecided, it is a stranger (seen in
+      `min_frames` frames at least), decided once from all its best faces.
+    A piece of a decided pass recognized as someone else (two people taken for one pass) is
+    decided on its own; as the same person, or not recognized, it gives nothing more.
+    """
+
+    def __init__(self, tracker, *, margin=0.05, decide_after=3, min_frames=2, window=None, gate=None, log=None):
+        self.tracker = tracker
+        self.margin = margin
+        self.decide_after = decide_after or None
+        self.min_frames = min_frames
+        self.window = tracker.pass_window if window is None else window
+        self.gate = gate
+        self.log = log or (lambda *args: None)
+        self.passes = {}
+
+    def update(self, t, faces, gallery, rule):
+        """The faces of the next analysed frame; returns the decisions made now."""
+        ended = self.tracker.update(t, faces)
+        out = []
+        for track in self.tracker.active:
+            self._pass(track).last_seen = max(self._pass(track).last_seen, track.last_seen)
+            if track.last_seen == t:
+                out += self._early(track, gallery, rule)
+        for track in ended:
+            out += self._ended(track, gallery, rule)
+        return out + self._over(t, gallery, rule)
+
+    def finish(self, gallery, rule):
+        """Every track and pass ends now (the stream stops)."""
+        out = []
+        for track in self.tracker.finish():
+            out += self._ended(track, gallery, rule)
+        return out + self._over(float("inf"), gallery, rule)
+
+    def _pass(self, track):
+        found = self.passes.get(track.pass_id)
+        if found is None:
+            found = self.passes[track.pass_id] = Pass(id=track.pass_id, first_seen=track.first_seen)
+        if track not in found.tracks:
+            found.tracks.append(track)
+        return found
+
+    def _early(self, track, gallery, rule):
+        group = self._pass(track)
+        if group.decided:
+            return []
+        match = decision.decide(gallery, track.newest.encoding, rule)
+        confident = match.accepted and match.distance <= match.threshold - self.margin
+        if not confident and self.decide_after and group.frames >= self.decide_after:
+            match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
+            confident = match.accepted
+        if not confident or (self.gate is not None and not self.gate(track)):
+            return []
+        return [self._decide(group, match, early=True)]
+
+    def _ended(self, track, gallery, rule):
+        group = self._pass(track)
+        if group.decided:
+            if group.person_id is None:
+                return []
+            alone = decide_track(gallery, track, rule)
+            if alone.accepted and alone.person_id != group.person_id and track.frames >= self.min_frames:
+                # not a piece of this pass after all: another person, decided on their own
+                self.log("track %s: %s, not the pass's %s", track.id, alone.person_id, group.person_id)
+                return [self._decided(group, track, alone, early=False)]
+            self.log("track %s: a later piece of pass %s, already decided", track.id, group.id)
+            return []
+        match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
+        if match.accepted and group.frames >= self.min_frames:
+            return [self._decide(group, match, early=False)]
+        return []  # not recognized (yet): the pass waits for its other pieces, or to be over
+
+    def _over(self, t, gallery, rule):
+        out = []
+        live = {track.pass_id for track in self.tracker.active}
+        for pid, group in list(self.passes.items()):
+            if pid in live or t - group.last_seen <= self.window:
+                continue
+            del self.passes[pid]
+            if group.decided:
+                continue
+            if group.frames < self.min_frames:
+                self.log("pass %s seen in %d frame(s) only: not decided", pid, group.frames)
+                continue
+            match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
+            out.append(self._decide(group, match, early=False))
+        return out
+
+    def _decide(self, group, match, *, early):
+        group.decided = True
+        group.person_id = match.person_id if match.accepted else None
+        return self._decided(group, None, match, early=early)
+
+    def _decided(self, group, track, match, *, early):
+        faces = track.faces if track is not None else group.faces(self.tracker.keep)
+        best = faces[0]
+        return Decided(
+            track=track or group.owner(best),
+            match=match,
+            person_id=match.person_id if match.accepted else None,
+            pass_id=group.id,
+            frames=track.frames if track is not None else group.frames,
+            first_seen=track.first_seen if track is not None else group.first_seen,
+            early=early,
+            face=best,
+        )
 
 
 def decide_track(gallery, track, rule=decision.CalibratedRule()):

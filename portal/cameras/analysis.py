@@ -13,7 +13,7 @@ from django.conf import settings
 from PIL import Image
 
 from portal.cameras import services
-from recognition import engine, gallery, processing, tracking
+from recognition import decision, engine, gallery, processing, tracking
 
 log = logging.getLogger(__name__)
 
@@ -33,42 +33,70 @@ def warm_up():
 
 
 class TrackAnalysis:
-    """One camera's tracker, and the full frame of each open track's best face (the event's picture)."""
+    """One camera's faces, tracker and passes, and the full frame of each open track's best face.
+
+    One pass of a person is decided once, whatever the analysis rate (recognition.tracking.Passes):
+    at the first confidently recognized frame, or from the pass's best faces when its pieces end;
+    a stranger only when no piece of the pass was recognized.
+    """
+
+    # a door's liveness check over a track's frames: gate(track) -> bool, asked before a pass is
+    # decided early (None: no check). Set by whoever provides the check; the runner calls it.
+    gate = None
 
     def __init__(self, camera, health):
         self.camera = camera
         self.health = health
-        # a track seen in this many frames is decided at once (a person is recorded while still
-        # passing); one not recognized then is decided again, from its best faces, when it ends
-        early = settings.CAMERA_DECIDE_AFTER_FRAMES or None
-        self.tracker = tracking.Tracker(max_gap=settings.CAMERA_TRACK_GAP_SECONDS, confident_after=early)
+        self.finder = tracking.FaceFinder(
+            engine,
+            min_face=camera.min_face,
+            floor=settings.CAMERA_DETECT_SCALE,
+            region=tuple(camera.region) if camera.region else None,
+        )
+        self.tracker = tracking.Tracker(
+            max_gap=settings.CAMERA_TRACK_GAP_SECONDS,
+            gap_frames=settings.CAMERA_TRACK_GAP_FRAMES,
+            pass_window=settings.CAMERA_PASS_SECONDS,
+        )
+        self.passes = tracking.Passes(
+            self.tracker,
+            margin=settings.CAMERA_CONFIDENT_MARGIN,
+            decide_after=settings.CAMERA_DECIDE_AFTER_FRAMES,
+            min_frames=settings.CAMERA_TRACK_MIN_FRAMES,
+            gate=self._gate,
+            log=lambda message, *args: log.info("camera %s: " + message, camera.pk, *args),
+        )
         self.best_frames = {}  # track id -> (best face, its full RGB frame)
-        self.waiting = {}  # track id -> track decided early as a stranger: decided again when it ends
 
     def __call__(self, rgb, t):
         known = gallery.current()
+        version = known.encoding_version or None
         # cameras analyse in threads of one process: the engine itself keeps dlib's shared
         # models to one thread at a time (encoders.DLIB_LOCK), ONNX Runtime runs them side by side
-        faces = tracking.faces_in_frame(
-            engine,
-            rgb,
-            scale=settings.CAMERA_DETECT_SCALE,
-            min_face=self.camera.min_face,
-            region=tuple(self.camera.region) if self.camera.region else None,
-            options=processing.detect_options(known.encoding_version or None),
-            t=t,
-        )
+        hints = [track.box for track in self.tracker.active]
+        faces = self.finder(rgb, t, hints=hints, options=processing.detect_options(version))
         with self.health.lock:
             self.health.analysed += 1
             self.health.faces += len(faces)
             self.health.picture = rgb
-        handed_out = self.tracker.update(t, faces)
+            if faces:
+                self.health.last_face_at = t
+        decided = self.passes.update(t, faces, known, processing.decision_rule(version))
         self._keep_best_frames(faces, rgb)
-        self._decide(handed_out)
+        self._record_all(decided)
 
     def idle(self, t):
         """No new frame: let tracks that are no longer seen end (t=inf: every track ends)."""
-        self._decide(self.tracker.finish() if t == float("inf") else self.tracker.update(t, []))
+        known = gallery.current()
+        rule = processing.decision_rule(known.encoding_version or None)
+        if t == float("inf"):
+            decided = self.passes.finish(known, rule)
+        else:
+            decided = self.passes.update(t, [], known, rule)
+        self._record_all(decided)
+
+    def _gate(self, track):
+        return True if self.gate is None else bool(self.gate(track))
 
     def _keep_best_frames(self, faces, rgb):
         seen = {id(face) for face in faces}
@@ -79,54 +107,39 @@ class TrackAnalysis:
                 if kept is None or kept[0] is not best:
                     self.best_frames[track.id] = (best, rgb)
 
-    def _decide(self, handed_out):
-        live = {track.id for track in self.tracker.active}
-        early = [track for track in handed_out if track.id in live]
-        ended = [track for track in handed_out if track.id not in live]
-        # tracks not recognized when decided early, and gone since: their final decision now
-        ended += [self.waiting.pop(pk) for pk in list(self.waiting) if pk not in live]
-        for track in early + ended:
-            final = track.id not in live
-            if final and track.frames < settings.CAMERA_TRACK_MIN_FRAMES:
-                log.info(
-                    "camera %s: track %s seen in %d frame(s) only: not decided", self.camera.pk, track.id, track.frames
-                )
-                self.best_frames.pop(track.id, None)
-                continue
+    def _record_all(self, decided):
+        for one in decided:
             try:
-                self._record(track, final=final)
+                self._record(one)
             except Exception:
-                # one track that cannot be recorded (a database hiccup) must not stop the camera
-                log.exception("camera %s: track %s could not be recorded", self.camera.pk, track.id)
-        for track_id in set(self.best_frames) - live:
+                # one pass that cannot be recorded (a database hiccup) must not stop the camera
+                log.exception("camera %s: pass %s could not be recorded", self.camera.pk, one.pass_id)
+        # a frame is kept while its track may still be part of a pass's decision
+        keep = {track.id for track in self.tracker.active} | {track.id for track in self.tracker.recent}
+        for track_id in set(self.best_frames) - keep:
             del self.best_frames[track_id]
 
-    def _record(self, track, *, final):
-        known = gallery.current()
-        rule = processing.decision_rule(known.encoding_version or None)
-        match = tracking.decide_track(known, track, rule)
-        person_id = match.person_id if match.accepted else None
-        if person_id is None and not final:
-            self.waiting[track.id] = track  # not recognized yet: more frames may tell
-            return
-        best, frame = self.best_frames.get(track.id, (track.best, None))
-        mean, _, _ = track.combined()
+    def _record(self, one):
+        best = one.face
+        kept = self.best_frames.get(one.track.id)
+        frame = kept[1] if kept is not None and kept[0] is best else None
+        mean, _, _ = decision.combine_frames([face.encoding for face in one.track.faces])
         capture = services.camera_track_record(
             camera=self.camera,
-            person_id=person_id,
-            distance=match.distance,
-            first_seen=track.first_seen,
+            person_id=one.person_id,
+            distance=one.match.distance,
+            first_seen=one.first_seen,
             frame_jpeg=_jpeg(frame) if frame is not None else best.picture,
             box=best.box,
-            frames=track.frames,
-            unknown_face=None if person_id else np.asarray(mean, dtype=np.float32).tobytes(),
+            frames=one.frames,
+            unknown_face=None if one.person_id else np.asarray(mean, dtype=np.float32).tobytes(),
             face_picture=best.picture,
             face_quality=best.quality,
         )
         log.info(
-            "camera %s: track %s (%d frames, %.1f s%s) -> %s, capture %s",
-            self.camera.pk, track.id, track.frames, track.last_seen - track.first_seen,
-            "" if final else ", decided early", person_id or "unknown", capture.pk,
+            "camera %s: pass %s (%d frames%s) -> %s, capture %s",
+            self.camera.pk, one.pass_id, one.frames, ", decided early" if one.early else "",
+            one.person_id or "unknown", capture.pk,
         )  # fmt: skip
 
 

@@ -7,8 +7,10 @@ ffmpeg (`make ffmpeg`); the same frames serve the MJPEG test server.
 """
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from recognition import engine, imaging
@@ -76,3 +78,91 @@ PEOPLE = {
     "two": [("empty", 0.5), (photos.OBAMA, 2.0), ("empty", 2.0), (photos.BIDEN, 2.0)],
     "stranger": [("empty", 0.5), (photos.STRANGER, 2.0)],
 }
+
+
+# --- scenes: people moving as they do in front of a real camera -------------------------------------
+#
+# A scene is described in continuous time, so the same scene is sampled at 10 frames a second for a
+# video served over RTSP, or at 1, 2 or 5 for the tracker offline: a person's face (from the fixtures
+# or ../shared/lfw-dev) walks across the picture, grows as it comes closer (a wide shot, then a
+# close-up: 40 to 200 px), and may start turned aside (squeezed sideways, turning to frontal).
+# Backgrounds are a gradient with some texture, not a flat grey: motion and detection see a picture.
+
+SPRITE_FACE = 200  # the face width sprites are cut at; smaller sizes are scaled down from it
+
+
+@dataclass(frozen=True)
+class Walker:
+    """A face moving from `start` to `end` (centre, pixels) between two times, `sizes` (face widths)
+    from first to last; `turn`: seconds over which it turns from aside to frontal at the start."""
+
+    picture: Image.Image  # clips_sprite(path): the face at SPRITE_FACE pixels wide
+    begins: float
+    ends: float
+    start: tuple
+    end: tuple
+    sizes: tuple = (120, 120)
+    turn: float = 0.0
+
+    def at(self, t):
+        """(picture, top-left corner) at t, or None when not in the picture."""
+        if not self.begins <= t <= self.ends:
+            return None
+        f = (t - self.begins) / (self.ends - self.begins) if self.ends > self.begins else 0.0
+        width = self.sizes[0] + (self.sizes[1] - self.sizes[0]) * f
+        factor = width / SPRITE_FACE
+        w, h = max(8, round(self.picture.width * factor)), max(8, round(self.picture.height * factor))
+        if self.turn and t - self.begins < self.turn:
+            # turned aside: the face narrower across, from 55% of its width to all of it
+            w = max(8, round(w * (0.55 + 0.45 * (t - self.begins) / self.turn)))
+        picture = self.picture.resize((w, h), Image.Resampling.BILINEAR)
+        cx = self.start[0] + (self.end[0] - self.start[0]) * f
+        cy = self.start[1] + (self.end[1] - self.start[1]) * f
+        return picture, (round(cx - w / 2), round(cy - h / 2))
+
+
+def clips_sprite(path):
+    from tests.clips import sprite
+
+    return sprite(path, face_width=SPRITE_FACE, margin=0.5)
+
+
+def background(size):
+    """A lit wall: a gradient with a faint pattern (always the same)."""
+    width, height = size
+    x = np.linspace(0, 1, width)[None, :]
+    y = np.linspace(0, 1, height)[:, None]
+    base = 60 + 70 * x * (1 - 0.3 * y) + 6 * np.sin(x * 40) * np.cos(y * 25)
+    rgb = np.stack([base, base * 1.05, base * 1.12], axis=2).clip(0, 255).astype(np.uint8)
+    return Image.fromarray(rgb)
+
+
+def scene_frame(walkers, t, size=(640, 360), backdrop=None):
+    canvas = (backdrop or background(size)).copy()
+    for walker in walkers:
+        placed = walker.at(t)
+        if placed is not None:
+            canvas.paste(*placed)
+    return canvas
+
+
+def sample(walkers, *, fps, seconds, size=(640, 360)):
+    """[(t, frame)] at fps over seconds: what a runner analysing fps frames a second gets."""
+    backdrop = background(size)
+    return [(i / fps, scene_frame(walkers, i / fps, size, backdrop)) for i in range(round(seconds * fps))]
+
+
+def scene_mp4(walkers, path, *, seconds, size=(640, 360)):
+    """The scene at FPS as H.264, served over RTSP like a camera's stream."""
+    backdrop = background(size)
+    pictures = [scene_frame(walkers, i / FPS, size, backdrop) for i in range(round(seconds * FPS))]
+    return write_mp4(pictures, path)
+
+
+def far_then_close(picture, *, begins=0.5, seconds=4.0, size=(640, 360), sizes=(48, 140), turn=1.0):
+    """One person crossing from far (a small face on the left) to close (a large face on the right),
+    turned aside for its first `turn` seconds."""
+    width, height = size
+    return Walker(
+        picture, begins, begins + seconds, (width * 0.15, height * 0.4), (width * 0.75, height * 0.5), sizes, turn
+    )

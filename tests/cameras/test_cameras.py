@@ -18,6 +18,7 @@ from portal.attendance.models import AttendanceEvent
 from portal.cameras import services, streams
 from portal.cameras.models import Camera, mask_url
 from portal.kiosks.services import kiosk_snapshots_expire
+from portal.review.models import UnknownFace, UnknownSighting
 from recognition.models import Capture
 from tests.factories import make_person, make_user
 from tests.portal.access.helpers import ALWAYS, grant
@@ -324,7 +325,14 @@ def analysis(monkeypatch, settings):
     frame = {"faces": []}
     monkeypatch.setattr(module.tracking, "faces_in_frame", lambda *a, **k: frame["faces"])
 
+    # a doubtful view of Obama (turned aside): near his other frames, too far from his enrolled face
+    away = np.random.default_rng(7).normal(size=128).astype(np.float32)
+    faces["doubtful"] = faces["obama"] + 0.42 * away / np.linalg.norm(away)
+
     def show(name, t):
+        if name is None:
+            frame["faces"] = []
+            return
         box = (100, 300, 300, 100)
         face = tracking.Face(box=box, encoding=faces[name], quality=0.8, sharpness=200.0, frontalness=0.9,
                              picture=jpeg(), t=t)  # fmt: skip
@@ -334,12 +342,14 @@ def analysis(monkeypatch, settings):
     watch = module.TrackAnalysis(camera, Health())
     rgb = np.zeros((360, 640, 3), dtype=np.uint8)
 
-    def play(name, start, frames):
+    def play(name, start, frames, step=0.2, end=True):
         for i in range(frames):
-            show(name, start + i * 0.2)
-            watch(rgb, start + i * 0.2)
+            show(name, start + i * step)
+            watch(rgb, start + i * step)
         frame["faces"] = []
-        watch(rgb, start + frames * 0.2 + 1.5)  # long after: the track ends
+        if end:  # long after, with nobody in the frames: the track and its pass end
+            for t in range(1, 12):
+                watch(rgb, start + frames * step + t)
 
     return camera, play
 
@@ -348,7 +358,8 @@ def test_a_recognized_person_is_decided_once_while_still_passing(analysis):
     camera, play = analysis
     play("obama", 1000.0, 8)
     (capture,) = Capture.objects.filter(camera=camera)
-    assert capture.result["faces"][0]["name"] == "Barack Obama" and capture.result["faces"][0]["frames"] == 3
+    # the first frame recognized with room to spare decides: later frames cannot take it back
+    assert capture.result["faces"][0]["name"] == "Barack Obama" and capture.result["faces"][0]["frames"] == 1
     assert AttendanceEvent.objects.count() == 1
 
 
@@ -364,3 +375,49 @@ def test_a_face_seen_in_one_frame_only_is_not_decided(analysis):
     camera, play = analysis
     play("stranger", 1000.0, 1)
     assert not Capture.objects.filter(camera=camera).exists()
+
+
+def test_a_pass_cut_in_two_by_slow_analysis_is_one_event_and_no_unknown_face_to_review(analysis):
+    camera, play = analysis
+    # one analysed frame a second: turned aside at first (not recognized), hidden for longer than the
+    # track's gap, then facing the camera: two tracks of one pass
+    play("doubtful", 1000.0, 3, step=1.0, end=False)
+    play(None, 1003.0, 3, step=1.0, end=False)
+    play("obama", 1006.0, 3, step=1.0)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["name"] == "Barack Obama"
+    assert AttendanceEvent.objects.count() == 1
+    assert not UnknownFace.objects.exists()
+
+
+def test_a_stranger_s_pass_is_one_entry_on_the_review_list(analysis):
+    camera, play = analysis
+    play("stranger", 1000.0, 3, step=1.0, end=False)
+    play(None, 1003.0, 3, step=1.0, end=False)
+    play("stranger", 1006.0, 3, step=1.0)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert capture.result["faces"][0]["decision"] == "unknown" and capture.result["faces"][0]["frames"] == 6
+    (entry,) = UnknownFace.objects.all()
+    assert UnknownSighting.objects.filter(face=entry).count() == 1
+
+
+def test_a_recognized_person_s_later_piece_of_the_same_pass_makes_no_second_event(analysis):
+    camera, play = analysis
+    play("obama", 1000.0, 3, step=1.0, end=False)
+    play(None, 1003.0, 3, step=1.0, end=False)
+    play("doubtful", 1006.0, 2, step=1.0, end=False)
+    play("obama", 1008.0, 2, step=1.0)
+    assert Capture.objects.filter(camera=camera).count() == 1
+    assert AttendanceEvent.objects.count() == 1 and not UnknownFace.objects.exists()
+
+
+def test_a_door_camera_s_gate_keeps_a_pass_from_opening_until_it_says_yes(analysis, monkeypatch):
+    from portal.cameras.analysis import TrackAnalysis
+
+    camera, play = analysis
+    asked = []
+    gate = staticmethod(lambda track: asked.append(track.frames) or track.frames >= 2)
+    monkeypatch.setattr(TrackAnalysis, "gate", gate)
+    play("obama", 1000.0, 4)
+    (capture,) = Capture.objects.filter(camera=camera)
+    assert asked[:2] == [1, 2] and capture.result["faces"][0]["frames"] == 2
