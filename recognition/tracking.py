@@ -280,21 +280,22 @@ class FaceFinder:
         self.zoom = zoom_for(min_face, self.scale)
         self.region = region
         self.options = options
-        self.motion = Motion() if self.zoom > 1.0 else None
+        self.motion = Motion()
+        self.moved = False  # did the last frame differ from the one before (a camera's health)
         self.zoomed_pixels = 0  # pixels searched enlarged (before zooming), for the benchmark
 
     def __call__(self, rgb, t=0.0, *, hints=(), options=None):
         image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(np.asarray(rgb, dtype=np.uint8))
+        moving = self.motion.areas(image)
+        self.moved = bool(moving)
         areas = []
-        if self.motion is not None:
+        if self.zoom > 1.0:
             width, height = image.size
             # where faces were just seen first (a still face moves too little to show), then what moved;
             # the enlarged areas cost at most what the whole frame's pass does
             hinted = [(box[3], box[0], box[1], box[2]) for box in hints]
             budget = width * height * self.scale * self.scale / (self.zoom * self.zoom)
-            areas = merge_areas(
-                [*hinted, *self.motion.areas(image)], width, height, margin=self.min_face, budget=budget
-            )
+            areas = merge_areas([*hinted, *moving], width, height, margin=self.min_face, budget=budget)
             self.zoomed_pixels += sum((r - left) * (b - top) for left, top, r, b in areas)
         return faces_in_frame(
             self.engine,

@@ -28,6 +28,16 @@ class HealthSerializer(serializers.Serializer):
     frames_per_second = serializers.FloatField(help_text="Frames read from the stream per second.")
     analysed_per_second = serializers.FloatField(help_text="Frames looked at for faces per second.")
     faces_per_minute = serializers.FloatField()
+    analysis_enough = serializers.BooleanField(
+        allow_null=True,
+        help_text="Enough frames analysed per second to follow a person passing (CAMERA_MIN_ANALYSED_FPS); "
+        "null when not connected.",
+    )
+    analysis_text = serializers.CharField()
+    warning = serializers.CharField(
+        help_text="What is wrong though the stream reads: no face found for a long time (with the likely "
+        "cause), analysis too slow, load shed between cameras; empty when all is well."
+    )
     reconnects = serializers.IntegerField()
     last_error = serializers.CharField()
     last_error_at = serializers.CharField()

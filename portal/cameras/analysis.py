@@ -81,6 +81,8 @@ class TrackAnalysis:
             self.health.picture = rgb
             if faces:
                 self.health.last_face_at = t
+            if self.finder.moved:
+                self.health.moved_at = t
         decided = self.passes.update(t, faces, known, processing.decision_rule(version))
         self._keep_best_frames(faces, rgb)
         self._record_all(decided)

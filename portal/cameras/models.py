@@ -69,6 +69,9 @@ class Camera(models.Model):
     reconnects = models.PositiveIntegerField(default=0, editable=False)
     last_error = models.CharField(max_length=300, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # what the runner sees going wrong while the stream reads fine (no face for a long time,
+    # analysis too slow to follow people): a stored sentence of portal.cameras.texts, "" when all is well
+    warning = models.CharField(max_length=300, blank=True, default="", editable=False)
     health_at = models.DateTimeField(null=True, blank=True, editable=False)
     # a small JPEG of the latest frame, served only through a role-checked view
     last_picture = models.BinaryField(null=True, blank=True, editable=False)

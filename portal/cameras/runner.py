@@ -17,7 +17,9 @@ free cameras, writes health and notices changed or disabled cameras.
 
 When analysis is slower than the stream, the analyser simply gets a newer
 frame each time (frames in between are dropped): analysed/s then shows it is
-behind, and a stream never backs up.
+behind, and a stream never backs up. The cameras of a runner take turns for
+the CPU in the order they asked (Turns): when it is short, every camera gets
+fewer analysed frames, none is starved, and the health says so (warning).
 """
 
 import io
@@ -27,8 +29,10 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
@@ -62,7 +66,42 @@ class Health:
     analysed: int = 0
     faces: int = 0
     picture: object = None  # the latest analysed frame (numpy RGB), for the thumbnail
+    last_face_at: float = None  # when (time.time()) a face was last found
+    moved_at: float = None  # when the picture last moved (a person, a door; not a still corridor)
+    reading_since: float = None  # when frames started to come in, this time
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Turns:
+    """The runner's analysis slots (as many as its CPUs), given to its cameras in the order they asked.
+
+    Each analysed frame takes a turn and goes back to the end of the line: when the CPU is short,
+    every camera's analysed rate drops by the same share instead of one camera (the one whose
+    thread the scheduler happens to favour) taking it all.
+    """
+
+    def __init__(self, slots=None):
+        self.slots = slots or len(os.sched_getaffinity(0))
+        self._cond = threading.Condition()
+        self._next = 0  # the next ticket to give
+        self._serving = 0  # the next ticket to let in
+        self._busy = 0
+
+    @contextmanager
+    def turn(self):
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            self._cond.wait_for(lambda: ticket == self._serving and self._busy < self.slots)
+            self._serving += 1
+            self._busy += 1
+            self._cond.notify_all()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
 
 
 class Latest:
@@ -89,8 +128,9 @@ class Latest:
 class Watch:
     """One camera in this runner: its reader and analyser threads."""
 
-    def __init__(self, camera, analyse):
+    def __init__(self, camera, analyse, turns=None):
         self.camera = camera
+        self.turns = turns or Turns()
         self.config = config_of(camera)
         self.health = Health()
         self.latest = Latest()
@@ -143,6 +183,7 @@ class Watch:
                 self.health.reconnects += 1
             self.health.connected = True
             self.health.connected_since = timezone.now()
+            self.health.reading_since = time.time()
         log.info(
             "camera %s (%s): connected to %s",
             self.camera.pk,
@@ -179,7 +220,8 @@ class Watch:
                         analyse.idle(time.time())  # nothing new: tracks still end on time
                         continue
                     seq, frame, at = got
-                    analyse(frame(), at)
+                    with self.turns.turn():
+                        analyse(frame(), at)
                 except Exception:  # noqa: BLE001 - one bad frame or a database hiccup must not stop the camera
                     log.exception("camera %s: analysis failed", self.camera.pk)
                     self._analysis_failed()
@@ -215,6 +257,9 @@ class Runner:
         self.watches = {}
         self.stopping = threading.Event()
         self._counts = {}
+        self.turns = Turns()
+        self._warnings = {}
+        self._looks = {}  # camera -> (brightness, sharpness) of its latest picture
 
     def run(self, until=None):
         """Until stop() (or `until`, a monotonic time): claim, renew, write health."""
@@ -264,7 +309,7 @@ class Runner:
                 self._drop(pk, release=False)
                 watch = None
             if watch is None:
-                watch = Watch(camera, self.analyser)
+                watch = Watch(camera, self.analyser, self.turns)
                 self.watches[pk] = watch
                 self._counts[pk] = (time.monotonic(), 0, 0, 0)
                 watch.start()
@@ -277,6 +322,7 @@ class Runner:
         if watch is not None:
             watch.stop()
         self._counts.pop(pk, None)
+        self._warnings.pop(pk, None)
         if release:
             services.camera_lease_release(holder=self.holder, camera_id=pk)
 
@@ -293,6 +339,7 @@ class Runner:
                     "last_error_at": health.last_error_at,
                 }
                 picture, health.picture = health.picture, None
+                seen = (health.reading_since, health.last_face_at, health.moved_at)
             since, *before = self._counts[pk]
             now = time.monotonic()
             elapsed = max(1e-3, now - since)
@@ -303,9 +350,62 @@ class Runner:
             if picture is not None:
                 fields["last_picture"] = thumbnail(picture)
                 fields["last_picture_at"] = timezone.now()
+                self._looks[pk] = looks(picture)
+            fields["warning"] = self._warning(watch, fields, seen)
             if not services.camera_health_write(holder=self.holder, camera_id=pk, **fields):
                 log.warning("camera %s: held by another runner now; letting it go", pk)
                 self._drop(pk, release=False)
+
+    def _warning(self, watch, fields, seen):
+        """What the health should say is wrong though the stream reads (texts), or ""."""
+        reading_since, last_face_at, moved_at = seen
+        warning = ""
+        if fields["connected"] and reading_since is not None:
+            now = time.time()
+            reading = now - reading_since
+            rate, asked = fields["analysed_per_second"], watch.camera.analyse_fps
+            # rates count after a first few seconds of reading: a stream starting up is not slow
+            settled = reading > max(10.0, 3 * self.health_seconds)
+            without_face = now - max(reading_since, last_face_at or 0.0)
+            minutes = settings.CAMERA_NO_FACE_MINUTES
+            if settled and rate < min(settings.CAMERA_MIN_ANALYSED_FPS, asked):
+                warning = texts.TOO_SLOW % {"rate": f"{rate:g}", "minimum": f"{settings.CAMERA_MIN_ANALYSED_FPS:g}"}
+            elif without_face > minutes * 60:
+                warning = self._no_faces(watch, f"{minutes:g}", moved_at, now - minutes * 60)
+            elif settled and rate < 0.9 * asked:
+                warning = texts.SHEDDING % {"rate": f"{rate:g}", "asked": f"{asked:g}", "cameras": len(self.watches)}
+        if warning != self._warnings.get(watch.camera.pk, ""):
+            if warning:
+                log.warning("camera %s (%s): %s", watch.camera.pk, watch.camera.name, warning)
+            self._warnings[watch.camera.pk] = warning
+        return warning
+
+    def _no_faces(self, watch, minutes, moved_at, window_start):
+        brightness, sharpness = self._looks.get(watch.camera.pk, (None, None))
+        if brightness is not None and brightness < DARK:
+            return texts.NO_FACES_DARK % {"minutes": minutes, "level": round(brightness)}
+        if sharpness is not None and sharpness < BLURRED:
+            return texts.NO_FACES_BLURRED % {"minutes": minutes, "sharpness": round(sharpness, 1)}
+        if moved_at is None or moved_at < window_start:
+            return texts.NO_FACES_STILL % {"minutes": minutes}
+        return texts.NO_FACES_SMALL % {"minutes": minutes, "min_face": watch.camera.min_face}
+
+
+# a picture darker than this (mean grey level) or less sharp (variance of the Laplacian of a
+# 160 px wide grey copy) hides faces from the detector: the likely cause of finding none
+DARK = 35
+BLURRED = 20.0
+
+
+def looks(rgb):
+    """(brightness 0-255, sharpness) of a frame, on a small grey copy."""
+    image = Image.fromarray(rgb).convert("L")
+    image.thumbnail((160, 160))
+    grey = np.asarray(image, dtype=np.float32)
+    if grey.shape[0] < 3 or grey.shape[1] < 3:
+        return float(grey.mean()), 0.0
+    laplacian = grey[1:-1, :-2] + grey[1:-1, 2:] + grey[:-2, 1:-1] + grey[2:, 1:-1] - 4 * grey[1:-1, 1:-1]
+    return float(grey.mean()), float(laplacian.var())
 
 
 def thumbnail(rgb):

@@ -1,5 +1,6 @@
 """What the camera pages and the API show: health in words, and the tracks a camera decided."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +29,8 @@ def _when(value):
 def camera_health(camera, now=None):
     """A camera's health as plain values (the page, its refresh, the API)."""
     code, state = camera_state(camera, now)
+    connected = code == "connected"
+    minimum = min(settings.CAMERA_MIN_ANALYSED_FPS, camera.analyse_fps)
     return {
         "state": code,
         "state_text": state,
@@ -36,6 +39,10 @@ def camera_health(camera, now=None):
         "frames_per_second": camera.frames_per_second if code == "connected" else 0.0,
         "analysed_per_second": camera.analysed_per_second if code == "connected" else 0.0,
         "faces_per_minute": camera.faces_per_minute if code == "connected" else 0.0,
+        # enough analysed frames a second to follow a person passing (the tracker's tested minimum)
+        "analysis_enough": (camera.analysed_per_second >= minimum) if connected else None,
+        "analysis_text": _analysis_text(camera, minimum) if connected else "",
+        "warning": reason_text(camera.warning) if connected else "",
         "reconnects": camera.reconnects,
         "last_error": reason_text(camera.last_error),
         "last_error_at": _when(camera.last_error_at),
@@ -43,6 +50,12 @@ def camera_health(camera, now=None):
         "picture_at": _when(camera.last_picture_at),
         "picture_url": reverse("camera-picture", args=[camera.pk]) if camera.last_picture_at else "",
     }
+
+
+def _analysis_text(camera, minimum):
+    if camera.analysed_per_second >= minimum:
+        return _("enough to follow people (at least %(minimum)s a second)") % {"minimum": f"{minimum:g}"}
+    return _("too slow to follow people: at least %(minimum)s a second needed") % {"minimum": f"{minimum:g}"}
 
 
 def camera_tracks(*, camera, limit=20):

@@ -17,4 +17,29 @@ ENDED = _("The stream ended.")
 READER_FAILED = _("Reading the stream failed; see the runner's log.")
 ANALYSIS_FAILED = _("Analysing a frame failed; see the runner's log.")
 
+# warnings: the stream reads, but what the runner makes of it is not to be trusted
+NO_FACES_DARK = _(
+    "No face found for %(minutes)s minutes while reading: the picture is very dark (brightness %(level)s of 255)."
+)
+NO_FACES_BLURRED = _(
+    "No face found for %(minutes)s minutes while reading: the picture is blurred or out of focus "
+    "(sharpness %(sharpness)s)."
+)
+NO_FACES_STILL = _(
+    "No face found for %(minutes)s minutes while reading: nothing moved in the picture; is the camera "
+    "pointed at where people pass?"
+)
+NO_FACES_SMALL = _(
+    "No face found for %(minutes)s minutes while reading, though the picture moves: faces may be "
+    "narrower than the camera's minimum face size (%(min_face)s px), outside its region, or turned away."
+)
+TOO_SLOW = _(
+    "Analysis too slow to follow people: %(rate)s frames a second analysed, at least %(minimum)s needed. "
+    "Give the runner more CPU or fewer cameras."
+)
+SHEDDING = _(
+    "Analysing %(rate)s of the %(asked)s frames a second asked: the runner shares its CPU evenly "
+    "between its %(cameras)s cameras."
+)
+
 ALL = [value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)]

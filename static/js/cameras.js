@@ -5,7 +5,7 @@
   if (!table) return;
   var url = table.getAttribute("data-health-url");
   var FIELDS = ["state_text", "runner", "connected_since", "frames_per_second", "analysed_per_second",
-    "faces_per_minute", "reconnects", "last_error", "last_error_at", "health_at"];
+    "faces_per_minute", "reconnects", "last_error", "last_error_at", "health_at", "analysis_text", "warning"];
 
   function show(camera) {
     var row = table.querySelector('[data-camera="' + camera.id + '"]');

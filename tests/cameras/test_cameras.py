@@ -17,6 +17,7 @@ from portal.accounts.roles import ADMIN
 from portal.attendance.models import AttendanceEvent
 from portal.cameras import services, streams
 from portal.cameras.models import Camera, mask_url
+from portal.cameras.selectors import camera_health
 from portal.kiosks.services import kiosk_snapshots_expire
 from portal.review.models import UnknownFace, UnknownSighting
 from recognition.models import Capture
@@ -421,3 +422,112 @@ def test_a_door_camera_s_gate_keeps_a_pass_from_opening_until_it_says_yes(analys
     play("obama", 1000.0, 4)
     (capture,) = Capture.objects.filter(camera=camera)
     assert asked[:2] == [1, 2] and capture.result["faces"][0]["frames"] == 2
+
+
+# --- health: faces, analysis rate, load shed evenly -----------------------------------------------
+
+
+def watched(camera, **health):
+    """A runner holding the camera, with what its threads observed (no stream: the health only)."""
+    import time
+
+    from portal.cameras.runner import Runner, Watch
+
+    runner = Runner(analyser=lambda camera, health: None, holder="runner-1", health_seconds=1)
+    services.camera_leases_claim(holder="runner-1", lease_seconds=30)
+    watch = Watch(camera, runner.analyser, runner.turns)
+    for name, value in {"connected": True, "connected_since": timezone.now(), **health}.items():
+        setattr(watch.health, name, value)
+    runner.watches[camera.pk] = watch
+    runner._counts[camera.pk] = (time.monotonic() - 10, 0, 0, 0)  # the rates: over the last 10 s
+    return runner
+
+
+def textured(level=120):
+    rng = np.random.default_rng(3)
+    return np.clip(rng.normal(level, 40, size=(360, 640, 3)), 0, 255).astype(np.uint8)
+
+
+def test_a_camera_read_for_long_without_a_face_says_so_with_the_likely_cause(settings):
+    import time
+
+    settings.CAMERA_NO_FACE_MINUTES = 30
+    camera = a_camera(min_face=60)
+    now = time.time()
+    long_ago = now - 31 * 60
+    runner = watched(camera, reading_since=long_ago, frames=100, analysed=50, moved_at=now - 5, picture=textured())
+    runner._health()
+    camera.refresh_from_db()
+    assert camera.warning.startswith("No face found for 30 minutes while reading, though the picture moves")
+    assert "minimum face size (60 px)" in camera.warning
+    health = camera_health(camera)
+    assert health["warning"] == camera.warning and health["analysis_enough"] is True
+    # a face found lately: nothing to say
+    runner.watches[camera.pk].health.last_face_at = now - 60
+    runner._counts[camera.pk] = (time.monotonic() - 10, 0, 0, 0)
+    runner._health()
+    camera.refresh_from_db()
+    assert camera.warning == ""
+    # a dark picture, and one where nothing moves: the cause said is another
+    dark = watched(camera, reading_since=long_ago, analysed=50, moved_at=now, picture=textured(level=10))
+    dark._health()
+    camera.refresh_from_db()
+    assert "the picture is very dark" in camera.warning
+    still = watched(camera, reading_since=long_ago, analysed=50, moved_at=long_ago, picture=textured())
+    still._health()
+    camera.refresh_from_db()
+    assert "nothing moved in the picture" in camera.warning
+    # in the reader's language
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert camera_health(camera)["warning"] != camera.warning
+
+
+def test_a_camera_analysed_too_slowly_to_follow_people_says_so(settings):
+    import time
+
+    settings.CAMERA_MIN_ANALYSED_FPS = 1.0
+    camera = a_camera(analyse_fps=5)
+    runner = watched(camera, reading_since=time.time() - 60, analysed=5, last_face_at=time.time(), picture=textured())
+    runner._health()  # 5 frames in 10 s: 0.5 a second
+    camera.refresh_from_db()
+    assert camera.analysed_per_second == 0.5
+    assert camera.warning.startswith("Analysis too slow to follow people: 0.5 frames a second analysed")
+    health = camera_health(camera)
+    assert health["analysis_enough"] is False and "too slow" in health["analysis_text"]
+    # 3 a second of the 5 asked: enough to follow people, the load is said to be shared
+    runner = watched(camera, reading_since=time.time() - 60, analysed=30, last_face_at=time.time(), picture=textured())
+    runner._health()
+    camera.refresh_from_db()
+    assert camera.warning.startswith("Analysing 3 of the 5 frames a second asked")
+    assert camera_health(camera)["analysis_enough"] is True
+
+
+def test_a_runner_s_cameras_take_turns_for_the_cpu_in_the_order_they_asked():
+    from portal.cameras.runner import Turns
+
+    turns = Turns(slots=1)
+    counts = {name: 0 for name in "abc"}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    ready = threading.Barrier(3)
+
+    def camera(name):
+        ready.wait(30)
+        while not stop.is_set():
+            with turns.turn():
+                with lock:
+                    counts[name] += 1
+                    if sum(counts.values()) >= 300:
+                        stop.set()
+                stop.wait(0.002)  # a frame's analysis, while the others wait their turn
+
+    threads = [threading.Thread(target=camera, args=(name,)) for name in counts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # each waits its turn behind the others: none takes the CPU, none starves
+    assert max(counts.values()) - min(counts.values()) <= 2, counts
