@@ -98,26 +98,27 @@ def _inside(box, region, width, height):
 
 
 # dlib's HOG detector looks through an 80x80 window: a face narrower than about this many
-# pixels on the copy it searches is not found without upsampling.
+# pixels on the copy it searches is not found without upsampling. YuNet finds faces from about 20.
 DETECTOR_MIN_FACE = 80
+DETECTOR_MIN_FACES = {"hog": DETECTOR_MIN_FACE, "yunet": 20}
 # the most a zoomed area is enlarged (a 40 px face becomes 96 px: found with margin)
 MAX_ZOOM = 3.0
 
 
-def detection_scale(min_face, *, floor=0.1):
+def detection_scale(min_face, *, floor=0.1, detector="hog"):
     """The scale of the copy a frame is searched on: as small as it can be while the smallest face
     asked for (min_face pixels of the frame) still fills the detector's window; never below floor
     (a limit set by the admin), never above 1 (smaller faces are found by zooming into areas,
     not by enlarging whole frames)."""
-    return max(floor, min(1.0, DETECTOR_MIN_FACE / max(1, min_face)))
+    return max(floor, min(1.0, DETECTOR_MIN_FACES.get(detector, DETECTOR_MIN_FACE) / max(1, min_face)))
 
 
-def zoom_for(min_face, scale):
+def zoom_for(min_face, scale, detector="hog"):
     """How much an area must be enlarged for faces of min_face pixels to be found; 1: not needed."""
-    smallest_found = DETECTOR_MIN_FACE / scale  # frame pixels
+    smallest_found = DETECTOR_MIN_FACES.get(detector, DETECTOR_MIN_FACE) / scale  # frame pixels
     if min_face >= smallest_found:
         return 1.0
-    return min(MAX_ZOOM, 1.2 * DETECTOR_MIN_FACE / max(1, min_face))
+    return min(MAX_ZOOM, 1.2 * DETECTOR_MIN_FACES.get(detector, DETECTOR_MIN_FACE) / max(1, min_face))
 
 
 def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=None, t=0.0, zoom_areas=(), zoom=1.0):
@@ -275,17 +276,27 @@ class FaceFinder:
     def __init__(self, engine, *, min_face, floor=0.1, scale=None, region=None, options=None):
         self.engine = engine
         self.min_face = min_face
-        # scale: the whole frame's pass at this scale whatever min_face (a video, by its size)
-        self.scale = detection_scale(min_face, floor=floor) if scale is None else min(1.0, scale)
-        self.zoom = zoom_for(min_face, self.scale)
+        self.floor = floor
+        self.fixed_scale = scale  # the whole frame's pass at this scale whatever min_face (a video, by its size)
+        self._plan("hog")
         self.region = region
         self.options = options
         self.motion = Motion()
         self.moved = False  # did the last frame differ from the one before (a camera's health)
         self.zoomed_pixels = 0  # pixels searched enlarged (before zooming), for the benchmark
 
+    def _plan(self, detector):
+        """The scale and zoom for a detector (options.detector: FACE_DETECTOR): YuNet needs no zoom."""
+        if self.fixed_scale is None:
+            self.scale = detection_scale(self.min_face, floor=self.floor, detector=detector)
+        else:
+            self.scale = min(1.0, self.fixed_scale)
+        self.zoom = zoom_for(self.min_face, self.scale, detector)
+
     def __call__(self, rgb, t=0.0, *, hints=(), options=None):
         image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(np.asarray(rgb, dtype=np.uint8))
+        options = options if options is not None else self.options
+        self._plan(getattr(options, "detector", "hog"))
         moving = self.motion.areas(image)
         self.moved = bool(moving)
         areas = []
@@ -303,7 +314,7 @@ class FaceFinder:
             scale=self.scale,
             min_face=self.min_face,
             region=self.region,
-            options=options if options is not None else self.options,
+            options=options,
             t=t,
             zoom_areas=areas,
             zoom=self.zoom,
