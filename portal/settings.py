@@ -484,6 +484,8 @@ ALERT_WEBHOOK_SECRET = env_str("ALERT_WEBHOOK_SECRET", "")
 if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
     raise ImproperlyConfigured("ALERT_WEBHOOK_URL is set but ALERT_WEBHOOK_SECRET is not.")
 # An alert when one door refuses unrecognized faces this many times within this many minutes.
+# An alert the webhook could not take is retried (by its task and the periodic sweep) for this long.
+ALERT_DELIVERY_MAX_AGE_SECONDS = env_int("ALERT_DELIVERY_MAX_AGE_SECONDS", 86400, minimum=60)
 ALERT_UNKNOWN_REFUSALS = env_int("ALERT_UNKNOWN_REFUSALS", 3, minimum=1)
 ALERT_UNKNOWN_MINUTES = env_int("ALERT_UNKNOWN_MINUTES", 5, minimum=1)
 # Visitors' face photos and encodings are erased this many days after their pass ends.

@@ -1,4 +1,11 @@
-"""Alerts: written in the database (shown in the portal), sent as a signed webhook by a worker."""
+"""Alerts: written in the database (shown in the portal), sent as a signed webhook by a worker.
+
+The Alert row is the outbox: written in the transaction that raised it, claimed
+with a conditional update before each send (a broker may deliver the task twice,
+and the sweep may find the row too), retried while young, and given up after
+ALERT_DELIVERY_MAX_AGE_SECONDS. A receiver that refuses the request itself (a
+4xx such as 401: a wrong secret) is not asked again.
+"""
 
 import logging
 from datetime import timedelta
@@ -6,6 +13,7 @@ from datetime import timedelta
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.access import texts
@@ -21,14 +29,20 @@ def alert_raise(*, kind, message, door=None, quiet_minutes=0):
     since = timezone.now() - timedelta(minutes=quiet_minutes)
     if quiet_minutes and Alert.objects.filter(kind=kind, door=door, at__gte=since).exists():
         return None
-    alert = Alert.objects.create(kind=kind, message=message[:300], door=door)
-    if settings.ALERT_WEBHOOK_URL:
-        from portal.access.tasks import alert_send
-
-        transaction.on_commit(lambda: alert_send.delay(alert.pk))
-    else:
-        Alert.objects.filter(pk=alert.pk).update(delivery="off")
+    delivery = Alert.Delivery.PENDING if settings.ALERT_WEBHOOK_URL else Alert.Delivery.OFF
+    alert = Alert.objects.create(kind=kind, message=message[:300], door=door, delivery=delivery)
+    if delivery == Alert.Delivery.PENDING:
+        transaction.on_commit(lambda: alert_enqueue(alert.pk))
     return alert
+
+
+def alert_enqueue(pk):
+    from portal.access.tasks import alert_send
+
+    try:
+        alert_send.delay(pk)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: the row waits for the sweep
+        log.warning("alert %s: not queued (%s); the sweep will send it", pk, exc)
 
 
 def unknown_refusals_check(*, door, at, face=None):
@@ -69,11 +83,30 @@ def unknown_faces_forget(*, before):
     return AccessEvent.objects.filter(at__lt=before).exclude(unknown_face=None).update(unknown_face=None)
 
 
-def alert_deliver(*, pk):
-    """POST one alert to ALERT_WEBHOOK_URL, signed; True when delivered."""
-    alert = Alert.objects.select_related("door").filter(pk=pk).first()
-    if alert is None or alert.delivery == "sent":
-        return False
+CLAIM_SECONDS = 60  # a claim older than this belongs to a dead worker (a send takes at most 5 s)
+RETRYABLE = (Alert.Delivery.PENDING, Alert.Delivery.FAILED)
+
+
+def alert_claim(pk, *, now=None):
+    """Pending or failed (or left sending by a dead worker) -> sending; False if someone else has it."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=CLAIM_SECONDS)
+    return bool(
+        Alert.objects.filter(
+            Q(delivery__in=RETRYABLE) | Q(delivery=Alert.Delivery.SENDING, claimed_at__lt=stale), pk=pk
+        ).update(delivery=Alert.Delivery.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def alert_deliver(*, pk, now=None):
+    """POST one alert to ALERT_WEBHOOK_URL, signed. Returns its delivery afterwards (None:
+    someone else has it). Raises DeliveryFailed on a failure worth retrying."""
+    now = now or timezone.now()
+    if not alert_claim(pk, now=now):
+        return None
+    alert = Alert.objects.select_related("door").get(pk=pk)
+    if now - alert.at > timedelta(seconds=settings.ALERT_DELIVERY_MAX_AGE_SECONDS):
+        return _settle(pk, Alert.Delivery.EXPIRED, alert.error or "never delivered in time")
     payload = {
         "alert_id": alert.pk,
         "kind": alert.kind,
@@ -81,7 +114,6 @@ def alert_deliver(*, pk):
         "door": alert.door.address if alert.door else None,
         "at": alert.at.isoformat(),
     }
-    Alert.objects.filter(pk=pk).update(attempts=alert.attempts + 1)
     try:
         webhook_post(
             url=settings.ALERT_WEBHOOK_URL,
@@ -90,8 +122,38 @@ def alert_deliver(*, pk):
             key=f"alert-{alert.pk}",
             timeout=5,
         )
-    except DeliveryFailed:
-        Alert.objects.filter(pk=pk).update(delivery="failed")
+    except DeliveryFailed as exc:
+        if exc.permanent:
+            log.warning("alert %s refused by the webhook: %s", pk, exc)
+            return _settle(pk, Alert.Delivery.REFUSED, str(exc))
+        _settle(pk, Alert.Delivery.FAILED, str(exc))
         raise
-    Alert.objects.filter(pk=pk).update(delivery="sent")
-    return True
+    return _settle(pk, Alert.Delivery.SENT, "")
+
+
+def _settle(pk, delivery, error):
+    Alert.objects.filter(pk=pk, delivery=Alert.Delivery.SENDING).update(delivery=delivery, error=error[:300])
+    return delivery
+
+
+def alerts_sweep(*, now=None):
+    """The alerts to send again: pending ones whose task was lost (the broker was down),
+    failed ones, and ones left sending by a dead worker. Too old ones are given up here.
+    Returns their ids, oldest first."""
+    now = now or timezone.now()
+    if not settings.ALERT_WEBHOOK_URL:
+        return []
+    oldest = now - timedelta(seconds=settings.ALERT_DELIVERY_MAX_AGE_SECONDS)
+    waiting = Alert.objects.filter(
+        Q(delivery__in=RETRYABLE)
+        | Q(delivery=Alert.Delivery.SENDING, claimed_at__lt=now - timedelta(seconds=CLAIM_SECONDS))
+    )
+    waiting.filter(at__lt=oldest).update(delivery=Alert.Delivery.EXPIRED)
+    # a pending alert raised a moment ago still has its own task on the way
+    recent = now - timedelta(seconds=CLAIM_SECONDS)
+    return list(
+        waiting.filter(at__gte=oldest)
+        .exclude(delivery=Alert.Delivery.PENDING, at__gte=recent)
+        .order_by("at", "id")
+        .values_list("pk", flat=True)
+    )

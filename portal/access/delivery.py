@@ -135,6 +135,9 @@ def _send_until_deadline(command, sleep):
             )
         except DeliveryFailed as exc:
             error = str(exc)
+            if exc.permanent:  # e.g. a 401: the same request will be refused again
+                log.warning("door command %s via %s refused: %s", command.pk, command.channel, error)
+                return None, attempts, error
             log.info("door command %s via %s: %s; retrying", command.pk, command.channel, error)
             sleep(min(pause, max(remaining - 0.01, 0)))
             pause = min(pause * 2, MAX_PAUSE)

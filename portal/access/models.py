@@ -380,9 +380,22 @@ class Alert(models.Model):
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("door")
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
-    # outbox for the alert webhook
-    delivery = models.CharField(max_length=8, default="pending", verbose_name=_("delivery"))
+    class Delivery(models.TextChoices):
+        OFF = "off", _("no webhook")
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, will retry")
+        REFUSED = "refused", _("refused by the receiver")
+        EXPIRED = "expired", _("given up")
+
+    # outbox for the alert webhook: claimed like a door command (portal.access.alerts)
+    delivery = models.CharField(
+        max_length=8, choices=Delivery.choices, default=Delivery.PENDING, verbose_name=_("delivery")
+    )
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("delivery error"))
 
     class Meta:
         ordering = ["-at", "-id"]

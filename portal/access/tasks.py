@@ -54,6 +54,11 @@ def sweep_door_commands():
     from portal.access.alerts import unknown_faces_forget
 
     unknown_faces_forget(before=timezone.now() - timedelta(minutes=settings.ALERT_UNKNOWN_MINUTES))
+    # alerts whose task was lost or failed: the outbox is swept like door commands
+    from portal.access.alerts import alert_enqueue, alerts_sweep
+
+    for pk in alerts_sweep():
+        alert_enqueue(pk)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6, retry_backoff=True, retry_backoff_max=300)
@@ -62,7 +67,7 @@ def alert_send(self, alert_id):
 
     try:
         alert_deliver(pk=alert_id)
-    except DeliveryFailed as exc:
+    except DeliveryFailed as exc:  # transient only: a refusal is settled without raising
         raise self.retry(exc=exc) from exc
 
 

@@ -15,7 +15,21 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryFailed(Exception):
-    pass
+    """A send that did not arrive. `permanent`: trying again cannot help (the receiver refused
+    the request itself: a wrong secret, a wrong address), so the caller stops at once
+    instead of retrying until the deadline (as healthchecks' TransportError(permanent))."""
+
+    def __init__(self, message, *, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# answers that say "not now" rather than "never": retried like a network error
+RETRYABLE_STATUSES = {408, 425, 429}
+
+
+def status_permanent(status):
+    return 400 <= status < 500 and status not in RETRYABLE_STATUSES
 
 
 class Transport:
@@ -126,9 +140,9 @@ def webhook_post(*, url, secret, payload, key, timeout):
     try:
         with urllib.request.urlopen(request, timeout=max(timeout, 0.05)) as response:
             if not 200 <= response.status < 300:
-                raise DeliveryFailed(f"webhook answered {response.status}")
+                raise DeliveryFailed(f"webhook answered {response.status}", permanent=status_permanent(response.status))
     except urllib.error.HTTPError as exc:
-        raise DeliveryFailed(f"webhook answered {exc.code}") from None
+        raise DeliveryFailed(f"webhook answered {exc.code}", permanent=status_permanent(exc.code)) from None
     except (urllib.error.URLError, OSError) as exc:
         raise DeliveryFailed(f"webhook: {getattr(exc, 'reason', exc)}") from None
 

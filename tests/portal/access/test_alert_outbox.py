@@ -1,0 +1,106 @@
+"""Alerts leave the machine like door commands: claimed once, retried while young, given up
+when old, and never asked again of a receiver that refuses the request itself."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.access import alerts
+from portal.access.alerts import alert_claim, alert_deliver, alert_raise, alerts_sweep
+from portal.access.delivery import door_command_deliver
+from portal.access.models import Alert, DoorCommand
+from portal.access.services import access_attempt_decide
+from portal.access.transports import DeliveryFailed
+from tests.factories import make_person
+from tests.portal.access.controllers import Receiver
+from tests.portal.access.helpers import door_with_kiosk, grant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECRET = "alert-secret-for-tests"
+
+
+@pytest.fixture
+def receiver(settings):
+    server = Receiver(SECRET)
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = server.url, SECRET
+    yield server
+    server.close()
+
+
+def broker_down(monkeypatch):
+    def refuse(pk):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("portal.access.tasks.alert_send.delay", refuse)
+
+
+def test_an_alert_raised_while_the_broker_is_down_waits_and_the_sweep_sends_it_once(receiver, monkeypatch):
+    broker_down(monkeypatch)
+    alert = alert_raise(kind=Alert.Kind.LOCKDOWN, message="Lab locked down")
+    alert.refresh_from_db()
+    assert alert.delivery == "pending" and receiver.arrivals == []
+    assert alerts_sweep() == []  # a moment old: its own task may still be on the way
+    later = timezone.now() + timedelta(minutes=2)
+    assert alerts_sweep(now=later) == [alert.pk]
+    assert alert_deliver(pk=alert.pk, now=later) == "sent"
+    assert alert_deliver(pk=alert.pk, now=later) is None  # a second delivery of the task sends nothing
+    assert [payload["alert_id"] for _, payload in receiver.arrivals] == [alert.pk]
+
+
+def test_a_receiver_that_refuses_the_signature_is_asked_once_and_not_again(receiver, settings, monkeypatch):
+    settings.ALERT_WEBHOOK_SECRET = "not-the-receivers-secret"
+    broker_down(monkeypatch)
+    alert = alert_raise(kind=Alert.Kind.LOCKDOWN, message="Lab locked down")
+    assert alert_deliver(pk=alert.pk) == "refused"  # a 401: no exception, so no task retry
+    alert.refresh_from_db()
+    assert (alert.delivery, alert.attempts, receiver.refused) == ("refused", 1, 1)
+    assert "401" in alert.error
+    assert alerts_sweep(now=timezone.now() + timedelta(minutes=5)) == []
+
+
+def test_a_failing_receiver_is_retried_and_an_alert_too_old_is_given_up(settings, monkeypatch):
+    broker_down(monkeypatch)
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = "http://127.0.0.1:9/nobody", SECRET
+    alert = alert_raise(kind=Alert.Kind.LOCKDOWN, message="Lab locked down")
+    with pytest.raises(DeliveryFailed) as failed:
+        alert_deliver(pk=alert.pk)
+    assert not failed.value.permanent
+    assert Alert.objects.get().delivery == "failed"
+    soon = timezone.now() + timedelta(minutes=2)
+    assert alerts_sweep(now=soon) == [alert.pk]
+    too_late = timezone.now() + timedelta(seconds=settings.ALERT_DELIVERY_MAX_AGE_SECONDS + 1)
+    assert alerts_sweep(now=too_late) == []
+    assert Alert.objects.get().delivery == "expired"
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_again_only_after_a_while(receiver, monkeypatch):
+    broker_down(monkeypatch)
+    alert = alert_raise(kind=Alert.Kind.LOCKDOWN, message="Lab locked down")
+    now = timezone.now()
+    assert alert_claim(alert.pk, now=now)  # then the worker dies
+    assert not alert_claim(alert.pk, now=now + timedelta(seconds=5))
+    stale = now + timedelta(seconds=alerts.CLAIM_SECONDS + 1)
+    assert alerts_sweep(now=stale) == [alert.pk]
+    assert alert_deliver(pk=alert.pk, now=stale) == "sent"
+    assert len(receiver.arrivals) == 1
+
+
+def test_a_door_controller_answering_401_is_not_retried_until_the_deadline(settings):
+    controller = Receiver("the-controllers-own-secret")
+    try:
+        settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = controller.url, "a-wrong-secret"
+        settings.DOOR_MQTT_HOST = ""
+        settings.DOOR_COMMAND_MAX_AGE_SECONDS = 3
+        ana = make_person("Ana", employee_id="ana")
+        door, kiosk, _ = door_with_kiosk("Lab 2", controller_id="lab-2")
+        grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+        command = DoorCommand.objects.get()
+        if command.status == "pending":
+            door_command_deliver(pk=command.pk)
+        command.refresh_from_db()
+        assert (command.status, command.attempts, controller.refused) == ("expired", 1, 1)
+        assert "401" in command.error
+    finally:
+        controller.close()
