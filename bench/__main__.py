@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras"]
+NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras", "gallery"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -21,6 +21,7 @@ TINY = {
     "load": dict(clients=2, seconds=5, people=200),
     "video": dict(seconds=1.0, fps=2.0),
     "cameras": dict(streams=(1,), seconds=12),
+    "gallery": dict(sizes=(2_000,), queries=4),
 }
 
 
@@ -55,6 +56,7 @@ def options_for(name, args):
         "load": ["clients", "seconds", "people", "threads"],
         "video": ["seconds"],
         "cameras": ["streams", "seconds"],
+        "gallery": ["sizes"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

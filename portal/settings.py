@@ -66,6 +66,20 @@ def env_list(name, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _database_pool(options):
+    """DATABASE_POOL_MAX > 0: Django's psycopg connection pool, that many connections a process at most.
+
+    A process's threads then share a few connections instead of holding one
+    each (docs/scale.md: a fleet's connections against PostgreSQL's limit).
+    Django requires persistent connections off with a pool.
+    """
+    size = env_int("DATABASE_POOL_MAX", 0, minimum=0)
+    if not size:
+        return {}
+    options["pool"] = {"min_size": 1, "max_size": size, "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)}
+    return {"CONN_MAX_AGE": 0}
+
+
 def database_from_url(url):
     """DATABASE_URL -> a DATABASES entry; postgres:// and sqlite:/// only."""
     parts = urlsplit(url)
@@ -84,7 +98,7 @@ def database_from_url(url):
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
-        }
+        } | _database_pool(options)
     if parts.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path
         path = url[len("sqlite:///") :]

@@ -108,7 +108,13 @@ def photo_path(instance, filename):
 
 
 def capture_path(instance, filename):
-    return f"captures/{instance.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
+    return _sharded(f"captures/{instance.created_at:%Y/%m/%d}", filename)
+
+
+def _sharded(day, filename):
+    # 256 folders below the day's: 500 kiosks write about 1.8 million files a day
+    name = uuid.uuid4().hex
+    return f"{day}/{name[:2]}/{name}{_suffix(filename)}"
 
 
 # Suffixes a stored picture may have; the services name files after the decoded
@@ -297,7 +303,7 @@ class Capture(models.Model):
 
 
 def frame_path(instance, filename):
-    return f"captures/{instance.capture.created_at:%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename)}"
+    return _sharded(f"captures/{instance.capture.created_at:%Y/%m/%d}", filename)
 
 
 class CaptureFrame(models.Model):

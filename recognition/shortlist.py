@@ -25,12 +25,20 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-try:
-    import faiss
+_faiss = []
 
-    faiss.omp_set_num_threads(1)  # a worker process is one search at a time; processes are the parallelism
-except ImportError:  # pragma: no cover - the exact scan alone
-    faiss = None
+
+def _library():
+    """faiss, imported on the first large gallery (small setups never load it); None when not installed."""
+    if not _faiss:
+        try:
+            import faiss
+
+            faiss.omp_set_num_threads(1)  # one search at a time per worker; processes are the parallelism
+        except ImportError:  # the exact scan alone
+            faiss = None
+        _faiss.append(faiss)
+    return _faiss[0]
 
 # below this many people the exact scan takes a few milliseconds: nothing to gain
 MIN_PEOPLE = 50_000
@@ -46,6 +54,7 @@ _build_lock = threading.Lock()
 
 class ShortList:
     def __init__(self, centroids, size):
+        faiss = _library()
         start = time.perf_counter()
         rows = np.ascontiguousarray(centroids[:size], dtype=np.float32)
         self.size = size
@@ -103,7 +112,7 @@ def _exact(people, probe, rows):
 
 def for_people(people):
     """The people's short list, built or rebuilt when worth it; None: use the exact scan."""
-    if faiss is None or people.size < MIN_PEOPLE:
+    if people.size < MIN_PEOPLE or _library() is None:
         return None
     short = people.short_list
     tail = people.size - short.size if short is not None else None

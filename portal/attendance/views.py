@@ -2,7 +2,6 @@ import csv
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from portal.attendance.services import (
     attendance_event_change,
     attendance_event_void,
 )
+from portal.core.paging import PeekPage
 from portal.core.spreadsheets import spreadsheet_safe
 from portal.people.models import Person
 from portal.reports.responses import wants_bom
@@ -43,7 +43,7 @@ def attendance(request):
         events = attendance_event_list(**form.cleaned_data)
     elif not form.is_bound:
         events = attendance_event_list()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = PeekPage(events, request.GET.get("page"), 50)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "attendance/events.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -53,7 +53,8 @@ def report_totals(rows):
         missing_checkouts=Count("id", filter=Q(missing_checkout=True)),
         overtime_seconds=Sum("overtime_seconds", default=0),
     )
-    return Totals(**data, people=set(rows.values_list("person_id", flat=True).distinct()))
+    # no ORDER BY: with the rows' own order, DISTINCT sorted every row of the period to find the people
+    return Totals(**data, people=set(rows.order_by().values_list("person_id", flat=True).distinct()))
 
 
 @dataclass

@@ -100,3 +100,10 @@ def test_cameras_benchmark_reads_a_real_stream_and_times_the_events(tmp_path):
     [run] = figures["runs"]
     assert run["streams"] == 1 and run["slowest_analysed_per_second"] > 0
     assert run["events"] >= 1 and run["latency_median_s"] > 0
+
+
+def test_gallery_benchmark_finds_the_short_list_and_the_exact_scan_identical(tmp_path):
+    out, figures = run_bench("gallery", tmp_path)
+    assert "short list vs exact scan" in out
+    [size] = figures["sizes"]
+    assert size["identical_matches"] == size["probes"] and size["apply_one_person"]["median_ms"] > 0

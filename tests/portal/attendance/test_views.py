@@ -194,3 +194,21 @@ def test_a_missed_event_defaults_to_the_departments_start(hr, settings):
     assert 'value="2026-03-02 09:30"' in page or 'value="2026-03-02T09:30"' in page, page[page.find("id_at") - 300 :][
         :600
     ]
+
+
+def test_the_events_list_pages_without_counting_every_event(hr, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for hour in range(10, 22):
+        for minute in range(0, 60, 12):
+            attendance_event_record(person=person, at=datetime(2026, 3, 2, hour, minute, tzinfo=UTC), source="upload")
+    total = AttendanceEvent.objects.count()
+    assert total > 50
+    with CaptureQueriesContext(connection) as queries:
+        first = hr.get(reverse("attendance")).content.decode()
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)  # ten million rows one day
+    assert "Page 1" in first and "page=2" in first and "of" not in first.split("Page 1")[1][:10]
+    last = hr.get(reverse("attendance"), {"page": 2}).content.decode()
+    assert "Page 2" in last and "page=3" not in last and "page=1" in last
+    assert hr.get(reverse("attendance"), {"page": "x"}).status_code == 200

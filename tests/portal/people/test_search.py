@@ -130,3 +130,15 @@ def test_the_admin_people_list_searches_the_same_way(client, people):
     client.force_login(make_user("ada", superuser=True))  # the Django admin is for superusers
     page = client.get(reverse("admin:people_person_changelist"), {"q": "zw"}).content.decode()
     assert "张伟" in page and "王芳" not in page
+
+
+def test_postgresql_answers_a_people_search_from_the_trigram_indexes(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no trigram index; it scans (the PostgreSQL run above checks this)")
+    from portal.people.search import person_search
+
+    make_person("Zhang Wei", employee_id="CN-1")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: the plan as at 100,000
+    plan = person_search(Person.objects.all(), "zhang").explain()
+    assert "people_person_search_key_trgm" in plan and "people_person_employee_id_trgm" in plan
