@@ -58,11 +58,19 @@ class Gallery:
         if matrix.ndim != 2:
             matrix = matrix.reshape(len(labels), -1) if len(labels) else np.zeros((0, 0), dtype=np.float32)
         self.version, self.encoding_version, self.change_id = version, encoding_version, change_id
+        self._t_size = self._t_live = len(labels)
+        self._decision_people = People(matrix, labels) if len(labels) else People(np.zeros((0, 1)), [])
+        if len(labels):
+            # spare rows now, while loading: the first changes then append without copying a million rows
+            people = self._decision_people
+            spare = _spare(len(people.ids))
+            people.centroids, people.ids, people.templates, people.sq_norms = _room_people(
+                people.centroids, people.ids, people.templates, people.sq_norms, len(people.ids), spare, matrix.shape[1]
+            )
+            matrix, labels = _room(matrix, labels, len(labels), _spare(len(labels)), matrix.shape[1])
         self._t_matrix = np.ascontiguousarray(matrix)
         self._t_labels = labels  # -1: retired
-        self._t_size = self._t_live = len(labels)
         self._views = None
-        self._decision_people = People(self._t_matrix, labels) if len(labels) else People(np.zeros((0, 1)), [])
 
     @classmethod
     def from_pairs(cls, pairs, version=-1, encoding_version="", change_id=0):
@@ -201,11 +209,15 @@ class Gallery:
         return Gallery(self.matrix.copy(), self.labels.copy(), self.version, self.encoding_version, self.change_id)
 
 
+def _spare(size):
+    return size // 8 + 1024
+
+
 def _room(matrix, labels, size, more, dim):
     if size + more <= len(labels) and (matrix.ndim == 2 and matrix.shape[1] == dim or not len(labels)):
         if matrix.flags.writeable and labels.flags.writeable:
             return matrix, labels
-    capacity = max(size + more, size + size // 8 + 1024)
+    capacity = max(size + more, size + _spare(size))
     new_matrix = np.empty((capacity, dim), dtype=np.float32)
     new_labels = np.full(capacity, -1, dtype=np.int64)
     if size:
@@ -218,7 +230,7 @@ def _room_people(centroids, ids, templates, sq_norms, size, more, dim):
     fits = size + more <= len(ids) and centroids.ndim == 2 and (centroids.shape[1] == dim or not size)
     if fits and all(a.flags.writeable for a in (centroids, ids, templates, sq_norms)) and centroids.shape[1] == dim:
         return centroids, ids, templates, sq_norms
-    capacity = max(size + more, size + size // 8 + 1024)
+    capacity = max(size + more, size + _spare(size))
     new = (
         np.zeros((capacity, dim), dtype=np.float32),
         np.full(capacity, -1, dtype=np.int64),
