@@ -592,6 +592,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A portal beat` sends these; each feature adds its own key below.
 CELERY_BEAT_SCHEDULE = {}
+# the gallery's change log: old entries go (a process that far behind reloads once)
+CELERY_BEAT_SCHEDULE["gallery-changes-prune"] = {
+    "task": "recognition.tasks.gallery_changes_prune_task",
+    "schedule": crontab(hour=3, minute=40),
+}
 # at :05 every hour: calendar days close just after midnight, overnight shifts
 # once their working day is over
 CELERY_BEAT_SCHEDULE["attendance-close-days"] = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.recovery.jobs import send
 from recognition import imaging
-from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
+from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryChange, GalleryVersion, VideoJob
 
 
 def upload_limits():
@@ -254,3 +254,17 @@ def _enqueue_capture(capture_id):
     from recognition.tasks import CAPTURE
 
     send(CAPTURE, capture_id)
+
+
+# a process whose position is older than the log reloads once: a week covers any process still running
+GALLERY_LOG_DAYS = 7
+
+
+def gallery_changes_prune(*, now=None, days=GALLERY_LOG_DAYS):
+    """Delete the gallery log's entries older than `days`, never the last change's.
+    Returns how many were deleted."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = GalleryChange.objects.filter(created_at__lt=cutoff, seq__lt=GalleryVersion.current()).delete()
+    return deleted

@@ -134,3 +134,10 @@ def process_video(self, job_id):
     from recognition.processing import video_job_run
 
     run_claimed(self, VIDEO, job_id, lambda job: video_job_run(job=job))
+
+
+@shared_task
+def gallery_changes_prune_task():
+    from recognition.services import gallery_changes_prune
+
+    return gallery_changes_prune()

@@ -231,3 +231,23 @@ def test_postgresql_finds_the_captures_that_name_a_person_through_an_index(db):
         cursor.execute("SET LOCAL enable_seqscan = off")  # an empty table: the plan as at millions of captures
     plan = Capture.objects.filter(result__faces__contains=[{"person_id": 1}]).explain()
     assert "recognition_capture_faces_gin" in plan
+
+
+def test_pruning_the_log_keeps_the_last_change_and_a_process_behind_it_reloads(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recognition.services import gallery_changes_prune
+
+    rng = np.random.default_rng(6)
+    ada, bob = make_person("Ada", employee_id="1"), make_person("Bob", employee_id="2")
+    ada_face, bob_face = synthetic_face(rng), synthetic_face(rng)
+    accept(ada, ada_face)
+    behind = gallery.current()
+    accept(bob, bob_face)
+    GalleryChange.objects.update(created_at=timezone.now() - timedelta(days=30))
+    assert gallery_changes_prune() == 1
+    assert list(GalleryChange.objects.values_list("seq", flat=True)) == [GalleryVersion.current()]
+    caught_up = gallery.refreshed(behind, GalleryVersion.position())  # its entry is gone: a reload
+    assert caught_up.search(bob_face, RULE).person_id == bob.pk and caught_up.people == 2
