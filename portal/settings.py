@@ -477,6 +477,12 @@ if DOOR_MQTT_HOST and not DOOR_MQTT_SECRET:
     raise ImproperlyConfigured(
         "DOOR_MQTT_HOST is set but DOOR_MQTT_SECRET is not: anyone on the broker could open doors."
     )
+# Door agents report door states here ({door}: the door's controller id); `manage.py doors listen` reads them.
+DOOR_MQTT_REPORT_TOPIC = env_str("DOOR_MQTT_REPORT_TOPIC", "portal/doors/{door}/report")
+# A door agent not heard from (reports or heartbeats) for this long is shown offline.
+DOOR_AGENT_OFFLINE_SECONDS = env_int("DOOR_AGENT_OFFLINE_SECONDS", 30, minimum=5)
+# One `doors listen` consumes the reports; a standby takes over within this many seconds of its death.
+DOOR_LISTENER_LEASE_SECONDS = env_int("DOOR_LISTENER_LEASE_SECONDS", 15, minimum=3)
 # TLS to the broker: its CA (empty: the system's), and a client certificate if the broker asks for one.
 DOOR_MQTT_TLS = env_bool("DOOR_MQTT_TLS", False)
 DOOR_MQTT_CA_FILE = env_str("DOOR_MQTT_CA_FILE", "")

@@ -73,6 +73,11 @@ class Door(models.Model):
     )
     # the lock controller's own name for the door; empty: the door's id
     controller_id = models.CharField(max_length=100, blank=True, verbose_name=_("controller ID"))
+    held_open_seconds = models.PositiveSmallIntegerField(
+        default=30,
+        help_text=_("A door open longer than this after it was opened raises a held-open alarm (door agents only)."),
+        verbose_name=_("held-open alarm after (seconds)"),
+    )
 
     class Meta:
         ordering = ["zone__name", "name"]
@@ -372,6 +377,9 @@ class Alert(models.Model):
         UNKNOWN_REPEATED = "unknown_repeated", _("unknown face refused repeatedly")
         LOCKDOWN = "lockdown", _("door locked down")
         DELIVERY_FAILING = "delivery_failing", _("door commands failing")
+        HELD_OPEN = "door_held_open", _("door held open")
+        FORCED_OPEN = "door_forced_open", _("door forced open")
+        TAMPER = "door_tamper", _("door tamper")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
@@ -404,3 +412,77 @@ class Alert(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class DoorReport(models.Model):
+    """What a door agent reported: an append-only log, one row per signed report key.
+
+    `at` is the agent's own time (the order of what happened at the door);
+    `received_at` the portal's.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("door contact")
+        EXIT = "exit", _("exit button")
+        TAMPER = "tamper", _("tamper")
+        FIRE = "fire", _("fire signal")
+        COMMAND = "command", _("command")
+
+    door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="reports", verbose_name=_("door"))
+    key = models.CharField(max_length=100, unique=True, verbose_name=_("key"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    state = models.CharField(max_length=20, blank=True, verbose_name=_("state"))
+    command = models.CharField(max_length=20, blank=True, verbose_name=_("command"))
+    result = models.CharField(max_length=20, blank=True, verbose_name=_("result"))
+    # the key of the door command acted on (DoorCommand.key), for the access log's "door opened" link
+    command_key = models.CharField(max_length=100, blank=True, db_index=True, verbose_name=_("command key"))
+    at = models.DateTimeField(verbose_name=_("at"))
+    received_at = models.DateTimeField(verbose_name=_("received at"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["door", "kind", "at"])]
+        verbose_name = _("door report")
+        verbose_name_plural = _("door reports")
+
+    def __str__(self):
+        return f"{self.door} {self.kind} {self.state or self.result} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class DoorStatus(models.Model):
+    """A door's live state as its agent last told it, and the alarm it is in."""
+
+    class Alarm(models.TextChoices):
+        NONE = "", _("none")
+        HELD = "held", _("held open")
+        FORCED = "forced", _("forced open")
+
+    door = models.OneToOneField(
+        Door, primary_key=True, on_delete=models.CASCADE, related_name="status", verbose_name=_("door")
+    )
+    contact = models.CharField(max_length=6, blank=True, verbose_name=_("contact"))  # open, closed, or unknown
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opened at"))
+    alarm = models.CharField(max_length=6, choices=Alarm.choices, blank=True, verbose_name=_("alarm"))
+    locked_down = models.BooleanField(default=False, verbose_name=_("locked down at the door"))
+    last_unlock_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last unlock"))
+    last_unlock_seconds = models.FloatField(default=0, verbose_name=_("last unlock seconds"))
+    last_exit_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last exit button"))
+    agent_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("agent last seen"))
+
+    class Meta:
+        verbose_name = _("door status")
+        verbose_name_plural = _("door statuses")
+
+    def __str__(self):
+        return f"{self.door}: {self.contact or 'unknown'} {self.alarm}".strip()
+
+
+class ListenerLease(models.Model):
+    """Which `doors listen` process consumes the door reports; another takes over when it runs out."""
+
+    name = models.CharField(max_length=40, unique=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.holder}"

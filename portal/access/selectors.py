@@ -1,5 +1,6 @@
 """Reading access facts out of the database for portal.access.rules."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +9,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.access import rules
-from portal.access.models import AccessEvent, AccessGroup, AccessLevel, PassbackReset
+from portal.access.door_reports import GRACE, agent_online
+from portal.access.models import (
+    AccessEvent,
+    AccessGroup,
+    AccessLevel,
+    Door,
+    DoorCommand,
+    DoorReport,
+    DoorStatus,
+    PassbackReset,
+)
 from portal.access.readers import zone_sees_exits
 from portal.attendance.models import Schedule
 from portal.attendance.schedules import organization_calendar
@@ -162,3 +173,49 @@ def visitor_face_state(visitor) -> VisitorFace:
     if refused:
         return VisitorFace("refused", refused[-1].reason)
     return VisitorFace("none")
+def door_states(*, now=None):
+    """Every door with its agent's live state: [(door, status or None, online)], by zone and name."""
+    now = now or timezone.now()
+    statuses = {s.door_id: s for s in DoorStatus.objects.all()}
+    return [
+        (door, statuses.get(door.pk), agent_online(statuses.get(door.pk), now=now))
+        for door in Door.objects.select_related("zone")
+    ]
+
+
+def events_door_opened(events, *, now=None):
+    """For granted events whose door agent acted on the unlock: seconds from the unlock to the
+    door opening (agent's clock), or "not_opened" once the unlock's time is over. Set as
+    `event.door_opened` (None: no agent report, nothing known)."""
+    now = now or timezone.now()
+    events = list(events)
+    for event in events:
+        event.door_opened = None
+    granted = {e.pk: e for e in events if e.result == AccessEvent.Result.GRANTED}
+    if not granted:
+        return events
+    keys = dict(DoorCommand.objects.filter(event_id__in=granted).values_list("key", "event_id"))
+    acted = DoorReport.objects.filter(
+        kind=DoorReport.Kind.COMMAND, result="acted", command_key__in=[str(k) for k in keys]
+    ).order_by("at")
+    for report in acted:
+        event = granted.get(keys.get(uuid.UUID(report.command_key)))
+        if event is None or event.door_opened is not None:
+            continue
+        seconds = event.door.unlock_seconds
+        opening = (
+            DoorReport.objects.filter(
+                door_id=report.door_id,
+                kind=DoorReport.Kind.CONTACT,
+                state="open",
+                at__gte=report.at - GRACE,
+                at__lte=report.at + timedelta(seconds=seconds) + GRACE,
+            )
+            .order_by("at")
+            .first()
+        )
+        if opening is not None:
+            event.door_opened = max((opening.at - report.at).total_seconds(), 0.0)
+        elif now > report.received_at + timedelta(seconds=seconds) + GRACE:
+            event.door_opened = "not_opened"
+    return events

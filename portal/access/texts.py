@@ -22,10 +22,16 @@ LOCKED_DOWN_BY = gettext_noop("%(zone)s locked down by %(user)s")
 LOCKED_DOWN_BY_REASON = gettext_noop("%(zone)s locked down by %(user)s: %(reason)s")
 LOCKED_DOWN_BY_INTEGRATION = gettext_noop("%(zone)s locked down by an integration")
 LOCKED_DOWN_BY_INTEGRATION_REASON = gettext_noop("%(zone)s locked down by an integration: %(reason)s")
+DOOR_FORCED = gettext_noop("%(door)s was forced open: it opened with no unlock, exit button or operator command.")
+DOOR_HELD = gettext_noop("%(door)s has been held open for more than %(seconds)s seconds.")
+DOOR_TAMPER = gettext_noop("%(door)s: its tamper switch was triggered.")
 # most specific first: a stored sentence is read back with the first template it matches
 ALERTS = [
     UNKNOWN_REPEATED,
     DELIVERY_FAILING,
+    DOOR_FORCED,
+    DOOR_HELD,
+    DOOR_TAMPER,
     LOCKED_DOWN_BY_INTEGRATION_REASON,
     LOCKED_DOWN_BY_INTEGRATION,
     LOCKED_DOWN_BY_REASON,

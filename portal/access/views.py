@@ -15,7 +15,15 @@ from django.views.decorators.http import require_POST
 
 from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
 from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
-from portal.access.selectors import access_event_list, access_explain, visitor_face_state, zone_on_site, zone_tz
+from portal.access.selectors import (
+    access_event_list,
+    access_explain,
+    door_states,
+    events_door_opened,
+    visitor_face_state,
+    zone_on_site,
+    zone_tz,
+)
 from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
 from portal.access.texts import reason_message
 from portal.access.transports import channels_configured
@@ -78,8 +86,15 @@ def doors(request):
             "unlock_form": UnlockForm(),
             "lockdown_form": LockdownForm(),
             "no_lock": not channels_configured(),
+            "door_states": door_states(),
         },
     )
+
+
+@role_required(SECURITY)
+def door_states_view(request):
+    """The Doors page's live state table, reloaded every few seconds by door_states.js."""
+    return render(request, "access/_door_states.html", {"door_states": door_states()})
 
 
 @role_required(SECURITY)
@@ -173,6 +188,7 @@ def log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page")) if events is not None else None
     if page is not None:
         _messages_translate(page)
+        page.object_list = events_door_opened(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -242,7 +258,7 @@ def log_export(request, fmt):
 @role_required(SECURITY)
 def live(request):
     """The latest attempts, as a fragment the log page reloads every few seconds."""
-    events = _messages_translate(list(access_event_list()[:20]))
+    events = events_door_opened(_messages_translate(list(access_event_list()[:20])))
     return render(request, "access/_live.html", {"events": events})
 
 

@@ -152,6 +152,7 @@ EXPECTED = {
     "access-reader": SECURITY,
     "access-pins": SECURITY,
     "access-pin-remove": SECURITY,
+    "access-door-states": SECURITY,
     "access-door-unlock": SECURITY,
     "access-zone-lockdown": SECURITY,
     "access-zone-release": SECURITY,
