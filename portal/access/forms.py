@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access.models import AccessEvent, Door, Zone
 from portal.people.models import Person
+from portal.people.widgets import PersonSelect
 
 
 class ExplainForm(forms.Form):
-    person = forms.ModelChoiceField(Person.objects.staff(), label=_("Person"))
+    person = forms.ModelChoiceField(Person.objects.staff(), widget=PersonSelect(), label=_("Person"))
     door = forms.ModelChoiceField(Door.objects.select_related("zone"), label=_("Door"))
     at = forms.DateTimeField(
         label=_("When"),
@@ -23,7 +24,7 @@ class AccessFilterForm(forms.Form):
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     zone = forms.ModelChoiceField(Zone.objects.all(), required=False, label=_("Zone"))
     door = forms.ModelChoiceField(Door.objects.all(), required=False, label=_("Door"))
-    person = forms.ModelChoiceField(Person.objects.all(), required=False, label=_("Person"))
+    person = forms.ModelChoiceField(Person.objects.all(), required=False, widget=PersonSelect(), label=_("Person"))
     result = forms.ChoiceField(
         choices=[("", _("any"))] + list(AccessEvent.Result.choices), required=False, label=_("Result")
     )

@@ -11,6 +11,7 @@ from portal.access.services import PIN_PATTERN
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.kiosks.models import Kiosk
 from portal.people.models import Department, Person
+from portal.people.widgets import PersonSelect, PersonSelectMultiple
 
 # windows per weekday in the grid: office hours, and a second one (an evening shift, a split day)
 SLOTS = 2
@@ -142,7 +143,7 @@ class GroupForm(forms.ModelForm):
     people = forms.ModelMultipleChoiceField(
         Person.objects.staff().filter(merged_into=None),
         required=False,
-        widget=forms.SelectMultiple(attrs={"data-searchable": "1", "size": 10}),
+        widget=PersonSelectMultiple(attrs={"size": 10}),
         label=_("People"),
     )
     departments = forms.ModelMultipleChoiceField(
@@ -177,7 +178,7 @@ class ReaderForm(forms.ModelForm):
 class PinForm(forms.Form):
     person = forms.ModelChoiceField(
         Person.objects.staff().filter(merged_into=None),
-        widget=forms.Select(attrs={"data-searchable": "1"}),
+        widget=PersonSelect(),
         label=_("Person"),
     )
     pin = forms.RegexField(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
 from portal.people.models import Department, Person
+from portal.people.widgets import PersonSelect
 
 WEEKDAYS = [(1, _("Mon")), (2, _("Tue")), (3, _("Wed")), (4, _("Thu")), (5, _("Fri")), (6, _("Sat")), (7, _("Sun"))]
 
@@ -18,7 +19,7 @@ class AttendanceFilterForm(forms.Form):
         queryset=Person.objects.staff(),
         required=False,
         empty_label=_("Everyone"),
-        widget=forms.Select(attrs={"data-searchable": "1"}),
+        widget=PersonSelect(),
     )
 
     def clean(self):
@@ -92,7 +93,7 @@ class ScheduleForm(forms.ModelForm):
     person = forms.ModelChoiceField(
         queryset=Person.objects.staff(),
         required=False,
-        widget=forms.Select(attrs={"data-searchable": "1"}),
+        widget=PersonSelect(),
         label=_("Person"),
     )
 

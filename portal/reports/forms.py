@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
+from portal.people.widgets import PersonSelect
 
 MAX_DAYS = 366
 
@@ -19,7 +20,7 @@ class ReportFilterForm(forms.Form):
         queryset=Person.objects.staff(),
         required=False,
         empty_label=_("Everyone"),
-        widget=forms.Select(attrs={"data-searchable": "1"}),
+        widget=PersonSelect(),
         label=_("Person"),
     )
 
@@ -50,9 +51,7 @@ class ReportFilterForm(forms.Form):
 
 
 class TimesheetForm(forms.Form):
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.staff(), widget=forms.Select(attrs={"data-searchable": "1"}), label=_("Person")
-    )
+    person = forms.ModelChoiceField(queryset=Person.objects.staff(), widget=PersonSelect(), label=_("Person"))
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Enter a month as YYYY-MM.")},
@@ -78,7 +77,11 @@ class MonthlyForm(forms.Form):
         queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
     person = forms.ModelChoiceField(
-        queryset=Person.objects.staff(), required=False, empty_label=_("Everyone"), label=_("Person")
+        queryset=Person.objects.staff(),
+        required=False,
+        empty_label=_("Everyone"),
+        widget=PersonSelect(),
+        label=_("Person"),
     )
 
     @classmethod

@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access.forms import VisitorForm
 from portal.people.models import Person
+from portal.people.widgets import PersonSelect
 
 
 class AssignForm(forms.Form):
     person = forms.ModelChoiceField(
         Person.objects.filter(visitor=None).order_by("name"),
         label=_("This face is"),
-        widget=forms.Select(attrs={"data-searchable": ""}),
+        widget=PersonSelect(),
         help_text=_("The picture becomes a photo of this person, checked like any enrollment photo."),
     )
 

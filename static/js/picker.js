@@ -2,6 +2,12 @@
 // that hides the options not matching what is typed (name or employee ID).
 (function () {
   "use strict";
+  // lower case, accents and tone marks dropped, tone numbers too: "Dvořák" -> "dvorak", "zhang1 wei3" -> "zhang wei"
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/ł/g, "l").replace(/ø/g, "o").replace(/ß/g, "ss")
+      .replace(/([a-z])[1-5](?![0-9])/g, "$1").trim();
+  }
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     var box = document.createElement("input");
     box.type = "search";
@@ -10,10 +16,11 @@
     box.className = "picker-search";
     select.parentNode.insertBefore(box, select);
     box.addEventListener("input", function () {
-      var words = box.value.toLowerCase().trim().split(/\s+/);
+      // as the people search: any case, accents optional, pinyin without tones (data-search holds the spellings)
+      var words = fold(box.value).split(/\s+/).filter(Boolean);
       var first = null;
       Array.prototype.forEach.call(select.options, function (option) {
-        var text = option.text.toLowerCase();
+        var text = fold(option.text) + " | " + (option.dataset.search || "");
         var shown = !option.value || words.every(function (w) { return text.indexOf(w) >= 0; });
         option.hidden = !shown;
         if (shown && option.value && !first) first = option;

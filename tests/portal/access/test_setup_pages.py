@@ -2,6 +2,7 @@
 weekly grid, a group, a kiosk as the door's reader and a badge PIN; no portal page links into the
 Django admin, which stays for superusers."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -124,3 +125,11 @@ def test_a_kiosk_can_leave_its_door(security):
     kiosk.save()
     post(security, "access-reader", {f"k{kiosk.pk}-door": "", f"k{kiosk.pk}-door_side": "entry"}, kiosk.pk)
     assert Kiosk.objects.get(pk=kiosk.pk).door is None
+
+
+def test_person_pickers_carry_every_spelling_the_people_search_finds(security):
+    make_person("张伟", employee_id="CN-1")
+    make_person("Zoë Dvořák", employee_id="CZ-1")
+    page = security.get(reverse("access-pins")).content.decode()
+    assert re.search(r'data-search="[^"]*zhang wei[^"]*\bzw\b[^"]* cn-1"', page)
+    assert re.search(r'data-search="[^"]*zoe dvorak[^"]* cz-1"', page)
