@@ -1,5 +1,7 @@
 """The 8-bit short list gives exactly the exact scan's decisions (no database, no dlib)."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -42,6 +44,25 @@ def assert_identical(fast, slow, probes, monkeypatch, bitwise=True, **options):
     for a, b in zip(got, want, strict=True):
         assert (a.person_id, a.best_person_id, a.accepted) == (b.person_id, b.best_person_id, b.accepted)
         assert a.distance == pytest.approx(b.distance, abs=1e-6)
+
+
+@pytest.fixture(autouse=True)
+def built_at_once(monkeypatch):
+    monkeypatch.setattr(shortlist, "BUILD_IN_BACKGROUND", False)
+
+
+def test_the_short_list_is_built_beside_the_searches_which_meanwhile_scan_exactly(monkeypatch):
+    monkeypatch.setattr(shortlist, "MIN_PEOPLE", 5_000)
+    monkeypatch.setattr(shortlist, "BUILD_IN_BACKGROUND", True)
+    rng = np.random.default_rng(20)
+    faces, templates, labels = crowded_gallery(rng, people=6_000)
+    known = gallery.Gallery(templates, labels)
+    probe = probes_of(rng, faces, 1)[0]
+    first = decision.decide(known, probe, RULE)  # answered now, by the exact scan
+    for builder in [t for t in threading.enumerate() if t.name == "gallery-short-list"]:
+        builder.join(timeout=300)  # (none left: it finished already)
+    assert decision.people_of(known).short_list is not None
+    assert decision.decide(known, probe, RULE) == first
 
 
 def test_the_short_list_decides_every_probe_as_the_exact_scan(monkeypatch):
