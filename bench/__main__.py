@@ -39,6 +39,7 @@ def parser():
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
     p.add_argument("--faces", type=int, help="faces to encode (encoder)")
     p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
+    p.add_argument("--cpu", type=float, help="share of one core the camera runner gets, e.g. 0.25 (cameras)")
     p.add_argument("--no-embedded", action="store_true", help="capture: skip the embedded stack")
     p.add_argument("--results", help="folder for the JSON figures (default bench/results)")
     return p
@@ -55,7 +56,7 @@ def options_for(name, args):
         "encoder": ["faces"],
         "load": ["clients", "seconds", "people", "threads"],
         "video": ["seconds"],
-        "cameras": ["streams", "seconds"],
+        "cameras": ["streams", "seconds", "cpu"],
         "gallery": ["sizes"],
     }[name]
     for key in wanted:

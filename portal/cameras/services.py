@@ -108,6 +108,7 @@ def camera_track_record(
         "distance": None if distance is None else round(distance, 4),
         "decision": "match" if person else "unknown",
         "frames": frames,
+        "first_seen": at.isoformat(),  # when the pass began: the sighting's time
         "event_id": None,
         "event": None,
     }
