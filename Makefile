@@ -27,19 +27,8 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt door-age
 install: $(STAMP) fonts
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py ensure_admin
-	# no Celery beat in the embedded setup: do its periodic work at each start
-	$(PY) manage.py close_days --days 31 -v0
-	$(PY) manage.py kiosk_snapshots_expire -v0
-	$(PY) manage.py reconcile -v0
-	# stored encodings into the version the settings ask for (nothing to do unless it changed)
-	$(PY) manage.py reencode -v0
-	$(PY) manage.py import_archives_expire -v0
-	$(PY) manage.py merges_expire -v0
-	$(PY) manage.py visitors_erase -v0
-	$(PY) manage.py review_expire -v0
-	@echo "Portal: http://$(HOST):$(PORT)/  (organization pages: http://$(HOST):$(PORT)/org/; Django admin, superusers: /admin/)"
+	# migrate, the admin account and the periodic work (no Celery beat here) in one process; the password last
+	$(PY) manage.py start_up --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install

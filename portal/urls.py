@@ -22,6 +22,19 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_set_done.html"),
         name="password-set-done",
     ),
+    # everyone signed in changes their own password (the old one first)
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/password_change.html", success_url=reverse_lazy("password-change-done")
+        ),
+        name="password-change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password-change-done",
+    ),
     path("org/", include("portal.org.urls")),
     path("language/", language_set, name="language-set"),
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),

@@ -29,13 +29,16 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC, KIOSK = "public", "kiosk"
+PUBLIC, KIOSK, SIGNED_IN = "public", "kiosk", "signed in"
 EXPECTED = {
     # sign-in and machines
     "login": PUBLIC,
     "logout": PUBLIC,
     "password-set": PUBLIC,  # the one-time link is the credential
     "password-set-done": PUBLIC,
+    # one's own password: anyone signed in, whatever the role
+    "password-change": SIGNED_IN,
+    "password-change-done": SIGNED_IN,
     "healthz": PUBLIC,
     "language-set": PUBLIC,  # the language switcher (POST only)
     "javascript-catalog": PUBLIC,  # the scripts' translations (no secret: the same for everyone)
@@ -286,6 +289,9 @@ def test_each_url_lets_in_exactly_the_roles_of_the_table(client, role):
         elif minimum == PUBLIC:
             if status in (401, 403) or _refused_login(response):
                 wrong.append((name, url, status, "public page refused"))
+        elif minimum == SIGNED_IN and role is not None:
+            if status in (401, 403) or _refused_login(response):
+                wrong.append((name, url, status, f"{role} refused (needs only to be signed in)"))
         elif role is None:
             refused = status in (401, 403) if api else _refused_login(response)
             if not refused:
