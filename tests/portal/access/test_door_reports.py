@@ -196,3 +196,21 @@ def test_a_second_listener_waits_while_the_first_holds_the_lease(mqtt, lab):
     second.step(wait=0)
     assert (first.held, second.held) == (True, False)
     first._disconnect()
+
+
+def test_a_forced_opening_reaches_the_alert_webhook_signed(lab, settings, django_capture_on_commit_callbacks):
+    from tests.portal.access.controllers import Receiver
+
+    receiver = Receiver("alert-secret")
+    settings.ALERT_WEBHOOK_URL, settings.ALERT_WEBHOOK_SECRET = receiver.url, "alert-secret"
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            door_report_record(address="lab-2", report=report("contact", state="open"), key="c-1")
+        deadline = time.time() + 15
+        while time.time() < deadline and not receiver.arrivals:
+            time.sleep(0.05)
+        [(_, payload)] = receiver.arrivals
+        assert payload["kind"] == "door_forced_open" and payload["door"] == "lab-2"
+        assert "forced open" in payload["message"]
+    finally:
+        receiver.close()
