@@ -20,11 +20,15 @@ CHUNK = 2000
 
 
 def report_period(filters):
-    text = f"{filters['date_from']:%Y-%m-%d} to {filters['date_to']:%Y-%m-%d}"
+    # in the reader's language: pages and PDF headers said "to" and "department" in Chinese too
+    text = _("%(start)s to %(end)s") % {
+        "start": f"{filters['date_from']:%Y-%m-%d}",
+        "end": f"{filters['date_to']:%Y-%m-%d}",
+    }
     if filters.get("person"):
-        text += f", {filters['person'].name}"
+        text += _(", %(name)s") % {"name": filters["person"].name}
     elif filters.get("department"):
-        text += f", department {filters['department'].name}"
+        text += _(", department %(name)s") % {"name": filters["department"].name}
     return text
 
 
