@@ -35,10 +35,11 @@ def largest(faces):
     return max(faces, key=lambda f: f.width) if faces else None
 
 
-def analyse(frames, *, options=engine.DetectOptions(), rule=None):
+def analyse(frames, *, options=engine.DetectOptions(), rule=None, challenge=""):
     """frames: a list of (PIL image, faces or None); faces already found are not looked for again.
 
-    rule: a liveness.LivenessRule to check liveness over the frames, or None.
+    rule: a liveness.LivenessRule to check liveness over the frames, or None;
+    challenge: the movement the frames must show besides (liveness.CHALLENGES), or "".
     """
     chosen, points, to_encode = [], [], []
     for image, faces in frames:
@@ -61,7 +62,7 @@ def analyse(frames, *, options=engine.DetectOptions(), rule=None):
     encoded = engine.encode_many([(image, [box]) for _, image, box in to_encode], options)
     for (slot, _, box), (encoding,) in zip(to_encode, encoded, strict=True):
         chosen[slot] = engine.Face(box=box, encoding=encoding)
-    verdict = liveness.check(points, rule) if rule is not None else None
+    verdict = liveness.check(points, rule, challenge) if rule is not None else None
     mean, spread, used = decision.combine_frames([face.encoding for face in chosen])
     face = engine.Face(box=chosen[0].box, encoding=mean) if used else None
     return Attempt(face=face, spread=spread, frames=len(frames), used=used, liveness=verdict)

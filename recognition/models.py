@@ -274,6 +274,9 @@ class Capture(models.Model):
     )
     direction = models.CharField(max_length=3, blank=True, verbose_name=_("direction"))
     require_liveness = models.BooleanField(default=False, verbose_name=_("require liveness"))
+    # the movement the kiosk asked for (a door set to high liveness): "turn_left", "turn_right",
+    # "blink"; empty: none asked, the passive test alone (recognition.liveness)
+    liveness_challenge = models.CharField(max_length=10, blank=True, verbose_name=_("liveness challenge"))
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
     )

@@ -391,7 +391,7 @@ def _kiosk_faces(capture, image, faces, options):
         except (imaging.ImageRejected, FileNotFoundError):
             continue  # checked on upload; a frame lost since then is one frame fewer
     rule = liveness.LivenessRule() if capture.require_liveness else None
-    attempt = burst.analyse(frames, options=options, rule=rule)
+    attempt = burst.analyse(frames, options=options, rule=rule, challenge=capture.liveness_challenge)
     return ([attempt.face] if attempt.face else []), attempt.liveness, attempt.spread
 
 
@@ -401,7 +401,16 @@ def _capture_not_live(capture, image, live):
     capture.result = {
         "faces": [],
         "reason": "not_live",
-        "liveness": {"reason": live.reason, "motion": live.motion, "blink": live.blink, "frames": live.frames},
+        "liveness": {
+            "reason": live.reason,
+            "parallax": live.parallax,
+            "residual": live.residual,
+            "blink": live.blink,
+            "mouth": live.mouth,
+            "turn": live.turn,
+            "challenge": capture.liveness_challenge,
+            "frames": live.frames,
+        },
         **sighting_hand_over(_sighting(capture, person=None, live=False, claimed=capture.claimed_person)),
     }
     capture.status = Capture.Status.DONE

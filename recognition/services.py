@@ -80,7 +80,7 @@ def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
 def capture_submit(
     *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
     claimed_person=None, kiosk=None, client_id=None, direction="", require_liveness=False, frames=(),
-    claimed_employee_id="",
+    claimed_employee_id="", liveness_challenge="",
 ):
     """Store a picture for recognition and queue it. Returns the Capture.
 
@@ -98,7 +98,7 @@ def capture_submit(
             taken_at=taken, source=source, submitted_by=user, record_attendance=record_attendance,
             claimed_person=claimed_person,
             kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
-            claimed_employee_id=claimed_employee_id[:64],
+            claimed_employee_id=claimed_employee_id[:64], liveness_challenge=liveness_challenge,
         )
         capture.save()  # created_at is needed for the file's folder
         # the suffix comes from the bytes, never from the client's file name

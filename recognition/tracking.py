@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from recognition import decision, encoders, quality
+from recognition import decision, encoders, liveness, quality
 
 # Quality of a face for keeping (0-1, the product of three parts, so a face bad
 # in any one way ranks low): width saturates at FULL_WIDTH pixels (encodings
@@ -50,6 +50,8 @@ class Face:
     frontalness: float  # 0-1
     picture: bytes = field(repr=False, default=b"")  # JPEG of the face with some margin
     t: float = 0.0  # when: seconds (stream clock or position in the video)
+    # the 68 landmarks (liveness.landmarks), asked for at doors: the track's liveness test reads them
+    points: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def width(self):
@@ -121,7 +123,9 @@ def zoom_for(min_face, scale, detector="hog"):
     return min(MAX_ZOOM, 1.2 * DETECTOR_MIN_FACES.get(detector, DETECTOR_MIN_FACE) / max(1, min_face))
 
 
-def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=None, t=0.0, zoom_areas=(), zoom=1.0):
+def faces_in_frame(
+    engine, rgb, *, scale=0.5, min_face=40, region=None, options=None, t=0.0, zoom_areas=(), zoom=1.0, landmarks=False
+):
     """The faces of one frame (an RGB uint8 array, or a PIL image), encoded in one batch.
 
     scale: detection runs on a copy this much smaller (HOG detection costs
@@ -133,6 +137,7 @@ def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=
     encoding version; max_side is set from scale).
     zoom_areas: (left, top, right, bottom) pixel areas searched again enlarged `zoom` times, for
     faces too small for the whole frame's pass (where something moved, where a face was last seen).
+    landmarks: also find each face's 68 landmarks (Face.points) for a door's liveness test (a few ms a face).
     """
     image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(np.asarray(rgb, dtype=np.uint8))
     width, height = image.size
@@ -167,6 +172,7 @@ def faces_in_frame(engine, rgb, *, scale=0.5, min_face=40, region=None, options=
                 frontalness=front,
                 picture=face_picture(image, box),
                 t=t,
+                points=liveness.landmarks(array, box) if landmarks else None,
             )
         )
     return faces
@@ -292,6 +298,7 @@ class FaceFinder:
         self.motion = Motion()
         self.moved = False  # did the last frame differ from the one before (a camera's health)
         self.zoomed_pixels = 0  # pixels searched enlarged (before zooming), for the benchmark
+        self.landmarks = False  # also each face's 68 landmarks (a door's liveness test)
 
     def _plan(self, detector):
         """The scale and zoom for a detector (options.detector: FACE_DETECTOR): YuNet needs no zoom."""
@@ -326,6 +333,7 @@ class FaceFinder:
             t=t,
             zoom_areas=areas,
             zoom=self.zoom,
+            landmarks=self.landmarks,
         )
 
 
@@ -357,6 +365,8 @@ class Track:
     last_frame: int = 0  # the tracker's analysed-frame count when last seen
     velocity: tuple = None  # (x, y) pixels a second of the box's centre, once seen twice
     newest: Face = None  # the face added last
+    # landmarks of the frames seen, for liveness (only when faces_in_frame was asked for them)
+    points: list = field(default_factory=list, repr=False)
 
     @property
     def best(self):
@@ -376,6 +386,9 @@ class Track:
         self.box = face.box
         self.encoding = face.encoding
         self.newest = face
+        if face.points is not None:
+            self.points.append(face.points)
+            del self.points[: -liveness.TRACK_POINTS]
         self.faces.append(face)
         # ties keep the earlier face: the first good view is as good as a later one
         self.faces.sort(key=lambda f: f.quality, reverse=True)

@@ -29,8 +29,10 @@ class ZoneAdmin(admin.ModelAdmin):
 
 @admin.register(Door)
 class DoorAdmin(admin.ModelAdmin):
-    list_display = ["name", "zone", "mode", "state", "unlock_seconds", "time_clock", "unlock_schedule", "controller_id"]
-    list_filter = ["zone", "mode", "state", "time_clock"]
+    list_display = [
+        "name", "zone", "mode", "liveness", "state", "unlock_seconds", "time_clock", "unlock_schedule", "controller_id"
+    ]  # fmt: skip
+    list_filter = ["zone", "mode", "liveness", "state", "time_clock"]
     readonly_fields = ["state", "unlocked_until"]
 
 

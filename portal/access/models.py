@@ -48,6 +48,11 @@ class Door(models.Model):
         UNLOCKED = "unlocked", _("unlocked")
         LOCKED_DOWN = "locked_down", _("locked down")
 
+    class Liveness(models.TextChoices):
+        OFF = "off", _("off: any face, a photo too")
+        STANDARD = "standard", _("on: a flat picture is refused")
+        HIGH = "high", _("high: a flat picture is refused, and the kiosk asks for a random movement")
+
     name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="doors", verbose_name=_("zone"))
     unlock_seconds = models.PositiveSmallIntegerField(default=5, verbose_name=_("unlock seconds"))
@@ -77,6 +82,18 @@ class Door(models.Model):
         default=30,
         help_text=_("A door open longer than this after it was opened raises a held-open alarm (door agents only)."),
         verbose_name=_("held-open alarm after (seconds)"),
+    )
+    liveness = models.CharField(
+        max_length=8,
+        choices=Liveness.choices,
+        default=Liveness.STANDARD,
+        help_text=_(
+            "How its kiosks and cameras tell a face from a picture of one (docs/liveness.md). On by default: "
+            "a printed photo or a phone screen is refused however it is moved. High: the kiosk also asks for a "
+            "movement chosen at random (turn left or right, blink). Neither stops a video of the person "
+            "replayed on a screen or a 3D mask."
+        ),
+        verbose_name=_("liveness"),
     )
 
     class Meta:

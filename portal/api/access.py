@@ -119,6 +119,7 @@ class DoorSerializer(serializers.ModelSerializer):
             "name",
             "zone",
             "mode",
+            "liveness",
             "state",
             "unlocked_until",
             "unlock_seconds",

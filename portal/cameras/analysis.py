@@ -13,7 +13,7 @@ from django.conf import settings
 from PIL import Image
 
 from portal.cameras import services
-from recognition import decision, engine, gallery, processing, tracking
+from recognition import decision, engine, gallery, liveness, processing, tracking
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ class TrackAnalysis:
             log=lambda message, *args: log.info("camera %s: " + message, camera.pk, *args),
         )
         self.best_frames = {}  # track id -> (best face, its full RGB frame)
+        # a door's camera decides access only for faces, not pictures of one (the door's liveness)
+        if self.liveness_needed:
+            self.finder.landmarks = True
+            self.gate = lambda track: liveness.check_track(track.points).live
 
     def __call__(self, rgb, t):
         known = gallery.current()
@@ -86,6 +90,12 @@ class TrackAnalysis:
         decided = self.passes.update(t, faces, known, processing.decision_rule(version))
         self._keep_best_frames(faces, rgb)
         self._record_all(decided)
+
+    @property
+    def liveness_needed(self):
+        """A door's camera checks that a track is a face, not a picture (the door's liveness level)."""
+        camera = self.camera
+        return camera.purpose == camera.Purpose.DOOR and camera.door is not None and camera.door.liveness != "off"
 
     def idle(self, t):
         """No new frame: let tracks that are no longer seen end (t=inf: every track ends)."""
@@ -126,6 +136,9 @@ class TrackAnalysis:
         kept = self.best_frames.get(one.track.id)
         frame = kept[1] if kept is not None and kept[0] is best else None
         mean, _, _ = decision.combine_frames([face.encoding for face in one.track.faces])
+        # decided early only past the gate; decided when the pass ended, the test is made here:
+        # a picture is refused (not_live), whoever it shows
+        verdict = liveness.check_track(one.track.points) if self.liveness_needed else None
         capture = services.camera_track_record(
             camera=self.camera,
             person_id=one.person_id,
@@ -137,11 +150,13 @@ class TrackAnalysis:
             unknown_face=None if one.person_id else np.asarray(mean, dtype=np.float32).tobytes(),
             face_picture=best.picture,
             face_quality=best.quality,
+            live=None if verdict is None else verdict.live,
         )
         log.info(
-            "camera %s: pass %s (%d frames%s) -> %s, capture %s",
+            "camera %s: pass %s (%d frames%s) -> %s, capture %s%s",
             self.camera.pk, one.pass_id, one.frames, ", decided early" if one.early else "",
             one.person_id or "unknown", capture.pk,
+            "" if verdict is None else f", liveness {verdict.reason} (parallax {verdict.parallax})",
         )  # fmt: skip
 
 

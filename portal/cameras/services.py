@@ -83,10 +83,12 @@ def camera_track_record(
     unknown_face,
     face_picture=None,
     face_quality=None,
+    live=None,
 ):
     """A decided track: its best frame kept as a Capture (the event's picture, expired like a
     kiosk attempt's), and one sighting handed to the router. A stranger's best face (face_picture,
-    a small JPEG) goes with the sighting: the router puts it on the review list. Returns the Capture."""
+    a small JPEG) goes with the sighting: the router puts it on the review list. `live`: the
+    track's liveness test at a door (False: a picture, refused), None when not asked. Returns the Capture."""
     person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
     at = datetime.fromtimestamp(first_seen, UTC)
     direction = PURPOSE_DIRECTION.get(camera.purpose, "")
@@ -111,6 +113,7 @@ def camera_track_record(
         "first_seen": at.isoformat(),  # when the pass began: the sighting's time
         "event_id": None,
         "event": None,
+        "live": live,
     }
     sighting = Sighting(
         at=at,
@@ -120,6 +123,7 @@ def camera_track_record(
         capture=capture,
         camera_id=camera.pk,
         direction=direction,
+        live=live,
         unknown_face=None if person else unknown_face,
         face_picture=None if person else face_picture,
         face_quality=None if person else face_quality,

@@ -21,24 +21,45 @@ from recognition.models import Capture, FacePhoto
 
 NOT_RECOGNIZED = gettext_lazy("Not recognized, please try again or see reception")
 NO_FACE = gettext_lazy("No face found. Please look at the camera")
-NOT_LIVE = gettext_lazy("Please move your head a little and try again")
+NOT_LIVE = gettext_lazy("Please turn your head a little and try again")
+# the prompts of a door's liveness challenge (kiosk_challenge_issue), in the person's own terms
+CHALLENGE_PROMPTS = {
+    "turn_left": gettext_lazy("Turn your head slowly to your left"),
+    "turn_right": gettext_lazy("Turn your head slowly to your right"),
+    "blink": gettext_lazy("Blink your eyes twice"),
+}
 ERROR = gettext_lazy("That did not work, please try again")
 PENDING = gettext_lazy("One moment…")
 
 
+def kiosk_liveness_level(*, kiosk):
+    """ "off", "standard" or "high": at a door, the door's level (or the kiosk's own check if the
+    door's is off); elsewhere "standard" when the kiosk's liveness check is on."""
+    own = "standard" if kiosk.liveness else "off"
+    if kiosk.door_id is None:
+        return own
+    level = kiosk.door.liveness
+    return own if level == "off" else level
+
+
 def kiosk_config(*, kiosk):
-    frames = max(settings.KIOSK_FRAMES, 5) if kiosk.liveness else settings.KIOSK_FRAMES
+    level = kiosk_liveness_level(kiosk=kiosk)
+    live = level != "off"
+    # a liveness burst spans about a second, so that a person turns the head or blinks;
+    # a challenge two, to hear the prompt and follow it
+    frames = {"off": settings.KIOSK_FRAMES, "standard": max(settings.KIOSK_FRAMES, 5)}.get(level, 8)
     return {
         "name": kiosk.name,
         "location": kiosk.location,
         "mode": kiosk.mode,
         "direction": kiosk.direction,
-        "liveness": kiosk.liveness,
+        "liveness": live,
+        # a door set to high liveness: ask api/challenge for a movement before each attempt
+        "challenge": level == "high",
         # the screen's and the voice's language; empty: the browser's
         "language": kiosk.language,
-        # a liveness burst spans about a second, so that a person moves or blinks
         "frames": frames,
-        "frame_interval_ms": 200 if kiosk.liveness else 120,
+        "frame_interval_ms": 250 if level == "high" else (200 if live else 120),
         "frame_width": settings.KIOSK_FRAME_WIDTH,
         "reset_seconds": 5,
         **_punch_hint(),

@@ -11,15 +11,18 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.kiosks.models import Kiosk, KioskPairing
+from portal.kiosks.selectors import kiosk_liveness_level
 from portal.people.models import Person
 from portal.web.reasons import reason_text
-from recognition import imaging
+from recognition import imaging, liveness
 from recognition.models import Capture
 from recognition.services import capture_submit
 
@@ -153,7 +156,40 @@ def kiosk_capture_find(*, kiosk, client_id):
     return Capture.objects.filter(kiosk=kiosk, client_id=scoped_client_id(kiosk, client_id)).first()
 
 
-def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=""):
+# a challenge is good for one attempt, this soon after the kiosk asked for it
+CHALLENGE_SALT = "kiosk-liveness-challenge"
+CHALLENGE_MAX_AGE_SECONDS = 60
+
+
+def kiosk_challenge_issue(*, kiosk):
+    """A movement chosen at random for the next attempt, and a signed token that names it and this kiosk."""
+    challenge = secrets.choice(liveness.CHALLENGES)
+    token = signing.TimestampSigner(salt=CHALLENGE_SALT).sign_object(
+        {"k": kiosk.pk, "c": challenge, "n": secrets.token_urlsafe(9)}
+    )
+    return challenge, token
+
+
+def kiosk_challenge_redeem(*, kiosk, token):
+    """The movement a token asked for, once: a token of another kiosk, too old or used before is refused."""
+    refused = KioskError(
+        "challenge_required", _("This door asks for a movement first: start again and follow the prompt.")
+    )
+    try:
+        value = signing.TimestampSigner(salt=CHALLENGE_SALT).unsign_object(
+            token or "", max_age=CHALLENGE_MAX_AGE_SECONDS
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        raise refused from None
+    if not isinstance(value, dict) or value.get("k") != kiosk.pk or value.get("c") not in liveness.CHALLENGES:
+        raise refused
+    # one attempt per challenge: a recorded answer to "turn left" cannot wait for the next "turn left"
+    if not cache.add(f"kiosk-challenge:{value.get('n')}", 1, CHALLENGE_MAX_AGE_SECONDS * 2):
+        raise refused
+    return value["c"]
+
+
+def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction="", challenge_token=""):
     """Take one attempt (a burst of JPEG frames) from a kiosk. Returns (capture, created).
 
     The same client_id sent again (the kiosk did not hear the answer) returns
@@ -175,6 +211,8 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
             raise KioskError("bad_employee_id", _("This is not an employee ID; type it again or scan your badge."))
         claimed = Person.objects.filter(employee_id__iexact=employee_id).first()
     frames_check(frames)
+    level = kiosk_liveness_level(kiosk=kiosk)
+    challenge = kiosk_challenge_redeem(kiosk=kiosk, token=challenge_token) if level == "high" else ""
     try:
         # an ID nobody has goes the same way as a real one (stored, queued, its
         # faces found and encoded) and is refused like a face that does not
@@ -188,7 +226,8 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
             kiosk=kiosk,
             client_id=scoped_client_id(kiosk, client_id),
             direction=direction,
-            require_liveness=kiosk.liveness,
+            require_liveness=level != "off",
+            liveness_challenge=challenge,
             frames=frames[1:],
         )
     except IntegrityError:

@@ -17,13 +17,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.throttling import secret_failed, secret_wait, wait_text
-from portal.kiosks.selectors import kiosk_badge_view, kiosk_capture_view, kiosk_config
+from portal.kiosks.selectors import (
+    CHALLENGE_PROMPTS,
+    kiosk_badge_view,
+    kiosk_capture_view,
+    kiosk_config,
+    kiosk_liveness_level,
+)
 from portal.kiosks.services import (
     KioskError,
     frame_limits,
     kiosk_authenticate,
     kiosk_capture_find,
     kiosk_capture_submit,
+    kiosk_challenge_issue,
     kiosk_pair,
     kiosk_pairing_find,
 )
@@ -167,12 +174,23 @@ def api_capture_submit(request):
                 frames=read_frames(request.FILES.getlist("frame")),
                 employee_id=request.POST.get("employee_id", ""),
                 direction=request.POST.get("direction", ""),
+                challenge_token=request.POST.get("challenge", ""),
             )
     except KioskError as exc:
         return error(exc)
     with wait_slot(request, settings.KIOSK_RESULT_WAIT_SECONDS) as allowed:
         capture = capture_wait(capture=capture, seconds=allowed)
     return answer(capture, client_id, created=created)
+
+
+@kiosk_required
+@require_POST
+def api_challenge(request):
+    """A movement for the next attempt at a door set to high liveness: what to say, and a token to send back."""
+    if kiosk_liveness_level(kiosk=request.kiosk) != "high":
+        return error(KioskError("no_challenge", _("This kiosk asks for no movement.")))
+    challenge, token = kiosk_challenge_issue(kiosk=request.kiosk)
+    return JsonResponse({"challenge": challenge, "token": token, "prompt": str(CHALLENGE_PROMPTS[challenge])})
 
 
 @kiosk_required

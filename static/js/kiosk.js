@@ -250,8 +250,11 @@
     var deadline = Infinity;
     show("capturing", null);
     go.hidden = true;
-    say(config.liveness ? gettext("Hold on… move your head a little") : gettext("Hold still…"));
-    burst(config.frames, config.frame_interval_ms, config.frame_width)
+    say(config.liveness ? gettext("Hold on… turn your head a little") : gettext("Hold still…"));
+    challenge(form)
+      .then(function () {
+        return burst(config.frames, config.frame_interval_ms, config.frame_width);
+      })
       .then(function (frames) {
         frames.forEach(function (blob, i) { form.append("frame", blob, "frame-" + i + ".jpg"); });
         show("sending", null);
@@ -276,6 +279,21 @@
           result({ outcome: "error", message: gettext("Something went wrong, please try again") });
         }
       });
+  }
+
+  // A door set to high liveness: the server picks a movement at random (turn left or right,
+  // blink) for this attempt; the kiosk shows and says it, and sends its token with the frames,
+  // which must show that movement.
+  function challenge(form) {
+    if (!config.challenge) return Promise.resolve();
+    return api(body.dataset.challengeUrl, { method: "POST" }).then(function (answer) {
+      if (answer.status !== 200) throw new Error(answer.json.message || "challenge");
+      form.append("challenge", answer.json.token);
+      say(answer.json.prompt);
+      speak(answer.json.prompt);
+      // a moment to hear the prompt before the first frame
+      return new Promise(function (resolve) { setTimeout(resolve, 600); });
+    });
   }
 
   function poll(id, deadline) {

@@ -138,6 +138,7 @@ EXPECTED = {
     "kiosk-api-config": KIOSK,
     "kiosk-api-captures": KIOSK,
     "kiosk-api-badge": KIOSK,
+    "kiosk-api-challenge": KIOSK,
     "kiosk-api-capture": KIOSK,
     # doors and access: security staff; visitors: reception too
     "access-doors": SECURITY,

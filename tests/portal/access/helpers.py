@@ -7,6 +7,8 @@ from tests.portal.kiosks.kiosk_helpers import paired_kiosk
 
 
 def door_with_kiosk(name="Lab 2", *, zone="Research", side="entry", kiosk_name=None, **door_fields):
+    """liveness is off unless asked: the frames of most tests are one still photo (the product's default is on)."""
+    door_fields.setdefault("liveness", Door.Liveness.OFF)
     zone, _ = Zone.objects.get_or_create(name=zone)
     door = Door.objects.create(name=name, zone=zone, **door_fields)
     kiosk, token = paired_kiosk(kiosk_name or f"{name} {side}", direction="in" if side == "entry" else "out")

@@ -16,7 +16,7 @@ from portal.attendance.models import AttendanceEvent
 from portal.kiosks.models import Kiosk, KioskPairing
 from portal.kiosks.services import kiosk_pair, kiosk_pairing_create, kiosk_register, kiosk_revoke
 from recognition.models import Capture, CaptureFrame
-from tests import photos
+from tests import photos, presentations
 from tests.factories import enrolled, recognize
 from tests.portal.kiosks.kiosk_helpers import attempt, auth, kiosk_frame, paired_kiosk, post_attempt
 
@@ -304,15 +304,18 @@ def test_a_bad_attempt_id_is_a_400(client):
 # --- liveness -----------------------------------------------------------------
 
 
-def test_a_liveness_kiosk_refuses_a_still_picture_and_takes_a_moving_face(
+def test_a_liveness_kiosk_refuses_a_still_or_moved_picture_and_takes_a_turning_face(
     client, obama, django_capture_on_commit_callbacks
 ):
     _, token = paired_kiosk(liveness=True)
     still = attempt(client, token, [kiosk_frame(photos.OBAMA, width=640)] * 5, django_capture_on_commit_callbacks)
     assert still.json()["outcome"] == "not_live" and "name" not in still.json()
     assert AttendanceEvent.objects.count() == 0
-    moving = [kiosk_frame(photos.OBAMA, width=640, shift=(3 * i, 2 * i)) for i in range(5)]
-    assert attempt(client, token, moving, django_capture_on_commit_callbacks).json()["outcome"] == "checked_in"
+    # a photo moved 3 pixels a frame is still a photo (issue 21); a head that turns is a face
+    moved = [kiosk_frame(photos.OBAMA, width=640, shift=(3 * i, 2 * i)) for i in range(5)]
+    assert attempt(client, token, moved, django_capture_on_commit_callbacks).json()["outcome"] == "not_live"
+    turning = [photos.jpeg(frame) for frame in presentations.turning(presentations.face_crop(photos.OBAMA), seed=1)]
+    assert attempt(client, token, turning, django_capture_on_commit_callbacks).json()["outcome"] == "checked_in"
 
 
 # --- one round trip -----------------------------------------------------------
