@@ -38,9 +38,10 @@ class Kiosk(models.Model):
         _("liveness check"),
         default=True,
         help_text=_(
-            "On by default. The face must move or blink over a short burst of frames (about a second). "
-            "Stops a printed photo or a picture on a phone held still to the camera. Does not stop a video "
-            "of the person played on a screen, or a mask; for those, place the kiosk where staff can see it."
+            "On by default (and always at a door whose liveness is on). Over a short burst of frames (about a "
+            "second) the head must turn a little or blink: a printed photo or a phone screen is refused however "
+            "it is moved. Does not stop a video of the person played on a screen, or a mask; for those, place "
+            "the kiosk where staff can see it."
         ),
     )
     # the door this kiosk reads for, and on which side; no door: attendance only
