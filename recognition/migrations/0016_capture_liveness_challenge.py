@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recognition', '0014_camera_labels'),
+        ('recognition', '0015_gallery_change_log'),
     ]
 
     operations = [
