@@ -65,10 +65,11 @@ TRACK_SAMPLE = 10
 class LivenessRule:
     # frames in which a face must be found
     min_frames: int = 3
-    # nose against the face's surface, as a fraction of the eye distance, in the
-    # second-largest frame (one frame with a misplaced landmark does not pass a
-    # photo); tuned with `python -m bench.liveness` (docs/liveness.md)
-    min_parallax: float = 0.06
+    # the nose against the face's surface, as a fraction of the eye distance, with the
+    # frame that weighs most set aside; tuned with `python -m bench.liveness` on 266
+    # recordings (docs/liveness.md): flat pictures up to 0.23, mostly below 0.05; heads
+    # turning 8 degrees 0.04-0.07, 12 degrees and more 0.07 and above
+    min_parallax: float = 0.05
     # change of the eye aspect ratio: open eyes are about 0.3, closed below 0.15
     min_blink: float = 0.12
     # change of the inner lips' aspect ratio (mouth opened): closed about 0, open 0.3 and more
@@ -202,25 +203,21 @@ def frame_depth(reference, points):
     return parallax / scale, residual / scale
 
 
-def _second_largest(values):
-    ordered = sorted(values, reverse=True)
-    return ordered[1] if len(ordered) > 1 else (ordered[0] if ordered else 0.0)
-
-
 def measure(frames):
     """The figures of a burst (no decision): parallax, residual, blink, mouth, turn."""
     frames = [np.asarray(f, dtype=np.float64) for f in frames]
-    # every frame against every other (a turn away and back shows at either end); each
-    # frame keeps its largest figure, and the second-largest frame counts: a single frame
-    # whose landmarks slipped (blur, a glint) does not make a photo look deep
-    per_frame = [(0.0, 0.0)] * len(frames)
-    for i in range(len(frames)):
-        for j in range(i + 1, len(frames)):
-            p, r = frame_depth(frames[i], frames[j])
-            for k in (i, j):
-                per_frame[k] = (max(per_frame[k][0], p), max(per_frame[k][1], r))
-    parallax = _second_largest([p for p, _ in per_frame])
-    residual = _second_largest([r for _, r in per_frame])
+    # every frame against every other (a turn away and back shows at either end); then the
+    # largest pair left once the one frame that weighs most is set aside: a single frame whose
+    # landmarks slipped (blur, a glint) pairs badly with all the others, and must not make a
+    # photo look deep
+    n = len(frames)
+    pairs = {(i, j): frame_depth(frames[i], frames[j]) for i in range(n) for j in range(i + 1, n)}
+
+    def without_one(figure):
+        best = [max((v[figure] for (i, j), v in pairs.items() if k not in (i, j)), default=0.0) for k in range(n)]
+        return min(best) if best else 0.0
+
+    parallax, residual = without_one(0), without_one(1)
     blink = mouth = 0.0
     if frames and len(frames[0]) == 68:
         ears = [(eye_aspect_ratio(f[LEFT_EYE]) + eye_aspect_ratio(f[RIGHT_EYE])) / 2 for f in frames]

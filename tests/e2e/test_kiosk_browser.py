@@ -197,7 +197,7 @@ def test_a_liveness_kiosk_refuses_a_photo_held_still(admin, playwright, cameras)
     browser, page = open_kiosk(playwright, cameras["obama"], pairing_link(admin, kiosk))
     try:
         outcome, message = result(page)
-        assert outcome == "not_live" and message == "Please move your head a little and try again"
+        assert outcome == "not_live" and message == "Please turn your head a little and try again"
         assert attendance(admin) == before
     finally:
         browser.close()
