@@ -142,4 +142,5 @@ def test_a_new_kiosk_has_liveness_on_and_its_form_says_what_that_stops():
     assert kiosk_register(name="Side door").liveness is True
     field = Kiosk._meta.get_field("liveness")
     assert field.default is True
-    assert "Stops a printed photo" in field.help_text and "Does not stop a video" in field.help_text
+    assert "a printed photo or a phone screen is refused however it is moved" in field.help_text
+    assert "Does not stop a video" in field.help_text
