@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recognition', '0015_gallery_change_log'),
+        ('recognition', '0016_capture_faces_index'),
     ]
 
     operations = [

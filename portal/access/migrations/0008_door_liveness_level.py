@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0005_alter_accessevent_options_alter_accessgroup_options_and_more'),
+        ('access', '0007_door_reports'),
     ]
 
     operations = [
