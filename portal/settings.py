@@ -370,7 +370,8 @@ ENROLL_MAX_BRIGHTNESS = env_float("ENROLL_MAX_BRIGHTNESS", 220.0, minimum=0.0, m
 # Closer than this to a photo the person already has: a copy that adds nothing.
 # a merge of two records can be undone for this many days
 PEOPLE_MERGE_UNDO_DAYS = env_int("PEOPLE_MERGE_UNDO_DAYS", 30, minimum=1)
-ENROLL_NEAR_DUPLICATE_DISTANCE = env_float("ENROLL_NEAR_DUPLICATE_DISTANCE", 0.15, minimum=0.0, maximum=1.0)
+# unset: the encoding version's (0.15 for dlib's, recognition/decision.py CALIBRATIONS)
+ENROLL_NEAR_DUPLICATE_DISTANCE = env_float("ENROLL_NEAR_DUPLICATE_DISTANCE", None, minimum=0.0, maximum=2.0)
 ENROLL_RECOMMENDED_PHOTOS = env_int("ENROLL_RECOMMENDED_PHOTOS", 3, minimum=1)
 # Bulk import of a ZIP: its size, its number of entries, and the total size
 # once uncompressed (a zip-bomb guard, read from the archive's directory).

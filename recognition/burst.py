@@ -63,6 +63,7 @@ def analyse(frames, *, options=engine.DetectOptions(), rule=None, challenge=""):
     for (slot, _, box), (encoding,) in zip(to_encode, encoded, strict=True):
         chosen[slot] = engine.Face(box=box, encoding=encoding)
     verdict = liveness.check(points, rule, challenge) if rule is not None else None
-    mean, spread, used = decision.combine_frames([face.encoding for face in chosen])
+    same_face = decision.calibration(options.version).same_face
+    mean, spread, used = decision.combine_frames([face.encoding for face in chosen], same_face)
     face = engine.Face(box=chosen[0].box, encoding=mean) if used else None
     return Attempt(face=face, spread=spread, frames=len(frames), used=used, liveness=verdict)

@@ -65,7 +65,7 @@ MODES_BY_VERSION = {
     "dlib_face_recognition_resnet_model_v1": MODES,
     "dlib_face_recognition_resnet_model_v1+mirror": {"strict": 0.43, "balanced": 0.45, "lenient": 0.47},
     # SFace's encodings have length 1: distances run from 0 to 2 (d^2 = 2 - 2 cosine)
-    "opencv_zoo_sface_2021dec": {"strict": 1.04, "balanced": 1.08, "lenient": 1.12},
+    "opencv_zoo_sface_2021dec": {"strict": 0.94, "balanced": 0.96, "lenient": 0.98},
 }
 
 # Two frames of one kiosk attempt farther apart than this show different
@@ -82,6 +82,10 @@ class Calibration:
     lookalike_distance: float  # LOOKALIKE_DISTANCE
     lookalike_risk: float  # LOOKALIKE_RISK
     same_face: float  # SAME_FACE: frames of one attempt, one camera track, one returning stranger
+    # a camera face joins a track it does not overlap only nearer than this (tracking.Tracker)
+    reid_distance: float
+    # an enrollment photo this near to one the person has adds nothing (ENROLL_NEAR_DUPLICATE_DISTANCE)
+    near_duplicate: float
     # CONFIDENCE_SPAN and confidence()'s 0.05/0.1 steps are read on this scale (1 for dlib's)
     scale: float = 1.0
 
@@ -91,19 +95,28 @@ _DLIB = {
     "lookalike_distance": LOOKALIKE_DISTANCE,
     "lookalike_risk": LOOKALIKE_RISK,
     "same_face": SAME_FACE,
+    "reid_distance": 0.45,
+    "near_duplicate": 0.15,
 }
 CALIBRATIONS = {
     "dlib_face_recognition_resnet_model_v1": Calibration(modes=MODES, **_DLIB),
     "dlib_face_recognition_resnet_model_v1+mirror": Calibration(
         modes=MODES_BY_VERSION["dlib_face_recognition_resnet_model_v1+mirror"], **_DLIB
     ),
-    # measured on lfw-dev's even half (docs/recognition-models.md)
+    # measured on lfw-dev's even half, two photos per person, YuNet's landmarks
+    # (docs/recognition-models.md): the average faces' nearest other person is
+    # 0.93 away at the 4th percentile, 0.96 at the 10th (dlib's 0.44 and 0.50);
+    # a re-saved or resized copy of a photo moves SFace's encoding 0.24 at the
+    # median, 0.47 at most, another photo of the same person at least 0.58;
+    # the nearest of 864 templates is within 1.2 of 99% of strangers (dlib 0.6)
     "opencv_zoo_sface_2021dec": Calibration(
         size=128,
         modes=MODES_BY_VERSION["opencv_zoo_sface_2021dec"],
-        lookalike_distance=1.2,
-        lookalike_risk=1.1,
-        same_face=1.3,
+        lookalike_distance=0.95,
+        lookalike_risk=0.93,
+        same_face=1.2,
+        reid_distance=1.0,
+        near_duplicate=0.4,
         scale=2.0,
     ),
 }
@@ -352,20 +365,22 @@ def lookalikes(matrix, labels, only=None):
 CONFIDENCE_SPAN = 0.2
 
 
-def confidence(distance, threshold):
+def confidence(distance, threshold, scale=1.0):
     """(percent, words) for a face distance, read against the rule's threshold.
 
     50% sits exactly at the threshold, where the rule stops accepting; each
     0.02 closer adds 5%, so 100% is CONFIDENCE_SPAN below it and 0%
     CONFIDENCE_SPAN above. The words follow the measured rates (README,
     "Accuracy"): well below the threshold almost no stranger is accepted.
+    scale: the encoding version's (Calibration.scale): SFace's distances spread
+    twice as wide as dlib's, so are its steps.
     """
-    percent = round(max(0.0, min(1.0, 0.5 + (threshold - distance) / (2 * CONFIDENCE_SPAN))) * 100)
+    percent = round(max(0.0, min(1.0, 0.5 + (threshold - distance) / (2 * CONFIDENCE_SPAN * scale))) * 100)
     if distance > threshold:
         words = gettext_noop("not a match")
-    elif distance <= threshold - 0.1:
+    elif distance <= threshold - 0.1 * scale:
         words = gettext_noop("very sure")
-    elif distance <= threshold - 0.05:
+    elif distance <= threshold - 0.05 * scale:
         words = gettext_noop("sure")
     else:
         words = gettext_noop("fairly sure: check the photo")

@@ -365,7 +365,8 @@ def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, hal
     holdout = {name: scratch_gallery(data.templates, leave_out=name) for name in {n for n, _, _ in data.genuine}}
     chosen = chosen or decision.CalibratedRule()
     curves = {"calibrated": [], "plain": []}
-    steps = [("calibrated", decision.CalibratedRule(threshold=t)) for t in thresholds]
+    # the version's look-alike distance and same-face bound, with each threshold of the curve
+    steps = [("calibrated", decision.rule_for(threshold=t, version=version)) for t in thresholds]
     steps += [("plain", engine.DecisionRule(threshold=t)) for t in thresholds]
     for i, (kind, rule) in enumerate(steps):
         curves[kind].append(operating_point(rule, known, data.genuine, data.strangers, holdout))

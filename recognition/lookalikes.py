@@ -21,7 +21,7 @@ _cache = {"version": None, "people": None}
 class Lookalike:
     person_id: int  # the enrolled person nearest to this one
     distance: float  # between the two people's average faces
-    risk: bool  # nearer than decision.LOOKALIKE_RISK
+    risk: bool  # nearer than the encoding version's decision.Calibration.lookalike_risk
 
 
 def _people():
@@ -51,4 +51,5 @@ def person_lookalike(*, person_id):
     distance, other = people.nearest_other(row)
     if other is None:
         return None
-    return Lookalike(person_id=int(people.ids[other]), distance=distance, risk=distance < decision.LOOKALIKE_RISK)
+    risk = distance < decision.calibration(GalleryVersion.encoding_version_now()).lookalike_risk
+    return Lookalike(person_id=int(people.ids[other]), distance=distance, risk=risk)

@@ -136,7 +136,7 @@ def _photo_face(photo, options):
 
 def _photo_keep(photo, encoding, version, next_encoding, later):
     """The last checks on an encoded face, then the photo saved as accepted, for review, or rejected."""
-    twin = _near_duplicate(photo, encoding)
+    twin = _near_duplicate(photo, encoding, version)
     if twin:
         return _photo_reject(
             photo,
@@ -190,8 +190,10 @@ def _photo_keep(photo, encoding, version, next_encoding, later):
     return photo
 
 
-def _near_duplicate(photo, encoding):
+def _near_duplicate(photo, encoding, version):
     """The id of a photo of the same person this face is almost identical to."""
+    near = settings.ENROLL_NEAR_DUPLICATE_DISTANCE
+    near = decision.calibration(version).near_duplicate if near is None else near
     rows = (
         FacePhoto.objects.filter(
             person_id=photo.person_id, status__in=[FacePhoto.Status.ACCEPTED, FacePhoto.Status.REVIEW]
@@ -201,9 +203,7 @@ def _near_duplicate(photo, encoding):
         .values_list("pk", "encoding")
     )
     for pk, other in rows:
-        if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - encoding) < (
-            settings.ENROLL_NEAR_DUPLICATE_DISTANCE
-        ):
+        if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - encoding) < near:
             return pk
     return None
 
@@ -461,7 +461,7 @@ def _video_run(job):
     longest = max(job.width, job.height) or settings.FACE_DETECT_MAX_SIDE
     scale = min(1.0, settings.FACE_DETECT_MAX_SIDE / longest)
     # a face hidden for a moment (turned away, behind someone) keeps its track for a few analysed frames
-    tracker = tracking.Tracker(max_gap=max(1.0, 3.0 / fps), gap_frames=2)
+    tracker = tracking.Tracker(max_gap=max(1.0, 3.0 / fps), gap_frames=2, version=options.version)
     # faces down to VIDEO_MIN_FACE_PX: the frame at its detection size, areas that moved enlarged
     finder = tracking.FaceFinder(engine, min_face=settings.VIDEO_MIN_FACE_PX, scale=scale, options=options)
     ended, analysed, reported = [], 0, time.monotonic()

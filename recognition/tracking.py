@@ -367,6 +367,7 @@ class Track:
     newest: Face = None  # the face added last
     # landmarks of the frames seen, for liveness (only when faces_in_frame was asked for them)
     points: list = field(default_factory=list, repr=False)
+    same_face: float = decision.SAME_FACE  # the encoding version's (decision.Calibration)
 
     @property
     def best(self):
@@ -374,7 +375,7 @@ class Track:
 
     def combined(self):
         """(mean encoding, spread, faces used) of the best faces: decision.combine_frames."""
-        return decision.combine_frames([face.encoding for face in self.faces])
+        return decision.combine_frames([face.encoding for face in self.faces], self.same_face)
 
     def _add(self, t, face, keep, frame):
         if self.box and t > self.last_seen:
@@ -418,10 +419,11 @@ class Tracker:
     the same place; twice as far for a track seen once (its motion not known yet), and one more
     each missed frame.
     max_distance: the largest encoding distance for a face to join a track it
-    overlaps or is where expected (decision.SAME_FACE, dlib's same-person bound).
+    overlaps or is where expected (default: the encoding version's same-face bound, decision.Calibration).
     reid_distance: the largest encoding distance for a face to join a track
     it does not overlap (moved fast, or came back within max_gap): stricter,
-    since place says nothing then.
+    since place says nothing then (default: the version's).
+    version: the encoding version of the faces (default: dlib's plain one): every distance's default.
     keep: the best faces a track keeps for its decision.
     confident_after: a track seen in this many frames is handed out at once
     (then followed, but not handed out again when it ends); None: only at its end.
@@ -437,13 +439,18 @@ class Tracker:
         gap_frames=0,
         iou_min=0.2,
         reach=1.5,
-        max_distance=decision.SAME_FACE,
-        reid_distance=0.45,
+        max_distance=None,
+        reid_distance=None,
         keep=3,
         confident_after=None,
         pass_window=0.0,
-        pass_distance=decision.SAME_FACE,
+        pass_distance=None,
+        version=None,
     ):
+        measured = decision.calibration(version)
+        max_distance = measured.same_face if max_distance is None else max_distance
+        reid_distance = measured.reid_distance if reid_distance is None else reid_distance
+        pass_distance = measured.same_face if pass_distance is None else pass_distance
         self.max_gap = max_gap
         self.gap_frames = gap_frames
         self.iou_min = iou_min
@@ -467,7 +474,7 @@ class Tracker:
         self.recent = [track for track in self.recent if t - track.last_seen <= self.pass_window] + done
         for track, face in self._assign(t, faces):
             if track is None:
-                track = Track(id=next(self._ids), first_seen=t, last_seen=t)
+                track = Track(id=next(self._ids), first_seen=t, last_seen=t, same_face=self.max_distance)
                 track.pass_id = self._pass_of(t, face) or track.id
                 self.active.append(track)
             track._add(t, face, self.keep, self.frame)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from portal.access import texts
 from portal.access.models import AccessEvent, Alert
 from portal.access.transports import DeliveryFailed, webhook_post
-from recognition.decision import SAME_FACE
+from recognition import versions
+from recognition.decision import calibration
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +51,23 @@ def unknown_refusals_check(*, door, at, face=None):
 
     `face`: the refused stranger's encoding (float32 bytes), compared with the
     strangers refused at this door in the window: closer than
-    decision.SAME_FACE (dlib's own same-person bound) counts as the same
-    face, so ten different visitors at a busy door raise nothing.
+    the active encoding version's same-face bound (decision.Calibration.same_face)
+    counts as the same face, so ten different visitors at a busy door raise nothing.
     """
     since = at - timedelta(minutes=settings.ALERT_UNKNOWN_MINUTES)
     unknown_faces_forget(before=since)
     if face is None:
         return None
     probe = np.frombuffer(bytes(face), dtype=np.float32)
+    same_face = calibration(versions.active()).same_face
     recent = (
         AccessEvent.objects.filter(door=door, reason="not_recognized", at__gt=since, at__lte=at)
         .exclude(unknown_face=None)
         .values_list("unknown_face", flat=True)
     )
-    count = sum(
-        1 for other in recent if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - probe) < SAME_FACE
-    )
+    # a face kept from before a version switch (another size) is another version's: not compared
+    others = (np.frombuffer(bytes(other), dtype=np.float32) for other in recent)
+    count = sum(1 for other in others if other.shape == probe.shape and np.linalg.norm(other - probe) < same_face)
     if count >= settings.ALERT_UNKNOWN_REFUSALS:
         return alert_raise(
             kind=Alert.Kind.UNKNOWN_REPEATED,

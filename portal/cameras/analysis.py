@@ -13,7 +13,7 @@ from django.conf import settings
 from PIL import Image
 
 from portal.cameras import services
-from recognition import decision, engine, gallery, liveness, processing, tracking
+from recognition import decision, engine, gallery, liveness, processing, tracking, versions
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class TrackAnalysis:
             max_gap=settings.CAMERA_TRACK_GAP_SECONDS,
             gap_frames=settings.CAMERA_TRACK_GAP_FRAMES,
             pass_window=settings.CAMERA_PASS_SECONDS,
+            version=versions.active(),
         )
         self.passes = tracking.Passes(
             self.tracker,

@@ -90,8 +90,11 @@ def test_a_lower_threshold_never_accepts_more(report):
     assert points[0]["genuine_acceptance"] == 0  # 0.3 is stricter than any Obama pair here
 
 
-def test_the_command_prints_the_figures_and_writes_a_plot_and_json(faces_dir, cache_dir, tmp_path, monkeypatch, capsys):
+def test_the_command_prints_the_figures_and_writes_a_plot_and_json(
+    faces_dir, cache_dir, tmp_path, monkeypatch, capsys, settings
+):
     monkeypatch.setattr(evaluation, "CACHE_DIR", cache_dir)
+    settings.FACE_DETECTOR = "hog"  # the detector the fixture above cached with
     call_command(
         "evaluate", str(faces_dir), "--per-person", "1", "--thresholds", "0.4", "0.5", "--out", str(tmp_path),
         "--encoding", "dlib_face_recognition_resnet_model_v1",  # the version the fixture above cached

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from portal.attendance.models import AttendanceEvent
-from recognition import gallery
+from recognition import decision, gallery
 from recognition.models import Capture, FacePhoto, GalleryVersion
 from tests import photos
 from tests.factories import enroll, enrolled, make_person, recognize
@@ -24,11 +24,11 @@ def biden():
     return enrolled("Joe Biden", photos.BIDEN, employee_id="17")
 
 
-def test_accepted_photo_stores_a_128_value_template_with_its_encoding_version(obama, settings):
+def test_accepted_photo_stores_a_template_of_its_versions_size_with_its_encoding_version(obama, settings):
     photo = obama.photos.get()
     assert photo.status == FacePhoto.Status.ACCEPTED
-    assert photo.vector.shape == (128,)
-    assert photo.model_name == settings.FACE_ENCODING_VERSION == "dlib_face_recognition_resnet_model_v1+mirror"
+    assert photo.model_name == settings.FACE_ENCODING_VERSION
+    assert photo.vector.shape == (decision.calibration(photo.model_name).size,)
     assert len(photo.box) == 4
 
 

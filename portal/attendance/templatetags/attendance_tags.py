@@ -63,7 +63,8 @@ def confidence(distance):
     if distance in (None, ""):
         return "–"
     rule = versions.match_rule()
-    percent, words = decision.confidence(float(distance), rule.threshold)
+    scale = decision.calibration(versions.active()).scale
+    percent, words = decision.confidence(float(distance), rule.threshold, scale)
     return format_html(
         '<span title="{}">{}% · {}</span>',
         _("face distance %(distance)s (lower is closer; accepted up to %(threshold)s)")
