@@ -17,6 +17,9 @@ a decided face:
 A new consumer is one more branch here, never an import on the recognition side.
 """
 
+import time
+
+from portal.access import pins
 from portal.access.models import Visitor
 from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
@@ -88,6 +91,31 @@ def badge_route(*, kiosk, employee_id, pin, at):
     if event.result == event.Result.GRANTED and door.time_clock and event.visitor_id is None:
         attendance_event_record(person=person, at=at, source="kiosk", direction=SIDE_TO_DIRECTION[kiosk.door_side])
     return event
+
+
+def badge_attempt(*, kiosk, employee_id, pin, at):
+    """A badge-and-PIN attempt under the guessing limits (portal.access.pins).
+
+    Returns (AccessEvent or None, seconds to wait): None while the badge or the
+    kiosk must wait, then the PIN is not even looked at. A refused attempt
+    answers after the same time whether the badge exists or not.
+    """
+    started = time.monotonic()
+    wait = pins.pin_wait(kiosk=kiosk, employee_id=employee_id)
+    if wait or not pins.pin_attempt_claim(kiosk=kiosk, employee_id=employee_id):
+        pins.failure_pace(started)
+        return None, max(wait, 1)
+    try:
+        event = badge_route(kiosk=kiosk, employee_id=employee_id, pin=pin, at=at)
+        if event.reason == "bad_pin":
+            pins.pin_failure_record(kiosk=kiosk, employee_id=employee_id)
+        elif event.result == event.Result.GRANTED:
+            pins.pin_success_record(employee_id=employee_id)
+    finally:
+        pins.pin_attempt_release(kiosk=kiosk, employee_id=employee_id)
+    if event.reason == "bad_pin":
+        pins.failure_pace(started)
+    return event, 0
 
 
 def _is_visitor(person):

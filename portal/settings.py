@@ -452,6 +452,9 @@ CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).
 CAMERA_HEALTH_SECONDS = env_float("CAMERA_HEALTH_SECONDS", 2.0, minimum=0.2, maximum=60.0)
+# Fernet keys (comma-separated; the first encrypts, every one decrypts) for secrets stored encrypted,
+# such as camera passwords (portal/core/secrets.py); empty: a key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 # Where a camera may be (portal/cameras/addresses.py): IP addresses, networks (10.20.0.0/16) or host
 # names, comma-separated; empty: any host but loopback, link-local, unspecified and multicast addresses.
 CAMERA_ALLOWED_HOSTS = env_list("CAMERA_ALLOWED_HOSTS", [])
@@ -509,6 +512,18 @@ if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
 ALERT_DELIVERY_MAX_AGE_SECONDS = env_int("ALERT_DELIVERY_MAX_AGE_SECONDS", 86400, minimum=60)
 ALERT_UNKNOWN_REFUSALS = env_int("ALERT_UNKNOWN_REFUSALS", 3, minimum=1)
 ALERT_UNKNOWN_MINUTES = env_int("ALERT_UNKNOWN_MINUTES", 5, minimum=1)
+# Badge PINs (portal/access/pins.py): at least this many digits; past BADGE_PIN_FREE_FAILURES wrong PINs
+# for a badge (BADGE_PIN_KIOSK_FREE_FAILURES at one kiosk) each attempt waits twice as long as the last,
+# up to BADGE_PIN_MAX_WAIT_SECONDS; security is alerted at BADGE_PIN_ALERT_FAILURES in a row. The counts
+# last BADGE_PIN_WINDOW_SECONDS after the last wrong PIN. A refused attempt answers after
+# BADGE_FAILURE_MIN_SECONDS, whether the badge exists or not.
+BADGE_PIN_MIN_LENGTH = env_int("BADGE_PIN_MIN_LENGTH", 6, minimum=4)
+BADGE_PIN_FREE_FAILURES = env_int("BADGE_PIN_FREE_FAILURES", 3, minimum=1)
+BADGE_PIN_KIOSK_FREE_FAILURES = env_int("BADGE_PIN_KIOSK_FREE_FAILURES", 10, minimum=1)
+BADGE_PIN_ALERT_FAILURES = env_int("BADGE_PIN_ALERT_FAILURES", 10, minimum=1)
+BADGE_PIN_MAX_WAIT_SECONDS = env_int("BADGE_PIN_MAX_WAIT_SECONDS", 900, minimum=1)
+BADGE_PIN_WINDOW_SECONDS = env_int("BADGE_PIN_WINDOW_SECONDS", 3600, minimum=60)
+BADGE_FAILURE_MIN_SECONDS = env_float("BADGE_FAILURE_MIN_SECONDS", 1.0, minimum=0.0, maximum=10.0)
 # Visitors' face photos and encodings are erased this many days after their pass ends.
 VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 7, minimum=0)
 

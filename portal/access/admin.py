@@ -4,7 +4,10 @@ The log, the commands and the audit trail are read-only here: they are written
 only by the decisions and the operators' actions.
 """
 
+import re
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from portal.access.models import (
@@ -20,6 +23,7 @@ from portal.access.models import (
     Visitor,
     Zone,
 )
+from portal.access.services import pin_pattern
 
 
 @admin.register(Zone)
@@ -93,13 +97,21 @@ class AlertAdmin(ReadOnly):
 
 
 class BadgePinForm(forms.ModelForm):
-    pin = forms.RegexField(
-        regex=r"^[0-9]{4,8}$", help_text="4 to 8 digits; only a hash is stored.", widget=forms.PasswordInput
-    )
+    pin = forms.CharField(widget=forms.PasswordInput)
 
     class Meta:
         model = BadgePin
         fields = ["person"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pin"].help_text = f"{settings.BADGE_PIN_MIN_LENGTH} to 12 digits; only a hash is stored."
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"]
+        if not re.match(pin_pattern(), pin):
+            raise forms.ValidationError(f"A PIN is {settings.BADGE_PIN_MIN_LENGTH} to 12 digits.")
+        return pin
 
 
 @admin.register(BadgePin)

@@ -34,6 +34,11 @@ class UnlockForm(forms.Form):
     minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=15, label=_("Minutes"))
 
 
+class VisitorDoorForm(forms.Form):
+    visitor_door = forms.BooleanField(required=False, label=_("Visitor door"))
+    max_hours = forms.IntegerField(min_value=1, max_value=24 * 366, label=_("Longest pass (hours)"))
+
+
 class LockdownForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
     # a lockdown refuses everyone at every door of the zone: never one stray click

@@ -95,6 +95,17 @@ class Door(models.Model):
         ),
         verbose_name=_("liveness"),
     )
+    # visitor passes (portal.access.visitors): security decides which doors reception may give, and for how long
+    visitor_door = models.BooleanField(
+        default=False,
+        help_text=_("Reception may give visitors a pass to this door (security staff may give any door)."),
+        verbose_name=_("visitor door"),
+    )
+    visitor_max_hours = models.PositiveIntegerField(
+        default=24,
+        help_text=_("The longest visitor pass to this door, in hours, whoever gives it."),
+        verbose_name=_("longest visitor pass (hours)"),
+    )
 
     class Meta:
         ordering = ["zone__name", "name"]
@@ -397,6 +408,7 @@ class Alert(models.Model):
         HELD_OPEN = "door_held_open", _("door held open")
         FORCED_OPEN = "door_forced_open", _("door forced open")
         TAMPER = "door_tamper", _("door tamper")
+        PIN_GUESSING = "pin_guessing", _("wrong PINs in a row")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,6 +156,15 @@ def _audit(user, action, *, door=None, zone=None, detail=""):
     )
 
 
+def door_visitor_policy_set(*, door, visitor_door, max_hours, user):
+    """Security decides whether reception may give visitors this door, and the longest pass to it."""
+    Door.objects.filter(pk=door.pk).update(visitor_door=visitor_door, visitor_max_hours=max_hours)
+    door.visitor_door, door.visitor_max_hours = visitor_door, max_hours
+    template = texts.VISITOR_DOOR_OPEN if visitor_door else texts.VISITOR_DOOR_CLOSED
+    _audit(user, texts.VISITOR_POLICY, door=door, detail=texts.fill(template, hours=max_hours))
+    return door
+
+
 def door_unlock_operator(*, door, minutes, user):
     """An operator opens a door for `minutes` (the lock gets the seconds)."""
     with transaction.atomic():
@@ -251,19 +261,21 @@ def doors_relock_due(*, now=None):
     )
 
 
-PIN_PATTERN = r"^[0-9]{4,8}$"
+def pin_pattern():
+    """BADGE_PIN_MIN_LENGTH to 12 digits: a short PIN is guessed however slow the guessing."""
+    return rf"^[0-9]{{{settings.BADGE_PIN_MIN_LENGTH},12}}$"
 
 
 def badge_pin_set(*, person, pin):
-    """Give `person` a PIN (4 to 8 digits) for face-or-badge-and-PIN doors."""
+    """Give `person` a PIN (BADGE_PIN_MIN_LENGTH to 12 digits) for face-or-badge-and-PIN doors."""
     import re
 
     from django.contrib.auth.hashers import make_password
 
     from portal.access.models import BadgePin
 
-    if not re.match(PIN_PATTERN, pin or ""):
-        raise ValueError(_("A PIN is 4 to 8 digits."))
+    if not re.match(pin_pattern(), pin or ""):
+        raise ValueError(_("A PIN is %(least)s to 12 digits.") % {"least": settings.BADGE_PIN_MIN_LENGTH})
     return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
 
 

@@ -1,13 +1,15 @@
 """The forms of Security's setup pages: zones, doors, levels with their weekly grid, groups,
 readers (a kiosk attached to a door) and badge PINs."""
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from portal.access.models import AccessGroup, AccessLevel, Door, Zone
-from portal.access.services import PIN_PATTERN
+from portal.access.services import pin_pattern
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.kiosks.models import Kiosk
 from portal.people.models import Department, Person
@@ -42,6 +44,7 @@ class ZoneForm(forms.ModelForm):
 class DoorForm(forms.ModelForm):
     class Meta:
         model = Door
+        # visitor doors and their longest pass are set on the doors page (portal.access.views.door_visitors)
         fields = ["name", "zone", "mode", "unlock_seconds", "time_clock", "unlock_schedule", "controller_id"]
 
     def __init__(self, *args, **kwargs):
@@ -181,17 +184,29 @@ class PinForm(forms.Form):
         widget=PersonSelect(),
         label=_("Person"),
     )
-    pin = forms.RegexField(
-        regex=PIN_PATTERN,
+    pin = forms.CharField(
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
-        error_messages={"invalid": _("A PIN is 4 to 8 digits.")},
-        help_text=_("4 to 8 digits; only a hash is kept."),
         label=_("PIN"),
     )
     pin_again = forms.CharField(
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
         label=_("PIN again"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # BADGE_PIN_MIN_LENGTH: read when the form is made, so the setting is the one in force
+        self.fields["pin"].help_text = _("%(least)s to 12 digits; only a hash is kept.") % {
+            "least": settings.BADGE_PIN_MIN_LENGTH
+        }
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"]
+        if not re.match(pin_pattern(), pin):
+            raise forms.ValidationError(
+                _("A PIN is %(least)s to 12 digits.") % {"least": settings.BADGE_PIN_MIN_LENGTH}, code="invalid"
+            )
+        return pin
 
     def clean(self):
         data = super().clean()

@@ -25,8 +25,12 @@ LOCKED_DOWN_BY_INTEGRATION_REASON = gettext_noop("%(zone)s locked down by an int
 DOOR_FORCED = gettext_noop("%(door)s was forced open: it opened with no unlock, exit button or operator command.")
 DOOR_HELD = gettext_noop("%(door)s has been held open for more than %(seconds)s seconds.")
 DOOR_TAMPER = gettext_noop("%(door)s: its tamper switch was triggered.")
+PIN_GUESSING_BADGE = gettext_noop("%(door)s: %(count)s wrong PINs in a row for badge %(badge)s.")
+PIN_GUESSING_KIOSK = gettext_noop("%(door)s: %(count)s wrong PINs in a row at the kiosk %(kiosk)s.")
 # most specific first: a stored sentence is read back with the first template it matches
 ALERTS = [
+    PIN_GUESSING_BADGE,
+    PIN_GUESSING_KIOSK,
     UNKNOWN_REPEATED,
     DELIVERY_FAILING,
     DOOR_FORCED,
@@ -53,6 +57,10 @@ VISITOR_ERASED = gettext_noop("visitor erased")
 FOR_MINUTES = gettext_noop("for %(minutes)s minutes")
 EVERYONE = gettext_noop("everyone")
 VISITOR_DETAIL = gettext_noop("%(name)s (host %(host)s) until %(until)s")
+VISITOR_PASS_DETAIL = gettext_noop("%(name)s (host %(host)s): %(doors)s from %(start)s until %(until)s")
+VISITOR_POLICY = gettext_noop("visitor door policy")
+VISITOR_DOOR_OPEN = gettext_noop("reception may give visitors this door, passes of at most %(hours)s hours")
+VISITOR_DOOR_CLOSED = gettext_noop("only security may give visitors this door, passes of at most %(hours)s hours")
 VISITOR_ERASED_DETAIL = gettext_noop("%(name)s: face photos and encodings erased after the pass of %(day)s")
 # what was set up (the detail is the thing's name): per model and whether it is new
 SETUP = {
@@ -74,8 +82,11 @@ READER_NONE_DETAIL = gettext_noop("%(kiosk)s reads for no door (attendance only)
 PIN_SET = gettext_noop("PIN set")
 PIN_REMOVED = gettext_noop("PIN removed")
 ACTIONS = [
-    UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, EVERYONE,
+    UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, VISITOR_POLICY, EVERYONE,
     *SETUP.values(), READER_SET, PIN_SET, PIN_REMOVED,
 ]  # fmt: skip
 # most specific first
-DETAILS = [FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_DETAIL, READER_NONE_DETAIL, *READER_DETAIL.values()]
+DETAILS = [
+    FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_PASS_DETAIL, VISITOR_DETAIL, VISITOR_DOOR_OPEN, VISITOR_DOOR_CLOSED,
+    READER_NONE_DETAIL, *READER_DETAIL.values(),
+]  # fmt: skip

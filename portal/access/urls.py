@@ -6,6 +6,7 @@ urlpatterns = [
     path("access/", views.doors, name="access-doors"),
     path("access/doors/states/", views.door_states_view, name="access-door-states"),
     path("access/doors/<int:pk>/unlock/", views.door_unlock, name="access-door-unlock"),
+    path("access/doors/<int:pk>/visitors/", views.door_visitors, name="access-door-visitors"),
     path("access/zones/<int:pk>/lockdown/", views.zone_lockdown_view, name="access-zone-lockdown"),
     path("access/zones/<int:pk>/release/", views.zone_release_view, name="access-zone-release"),
     path("access/zones/<int:pk>/passback-reset/", views.zone_passback_reset_view, name="access-zone-passback-reset"),

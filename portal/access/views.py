@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorForm
+from portal.access.forms import AccessFilterForm, ExplainForm, LockdownForm, UnlockForm, VisitorDoorForm, VisitorForm
 from portal.access.models import Alert, Door, OperatorAction, Visitor, Zone
 from portal.access.selectors import (
     access_event_list,
@@ -24,11 +24,17 @@ from portal.access.selectors import (
     zone_on_site,
     zone_tz,
 )
-from portal.access.services import door_unlock_operator, passback_reset, zone_lockdown, zone_lockdown_end
+from portal.access.services import (
+    door_unlock_operator,
+    door_visitor_policy_set,
+    passback_reset,
+    zone_lockdown,
+    zone_lockdown_end,
+)
 from portal.access.texts import reason_message
 from portal.access.transports import channels_configured
 from portal.access.visitors import VisitorRefused, visitor_register
-from portal.accounts.roles import RECEPTION, SECURITY, role_required
+from portal.accounts.roles import RECEPTION, SECURITY, has_role, role_required
 from portal.core.spreadsheets import spreadsheet_row
 from portal.kiosks.selectors import person_thumbnail
 from portal.web.reasons import explanation_text, reason_text
@@ -95,6 +101,23 @@ def doors(request):
 def door_states_view(request):
     """The Doors page's live state table, reloaded every few seconds by door_states.js."""
     return render(request, "access/_door_states.html", {"door_states": door_states()})
+
+
+@role_required(SECURITY)
+@require_POST
+def door_visitors(request, pk):
+    """Security marks a door as one reception may give visitors, and caps its passes."""
+    door = get_object_or_404(Door, pk=pk)
+    form = VisitorDoorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The longest pass is a number of hours from 1 to 8784."))
+        return redirect("access-doors")
+    door_visitor_policy_set(
+        door=door, visitor_door=form.cleaned_data["visitor_door"], max_hours=form.cleaned_data["max_hours"],
+        user=request.user,
+    )  # fmt: skip
+    messages.info(request, _("Visitor passes for %(door)s saved.") % {"door": door.name})
+    return redirect("access-doors")
 
 
 @role_required(SECURITY)
@@ -293,6 +316,7 @@ def visitors(request):
                 valid_until=form.valid_until,
                 photo=photo,
                 user=request.user,
+                any_door=has_role(request.user, SECURITY),
             )
         except imaging.ImageRejected as exc:
             form.add_error("photo", reason_text(exc.message))

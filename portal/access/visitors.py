@@ -31,12 +31,46 @@ class VisitorRefused(ValueError):
         self.message = message
 
 
-def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=None, company=""):
-    """Register a visitor with one photo; the photo is encoded by a worker like an enrollment photo."""
+def visitor_pass_check(*, doors, valid_from, valid_until, any_door, now=None):
+    """Refuse (VisitorRefused) a pass outside the policy security set on its doors; the page, the API and
+    the review list all register through here, so none of them can grant more than another.
+
+    - the period runs forwards and has not ended yet;
+    - it is no longer than the shortest `visitor_max_hours` of its doors;
+    - without `any_door` (a registrant below security: reception), every door is a visitor door.
+    """
+    now = now or timezone.now()
     if valid_until <= valid_from:
         raise VisitorRefused(_("The pass must end after it starts."))
+    if valid_until <= now:
+        raise VisitorRefused(_("The pass would end before now: choose a period that has not ended yet."))
     if not doors:
         raise VisitorRefused(_("Choose at least one door."))
+    if not any_door:
+        closed = [door.name for door in doors if not door.visitor_door]
+        if closed:
+            raise VisitorRefused(
+                _("Reception may not give a pass to %(doors)s: security has not made them visitor doors.")
+                % {"doors": ", ".join(closed)}
+            )
+    longest = min(door.visitor_max_hours for door in doors)
+    if valid_until - valid_from > timedelta(hours=longest):
+        raise VisitorRefused(
+            _("A visitor pass to these doors lasts at most %(hours)s hours (set by security for each door).")
+            % {"hours": longest}
+        )
+
+
+def visitor_register(
+    *, name, host, doors, valid_from, valid_until, photo, user=None, company="", any_door=False, actor="", now=None
+):
+    """Register a visitor with one photo; the photo is encoded by a worker like an enrollment photo.
+
+    any_door: the registrant is security staff (or an admin), who may give doors that are not visitor doors.
+    actor: who registers, for the audit trail, when there is no user (an API token's name).
+    """
+    doors = list(doors)
+    visitor_pass_check(doors=doors, valid_from=valid_from, valid_until=valid_until, any_door=any_door, now=now)
     with transaction.atomic():
         person = Person.objects.create(name=name, employee_id=f"visitor-{uuid.uuid4().hex[:12]}")
         visitor = Visitor.objects.create(
@@ -50,13 +84,19 @@ def visitor_register(*, name, host, doors, valid_from, valid_until, photo, user=
         )
         visitor.doors.set(doors)
         person_photo_add(person=person, data=photo, filename="visitor.jpg")
+        # every pass is in the audit trail: who gave it, to whom, which doors, from when until when
         OperatorAction.objects.create(
             user=user,
-            username=user.get_username() if user else "system",
+            username=user.get_username() if user else (actor or "system"),
             action=texts.VISITOR_REGISTERED,
             detail=texts.fill(
-                texts.VISITOR_DETAIL, name=name, host=host.name if host else "-", until=f"{valid_until:%Y-%m-%d %H:%M}"
-            ),
+                texts.VISITOR_PASS_DETAIL,
+                name=name,
+                host=host.name if host else "-",
+                doors=", ".join(door.name for door in doors),
+                start=f"{timezone.localtime(valid_from):%Y-%m-%d %H:%M}",
+                until=f"{timezone.localtime(valid_until):%Y-%m-%d %H:%M}",
+            )[:300],
         )
     return visitor
 

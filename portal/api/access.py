@@ -15,11 +15,13 @@ from portal.access.selectors import access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, zone_lockdown, zone_lockdown_end
 from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_register
+from portal.accounts.roles import SECURITY
 from portal.api.attendance import local_midnight
 from portal.api.captures import PersonRefSerializer
 from portal.api.errors import ApiError
 from portal.api.filters import IdFilter
-from portal.api.permissions import IsReception, IsSecurity
+from portal.api.models import ApiToken
+from portal.api.permissions import IsReception, IsSecurity, request_roles
 from portal.people.models import Person
 from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
@@ -341,6 +343,8 @@ class VisitorListCreate(generics.ListCreateAPIView):
                 valid_until=data["valid_until"],
                 photo=photo,
                 user=acting_user(self.request),
+                any_door=SECURITY in request_roles(self.request),
+                actor=f"token {self.request.auth.name}" if isinstance(self.request.auth, ApiToken) else "",
             )
         except imaging.ImageRejected as exc:
             raise ApiError(400, exc.code, reason_text(exc.message)) from None

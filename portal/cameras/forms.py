@@ -13,6 +13,7 @@ class CameraForm(forms.ModelForm):
     password = forms.CharField(
         label=_("Password"),
         required=False,
+        max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Stored to open the stream; never shown again. Leave empty to keep the current one."),
     )

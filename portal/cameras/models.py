@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.cameras.addresses import SCHEMES, AddressRefused, address_check
+from portal.core.secrets import EncryptedTextField
 
 
 class Camera(models.Model):
@@ -37,7 +38,8 @@ class Camera(models.Model):
         help_text=_("rtsp://host:554/path, http://host/video.mjpg or http://host/snapshot.jpg; without credentials."),
     )
     username = models.CharField(_("user name"), max_length=100, blank=True)
-    password = models.CharField(_("password"), max_length=200, blank=True)
+    # encrypted at rest (FIELD_ENCRYPTION_KEYS): the runner must send it, so it cannot be a hash
+    password = EncryptedTextField(_("password"), blank=True)
     snapshot_seconds = models.FloatField(
         _("snapshot interval (seconds)"), default=1.0, help_text=_("Snapshot URLs only: how often to fetch a picture.")
     )

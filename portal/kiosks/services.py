@@ -125,7 +125,12 @@ def kiosk_authenticate(*, token):
 
 
 def frame_limits():
-    return imaging.Limits(max_bytes=settings.KIOSK_FRAME_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS)
+    """A kiosk sends frames KIOSK_FRAME_WIDTH wide: three times that on each side is plenty, and a
+    40-megapixel "frame" (16 s of the web process's CPU to decode) is refused before it is read."""
+    side = 3 * settings.KIOSK_FRAME_WIDTH
+    return imaging.Limits(
+        max_bytes=settings.KIOSK_FRAME_MAX_BYTES, max_pixels=min(settings.UPLOAD_MAX_PIXELS, side * side)
+    )
 
 
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}

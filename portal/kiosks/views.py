@@ -72,15 +72,17 @@ def kiosk_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         token = kiosk_token(request)
-        # wrong tokens are limited per address before any lookup (the per-kiosk
-        # budget in portal.api.throttling only knows the token presented)
-        wait = secret_wait(request) if token else 0
-        if wait:
-            return throttled(wait)
         try:
             request.kiosk = kiosk_authenticate(token=token)
         except KioskError as exc:
+            # wrong tokens are limited per address (the per-kiosk budget in
+            # portal.api.throttling only knows real tokens); the right token is let
+            # in even from a paused address: a guesser behind the same NAT must not
+            # lock the real kiosks out, and a 256-bit token is not found by guessing
             if token and exc.status == 401:
+                wait = secret_wait(request)
+                if wait:
+                    return throttled(wait)
                 secret_failed(request)
             return error(exc)
         # every word of the answer in the kiosk's language (else its browser's, from LocaleMiddleware)
@@ -197,16 +199,22 @@ def api_challenge(request):
 @require_POST
 def api_badge(request):
     """A badge-and-PIN attempt (`employee_id`, `pin`) at a door in "face, or badge and PIN" mode."""
-    from portal.routing import badge_route
+    from portal.routing import badge_attempt
 
     if request.kiosk.door_id is None:
         return error(KioskError("no_door", _("This kiosk is not at a door.")))
-    event = badge_route(
+    event, wait = badge_attempt(
         kiosk=request.kiosk,
         employee_id=request.POST.get("employee_id", ""),
         pin=request.POST.get("pin", ""),
         at=timezone.now(),
     )
+    if event is None:
+        # an answer the kiosk shows like a refusal (a 429 would read as "server busy, try again")
+        message = _("Too many wrong PINs: try again in %(seconds)s seconds.") % {"seconds": wait}
+        return JsonResponse(
+            {"status": "done", "outcome": "denied", "reason": "pin_wait", "retry_after": wait, "message": message}
+        )
     return JsonResponse(kiosk_badge_view(event=event))
 
 

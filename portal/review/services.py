@@ -151,7 +151,7 @@ def review_assign(*, entry, person, user=None):
     return photo
 
 
-def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company="", user=None):
+def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company="", user=None, any_door=False):
     """The face was a visitor's: a visitor pass with this face (erased with the pass, VISITOR_RETENTION_DAYS)."""
     from portal.access.visitors import visitor_register
 
@@ -166,6 +166,7 @@ def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company
             valid_until=valid_until,
             photo=bytes(entry.picture),
             user=user,
+            any_door=any_door,
         )
         _decide(entry, UnknownFace.Status.VISITOR, user, person=visitor.person, visitor=visitor)
     return visitor

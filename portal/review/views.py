@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access.visitors import VisitorRefused
-from portal.accounts.roles import ADMIN, role_required
+from portal.accounts.roles import ADMIN, SECURITY, has_role, role_required
 from portal.review.forms import AssignForm, ReviewVisitorForm
 from portal.review.models import UnknownFace
 from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_visitor
@@ -97,6 +97,7 @@ def review_visitor_view(request, pk):
                     valid_from=data["valid_from"],
                     valid_until=form.valid_until,
                     user=request.user,
+                    any_door=has_role(request.user, SECURITY),
                 )
             except ReviewRefused:
                 return _already(request, pk)

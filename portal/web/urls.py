@@ -17,4 +17,5 @@ urlpatterns = [
     path("media/captures/<int:pk>/<str:kind>", views.media_capture, name="media-capture"),
     path("media/captures/<int:pk>/frames/<int:index>", views.media_capture_frame, name="media-capture-frame"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
 ]

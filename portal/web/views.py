@@ -130,7 +130,44 @@ def media_capture_frame(request, pk, index):
 
 
 def healthz(request):
+    """Readiness: 200 when this process can reach its database and its broker, 503 naming what is down.
+
+    For a load balancer that should stop sending requests here; `livez` says only that the process
+    answers (a restart would not bring PostgreSQL back).
+    """
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    ok = all(value != "down" for value in checks.values())
+    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+
+
+def livez(request):
+    """Liveness: the process answers requests (nothing else is asked)."""
     return JsonResponse({"ok": True})
+
+
+def _database_ok():
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "down"
+    return "up"
+
+
+def _broker_ok():
+    """The Celery broker answers; "eager" when there is none (tasks run in the web process)."""
+    if not settings.CELERY_BROKER_URL:
+        return "eager"
+    from kombu import Connection
+
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+    except Exception:  # noqa: BLE001 - any failure to connect means the broker is not usable
+        return "down"
+    return "up"
 
 
 def root(request):

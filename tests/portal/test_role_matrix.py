@@ -40,6 +40,7 @@ EXPECTED = {
     "password-change": SIGNED_IN,
     "password-change-done": SIGNED_IN,
     "healthz": PUBLIC,
+    "livez": PUBLIC,
     "language-set": PUBLIC,  # the language switcher (POST only)
     "javascript-catalog": PUBLIC,  # the scripts' translations (no secret: the same for everyone)
     # dashboard and reports: everyone with a role
@@ -158,6 +159,7 @@ EXPECTED = {
     "access-pin-remove": SECURITY,
     "access-door-states": SECURITY,
     "access-door-unlock": SECURITY,
+    "access-door-visitors": SECURITY,
     "access-zone-lockdown": SECURITY,
     "access-zone-release": SECURITY,
     "access-zone-passback-reset": SECURITY,
@@ -303,6 +305,19 @@ def test_each_url_lets_in_exactly_the_roles_of_the_table(client, role):
         elif status in (401, 403) or _refused_login(response):
             wrong.append((name, url, status, f"{role} refused (needs {minimum})"))
     assert not wrong, "\n".join(f"{n} {u}: {s} - {why}" for n, u, s, why in wrong)
+
+
+@pytest.mark.parametrize("role", [ADMIN, RECEPTION], ids=["admin", "reception"])
+def test_every_answer_of_the_walk_is_no_store(client, role):
+    """Pages and API answers show people (names, photos, the access log): none may stay in a shared
+    computer's browser cache (issue 21 found 63 pages without Cache-Control: no-store)."""
+    client.force_login(make_user(f"user-{role}", role=role))
+    cached = []
+    for name, url in project_urls():
+        response = client.get(url)
+        if "no-store" not in response.get("Cache-Control", ""):
+            cached.append((name, url, response.status_code, response.get("Cache-Control")))
+    assert not cached, "\n".join(f"{n} {u}: {s} Cache-Control={c!r}" for n, u, s, c in cached)
 
 
 def _admin_changelists():

@@ -61,7 +61,7 @@ def test_security_sets_up_a_working_door_without_the_admin(security):
     post(security, "access-reader", {f"k{kiosk.pk}-door": door.pk, f"k{kiosk.pk}-door_side": "entry"}, kiosk.pk)
     kiosk.refresh_from_db()
     assert (kiosk.door, kiosk.door_side) == (door, "entry")
-    post(security, "access-pins", {"person": ana.pk, "pin": "4711", "pin_again": "4711"})
+    post(security, "access-pins", {"person": ana.pk, "pin": "471100", "pin_again": "471100"})
     assert BadgePin.objects.filter(person=ana).exists()
 
     # the setup page lists it all, the level's week in words
@@ -70,9 +70,9 @@ def test_security_sets_up_a_working_door_without_the_admin(security):
     # a refused and (inside the hours) a granted attempt, then the national day refuses the level
     monday_10 = datetime(2026, 9, 28, 10, tzinfo=SHANGHAI)
     assert badge_route(kiosk=kiosk, employee_id="e1", pin="0000", at=monday_10).reason == "bad_pin"
-    assert badge_route(kiosk=kiosk, employee_id="e1", pin="4711", at=monday_10).result == "granted"
+    assert badge_route(kiosk=kiosk, employee_id="e1", pin="471100", at=monday_10).result == "granted"
     saturday = datetime(2026, 9, 26, 10, tzinfo=SHANGHAI)
-    assert badge_route(kiosk=kiosk, employee_id="e1", pin="4711", at=saturday).reason == "outside_hours"
+    assert badge_route(kiosk=kiosk, employee_id="e1", pin="471100", at=saturday).reason == "outside_hours"
     calendar_import(country="CN", year=2026)
     assert not access_explain(person=ana, door=door, at=datetime(2026, 10, 1, 10, tzinfo=SHANGHAI)).granted
     assert OperatorAction.objects.filter(action__in=["zone added", "door added", "PIN set", "reader set"]).count() == 4
@@ -112,9 +112,9 @@ def test_a_zone_with_a_wrong_time_zone_is_refused(security):
 
 def test_two_different_pins_are_refused_and_a_pin_is_removed(security):
     ana = make_person("Ana Staff", employee_id="e1")
-    response = security.post(reverse("access-pins"), {"person": ana.pk, "pin": "4711", "pin_again": "4712"})
+    response = security.post(reverse("access-pins"), {"person": ana.pk, "pin": "471100", "pin_again": "471200"})
     assert response.status_code == 400 and "The two PINs differ" in response.content.decode()
-    post(security, "access-pins", {"person": ana.pk, "pin": "4711", "pin_again": "4711"})
+    post(security, "access-pins", {"person": ana.pk, "pin": "471100", "pin_again": "471100"})
     post(security, "access-pin-remove", {}, ana.pk)
     assert not BadgePin.objects.exists()
 

@@ -86,7 +86,7 @@ def test_on_site_lists_the_people_inside_each_zone(security_api, ana):
 
 def test_reception_registers_a_visitor_through_the_api_but_may_not_read_the_access_log(run_workers):
     reception = token_client(RECEPTION)
-    door, _, _ = door_with_kiosk("Lobby")
+    door, _, _ = door_with_kiosk("Lobby", visitor_door=True)
     host = make_person("Host", employee_id="host")
     start = timezone.now()
     with run_workers():

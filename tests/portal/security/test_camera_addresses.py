@@ -198,3 +198,38 @@ def test_a_line_feed_in_a_logged_value_cannot_forge_a_log_line():
     line = SafeFormatter("%(levelname)s %(message)s").format(record)
     assert "\n" not in line and "\r" not in line
     assert line == "WARNING camera 1 (Lobby\\r\\nINFO forged): x"
+
+
+def test_a_camera_password_is_stored_encrypted_and_read_back_in_clear(settings):
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    camera = Camera.objects.create(name="Gate", kind="rtsp", url="rtsp://10.0.0.5/s", username="op", password="s3cret")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM cameras_camera WHERE id = %s", [camera.pk])
+        (stored,) = cursor.fetchone()
+    assert "s3cret" not in stored and stored.startswith("fernet:")
+    assert Camera.objects.get(pk=camera.pk).password == "s3cret"
+    assert "s3cret@" in Camera.objects.get(pk=camera.pk).stream_url()
+    # under another key the stored value gives nothing away, and nothing to open the stream with
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    assert Camera.objects.get(pk=camera.pk).password == ""
+
+
+def test_the_migration_encrypts_passwords_stored_in_clear():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    camera = Camera.objects.create(name="Gate", kind="rtsp", url="rtsp://10.0.0.5/s")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cameras_camera SET password = %s WHERE id = %s", ["in-clear", camera.pk])
+    assert Camera.objects.get(pk=camera.pk).password == "in-clear"  # read as it is until encrypted
+    executor = MigrationExecutor(connection)
+    migration = executor.loader.get_migration("cameras", "0003_camera_password_encrypted")
+    migration.operations[-1].code(
+        executor.loader.project_state(("cameras", "0003_camera_password_encrypted")).apps, None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM cameras_camera WHERE id = %s", [camera.pk])
+        assert cursor.fetchone()[0].startswith("fernet:")
+    assert Camera.objects.get(pk=camera.pk).password == "in-clear"

@@ -116,7 +116,7 @@ def poisoned_log(client):
     now = timezone.now()
     visitor = visitor_register(
         name="-2+3", host=host, doors=[door], valid_from=now, valid_until=now + timedelta(hours=2),
-        photo=photos.read(photos.OBAMA_2),
+        photo=photos.read(photos.OBAMA_2), any_door=True,
     )  # fmt: skip
     access_attempt_decide(door=door, side="entry", at=now, person=visitor.person, kiosk=kiosk)
     assert AccessEvent.objects.count() == 2
