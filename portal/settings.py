@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "portal.access",
     "portal.cameras",
     "portal.review",
+    "portal.employees",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -207,6 +208,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.accounts.context_processors.roles",
+                "portal.employees.context_processors.bell",
             ],
         },
     },
@@ -277,6 +279,33 @@ MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "").strip().lower()
 if MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
     raise ImproperlyConfigured(f"MEDIA_SENDFILE={MEDIA_SENDFILE!r}: empty, x-accel-redirect or x-sendfile.")
 MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
+
+# --- e-mail -------------------------------------------------------------------
+
+# Invitations, password resets and notifications go out through Django's e-mail
+# framework. With EMAIL_HOST set: that SMTP server. Without it (the embedded
+# default) every message is written to a file in EMAIL_FILE_PATH and admins read
+# them on the outbox page (/employees/outbox/), so nothing is lost.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "mail")))
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance-portal@localhost")
+# the portal's own address, for links in e-mails sent outside a request (reminders)
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+# how long an invitation link or code and a password-reset link work
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 14 * 24 * 3600, minimum=600)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -43,6 +43,7 @@ urlpatterns = [
     path("kiosk/", include("portal.kiosks.urls")),
     path("cameras/", include("portal.cameras.urls")),
     path("api/", include("portal.api.urls")),
+    path("", include("portal.employees.urls")),
     path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),
     path("", include("portal.reports.urls")),

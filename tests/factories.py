@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from portal.accounts.roles import ADMIN, GROUPS, HR, SECURITY
+from portal.accounts.roles import ADMIN, EMPLOYEE, GROUPS, HR, MANAGER, SECURITY
+from portal.employees.models import DepartmentManager, EmployeeAccount
 from portal.people.models import Department, Person
 from recognition.models import Capture, FacePhoto
 from recognition.processing import capture_process, face_photo_encode
@@ -47,6 +48,30 @@ def make_user(username="viewer", *, role=None, superuser=False, password="pw-for
     if superuser:
         return users.objects.create_superuser(username=username, password=password, email="")
     user = users.objects.create_user(username=username, password=password, is_staff=role in (ADMIN, HR, SECURITY))
-    if role:
+    if role in (EMPLOYEE, MANAGER):
+        # an employee is a user linked to a person; a manager one named for a department
+        person = make_person(f"Person of {username}", employee_id=f"emp-{username}", department=f"Dept of {username}")
+        link_account(user, person)
+        if role == MANAGER:
+            DepartmentManager.objects.create(department=person.department, person=person)
+    elif role:
         user.groups.add(Group.objects.get(name=GROUPS[role]))
     return user
+
+
+def link_account(user, person):
+    """Make `user` the account of `person` (what an accepted invitation does)."""
+    EmployeeAccount.objects.create(user=user, person=person)
+    return user
+
+
+def make_employee(name, *, department=None, username=None, email="", manager_of=None):
+    """A person with an account: the employee signs in as `username` (their employee ID by default)."""
+    person = make_person(name, department=department)
+    user = get_user_model().objects.create_user(
+        username=username or person.employee_id, password="pw-for-tests-only", email=email
+    )
+    link_account(user, person)
+    if manager_of is not None:
+        DepartmentManager.objects.create(department=manager_of, person=person)
+    return person, user

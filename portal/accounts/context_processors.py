@@ -1,4 +1,4 @@
-from portal.accounts.roles import ADMIN, HR, RECEPTION, SECURITY, VIEWER, has_role
+from portal.accounts.roles import ADMIN, EMPLOYEE, HR, MANAGER, RECEPTION, SECURITY, VIEWER, has_role
 
 
 def roles(request):
@@ -11,5 +11,7 @@ def roles(request):
             "view": bool(user) and has_role(user, VIEWER),
             "security": bool(user) and has_role(user, SECURITY),
             "reception": bool(user) and has_role(user, RECEPTION),
+            "employee": bool(user) and has_role(user, EMPLOYEE),
+            "manager": bool(user) and has_role(user, MANAGER),
         }
     }

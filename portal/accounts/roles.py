@@ -5,7 +5,13 @@
 - viewer: reads reports only;
 - security: doors, zones, access levels, visitors, the access log and muster
   list; not HR's attendance corrections;
-- reception: registers visitors, nothing else.
+- reception: registers visitors, nothing else;
+- employee: their own days, requests and clock-in (portal.employees); every
+  other role is an employee of itself too, and a user linked to a person is
+  one without any group;
+- manager: an employee named manager of a department (not a group: the
+  naming is per department, portal.employees), who reads the department's
+  days and approves its requests; HR may do what managers do, for everyone.
 
 A role includes others (INCLUDES): admin all of them, hr viewer, security
 reception. Pages use `role_required`; the API uses the same `has_role`.
@@ -23,9 +29,18 @@ HR = "hr"
 VIEWER = "viewer"
 SECURITY = "security"
 RECEPTION = "reception"
+EMPLOYEE = "employee"
+MANAGER = "manager"
 
 # the names of the Django groups: stored in the database, never translated
-GROUPS = {ADMIN: "Admin", HR: "HR manager", VIEWER: "Viewer", SECURITY: "Security", RECEPTION: "Reception"}
+GROUPS = {
+    ADMIN: "Admin",
+    HR: "HR manager",
+    VIEWER: "Viewer",
+    SECURITY: "Security",
+    RECEPTION: "Reception",
+    EMPLOYEE: "Employee",
+}
 # what people read
 LABELS = {
     ADMIN: gettext_lazy("Admin"),
@@ -33,16 +48,30 @@ LABELS = {
     VIEWER: gettext_lazy("Viewer"),
     SECURITY: gettext_lazy("Security"),
     RECEPTION: gettext_lazy("Reception"),
+    EMPLOYEE: gettext_lazy("Employee"),
+    MANAGER: gettext_lazy("Manager"),
 }
 INCLUDES = {
-    ADMIN: frozenset(GROUPS),
-    HR: frozenset({HR, VIEWER}),
-    VIEWER: frozenset({VIEWER}),
-    SECURITY: frozenset({SECURITY, RECEPTION}),
-    RECEPTION: frozenset({RECEPTION}),
+    ADMIN: frozenset({*GROUPS, MANAGER}),
+    HR: frozenset({HR, VIEWER, MANAGER, EMPLOYEE}),
+    VIEWER: frozenset({VIEWER, EMPLOYEE}),
+    SECURITY: frozenset({SECURITY, RECEPTION, EMPLOYEE}),
+    RECEPTION: frozenset({RECEPTION, EMPLOYEE}),
+    MANAGER: frozenset({MANAGER, EMPLOYEE}),
+    EMPLOYEE: frozenset({EMPLOYEE}),
 }
 # strongest first: the one role `user_role` names
-ORDER = [ADMIN, HR, SECURITY, VIEWER, RECEPTION]
+ORDER = [ADMIN, HR, SECURITY, VIEWER, RECEPTION, MANAGER, EMPLOYEE]
+
+# functions (user) -> roles that apps above this one add: being linked to a person
+# makes an employee, being named a department's manager a manager (portal.employees)
+_SOURCES = []
+
+
+def role_source_register(source):
+    """Add a function that gives a user roles that are not groups."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
 
 
 def role_includes(role, minimum):
@@ -62,6 +91,10 @@ def user_roles(user):
     for role, group in GROUPS.items():
         if group in user._role_groups:
             roles |= INCLUDES[role]
+    if not hasattr(user, "_role_extra"):
+        user._role_extra = {role for source in _SOURCES for role in source(user)}
+    for role in user._role_extra:
+        roles |= INCLUDES[role]
     return frozenset(roles)
 
 

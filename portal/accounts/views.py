@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
 
-from portal.accounts.roles import RECEPTION, SECURITY, VIEWER, has_role
+from portal.accounts.roles import EMPLOYEE, RECEPTION, SECURITY, VIEWER, has_role
 
 
 def start_page(user):
@@ -13,6 +13,8 @@ def start_page(user):
         return reverse("access-doors")
     if has_role(user, RECEPTION):
         return reverse("access-visitors")
+    if has_role(user, EMPLOYEE):
+        return reverse("me")
     return reverse("home")
 
 

@@ -29,7 +29,7 @@ from django.views.i18n import JSONCatalog
 
 from portal.access.models import Door, Zone
 from portal.accounts.models import Preference
-from portal.accounts.roles import ADMIN, HR, RECEPTION, SECURITY, VIEWER
+from portal.accounts.roles import ADMIN, EMPLOYEE, HR, MANAGER, RECEPTION, SECURITY, VIEWER
 from portal.attendance.models import Schedule
 from portal.attendance.services import attendance_event_add
 from portal.kiosks.models import Kiosk
@@ -206,7 +206,7 @@ def _report(leftovers):
     return "\n".join(f"{url}: {words}" for url, words in leftovers)
 
 
-@pytest.mark.parametrize("role", [None, VIEWER, HR, RECEPTION, SECURITY, ADMIN])
+@pytest.mark.parametrize("role", [None, EMPLOYEE, MANAGER, VIEWER, HR, RECEPTION, SECURITY, ADMIN])
 def test_every_page_a_role_opens_is_chinese_for_a_chinese_browser(client, world, role):
     if role:
         sign_in(client, make_user(f"user-{role}", role=role), world)

@@ -24,7 +24,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.accounts.roles import ADMIN, HR, INCLUDES, RECEPTION, SECURITY, VIEWER
+from portal.accounts.roles import ADMIN, EMPLOYEE, HR, INCLUDES, MANAGER, RECEPTION, SECURITY, VIEWER
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -221,13 +221,24 @@ EXPECTED = {
     "api:access-on-site": SECURITY,
     "api:access-alert-list": SECURITY,
     "api:visitor-list": RECEPTION,
+    # employees' own side (portal.employees): signing up, their own pages, HR's accounts
+    "password-forgot": PUBLIC,
+    "password-forgot-done": PUBLIC,
+    "invitation-code": PUBLIC,  # the printed code is the credential
+    "me": EMPLOYEE,  # every role is an employee of itself (a user linked to nobody is told so)
+    "notifications": EMPLOYEE,
+    "notifications-read": EMPLOYEE,
+    "employees-accounts": HR,
+    "employees-managers": HR,
+    "employees-manager-remove": HR,
+    "mail-outbox": ADMIN,
     "api:schema": PUBLIC,
     "api:docs": PUBLIC,
     "api:<unknown address>": PUBLIC,  # a JSON 404 for anything else under /api/
 }
 # sample values for URL arguments; objects that do not exist give 404 to those allowed in
 SAMPLES = {"day": "2026-03-02", "fmt": "csv", "code": "ABCDEFGH", "client_id": "c-1"}
-ROLES = [None, VIEWER, HR, RECEPTION, SECURITY, ADMIN]
+ROLES = [None, EMPLOYEE, MANAGER, VIEWER, HR, RECEPTION, SECURITY, ADMIN]
 
 
 def project_urls():
@@ -272,7 +283,9 @@ def _refused_login(response):
     return response.status_code == 302 and "/login/" in response.get("Location", "")
 
 
-@pytest.mark.parametrize("role", ROLES, ids=["anonymous", "viewer", "hr", "reception", "security", "admin"])
+@pytest.mark.parametrize(
+    "role", ROLES, ids=["anonymous", "employee", "manager", "viewer", "hr", "reception", "security", "admin"]
+)
 def test_each_url_lets_in_exactly_the_roles_of_the_table(client, role):
     if role:
         client.force_login(make_user(f"user-{role}", role=role))

@@ -1,0 +1,53 @@
+"""My attendance: an employee's own today, month and events (phone first)."""
+
+from datetime import date, timedelta
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from portal.attendance.selectors import attendance_day_detail, attendance_event_list
+from portal.employees.access import employee_required
+from portal.reports.monthly import COLUMNS, MARKS, figure_values, monthly_summary
+
+
+def _month(value):
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise Http404("bad month") from None
+
+
+@employee_required
+@require_GET
+def me(request):
+    person = request.person
+    today = timezone.localdate()
+    first = _month(request.GET.get("month"))
+    detail = attendance_day_detail(person=person, day=today)
+    month = monthly_summary(first=first, person=person)
+    mine = month.people[0] if month.people else None
+    days = []
+    for n, day in enumerate(month.days):
+        marks = mine.marks[n] if mine else []
+        days.append({"day": day, "marks": [(m, MARKS[m][0], MARKS[m][1]) for m in marks], "note": month.notes.get(day)})
+    last = month.days[-1]
+    events = attendance_event_list(date_from=first, date_to=last, person=person).filter(voided=False)
+    seconds = detail["summary"].worked_seconds if detail["summary"] else 0
+    context = {
+        "worked": f"{seconds // 3600}:{seconds % 3600 // 60:02d}",
+        "person": person,
+        "today": today,
+        "detail": detail,
+        "first": first,
+        "previous": (first.replace(day=1) - timedelta(days=1)).replace(day=1),
+        "next": last + timedelta(days=1),
+        "lead": range(first.isoweekday() - 1),
+        "days": days,
+        "figures": list(zip([str(c[1]) for c in COLUMNS], figure_values(mine.figures), strict=True)) if mine else [],
+        "events": events,
+    }
+    return render(request, "employees/me.html", context)

@@ -1,0 +1,64 @@
+"""Reading who an employee is and whom they manage."""
+
+from django.contrib.auth import get_user_model
+
+from portal.accounts.roles import EMPLOYEE, MANAGER
+from portal.employees.models import DepartmentManager, EmployeeAccount, Notification
+from portal.people.models import Department, Person
+
+
+def employee_roles(user):
+    """The roles that come from being linked to a person (portal.accounts.roles' source)."""
+    person = person_of(user)
+    if person is None:
+        return set()
+    if DepartmentManager.objects.filter(person=person).exists():
+        return {EMPLOYEE, MANAGER}
+    return {EMPLOYEE}
+
+
+def person_of(user):
+    """The person a signed-in user is, or None (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_employee_person"):
+        account = EmployeeAccount.objects.select_related("person", "person__department").filter(user=user).first()
+        user._employee_person = account.person if account and account.person.merged_into_id is None else None
+    return user._employee_person
+
+
+def managed_departments(person):
+    """The departments this person manages."""
+    if person is None:
+        return Department.objects.none()
+    return Department.objects.filter(managers__person=person)
+
+
+def department_managers(department):
+    """The people who manage a department (possibly several, possibly none)."""
+    if department is None:
+        return Person.objects.none()
+    return Person.objects.filter(manages__department=department).order_by("name")
+
+
+def manager_users(department):
+    """The user accounts of a department's managers (the ones who can sign in)."""
+    return get_user_model().objects.filter(is_active=True, employee__person__manages__department=department).distinct()
+
+
+def notifications_unread(user):
+    return Notification.objects.filter(user=user, read_at=None)
+
+
+def account_rows(*, department=None, query=""):
+    """People with their account state, for HR's invitation page."""
+    people = (
+        Person.objects.filter(merged_into=None, active=True)
+        .select_related("department", "account", "account__user")
+        .order_by("name")
+    )
+    if department:
+        people = people.filter(department=department)
+    if query:
+        people = people.filter(name__icontains=query) | people.filter(employee_id__icontains=query)
+    return people
