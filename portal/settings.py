@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "portal.cameras",
     "portal.review",
     "portal.employees",
+    "portal.requests",
     "recognition",
     "rest_framework",
     "django_filters",

@@ -19,6 +19,7 @@ class AttendanceEvent(models.Model):
         API = "api", _("Api")
         MANUAL = "manual", _("Manual")
         CAMERA = "camera", _("Camera")
+        PHONE = "phone", _("Phone")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", verbose_name=_("person"))
     at = models.DateTimeField(db_index=True, verbose_name=_("at"))
@@ -47,6 +48,10 @@ class AttendanceEvent(models.Model):
     photo_taken_at = models.DateTimeField(null=True, blank=True, verbose_name=_("photo taken at"))
     # a voided event stays, for the audit trail, but counts for nothing
     voided = models.BooleanField(default=False, verbose_name=_("voided"))
+    # a phone clock-in (portal.employees): where the browser said it was, and how sure
+    latitude = models.FloatField(null=True, blank=True, verbose_name=_("latitude"))
+    longitude = models.FloatField(null=True, blank=True, verbose_name=_("longitude"))
+    accuracy_m = models.FloatField(null=True, blank=True, verbose_name=_("accuracy (m)"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -240,6 +245,10 @@ class DailySummary(models.Model):
     event_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("event count"))
     closed = models.BooleanField(default=False, verbose_name=_("closed"))
     overtime_seconds = models.PositiveIntegerField(default=0, verbose_name=_("overtime seconds"))
+    # from approved requests (ApprovedDay): leave taken, overtime agreed
+    leave_type = models.CharField(max_length=100, blank=True, default="", verbose_name=_("leave type"))
+    leave_seconds = models.PositiveIntegerField(default=0, verbose_name=_("leave seconds"))
+    approved_overtime_seconds = models.PositiveIntegerField(default=0, verbose_name=_("approved overtime seconds"))
     computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
 
     class Meta:
@@ -262,9 +271,35 @@ class DailySummary(models.Model):
         return gettext(summary_status(self))
 
 
+class ApprovedDay(models.Model):
+    """What one approved request says about one person's day: leave taken (its
+    type's name and how long) or overtime agreed. Written by the requests app
+    when a request is approved, removed when it is withdrawn; the daily summary
+    reads it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="approved_days", verbose_name=_("person"))
+    day = models.DateField(verbose_name=_("day"))
+    # the request it comes from (portal.requests), kept as a number: attendance imports no app above it
+    request_id = models.PositiveIntegerField(db_index=True, verbose_name=_("request"))
+    leave_type = models.CharField(max_length=100, blank=True, default="", verbose_name=_("leave type"))
+    leave_seconds = models.PositiveIntegerField(default=0, verbose_name=_("leave seconds"))
+    overtime_seconds = models.PositiveIntegerField(default=0, verbose_name=_("overtime seconds"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["person", "day"])]
+        verbose_name = _("approved day")
+        verbose_name_plural = _("approved days")
+
+    def __str__(self):
+        return f"{self.person_id} {self.day} request {self.request_id}"
+
+
 def summary_status(row):
     """A few words for a day: present, worked on a day off / holiday, holiday,
-    absent, scheduled (not started) or day off."""
+    on leave, absent, scheduled (not started) or day off."""
+    if getattr(row, "leave_seconds", 0) and not row.event_count:
+        return gettext_noop("on leave")
     if row.event_count and row.holiday:
         return gettext_noop("worked on a holiday")
     if row.event_count and not row.scheduled:

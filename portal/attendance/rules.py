@@ -134,9 +134,26 @@ class DayFacts:
     closed: bool
     # hours beyond the shift on a working day; every hour on a day off or a holiday
     overtime_seconds: int = 0
+    # approved leave on this day (portal.requests): its type's name and how long
+    leave_type: str = ""
+    leave_seconds: int = 0
+    # overtime approved by request, whatever the events say
+    approved_overtime_seconds: int = 0
 
 
-def day_summarize(*, shift, day, events, now, tz):
+@dataclass(frozen=True)
+class Approved:
+    """What approved requests say about one day: leave taken, overtime agreed."""
+
+    leave_type: str = ""
+    leave_seconds: int = 0
+    overtime_seconds: int = 0
+
+
+NOTHING_APPROVED = Approved()
+
+
+def day_summarize(*, shift, day, events, now, tz, approved=NOTHING_APPROVED):
     """Summarize one person's working day.
 
     `events`: (at, direction) pairs of the day, voided ones already left out.
@@ -145,6 +162,9 @@ def day_summarize(*, shift, day, events, now, tz):
     check-in left open counts to the scheduled end of the shift (never
     negative); while the day is still running it counts up to now, and only
     once the day is over is it flagged as a missing check-out.
+
+    A day with approved leave is never absent, late or early: the leave
+    explains the missing hours (half a day off is not a late arrival).
     """
     events = sorted(events, key=lambda item: item[0])
     _, window_end = shift.window(day, tz)
@@ -178,6 +198,9 @@ def day_summarize(*, shift, day, events, now, tz):
     if scheduled and open_at is None and last_out is not None and last_out < planned_end:
         early = int((planned_end - last_out).total_seconds() // 60)
     started = now >= planned_start + timedelta(minutes=shift.grace_minutes)
+    on_leave = scheduled and approved.leave_seconds > 0
+    if on_leave:
+        late = early = 0
     worked_seconds = int(worked.total_seconds())
     overtime = max(worked_seconds - shift.planned_seconds, 0) if scheduled else worked_seconds
     return DayFacts(
@@ -194,7 +217,10 @@ def day_summarize(*, shift, day, events, now, tz):
         early_minutes=early,
         missing_checkout=missing_checkout,
         present=open_at is not None and not closed,
-        absent=scheduled and not events and (closed or started),
+        absent=scheduled and not events and (closed or started) and not on_leave,
         event_count=len(events),
         closed=closed,
+        leave_type=approved.leave_type if on_leave else "",
+        leave_seconds=approved.leave_seconds if on_leave else 0,
+        approved_overtime_seconds=approved.overtime_seconds,
     )

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
-from portal.attendance.rules import day_summarize
+from portal.attendance.rules import NOTHING_APPROVED, Approved, day_summarize
 from portal.attendance.schedules import shift_for_person
 
 
@@ -62,8 +62,18 @@ def _summary_now(person, day, shift, events, tz):
     stored = DailySummary.objects.filter(person=person, day=day).first()
     if stored is not None and stored.closed:
         return stored
+    from_requests = stored and Approved(
+        leave_type=stored.leave_type,
+        leave_seconds=stored.leave_seconds,
+        overtime_seconds=stored.approved_overtime_seconds,
+    )
     facts = day_summarize(
-        shift=shift, day=day, events=[(e.at, e.direction) for e in events if not e.voided], now=timezone.now(), tz=tz
+        shift=shift,
+        day=day,
+        events=[(e.at, e.direction) for e in events if not e.voided],
+        now=timezone.now(),
+        tz=tz,
+        approved=from_requests or NOTHING_APPROVED,
     )
     if stored is None and not facts.event_count:
         return None

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
-from portal.attendance.rules import DayFacts, day_summarize, punch_direction, too_soon
+from portal.attendance.models import ApprovedDay, AttendanceEvent, DailySummary, EventCorrection
+from portal.attendance.rules import NOTHING_APPROVED, Approved, DayFacts, day_summarize, punch_direction, too_soon
 from portal.attendance.schedules import ShiftBook, shift_for_person
 from portal.people.models import Person
 
@@ -91,10 +91,54 @@ def daily_summary_recompute(*, person, day, shift=None, now=None):
     start, end = shift.window(day, tz)
     events = AttendanceEvent.objects.filter(person=person, voided=False, at__gte=start, at__lt=end)
     facts = day_summarize(
-        shift=shift, day=day, events=list(events.values_list("at", "direction")), now=now or timezone.now(), tz=tz
+        shift=shift,
+        day=day,
+        events=list(events.values_list("at", "direction")),
+        now=now or timezone.now(),
+        tz=tz,
+        approved=approved_on(person_ids=[person.pk], days=[day]).get((person.pk, day), NOTHING_APPROVED),
     )
     summary, _ = DailySummary.objects.update_or_create(person=person, day=day, defaults=_summary_values(facts))
     return summary
+
+
+def approved_on(*, person_ids, days):
+    """{(person id, day): Approved} of approved requests on these days (several add up)."""
+    found = {}
+    rows = ApprovedDay.objects.filter(person_id__in=person_ids, day__in=days).order_by("day", "id")
+    for row in rows.values_list("person_id", "day", "leave_type", "leave_seconds", "overtime_seconds"):
+        person_id, day, leave_type, leave, overtime = row
+        was = found.get((person_id, day), NOTHING_APPROVED)
+        found[(person_id, day)] = Approved(
+            leave_type=was.leave_type or leave_type,
+            leave_seconds=was.leave_seconds + leave,
+            overtime_seconds=was.overtime_seconds + overtime,
+        )
+    return found
+
+
+def attendance_approved_set(*, person, request_id, days):
+    """What an approved request says about days: `days` is a list of
+    (day, leave type name, leave seconds, overtime seconds). Replaces what the
+    same request said before and recomputes every day concerned."""
+    with transaction.atomic():
+        _lock_person(person)
+        before = set(ApprovedDay.objects.filter(request_id=request_id).values_list("day", flat=True))
+        ApprovedDay.objects.filter(request_id=request_id).delete()
+        ApprovedDay.objects.bulk_create(
+            ApprovedDay(
+                person=person, day=day, request_id=request_id, leave_type=name, leave_seconds=leave, overtime_seconds=ot
+            )
+            for day, name, leave, ot in days
+        )
+        shift = shift_for_person(person)
+        for day in sorted(before | {d[0] for d in days}):
+            daily_summary_recompute(person=person, day=day, shift=shift)
+
+
+def attendance_approved_clear(*, person, request_id):
+    """A request withdrawn or changed: its days count as if it never was."""
+    attendance_approved_set(person=person, request_id=request_id, days=[])
 
 
 # --- corrections -------------------------------------------------------------
@@ -285,10 +329,13 @@ def _close_batch(people, days, done, book, now, tz):
     ).values_list("person_id", "at", "direction")
     for person_id, at, direction in events.iterator(chunk_size=5000):
         by_person.setdefault(person_id, []).append((at, direction))
+    approved = approved_on(person_ids=[p.pk for p in people], days=days)
     rows = []
     for (person, shift, day), (start, end) in zip(todo, starts_ends, strict=True):
         mine = [(at, d) for at, d in by_person.get(person.pk, ()) if start <= at < end]
-        facts = day_summarize(shift=shift, day=day, events=mine, now=now, tz=tz)
+        facts = day_summarize(
+            shift=shift, day=day, events=mine, now=now, tz=tz, approved=approved.get((person.pk, day), NOTHING_APPROVED)
+        )
         rows.append(DailySummary(person=person, day=day, **_summary_values(facts)))
     DailySummary.objects.bulk_create(
         rows,

@@ -9,7 +9,9 @@ Read from the stored daily summaries, so it says what the reports say:
 - absent (旷工): working days with no event once they had begun;
 - missing punches (缺卡): days whose last check-in has no check-out;
 - overtime (加班): on a working day, the time worked beyond the scheduled
-  shift; on a day off or a holiday, all the time worked.
+  shift; on a day off or a holiday, all the time worked;
+- leave (请假): days of approved leave (a half day counts 0.5), and overtime
+  approved by request (portal.requests).
 
 The grid gives each day one symbol or a few (a late day with overtime:
 迟加). Symbols, titles and the legend come from the translation catalogue, in the
@@ -36,6 +38,7 @@ MARKS = {
     "overtime": (pgettext_lazy("month grid symbol: overtime", "+"), gettext_lazy("overtime")),
     "rest": (pgettext_lazy("month grid symbol: day off", "·"), gettext_lazy("day off")),
     "holiday": (pgettext_lazy("month grid symbol: public holiday", "H"), gettext_lazy("public holiday")),
+    "leave": (pgettext_lazy("month grid symbol: on leave", "V"), gettext_lazy("on leave")),
 }
 # a day header's note for the organization's calendar, and what it means
 DAY_NOTES = {
@@ -83,6 +86,12 @@ class Figures:
     missing_punches: int = 0
     overtime_minutes: int = 0
     worked_seconds: int = 0
+    leave_days: float = 0.0
+    approved_overtime_seconds: int = 0
+
+    @property
+    def approved_overtime_hours(self):
+        return round(self.approved_overtime_seconds / 3600, 2)
 
     @property
     def overtime_hours(self):
@@ -133,6 +142,8 @@ FIELDS = [
     "missing_checkout",
     "absent",
     "event_count",
+    "leave_seconds",
+    "approved_overtime_seconds",
 ]
 
 
@@ -148,6 +159,8 @@ def overtime_minutes(row):
 def day_marks(row):
     if row["absent"]:
         return ["absent"]
+    if row.get("leave_seconds") and not row["event_count"]:
+        return ["leave"]
     if not row["event_count"]:
         if row["holiday"]:
             return ["holiday"]
@@ -160,6 +173,8 @@ def day_marks(row):
         marks = marks or ["present"]
     elif row["missing_checkout"]:
         marks.append("missing")
+    if row.get("leave_seconds"):
+        marks.append("leave")  # part of the day on leave, part worked
     if overtime_minutes(row):
         marks.append("overtime")
     return marks
@@ -202,6 +217,10 @@ def monthly_summary(*, first, department=None, person=None):
             f.missing_punches += row["missing_checkout"]
             f.overtime_minutes += overtime_minutes(row)
             f.worked_seconds += row["worked_seconds"]
+            f.approved_overtime_seconds += row["approved_overtime_seconds"]
+            if row["leave_seconds"]:
+                planned = (row["planned_end"] - row["planned_start"]).total_seconds() or 1
+                f.leave_days = round(f.leave_days + row["leave_seconds"] / planned, 2)
         result.append(month)
     notes = dict(CalendarDay.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list("day", "kind"))
     return Month(first=first, days=days, notes=notes, people=result)
@@ -220,6 +239,8 @@ COLUMNS = [  # (attribute, title)
     ("missing_punches", gettext_lazy("Missing punches")),
     ("overtime_hours", gettext_lazy("Overtime (h)")),
     ("worked_hours", gettext_lazy("Worked (h)")),
+    ("leave_days", gettext_lazy("Leave (days)")),
+    ("approved_overtime_hours", gettext_lazy("Approved overtime (h)")),
 ]
 
 

@@ -232,6 +232,15 @@ EXPECTED = {
     "employees-managers": HR,
     "employees-manager-remove": HR,
     "mail-outbox": ADMIN,
+    # requests (portal.requests): one's own for everyone; another's request answers 403 (tests/portal/requests)
+    "requests-mine": EMPLOYEE,
+    "request-new": EMPLOYEE,
+    "request": EMPLOYEE,
+    "request-decide": EMPLOYEE,
+    "request-withdraw": EMPLOYEE,
+    "request-attachment": EMPLOYEE,
+    "requests-team": MANAGER,  # managers their departments', HR everyone's
+    "requests-settings": HR,
     "api:schema": PUBLIC,
     "api:docs": PUBLIC,
     "api:<unknown address>": PUBLIC,  # a JSON 404 for anything else under /api/
