@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('attendance', '0010_requests_leave_and_phone'),
+        ('attendance', '0011_requests_leave_and_phone'),
         ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendance', '0009_camera_source_label'),
+        ('attendance', '0010_default_holidays_to_calendar'),
         ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
     ]
 
