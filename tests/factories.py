@@ -50,7 +50,7 @@ def make_user(username="viewer", *, role=None, superuser=False, password="pw-for
     user = users.objects.create_user(username=username, password=password, is_staff=role in (ADMIN, HR, SECURITY))
     if role in (EMPLOYEE, MANAGER):
         # an employee is a user linked to a person; a manager one named for a department
-        person = make_person(f"Person of {username}", employee_id=f"emp-{username}", department=f"Dept of {username}")
+        person = make_person(f"emp-{username}", employee_id=f"emp-{username}", department=f"dept-{username}")
         link_account(user, person)
         if role == MANAGER:
             DepartmentManager.objects.create(department=person.department, person=person)

@@ -10,6 +10,7 @@ from portal.api import (
     people,
     photos,
     reports,
+    requests,
     review,
     tokens,
     videos,
@@ -46,6 +47,17 @@ register_converter(IdConverter, "api_id")
 register_converter(FormatConverter, "api_format")
 
 urlpatterns = [
+    path("v1/me/days/", requests.MyDays.as_view(), name="me-days"),
+    path("v1/me/requests/", requests.MyRequests.as_view(), name="me-requests"),
+    path("v1/me/requests/missed-punch/", requests.MissedPunchSubmit.as_view(), name="me-missed-punch"),
+    path("v1/me/requests/leave/", requests.LeaveSubmit.as_view(), name="me-leave"),
+    path("v1/me/requests/overtime/", requests.OvertimeSubmit.as_view(), name="me-overtime"),
+    path("v1/me/notifications/", requests.MyNotifications.as_view(), name="me-notifications"),
+    path("v1/requests/", requests.RequestList.as_view(), name="request-list"),
+    path("v1/requests/<api_id:pk>/", requests.RequestDetail.as_view(), name="request-detail"),
+    path("v1/requests/<api_id:pk>/approve/", requests.RequestApprove.as_view(), name="request-approve"),
+    path("v1/requests/<api_id:pk>/reject/", requests.RequestReject.as_view(), name="request-reject"),
+    path("v1/requests/<api_id:pk>/withdraw/", requests.RequestWithdraw.as_view(), name="request-withdraw"),
     path("v1/people/", people.PersonListCreate.as_view(), name="person-list"),
     path("v1/people/<api_id:pk>/", people.PersonDetail.as_view(), name="person-detail"),
     path("v1/people/<api_id:pk>/deactivate/", people.PersonDeactivate.as_view(), name="person-deactivate"),

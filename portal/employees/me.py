@@ -1,8 +1,9 @@
 """My attendance: an employee's own today, month and events (phone first)."""
 
+import tempfile
 from datetime import date, timedelta
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from portal.attendance.selectors import attendance_day_detail, attendance_event_list
 from portal.employees.access import employee_required
 from portal.reports.monthly import COLUMNS, MARKS, figure_values, monthly_summary
+from portal.reports.monthly_files import write_monthly_pdf
 
 
 def _month(value):
@@ -51,3 +53,16 @@ def me(request):
         "events": events,
     }
     return render(request, "employees/me.html", context)
+
+
+@employee_required
+@require_GET
+def me_pdf(request):
+    """My month as the monthly summary's PDF, with only me in it."""
+    first = _month(request.GET.get("month"))
+    month = monthly_summary(first=first, person=request.person)
+    out = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, suffix=".pdf")
+    write_monthly_pdf(month, out)
+    out.seek(0)
+    name = f"attendance-{request.person.employee_id}-{month.label}.pdf"
+    return FileResponse(out, as_attachment=True, filename=name, content_type="application/pdf")

@@ -19,8 +19,8 @@ def employee_roles(user):
 
 def person_of(user):
     """The person a signed-in user is, or None (cached on the user object)."""
-    if user is None or not user.is_authenticated:
-        return None
+    if user is None or getattr(user, "_meta", None) is None or not user.is_authenticated:
+        return None  # anonymous, or an integration token: nobody's account
     if not hasattr(user, "_employee_person"):
         account = EmployeeAccount.objects.select_related("person", "person__department").filter(user=user).first()
         user._employee_person = account.person if account and account.person.merged_into_id is None else None

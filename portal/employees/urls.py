@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/forgot/sent/", views.password_forgot_done, name="password-forgot-done"),
     path("accounts/code/", views.invitation_code, name="invitation-code"),
     path("me/", me.me, name="me"),
+    path("me/month.pdf", me.me_pdf, name="me-pdf"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("employees/accounts/", views.accounts, name="employees-accounts"),

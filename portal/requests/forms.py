@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,7 @@ class MissedPunchForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    leave_type = forms.ModelChoiceField(queryset=LeaveType.objects.filter(active=True), label=_("Type"))
+    leave_type = forms.ModelChoiceField(queryset=LeaveType.objects.filter(active=True), label=_("Leave type"))
     unit = forms.ChoiceField(choices=Request.Unit.choices, initial=Request.Unit.DAYS, label=_("How long"))
     start_day = forms.DateField(widget=DATE, label=_("From"))
     end_day = forms.DateField(widget=DATE, required=False, label=_("To"), help_text=_("Whole days only."))
@@ -23,7 +25,7 @@ class LeaveForm(forms.Form):
     start_time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time"}), required=False, label=_("From time"), help_text=_("Hours only.")
     )
-    hours = forms.DecimalField(min_value=0.25, max_value=24, decimal_places=2, required=False, label=_("Hours"))
+    hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, required=False, label=_("Hours"))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
     attachment = forms.FileField(
         required=False, label=_("Attachment"), help_text=_("A doctor's note, for example: a PDF or a picture.")
@@ -36,7 +38,7 @@ class LeaveForm(forms.Form):
 
 class OvertimeForm(forms.Form):
     day = forms.DateField(widget=DATE, label=_("Date"))
-    hours = forms.DecimalField(min_value=0.25, max_value=24, decimal_places=2, label=_("Hours"))
+    hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, label=_("Hours"))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
 
 

@@ -158,8 +158,8 @@ class Request(models.Model):
         verbose_name=_("leave type"),
     )
     unit = models.CharField(max_length=8, blank=True, choices=Unit.choices, verbose_name=_("unit"))
-    start_day = models.DateField(null=True, blank=True, verbose_name=_("from"))
-    end_day = models.DateField(null=True, blank=True, verbose_name=_("to"))
+    start_day = models.DateField(null=True, blank=True, verbose_name=_("first day"))
+    end_day = models.DateField(null=True, blank=True, verbose_name=_("last day"))
     half = models.CharField(max_length=2, blank=True, choices=Half.choices, verbose_name=_("half"))
     start_time = models.TimeField(null=True, blank=True, verbose_name=_("from time"))
     # leave in hours, or overtime hours

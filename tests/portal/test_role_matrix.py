@@ -225,6 +225,7 @@ EXPECTED = {
     "password-forgot": PUBLIC,
     "password-forgot-done": PUBLIC,
     "invitation-code": PUBLIC,  # the printed code is the credential
+    "me-pdf": EMPLOYEE,
     "me": EMPLOYEE,  # every role is an employee of itself (a user linked to nobody is told so)
     "notifications": EMPLOYEE,
     "notifications-read": EMPLOYEE,
@@ -241,6 +242,17 @@ EXPECTED = {
     "request-attachment": EMPLOYEE,
     "requests-team": MANAGER,  # managers their departments', HR everyone's
     "requests-settings": HR,
+    "api:me-days": EMPLOYEE,  # sessions of people only: an integration token gets 403 (tests/portal/requests)
+    "api:me-requests": EMPLOYEE,
+    "api:me-missed-punch": EMPLOYEE,
+    "api:me-leave": EMPLOYEE,
+    "api:me-overtime": EMPLOYEE,
+    "api:me-notifications": EMPLOYEE,
+    "api:request-list": EMPLOYEE,
+    "api:request-detail": EMPLOYEE,
+    "api:request-approve": EMPLOYEE,
+    "api:request-reject": EMPLOYEE,
+    "api:request-withdraw": EMPLOYEE,
     "api:schema": PUBLIC,
     "api:docs": PUBLIC,
     "api:<unknown address>": PUBLIC,  # a JSON 404 for anything else under /api/

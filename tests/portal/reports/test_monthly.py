@@ -123,11 +123,12 @@ def test_xlsx_has_the_figures_and_the_grid(client, february):
     rows = list(sheet.iter_rows(values_only=True))
     header, row = rows[1], next(r for r in rows if r and r[1] == "张伟")
     assert header[3:5] == ("Scheduled days", "Attendance days")
-    figures = dict(zip(header[3:13], row[3:13], strict=True))
+    figures = dict(zip(header[3:15], row[3:15], strict=True))
     assert figures["Attendance days"] == 15 and figures["Absent days"] == 2 and figures["Overtime (h)"] == 3.5
-    days = row[13:]
+    assert figures["Leave (days)"] == 0 and figures["Approved overtime (h)"] == 0
+    days = row[15:]
     assert len(days) == 28 and days[2] == "L" and days[27] == "A"
-    assert header[13 + 13] == "14\nW"  # the swapped Saturday's column
+    assert header[15 + 13] == "14\nW"  # the swapped Saturday's column
 
 
 def test_pdf_reads_back_in_both_languages(february):
