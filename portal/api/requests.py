@@ -91,7 +91,9 @@ class LeaveInSerializer(serializers.Serializer):
     end_day = serializers.DateField(required=False, allow_null=True)
     half = serializers.ChoiceField(choices=Request.Half.choices, required=False, allow_blank=True, default="")
     start_time = serializers.TimeField(required=False, allow_null=True)
-    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal(24), required=False)
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal(24), required=False
+    )
     reason = serializers.CharField(max_length=2000)
 
 

@@ -25,7 +25,9 @@ class LeaveForm(forms.Form):
     start_time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time"}), required=False, label=_("From time"), help_text=_("Hours only.")
     )
-    hours = forms.DecimalField(min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, required=False, label=_("Hours"))
+    hours = forms.DecimalField(
+        min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, required=False, label=_("Hours")
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
     attachment = forms.FileField(
         required=False, label=_("Attachment"), help_text=_("A doctor's note, for example: a PDF or a picture.")

@@ -18,7 +18,9 @@ def people():
     _, ana = make_employee("Ana Employee", department="Sales")
     _, boss = make_employee("Bo Boss", department="Sales", manager_of=sales)
     _, eve = make_employee("Eve Elsewhere", department="Ops")
-    LeaveEntitlement.objects.create(leave_type=LeaveType.objects.get(code="annual"), year=2026, department=sales, days=1)
+    LeaveEntitlement.objects.create(
+        leave_type=LeaveType.objects.get(code="annual"), year=2026, department=sales, days=1
+    )
     ApprovalFlow.objects.filter(kind="leave").update(flow="manager")
     return {"ana": ana, "boss": boss, "eve": eve}
 
@@ -27,7 +29,9 @@ def test_an_employee_asks_for_leave_and_the_manager_approves_it_through_the_api(
     client.force_login(people["ana"])
     body = {"leave_type": "annual", "unit": "days", "start_day": "2026-03-02", "reason": "family"}
     created = client.post(reverse("api:me-leave"), body, content_type="application/json")
-    assert created.status_code == 201 and created.json()["days"] == "1.00" and created.json()["waiting_for"] == "manager"
+    assert (
+        created.status_code == 201 and created.json()["days"] == "1.00" and created.json()["waiting_for"] == "manager"
+    )
     # the balance is used up by the pending day: a second one is refused with the numbers
     again = client.post(reverse("api:me-leave"), {**body, "start_day": "2026-03-03"}, content_type="application/json")
     assert again.status_code == 409 and "0 remain" in again.json()["error"]["message"]
@@ -35,7 +39,9 @@ def test_an_employee_asks_for_leave_and_the_manager_approves_it_through_the_api(
     client.force_login(people["boss"])
     waiting = client.get(reverse("api:request-list") + "?waiting_for_me=true").json()
     assert [r["id"] for r in waiting["results"]] == [pk]
-    approved = client.post(reverse("api:request-approve", args=[pk]), {"comment": "ok"}, content_type="application/json")
+    approved = client.post(
+        reverse("api:request-approve", args=[pk]), {"comment": "ok"}, content_type="application/json"
+    )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     client.force_login(people["ana"])
     days = client.get(reverse("api:me-days") + "?month=2026-03").json()
