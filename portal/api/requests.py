@@ -118,9 +118,10 @@ class MyRequests(generics.ListAPIView):
     serializer_class = RequestSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Request.objects.none()
-        return Request.objects.filter(person=_me(self.request)).select_related("person", "leave_type")
+        person = None if getattr(self, "swagger_fake_view", False) else person_of(self.request.user)
+        if person is None:
+            return Request.objects.none()  # linked to nobody: nothing of theirs, as on the pages
+        return Request.objects.filter(person=person).select_related("person", "leave_type")
 
 
 def _submit_view(kind, in_serializer, summary):
@@ -259,7 +260,10 @@ class MyDays(generics.ListAPIView):
         except ValueError:
             raise ApiError(400, "invalid", _("Give the month as YYYY-MM.")) from None
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return DailySummary.objects.filter(person=_me(self.request), day__gte=first, day__lt=last).order_by("day")
+        person = person_of(self.request.user)
+        if person is None:
+            return DailySummary.objects.none()  # linked to nobody: nothing of theirs, as on the pages
+        return DailySummary.objects.filter(person=person, day__gte=first, day__lt=last).order_by("day")
 
 
 class NotificationSerializer(serializers.ModelSerializer):
