@@ -11,12 +11,12 @@ PORT ?= 8000
 # What makemessages reads: the project's own code, templates and scripts.
 MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*'
 
-.PHONY: door-sim ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
+.PHONY: docs door-sim ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt door-agent/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt requirements-docs.txt door-agent/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -r requirements-docs.txt
 	# face_recognition's metadata asks for the `dlib` source package (a long
 	# compile); dlib-bin from requirements.txt provides the same module.
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
@@ -107,7 +107,7 @@ fonts:
 		echo "Installing Debian's fonts-dejavu-core for the letters the CJK font lacks (ř, č, ů, ł, ğ)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
-test: install chromium fault-servers mosquitto ffmpeg rtsp-server gettext
+test: install docs chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -115,6 +115,10 @@ test: install chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 # the face engine loads when a test first detects a face, not at collection.
 test-fast: install mosquitto ffmpeg gettext
 	$(PY) -m pytest -m "not e2e and not slow"
+
+# The documentation site into site/; --strict: a broken link or a page missing from the nav fails it.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 lint: install
 	$(PY) -m ruff check .

@@ -154,14 +154,13 @@ def test_the_live_portal_logged_no_server_error(live):
     assert "Internal Server Error" not in log and "Traceback" not in log, log[-5000:]
 
 
-# --- 2. the README example ----------------------------------------------------------
+# --- 2. the docs' example ----------------------------------------------------------
 
 
 def readme_blocks():
-    text = (ROOT / "README.md").read_text()
-    section = text[text.index("\n## API\n") :]
-    section = section[: section.index("\n## ", 1)]
-    return re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    """The shell examples of the API page (docs/api.md), as a reader copies them."""
+    text = (ROOT / "docs" / "api.md").read_text()
+    return re.findall(r"```sh\n(.*?)```", text, flags=re.S)
 
 
 def test_the_readme_curl_example_enrolls_and_recognizes_on_the_production_stack(tmp_path):
