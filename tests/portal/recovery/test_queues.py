@@ -22,6 +22,7 @@ def test_a_worker_started_without_q_reads_every_queue():
         settings.CELERY_KIOSK_QUEUE,
         settings.CELERY_TASK_DEFAULT_QUEUE,
         settings.CELERY_BULK_QUEUE,
+        *settings.DOOR_COMMAND_QUEUES.values(),  # one per door channel (portal/access/tasks.py)
     }
 
 
