@@ -248,13 +248,30 @@ def capture_process(*, capture):
     except FileNotFoundError:
         return _capture_fail(capture, texts.PICTURE_MISSING)
     rule = decision_rule(known.encoding_version or None)
+    live = None
     if capture.kiosk_id:
         faces, live, spread = _kiosk_faces(capture, image, faces, options)
+        rule = burst.FramesRule(rule=rule, spread=spread)
+    # What the router records and the capture's "done" commit together: a worker killed between
+    # them would otherwise leave events that the redelivered task records a second time.
+    with transaction.atomic():
+        if not _still_ours(capture):
+            return capture
         if live is not None and not live.live:
             return _capture_not_live(capture, image, live)
-        rule = burst.FramesRule(rule=rule, spread=spread)
-    if capture.claimed_person_id or capture.claimed_employee_id:
-        return _verify(capture, image, faces, known, rule)
+        if capture.claimed_person_id or capture.claimed_employee_id:
+            return _verify(capture, image, faces, known, rule)
+        return _identify(capture, image, faces, known, rule)
+
+
+def _still_ours(capture):
+    """Lock the capture's row; False when another delivery finished or took it meanwhile."""
+    rows = Capture.objects.select_for_update().filter(pk=capture.pk, claimed_by=capture.claimed_by)
+    return rows.exclude(status__in=(Capture.Status.DONE, Capture.Status.FAILED)).exists()
+
+
+def _identify(capture, image, faces, known, rule):
+    """1:N: every face named or left unknown, each person sighted once."""
     matches = [known.search(face.encoding, rule) for face in faces]
     people = Person.objects.in_bulk({m.person_id for m in matches if m.accepted})
     seen = set()

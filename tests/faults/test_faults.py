@@ -109,10 +109,6 @@ def check(out):
     assert out["recognized"] >= out["finished"] - out["failed"] - 2, out  # the photo is Obama's
 
 
-# Known open defect: in the fresh-clone run of 2026-12-02 this scenario saw one duplicate or one
-# recognized attempt without exactly one event after the pool kills (the other four passed); not yet
-# explained. It still runs and reports on every run; strict=False so a pass shows as XPASS.
-@pytest.mark.xfail(reason="one duplicate seen once after two pool kills (2026-12-02): open", strict=False)
 def test_a_pool_process_killed_mid_task_loses_no_attempt(world):
     stack, _, _, ledger = world
     kiosks, tag, count = kiosks_for(stack), "pool", 100
@@ -153,8 +149,8 @@ def test_redis_restarted_with_work_queued_loses_no_attempt(world):
     wait_until(lambda: redis.queued() >= count, 30, "the attempts in Redis")
     queued = redis.queued()
     redis.kill()
-    redis.start()  # no persistence: the queue is gone
-    assert redis.queued() == 0 and queued >= count
+    redis.start()  # no persistence: the queue is gone (beat may already have sent a periodic task)
+    assert redis.queued() < count <= queued
     recovered = restart_worker(stack)
     kiosks.wait()
     check(figures("Redis restarted with 50 queued", kiosks, ledger, stack.kiosk_id, tag, count, recovered))

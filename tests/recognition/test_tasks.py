@@ -96,3 +96,31 @@ def test_a_transient_database_error_hands_the_row_back_and_retries(monkeypatch):
         tasks.process_capture.apply(args=[capture.pk], throw=True)
     capture.refresh_from_db()
     assert capture.status == Capture.Status.QUEUED  # free for the retry to claim
+
+
+class Killed(BaseException):
+    """What SIGKILL does to a pool process: nothing after it runs, no handler sees it."""
+
+
+def test_a_worker_killed_after_the_router_recorded_leaves_nothing_recorded_twice(monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ATTENDANCE_COOLDOWN_SECONDS = 0  # every recognition its own event, as in the fault scenarios
+    enrolled("Barack Obama", photos.OBAMA)
+    capture = capture_submit(data=photos.read(photos.OBAMA_2))
+
+    def killed_while_drawing(image, labels):
+        raise Killed  # the attendance event is written; the capture is not yet done
+
+    with monkeypatch.context() as patch:
+        patch.setattr("recognition.processing.annotated_jpeg", killed_while_drawing)
+        with pytest.raises(Killed):
+            tasks.process_capture.run(capture.pk)
+    assert capture.events.count() == 0  # what the router wrote went with the dead worker's transaction
+    long_ago = timezone.now() - timedelta(seconds=tasks.HARD_LIMIT + 60)
+    Capture.objects.filter(pk=capture.pk).update(claimed_at=long_ago)  # the broker hands the message out again
+    tasks.process_capture.run(capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.DONE and capture.events.count() == 1
