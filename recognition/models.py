@@ -186,7 +186,7 @@ class FacePhoto(models.Model):
     next_encoding = models.BinaryField(null=True, blank=True, editable=False)
     next_model_name = models.CharField(max_length=100, blank=True, verbose_name=_("next model name"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
-    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
     claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
     sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
@@ -286,7 +286,7 @@ class Capture(models.Model):
     #  "verified": true|false (1:1 only)}
     result = models.JSONField(null=True, blank=True, verbose_name=_("result"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
-    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
     claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
     sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))

@@ -455,7 +455,7 @@ def video_job_run(*, job):
     sightings go to the router marked so, and cause nothing. The video file
     is deleted at the end (done or failed) unless the submitter kept it.
     """
-    from portal.recovery.jobs import TRANSIENT
+    from portal.core.jobs import TRANSIENT
 
     try:
         _video_run(job)

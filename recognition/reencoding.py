@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal.recovery.jobs import send
+from portal.core.jobs import send
 from recognition import texts, versions
 from recognition.models import FacePhoto, GalleryVersion, ReencodeJob
 

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile, File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from portal.recovery.jobs import send
+from portal.core.jobs import send
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryChange, GalleryVersion, VideoJob
 

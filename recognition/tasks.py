@@ -3,7 +3,7 @@
 Only ids cross the broker. The processing module (and with it dlib) is
 imported inside the task so that the web process, which imports this module
 to queue work, never loads the face models. The claim rule, retries and
-failure handling are portal.recovery.jobs's, shared by every kind of work.
+failure handling are portal.core.jobs's, shared by every kind of work.
 """
 
 import logging
@@ -12,14 +12,20 @@ from celery import shared_task
 from celery.signals import worker_init, worker_ready
 from django.db import DatabaseError
 
-from portal.recovery.jobs import Job, release, run_claimed, send
-from recognition import texts
-from recognition.models import Capture, FacePhoto, ReencodeJob, VideoJob
+from portal.core.jobs import release, run_claimed, send
+from recognition.jobs import (
+    CAPTURE,
+    HARD_LIMIT,
+    PHOTO,
+    REENCODE,
+    SOFT_LIMIT,
+    VIDEO,
+    VIDEO_HARD_LIMIT,
+    VIDEO_SOFT_LIMIT,
+)
 
 log = logging.getLogger(__name__)
 
-SOFT_LIMIT = 60
-HARD_LIMIT = 90
 TASK_OPTIONS = dict(acks_late=True, soft_time_limit=SOFT_LIMIT, time_limit=HARD_LIMIT, max_retries=5)
 
 
@@ -49,56 +55,6 @@ def reencode_when_the_version_changed(**kwargs):
         return
     if job:
         log.info("re-encoding %d photos into %s (job %d)", job.total, job.target, job.pk)
-
-
-PHOTO = Job(
-    FacePhoto,
-    FacePhoto.Status.QUEUED,
-    FacePhoto.Status.ENCODING,
-    FacePhoto.Status.REJECTED,
-    "reason",
-    task="recognition.tasks.encode_photo",
-    hard_limit=HARD_LIMIT,
-    too_long=texts.PHOTO_TOO_LONG,
-    broken=texts.PHOTO_BROKEN,
-    finished_field="encoded_at",
-)
-CAPTURE = Job(
-    Capture,
-    Capture.Status.QUEUED,
-    Capture.Status.PROCESSING,
-    Capture.Status.FAILED,
-    "error",
-    task="recognition.tasks.process_capture",
-    hard_limit=HARD_LIMIT,
-    too_long=texts.CAPTURE_TOO_LONG,
-    broken=texts.CAPTURE_BROKEN,
-)
-REENCODE = Job(
-    ReencodeJob,
-    ReencodeJob.Status.QUEUED,
-    ReencodeJob.Status.RUNNING,
-    ReencodeJob.Status.FAILED,
-    "error",
-    task="recognition.tasks.reencode_photos",
-    hard_limit=HARD_LIMIT,
-    too_long=texts.REENCODE_TOO_LONG,
-    broken=texts.REENCODE_BROKEN,
-)
-# a video of VIDEO_MAX_SECONDS (600 by default) at 5 frames a second is 3,000 frames of 50-150 ms
-VIDEO_SOFT_LIMIT = 3600
-VIDEO_HARD_LIMIT = VIDEO_SOFT_LIMIT + 60
-VIDEO = Job(
-    VideoJob,
-    VideoJob.Status.QUEUED,
-    VideoJob.Status.RUNNING,
-    VideoJob.Status.FAILED,
-    "error",
-    task="recognition.tasks.process_video",
-    hard_limit=VIDEO_HARD_LIMIT,
-    too_long=texts.VIDEO_TOO_LONG,
-    broken=texts.VIDEO_BROKEN,
-)
 
 
 @shared_task(bind=True, **TASK_OPTIONS)

@@ -111,7 +111,7 @@ class ImportJob(models.Model):
     report = models.JSONField(null=True, blank=True, verbose_name=_("report"))
     error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
-    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
     claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
     sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))

@@ -11,7 +11,9 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.jobs import send
 from portal.people import imports
+from portal.people.jobs import IMPORT
 from portal.people.models import ImportJob, MergeRecord, Person
 from recognition import imaging, texts
 from recognition.models import FacePhoto, GalleryVersion
@@ -298,9 +300,6 @@ def import_job_submit(*, file, filename, user=None, department=None):
 
 
 def _enqueue_import(job_id):
-    from portal.people.tasks import IMPORT
-    from portal.recovery.jobs import send
-
     send(IMPORT, job_id)  # a broker that is down leaves it queued for the reconciler
 
 

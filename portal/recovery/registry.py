@@ -7,12 +7,12 @@ the `Job` its tasks module declares.
 from django.utils.module_loading import import_string
 
 JOBS = [
-    "recognition.tasks.CAPTURE",
-    "recognition.tasks.PHOTO",
-    "portal.people.tasks.IMPORT",
-    "portal.reports.tasks.EXPORT",
-    "recognition.tasks.REENCODE",
-    "recognition.tasks.VIDEO",
+    "recognition.jobs.CAPTURE",
+    "recognition.jobs.PHOTO",
+    "portal.people.jobs.IMPORT",
+    "portal.reports.jobs.EXPORT",
+    "recognition.jobs.REENCODE",
+    "recognition.jobs.VIDEO",
 ]
 
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.core.jobs import STALE_MARGIN_SECONDS, send
 from portal.recovery import registry
-from portal.recovery.jobs import STALE_MARGIN_SECONDS, send
 
 log = logging.getLogger(__name__)
 

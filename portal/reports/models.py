@@ -33,7 +33,7 @@ class ReportExport(models.Model):
     error = models.TextField(blank=True, verbose_name=_("error"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
-    # who holds the claim: "<task id> <worker>:<pid>" (portal.recovery.jobs.claim_token)
+    # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
     claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
     # when the row was last handed to the broker; null: when it was created
     sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))

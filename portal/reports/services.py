@@ -11,8 +11,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.attendance.selectors import daily_summary_list
+from portal.core.jobs import TRANSIENT, send
 from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
+from portal.reports.jobs import EXPORT
 from portal.reports.models import ReportExport
 
 log = logging.getLogger(__name__)
@@ -85,9 +87,6 @@ def report_export_request(*, user, fmt, query, rows_total):
         rows_total=rows_total,
         language=translation.get_language() or "",
     )
-    from portal.recovery.jobs import send
-    from portal.reports.tasks import EXPORT  # tasks imports this module
-
     transaction.on_commit(lambda: send(EXPORT, export.pk))
     return export
 
@@ -120,6 +119,9 @@ def _export_write(export):
             mode = ("w", {"newline": "", "encoding": "utf-8"}) if export.format == "csv" else ("wb", {})
             with open(path, mode[0], **mode[1]) as out:
                 totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress, bom=bom)
+    except TRANSIENT:
+        path.unlink(missing_ok=True)
+        raise  # the database went away: the task hands the row back and retries
     except Exception as exc:
         log.exception("export %s failed", export.pk)
         path.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from celery.exceptions import Retry
 from django.db import OperationalError
 from django.utils import timezone
 
-from portal.recovery.jobs import claim, claim_token, retry_countdown
+from portal.core.jobs import claim, claim_token, retry_countdown
 from recognition import tasks
 from recognition.models import Capture
 from recognition.services import capture_submit
