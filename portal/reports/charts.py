@@ -12,17 +12,19 @@ STYLE = (
 )
 
 
-def arrivals_chart(times, *, bucket_minutes=15, span_minutes=180):
-    """Bars: how many people arrived in each quarter hour (at least three hours shown)."""
-    if not times:
+def arrivals_chart(arrivals, *, bucket_minutes=15, span_minutes=180):
+    """Bars: how many people arrived in each quarter hour (at least three hours shown).
+
+    `arrivals`: local minute of the day -> how many arrived then (counted by the database)."""
+    if not arrivals:
         return mark_safe(f'<p class="muted">{escape(_("No arrivals yet today."))}</p>')
-    minutes = [t.hour * 60 + t.minute for t in times]
+    minutes = list(arrivals)
     first = min(minutes) // bucket_minutes * bucket_minutes
     last = max(minutes) // bucket_minutes * bucket_minutes
     widen = max(0, span_minutes - (last - first)) // 2 // bucket_minutes * bucket_minutes
     first, last = max(0, first - widen), min(24 * 60 - bucket_minutes, last + widen)
     buckets = list(range(first, last + bucket_minutes, bucket_minutes))
-    counts = [sum(1 for m in minutes if b <= m < b + bucket_minutes) for b in buckets]
+    counts = [sum(n for m, n in arrivals.items() if b <= m < b + bucket_minutes) for b in buckets]
     top = max(counts)
     step = (WIDTH - 2 * PAD) / len(buckets)
     parts = []

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.utils import timezone
 
 from portal.attendance.models import DailySummary
@@ -59,55 +60,102 @@ def report_totals(rows):
 
 @dataclass
 class Today:
-    present: list = field(default_factory=list)
-    checked_out: list = field(default_factory=list)
-    late: list = field(default_factory=list)
-    absent: list = field(default_factory=list)
-    not_arrived: list = field(default_factory=list)
+    """Where people stand now: counts for everyone, a list of the latest movements only."""
+
+    present: int = 0
+    checked_out: int = 0
+    late: int = 0
+    absent: int = 0
+    not_arrived: int = 0
     off: int = 0
-    arrivals: list = field(default_factory=list)  # local first-in times of the day
-    rows: list = field(default_factory=list)  # (person, state, summary) for the live list
+    arrivals: dict = field(default_factory=dict)  # local minute of the day (quarter hours) -> arrivals
+    rows: list = field(default_factory=list)  # (person, state, summary): the latest LIVE_ROWS seen today
+    day: object = None  # the local date
+    seen: int = 0  # people with an event on their working day (rows is at most LIVE_ROWS of them)
 
 
-def dashboard_today(*, now=None):
-    """Where everyone stands now, each on their own working day (see rules)."""
+LIVE_ROWS = 50
+
+
+class _Groups:
+    """The active staff split by the shift they follow, so that each group is counted in SQL.
+
+    A shift depends on the person's own schedule, else their department's, else the default: the
+    few people with their own schedule are a group each, every department with a schedule is one,
+    everybody else follows the default. Each group has one working day at a given moment.
+    """
+
+    def __init__(self, book, now, tz):
+        self.book, self.now, self.tz = book, now, tz
+        self.own = set(book.by_person)
+        self.departments = set(book.by_department)
+
+    def each(self):
+        """(people of the group as a Q on Person, its shift)."""
+        not_own = ~Q(pk__in=self.own)
+        for pk in self.own:
+            yield Q(pk=pk), self.book.by_person[pk]
+        for dept in self.departments:
+            yield Q(department_id=dept) & not_own, self.book.by_department[dept]
+        yield (Q(department_id=None) | ~Q(department_id__in=self.departments)) & not_own, self.book.default
+
+    def current_days(self):
+        """A Q on DailySummary: each person's row of their current working day."""
+        by_day = {}
+        for people, shift in self.each():
+            by_day.setdefault(shift.day_of(self.now, self.tz), []).append(people)
+        q = Q(pk__in=[])
+        for day, groups in by_day.items():
+            people = Q(pk__in=[])
+            for g in groups:
+                people |= g
+            q |= Q(day=day, person__in=Person.objects.filter(people).values("pk"))
+        return q
+
+
+def dashboard_today(*, now=None, live_rows=LIVE_ROWS):
+    """Where everyone stands now, each on their own working day (see rules).
+
+    Counted by the database per shift group, never person by person: the time and the answer's
+    size do not grow with the headcount (issue 24); the live list is the latest movements only.
+    """
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
-    book = ShiftBook()
-    people = list(Person.objects.staff().filter(active=True).select_related("department"))
-    today = timezone.localdate(now)
-    summaries = {
-        (s.person_id, s.day): s
-        for s in DailySummary.objects.filter(
-            day__in=[today - timedelta(days=1), today], person__active=True, person__visitor=None
-        )
-    }
-    result = Today()
-    for person in people:
-        shift = book.for_person(person)
-        day = shift.day_of(now, tz)
-        summary = summaries.get((person.pk, day))
-        if summary and summary.event_count:
-            state = "in" if summary.present else "out"
-            (result.present if summary.present else result.checked_out).append(person)
-            if summary.late_minutes:
-                result.late.append(person)
-            if summary.first_in:
-                result.arrivals.append(timezone.localtime(summary.first_in, tz))
-        elif shift.is_working_day(day):
-            start, _ = shift.planned(day, tz)
-            if now >= start + timedelta(minutes=shift.grace_minutes):
-                state = "absent"
-                result.absent.append(person)
-            else:
-                state = "expected"
-                result.not_arrived.append(person)
-        else:
-            result.off += 1
+    groups = _Groups(ShiftBook(), now, tz)
+    staff = Person.objects.staff().filter(active=True)
+    seen = DailySummary.objects.filter(
+        groups.current_days(), event_count__gt=0, person__active=True, person__visitor=None
+    )
+    counted = seen.aggregate(
+        n_in=Count("id", filter=Q(present=True)),
+        n_out=Count("id", filter=Q(present=False)),
+        n_late=Count("id", filter=Q(late_minutes__gt=0)),
+    )
+    result = Today(present=counted["n_in"], checked_out=counted["n_out"], late=counted["n_late"])
+    result.seen, result.day = result.present + result.checked_out, timezone.localdate(now)
+    for people, shift in groups.each():
+        unseen = staff.filter(people).exclude(pk__in=seen.values("person_id")).count()
+        if not unseen:
             continue
-        result.rows.append((person, state, summary))
-    order = {"in": 0, "out": 1, "absent": 2, "expected": 3}
-    result.rows.sort(key=lambda r: (order[r[1]], r[0].name))
+        day = shift.day_of(now, tz)
+        if not shift.is_working_day(day):
+            result.off += unseen
+        elif now >= shift.planned(day, tz)[0] + timedelta(minutes=shift.grace_minutes):
+            result.absent += unseen
+        else:
+            result.not_arrived += unseen
+    arrivals = (
+        seen.exclude(first_in=None)
+        .annotate(hour=ExtractHour("first_in", tzinfo=tz), minute=ExtractMinute("first_in", tzinfo=tz))
+        .values("hour", "minute")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in arrivals:
+        quarter = row["hour"] * 60 + row["minute"] // 15 * 15
+        result.arrivals[quarter] = result.arrivals.get(quarter, 0) + row["n"]
+    latest = seen.select_related("person", "person__department").order_by("-computed_at", "-id")[:live_rows]
+    result.rows = [(s.person, "in" if s.present else "out", s) for s in latest]
     return result
 
 
@@ -120,8 +168,19 @@ def presence_history(*, days=30, now=None):
     now = now or timezone.now()
     today = timezone.localdate(now)
     dates = [today - timedelta(days=n) for n in range(days, 0, -1)]
-    book = ShiftBook()
-    people = list(Person.objects.staff().filter(active=True).only("id", "department_id", "created_at"))
+    # people joined by each day, per shift group: a few rows per group, not one per person
+    groups = _Groups(ShiftBook(), now, timezone.get_current_timezone())
+    staff = Person.objects.staff().filter(active=True)
+    joined = []
+    for people, shift in groups.each():
+        rows = (
+            staff.filter(people)
+            .annotate(joined=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+            .values("joined")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        joined.append((shift, [(r["joined"], r["n"]) for r in rows]))
     counts = {
         row["day"]: row
         for row in DailySummary.objects.filter(day__in=dates, person__active=True, person__visitor=None, scheduled=True)
@@ -130,9 +189,7 @@ def presence_history(*, days=30, now=None):
     }
     history = []
     for day in dates:
-        scheduled = sum(
-            1 for p in people if timezone.localdate(p.created_at) <= day and book.for_person(p).is_working_day(day)
-        )
+        scheduled = sum(n for shift, rows in joined if shift.is_working_day(day) for since, n in rows if since <= day)
         row = counts.get(day, {})
         history.append((day, scheduled, row.get("present", 0), row.get("late", 0)))
     return history

@@ -32,20 +32,24 @@ def test_dashboard_counts_everyone_by_where_they_stand():
             attendance_event_record(person=people[name], at=utc(MONDAY, clock), source="upload")
         daily_summary_recompute(person=people[name], day=MONDAY, now=ten)  # as seen at ten
     today = dashboard_today(now=ten)
-    names = {
-        key: sorted(p.name for p in getattr(today, key))
-        for key in ["present", "checked_out", "late", "absent", "not_arrived"]
-    }
-    assert names == {
-        "present": ["Early", "Late"],
-        "checked_out": ["Gone"],
-        "late": ["Late"],
-        "absent": ["Missing"],
-        "not_arrived": ["Later"],
-    }
-    assert today.off == 1
-    assert [state for _, state, _ in today.rows] == ["in", "in", "out", "absent", "expected"]
-    assert sorted(t.strftime("%H:%M") for t in today.arrivals) == ["08:00", "08:55", "09:10"]
+    counts = {key: getattr(today, key) for key in ["present", "checked_out", "late", "absent", "not_arrived", "off"]}
+    assert counts == {"present": 2, "checked_out": 1, "late": 1, "absent": 1, "not_arrived": 1, "off": 1}
+    assert sorted((p.name, state) for p, state, _ in today.rows) == [("Early", "in"), ("Gone", "out"), ("Late", "in")]
+    assert today.arrivals == {8 * 60: 1, 8 * 60 + 45: 1, 9 * 60: 1}  # 08:00, 08:55, 09:10 by quarter hour
+
+
+def test_the_dashboard_lists_the_latest_movements_and_counts_in_a_fixed_number_of_queries(
+    django_assert_max_num_queries,
+):
+    ten = utc(MONDAY, "10:00")
+    people = [make_person(f"Person {n}") for n in range(12)]
+    for person in people[:8]:
+        attendance_event_record(person=person, at=utc(MONDAY, "08:50"), source="upload")
+        daily_summary_recompute(person=person, day=MONDAY, now=ten)
+    with django_assert_max_num_queries(8):
+        today = dashboard_today(now=ten, live_rows=3)
+    assert (today.present, today.seen, today.absent) == (8, 8, 4)
+    assert len(today.rows) == 3  # the latest three, not everyone
 
 
 def test_presence_history_counts_scheduled_present_and_late_per_day(week):
