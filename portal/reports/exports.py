@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -42,8 +42,11 @@ HEADERS = [
     gettext_lazy("Early (min)"),
     gettext_lazy("Missing check-out"),
     gettext_lazy("Overtime"),
+    gettext_lazy("Leave"),
+    gettext_lazy("Leave hours"),
+    gettext_lazy("Approved overtime"),
 ]
-WIDTHS = [12, 14, 26, 18, 18, 17, 17, 9, 13, 10, 11, 17, 10]
+WIDTHS = [12, 14, 26, 18, 18, 17, 17, 9, 13, 10, 11, 17, 10, 22, 11, 17]
 PROGRESS_EVERY = 1000
 FIELDS = [
     "day",
@@ -62,6 +65,9 @@ FIELDS = [
     "absent",
     "event_count",
     "overtime_seconds",
+    "leave_type",
+    "leave_seconds",
+    "approved_overtime_seconds",
 ]
 
 
@@ -93,8 +99,19 @@ class ExportRow:
         return summary_status(self)
 
     @property
+    def leave_label(self):
+        """The leave type in the reader's language (a built-in type's name is our msgid)."""
+        return leave_type_label(self.leave_type) if self.leave_seconds else ""
+
+    @property
     def status_label(self):
         return _(summary_status(self))
+
+
+def leave_type_label(name):
+    """A day's leave type in the reader's language: a built-in type's stored name is
+    our own English msgid (portal.requests.models.LeaveType.BUILTIN), HR's are as typed."""
+    return _(name) if name else ""
 
 
 def export_rows(summaries, chunk=2000):
@@ -168,6 +185,9 @@ def csv_lines(rows, totals, *, progress=None, bom=True):
                 row.early_minutes,
                 _("yes") if row.missing_checkout else "",
                 hm(row.overtime_seconds),
+                spreadsheet_safe(row.leave_label),
+                f"{row.leave_seconds / 3600:.2f}" if row.leave_seconds else "",
+                hm(row.approved_overtime_seconds) if row.approved_overtime_seconds else "",
             ]
         )
     people, days = totals_text(totals)
@@ -186,6 +206,9 @@ def csv_lines(rows, totals, *, progress=None, bom=True):
             totals.early_minutes,
             totals.missing_checkouts,
             hm(totals.overtime_seconds),
+            _("%(count)s days on leave") % {"count": totals.leave_days},
+            f"{totals.leave_seconds / 3600:.2f}",
+            hm(totals.approved_overtime_seconds),
         ]
     )
 
@@ -236,6 +259,11 @@ def write_xlsx(rows, path, *, progress=None):
                 row.early_minutes,
                 _("yes") if row.missing_checkout else "",
                 cell(timedelta(seconds=row.overtime_seconds), "[h]:mm"),
+                spreadsheet_safe(row.leave_label),
+                cell(round(row.leave_seconds / 3600, 2), "0.00") if row.leave_seconds else None,
+                cell(timedelta(seconds=row.approved_overtime_seconds), "[h]:mm")
+                if row.approved_overtime_seconds
+                else None,
             ]
         )
     people, days = totals_text(totals)
@@ -254,6 +282,9 @@ def write_xlsx(rows, path, *, progress=None):
             cell(totals.early_minutes, font=bold),
             cell(totals.missing_checkouts, font=bold),
             cell(timedelta(seconds=totals.overtime_seconds), "[h]:mm", bold),
+            cell(_("%(count)s days on leave") % {"count": totals.leave_days}, font=bold),
+            cell(round(totals.leave_seconds / 3600, 2), "0.00", bold),
+            cell(timedelta(seconds=totals.approved_overtime_seconds), "[h]:mm", bold),
         ]
     )
     book.save(path)
@@ -269,15 +300,17 @@ TOP = PAGE_H - MARGIN - 58  # first table line, under the page header
 ROWS_PER_PAGE = int((TOP - MARGIN - 30) // LINE)
 PDF_COLUMNS = [  # (title, x)
     (gettext_lazy("Date"), 0),
-    (gettext_lazy("Day"), 60),
-    (gettext_lazy("Status"), 88),
-    (gettext_lazy("In"), 185),
-    (gettext_lazy("Out"), 222),
-    (gettext_lazy("Worked"), 259),
-    (gettext_lazy("Overtime"), 300),
-    (gettext_lazy("Late"), 350),
-    (gettext_lazy("Early"), 385),
-    (gettext_lazy("Flags"), 420),
+    (gettext_lazy("Day"), 58),
+    (gettext_lazy("Status"), 84),
+    (gettext_lazy("In"), 168),
+    (gettext_lazy("Out"), 200),
+    (gettext_lazy("Worked"), 232),
+    (gettext_lazy("Overtime"), 268),
+    (pgettext_lazy("timesheet column: approved overtime", "Approved"), 308),
+    (gettext_lazy("Leave"), 348),
+    (gettext_lazy("Late"), 380),
+    (gettext_lazy("Early"), 410),
+    (gettext_lazy("Flags"), 440),
 ]
 
 
@@ -361,6 +394,8 @@ def _totals_cells(t, label):
         "",
         hm(t.worked_seconds),
         hm(t.overtime_seconds),
+        hm(t.approved_overtime_seconds),
+        hm(t.leave_seconds),
         _("%(count)s min") % {"count": t.late_minutes},
         _("%(count)s min") % {"count": t.early_minutes},
         _("%(count)s missing out") % {"count": t.missing_checkouts},
@@ -388,7 +423,7 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None, 
         elif sheet.full():
             sheet.new_page(_("%(heading)s (continued)") % {"heading": _person_heading(row)})
         mine.add(row)
-        flags = _("missing check-out") if row.missing_checkout else (_("holiday") if row.holiday else "")
+        flags = _("missing check-out") if row.missing_checkout else (_("holiday") if row.holiday else row.leave_label)
         sheet.line(
             [
                 f"{row.day:%Y-%m-%d}",
@@ -398,6 +433,8 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None, 
                 f"{local(row.last_out):%H:%M}" if row.last_out else "",
                 hm(row.worked_seconds),
                 hm(row.overtime_seconds),
+                hm(row.approved_overtime_seconds) if row.approved_overtime_seconds else "",
+                hm(row.leave_seconds) if row.leave_seconds else "",
                 row.late_minutes,
                 row.early_minutes,
                 flags,

@@ -25,6 +25,9 @@ class Totals:
     worked_seconds: int = 0
     missing_checkouts: int = 0
     overtime_seconds: int = 0
+    leave_days: int = 0  # days with some leave on them
+    leave_seconds: int = 0
+    approved_overtime_seconds: int = 0
     people: set = field(default_factory=set)
 
     def add(self, row):
@@ -37,6 +40,9 @@ class Totals:
         self.worked_seconds += row.worked_seconds
         self.missing_checkouts += row.missing_checkout
         self.overtime_seconds += row.overtime_seconds
+        self.leave_days += row.leave_seconds > 0
+        self.leave_seconds += row.leave_seconds
+        self.approved_overtime_seconds += row.approved_overtime_seconds
         self.people.add(row.person_id)
         return row
 
@@ -53,6 +59,9 @@ def report_totals(rows):
         worked_seconds=Sum("worked_seconds", default=0),
         missing_checkouts=Count("id", filter=Q(missing_checkout=True)),
         overtime_seconds=Sum("overtime_seconds", default=0),
+        leave_days=Count("id", filter=Q(leave_seconds__gt=0)),
+        leave_seconds=Sum("leave_seconds", default=0),
+        approved_overtime_seconds=Sum("approved_overtime_seconds", default=0),
     )
     # no ORDER BY: with the rows' own order, DISTINCT sorted every row of the period to find the people
     return Totals(**data, people=set(rows.order_by().values_list("person_id", flat=True).distinct()))

@@ -28,6 +28,7 @@ WORDS = {
     "day off": pgettext_lazy("day status", "day off"),
     "worked on a day off": pgettext_lazy("day status", "worked on a day off"),
     "worked on a holiday": pgettext_lazy("day status", "worked on a holiday"),
+    "on leave": pgettext_lazy("day status", "on leave"),
     # a kiosk attempt's decision (portal.kiosks.selectors.kiosk_attempts)
     "match": pgettext_lazy("decision", "match"),
     "verified": pgettext_lazy("decision", "verified"),
