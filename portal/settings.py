@@ -464,6 +464,7 @@ CAMERA_TRACK_GAP_FRAMES = env_int("CAMERA_TRACK_GAP_FRAMES", 2, minimum=0)
 CAMERA_PASS_SECONDS = env_float("CAMERA_PASS_SECONDS", 4.0, minimum=0.0, maximum=60.0)
 # One analysed frame decides a pass (a door opens at once) when its face is recognized at least
 # this much inside the rule's threshold; doubtful faces and strangers wait for more frames.
+# In dlib's units: read on the encoding version's scale (decision.Calibration.scale, 2 for SFace).
 CAMERA_CONFIDENT_MARGIN = env_float("CAMERA_CONFIDENT_MARGIN", 0.05, minimum=0.0, maximum=0.3)
 # Below this many analysed frames a second a camera's health says its analysis is too slow to
 # follow people (the tracker was tested to keep one pass at 1 a second).

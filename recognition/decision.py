@@ -65,7 +65,7 @@ MODES_BY_VERSION = {
     "dlib_face_recognition_resnet_model_v1": MODES,
     "dlib_face_recognition_resnet_model_v1+mirror": {"strict": 0.43, "balanced": 0.45, "lenient": 0.47},
     # SFace's encodings have length 1: distances run from 0 to 2 (d^2 = 2 - 2 cosine)
-    "opencv_zoo_sface_2021dec": {"strict": 0.94, "balanced": 0.96, "lenient": 0.98},
+    "opencv_zoo_sface_2021dec": {"strict": 1.01, "balanced": 1.03, "lenient": 1.05},
 }
 
 # Two frames of one kiosk attempt farther apart than this show different
@@ -86,8 +86,13 @@ class Calibration:
     reid_distance: float
     # an enrollment photo this near to one the person has adds nothing (ENROLL_NEAR_DUPLICATE_DISTANCE)
     near_duplicate: float
-    # CONFIDENCE_SPAN and confidence()'s 0.05/0.1 steps are read on this scale (1 for dlib's)
+    # CONFIDENCE_SPAN, confidence()'s 0.05/0.1 steps and CAMERA_CONFIDENT_MARGIN are read on this
+    # scale (1 for dlib's)
     scale: float = 1.0
+    # a person's average face scaled back to length 1 (a direction, as the network's cosine compares):
+    # the mean of two unit vectors is shorter, nearer to every probe, so without it one threshold
+    # could not serve people enrolled with one photo and with several
+    unit_average: bool = False
 
 
 _DLIB = {
@@ -103,21 +108,23 @@ CALIBRATIONS = {
     "dlib_face_recognition_resnet_model_v1+mirror": Calibration(
         modes=MODES_BY_VERSION["dlib_face_recognition_resnet_model_v1+mirror"], **_DLIB
     ),
-    # measured on lfw-dev's even half, two photos per person, YuNet's landmarks
-    # (docs/recognition-models.md): the average faces' nearest other person is
-    # 0.93 away at the 4th percentile, 0.96 at the 10th (dlib's 0.44 and 0.50);
+    # measured on lfw-dev's even half with YuNet's landmarks (docs/recognition-models.md), average
+    # faces of length 1: the modes are the largest thresholds at 1% of strangers and of held-out
+    # strangers with one and with two photos enrolled; an average face's nearest other person is
+    # 1.05 away at the 4th percentile, 1.08 at the 10th (dlib's 0.44 and 0.50);
     # a re-saved or resized copy of a photo moves SFace's encoding 0.24 at the
     # median, 0.47 at most, another photo of the same person at least 0.58;
     # the nearest of 864 templates is within 1.2 of 99% of strangers (dlib 0.6)
     "opencv_zoo_sface_2021dec": Calibration(
         size=128,
         modes=MODES_BY_VERSION["opencv_zoo_sface_2021dec"],
-        lookalike_distance=0.95,
-        lookalike_risk=0.93,
+        lookalike_distance=1.08,
+        lookalike_risk=1.05,
         same_face=1.2,
         reid_distance=1.0,
         near_duplicate=0.4,
         scale=2.0,
+        unit_average=True,
     ),
 }
 
@@ -136,6 +143,8 @@ class CalibratedRule:
     margin: float = 0.0
     # frames of one attempt farther apart than this show different people (the version's)
     same_face: float = SAME_FACE
+    # the version's distance scale (Calibration.scale): margins given in dlib's units are read on it
+    scale: float = 1.0
 
     def person_threshold(self, nearest_other):
         return self.threshold - max(0.0, self.lookalike_distance - nearest_other)
@@ -153,7 +162,7 @@ class People:
     Only the first `size` rows belong to this object; the arrays may be longer.
     """
 
-    def __init__(self, matrix=None, labels=None):
+    def __init__(self, matrix=None, labels=None, *, unit=False):
         if matrix is None:
             return  # filled by from_rows
         matrix = np.asarray(matrix, dtype=np.float32)
@@ -161,7 +170,7 @@ class People:
         labels = np.asarray(labels)
         ids, inverse = np.unique(labels, return_inverse=True)
         templates = np.bincount(inverse, minlength=len(ids))
-        centroids = _averages(matrix, inverse, templates)
+        centroids = _averages(matrix, inverse, templates, unit=unit)
         self._fill(ids, centroids, templates, np.einsum("ij,ij->i", centroids, centroids), len(ids), len(ids))
 
     @classmethod
@@ -233,28 +242,38 @@ class People:
         return self._nearest[row]
 
 
-def _averages(matrix, inverse, templates):
+def _averages(matrix, inverse, templates, *, unit=False):
     """The mean template of every person (row i: the person of inverse value i).
 
     Sorted once and summed per run of rows (np.add.reduceat): np.add.at took
     35 s for a million templates. A gallery of one template per person in
-    person order is its own average: no copy.
+    person order is its own average: no copy. unit: each mean scaled to
+    length 1 (Calibration.unit_average).
     """
-    if len(matrix) == len(templates) and np.all(inverse == np.arange(len(inverse))):
-        return matrix
     if len(matrix) == 0:
         return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    if len(matrix) == len(templates) and np.all(inverse == np.arange(len(inverse))):
+        return _unit(matrix) if unit else matrix
     order = np.argsort(inverse, kind="stable")
     starts = np.concatenate(([0], np.cumsum(templates)[:-1]))
     sums = np.add.reduceat(matrix[order], starts, axis=0, dtype=np.float64)
+    if unit:
+        return _unit(sums)
     return (sums / np.maximum(templates, 1)[:, None]).astype(np.float32)
+
+
+def _unit(rows):
+    rows = np.asarray(rows, dtype=np.float64)  # as the sums are: one template alone gives the same numbers
+    lengths = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(lengths, 1e-12)).astype(np.float32)
 
 
 def people_of(gallery):
     """The gallery's People, built once per gallery object (a gallery is never changed in place)."""
     people = getattr(gallery, "_decision_people", None)
     if people is None:
-        people = People(gallery.matrix, gallery.labels)
+        unit = calibration(getattr(gallery, "encoding_version", None)).unit_average
+        people = People(gallery.matrix, gallery.labels, unit=unit)
         gallery._decision_people = people
     return people
 
@@ -346,12 +365,13 @@ def decide_frames(gallery, encodings, rule=CalibratedRule()):
     return decide(gallery, mean, rule, spread=spread)
 
 
-def lookalikes(matrix, labels, only=None):
+def lookalikes(matrix, labels, only=None, version=None):
     """Per person (all, or the ids in only): (distance to the nearest other person's average face, their id).
 
     For the admin's look-alike column; numpy only, so the web process can run it.
+    version: the encodings' version (how its average faces are made).
     """
-    people = People(matrix, labels)
+    people = People(matrix, labels, unit=calibration(version).unit_average)
     result = {}
     for row, pid in enumerate(people.ids):
         if only is not None and _plain(pid) not in only:
@@ -396,6 +416,7 @@ def rule_for(*, mode="balanced", threshold=None, version=None):
         threshold=measured.modes[mode] if threshold is None else threshold,
         lookalike_distance=measured.lookalike_distance,
         same_face=measured.same_face,
+        scale=measured.scale,
     )
 
 

@@ -73,7 +73,7 @@ class EncodingCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.entries)
         sizes = [len(v) for _, v in self.entries.values() if v is not None]
-        vectors = np.zeros((len(keys), sizes[0] if sizes else 128), dtype=np.float32)
+        vectors = np.zeros((len(keys), sizes[0] if sizes else 1), dtype=np.float32)
         counts = np.zeros(len(keys), dtype=np.int32)
         for i, key in enumerate(keys):
             counts[i], vector = self.entries[key]
@@ -184,14 +184,18 @@ def split(photos, encodings, *, per_person=2, half=None):
     return result
 
 
-def scratch_gallery(templates, leave_out=None):
-    """A gallery of these templates only (never the live one); person ids are indexes into a sorted name list."""
+def scratch_gallery(templates, leave_out=None, version=""):
+    """A gallery of these templates only (never the live one); person ids are indexes into a sorted name list.
+
+    version: the encodings' version, which says how a person's average face is made.
+    """
     from recognition.gallery import Gallery
 
     rows = [(name, enc) for name, enc in templates if name != leave_out]
     return Gallery(
-        matrix=np.vstack([enc for _, enc in rows]) if rows else np.zeros((0, 128), dtype=np.float32),
+        matrix=np.vstack([enc for _, enc in rows]) if rows else None,
         labels=np.array([_person_id(name) for name, _ in rows], dtype=np.int64),
+        encoding_version=version or "",
     )
 
 
@@ -308,7 +312,7 @@ def frames_figures(data, known, holdout, rule):
     return out
 
 
-def growth_figures(data, templates, rule, strangers, confident=0.1):
+def growth_figures(data, templates, rule, strangers, confident=0.1, version=""):
     """Template growth, simulated: a person's 1st probe photo, when accepted at least
     `confident` inside their threshold, joins their templates; their 2nd probe
     photo is then decided with and without it."""
@@ -321,7 +325,7 @@ def growth_figures(data, templates, rule, strangers, confident=0.1):
         elif name not in seconds:
             seconds[name] = enc
     people = [n for n in firsts if n in seconds]
-    known = scratch_gallery(templates)
+    known = scratch_gallery(templates, version=version)
     grown_templates = list(templates)
     added = 0
     for name in people:
@@ -332,7 +336,7 @@ def growth_figures(data, templates, rule, strangers, confident=0.1):
         elif match.accepted:
             # a wrong person's face joins their templates: the risk of growth, kept in the figures
             grown_templates.append((_person_name(match.person_id), firsts[name]))
-    grown = scratch_gallery(grown_templates)
+    grown = scratch_gallery(grown_templates, version=version)
 
     def accept(gallery):
         return sum((m := gallery.search(seconds[n], rule)).accepted and m.person_id == _person_id(n) for n in people)
@@ -360,9 +364,10 @@ def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, hal
     data = split(photos, encodings, per_person=per_person, half=half)
     if not data.templates:
         raise ValueError("No known person has an enrollment photo with a face.")
-    known = scratch_gallery(data.templates)
+    known = scratch_gallery(data.templates, version=version)
     names = sorted({name for name, _ in data.templates})
-    holdout = {name: scratch_gallery(data.templates, leave_out=name) for name in {n for n, _, _ in data.genuine}}
+    probed = {n for n, _, _ in data.genuine}
+    holdout = {name: scratch_gallery(data.templates, leave_out=name, version=version) for name in probed}
     chosen = chosen or decision.CalibratedRule()
     curves = {"calibrated": [], "plain": []}
     # the version's look-alike distance and same-face bound, with each threshold of the curve
@@ -392,7 +397,7 @@ def evaluate(photos, encodings, *, per_person=2, thresholds=(), chosen=None, hal
         "modes": modes,
         "curves": curves,
         "frames": frames_figures(data, known, holdout, chosen),
-        "growth": growth_figures(data, data.templates, chosen, data.strangers),
+        "growth": growth_figures(data, data.templates, chosen, data.strangers, version=version),
         "seconds": round(time.monotonic() - started, 1),
     }
 

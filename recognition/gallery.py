@@ -51,7 +51,7 @@ class Gallery:
     """
 
     def __init__(self, matrix=None, labels=None, version=-1, encoding_version="", change_id=0):
-        from recognition.decision import People
+        from recognition.decision import People, calibration
 
         labels = np.asarray(labels if labels is not None else [], dtype=np.int64)
         matrix = np.zeros((0, 0), dtype=np.float32) if matrix is None else np.asarray(matrix, dtype=np.float32)
@@ -59,7 +59,8 @@ class Gallery:
             matrix = matrix.reshape(len(labels), -1) if len(labels) else np.zeros((0, 0), dtype=np.float32)
         self.version, self.encoding_version, self.change_id = version, encoding_version, change_id
         self._t_size = self._t_live = len(labels)
-        self._decision_people = People(matrix, labels) if len(labels) else People(np.zeros((0, 1)), [])
+        unit = calibration(encoding_version).unit_average
+        self._decision_people = People(matrix, labels, unit=unit) if len(labels) else People(np.zeros((0, 1)), [])
         if len(labels):
             # spare rows now, while loading: the first changes then append without copying a million rows
             people = self._decision_people
@@ -145,7 +146,7 @@ class Gallery:
         this snapshot never searches past its own size. Compacts (one copy)
         when too many rows are retired.
         """
-        from recognition.decision import People, _averages
+        from recognition.decision import People, _averages, calibration
 
         old = self._decision_people
         dim = self.dim or next((np.asarray(t).reshape(len(t), -1).shape[1] for t in changes.values() if len(t)), 0)
@@ -179,9 +180,10 @@ class Gallery:
                 p_sq[row] = np.inf  # never the nearest again: one value, so a search running now sees old or new
                 retired.append(row)
         appended = []
+        unit = calibration(self.encoding_version).unit_average
         for pid, rows in new_rows.items():
             # the arithmetic of a full load's averages, so the numbers are the same
-            centroid = _averages(rows, np.zeros(len(rows), dtype=np.int64), np.array([len(rows)]))[0]
+            centroid = _averages(rows, np.zeros(len(rows), dtype=np.int64), np.array([len(rows)]), unit=unit)[0]
             p_centroids[size], p_ids[size], p_templates[size] = centroid, pid, len(rows)
             p_sq[size] = np.float32(centroid @ centroid)
             index[pid] = size

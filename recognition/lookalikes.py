@@ -36,9 +36,10 @@ def _people():
             matrix = (
                 np.vstack([np.frombuffer(bytes(encoding), dtype=np.float32) for _, encoding in rows])
                 if rows
-                else np.zeros((0, 128), dtype=np.float32)
+                else np.zeros((0, 1), dtype=np.float32)  # nobody: no width to know
             )
-            _cache.update(version=version, people=decision.People(matrix, [pid for pid, _ in rows]))
+            unit = decision.calibration(GalleryVersion.encoding_version_now()).unit_average
+            _cache.update(version=version, people=decision.People(matrix, [pid for pid, _ in rows], unit=unit))
         return _cache["people"]
 
 

@@ -581,7 +581,8 @@ class Passes:
     into passes (Track.pass_id), each decided once.
 
     - early: the first analysed frame whose face is recognized with room to spare (its distance at
-      least `margin` inside the rule's threshold for that person) decides the pass, or the pass's
+      least `margin`, in dlib's units times the rule's scale, inside the rule's threshold for that
+      person) decides the pass, or the pass's
       best faces together once it was seen in `decide_after` frames; then `gate(track)`, if given
       (a liveness check at a door), must say yes. Later frames cannot take it back.
     - a track that ends undecided is decided from the pass's best faces; recognized, that is the
@@ -634,7 +635,9 @@ class Passes:
         if group.decided:
             return []
         match = decision.decide(gallery, track.newest.encoding, rule)
-        confident = match.accepted and match.distance <= match.threshold - self.margin
+        # the margin is in dlib's units (CAMERA_CONFIDENT_MARGIN): read on the rule's version's scale
+        margin = self.margin * getattr(rule, "scale", 1.0)
+        confident = match.accepted and match.distance <= match.threshold - margin
         if not confident and self.decide_after and group.frames >= self.decide_after:
             match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
             confident = match.accepted

@@ -64,6 +64,34 @@ def test_a_gallery_changed_person_by_person_decides_like_one_built_afresh():
         same_decisions(held, fresh, probes)
 
 
+def test_an_sface_gallery_keeps_average_faces_of_length_one_changed_or_built_afresh():
+    # SFace compares directions: a person of two photos must not sit nearer to every probe than one of one
+    version = "opencv_zoo_sface_2021dec"
+    rule = decision.rule_for(version=version)
+    rng = np.random.default_rng(11)
+
+    def unit(vector):
+        return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+    faces = {pid: unit(rng.normal(size=128)) for pid in range(1, 41)}
+    templates = {pid: [unit(f + rng.normal(0, 0.05, 128)) for _ in range(1 + pid % 2)] for pid, f in faces.items()}
+    first = [(p, t) for p, ts in list(templates.items())[:30] for t in ts]
+    held = gallery.Gallery.from_pairs(first, encoding_version=version)
+    held = held.with_people({p: np.vstack(templates[p]) for p in range(31, 41)}, version=2, change_id=2)
+    fresh = gallery.Gallery.from_pairs([(p, t) for p, ts in templates.items() for t in ts], encoding_version=version)
+    for known in (held, fresh):
+        people = decision.people_of(known)
+        assert np.allclose(np.linalg.norm(people.centroids[: people.size], axis=1), 1.0, atol=1e-6)
+    probes = [unit(f + rng.normal(0, 0.05, 128)) for f in faces.values()]
+    for probe in probes:
+        x, y = decision.decide(held, probe, rule), decision.decide(fresh, probe, rule)
+        assert (x.person_id, x.accepted) == (y.person_id, y.accepted)
+        assert x.distance == pytest.approx(y.distance, abs=1e-5)
+    # dlib's average faces stay plain means
+    plain = gallery.Gallery.from_pairs([(1, templates[1][0]), (1, templates[1][1])])
+    assert np.linalg.norm(decision.people_of(plain).centroids[0]) < 0.999
+
+
 def test_a_gallery_keeps_the_dimension_of_its_encodings():
     rng = np.random.default_rng(3)
     held = gallery.Gallery.from_pairs([(1, rng.normal(0, 0.1, 512)), (2, rng.normal(0, 0.1, 512))])

@@ -187,3 +187,28 @@ def test_a_later_piece_of_a_recognized_pass_gives_nothing_more(gallery, encoding
     decided += passes.finish(gallery, RULE)
     [one] = decided
     assert one.person_id == OBAMA and one.early
+
+
+def test_the_confident_margin_is_read_on_the_encoding_versions_scale():
+    # SFace's distances run twice as wide as dlib's: 0.05 in dlib's units is 0.1 there
+    version = "opencv_zoo_sface_2021dec"
+    rule = decision.rule_for(version=version)
+    rng = np.random.default_rng(5)
+    enrolled = rng.normal(size=128)
+    enrolled /= np.linalg.norm(enrolled)
+    known = Gallery.from_pairs([(OBAMA, enrolled)], encoding_version=version)
+    away = rng.normal(size=128)
+    away -= (away @ enrolled) * enrolled
+    away /= np.linalg.norm(away)
+
+    def at(distance):  # a unit encoding this far from the enrolled one
+        angle = 2 * np.arcsin(distance / 2)
+        return (np.cos(angle) * enrolled + np.sin(angle) * away).astype(np.float32)
+
+    def early(distance):
+        passes = tracking.Passes(tracking.Tracker(version=version), margin=0.05, decide_after=0)
+        return passes.update(0.0, [face(at(distance), 50, 0.0)], known, rule)
+
+    assert early(rule.threshold - 0.07) == []  # inside by more than dlib's 0.05, not by SFace's 0.1
+    [one] = early(rule.threshold - 0.12)
+    assert one.person_id == OBAMA
