@@ -1,4 +1,4 @@
-"""The review list of unknown faces (admins): list, one entry, its picture, and the three decisions.
+"""The review list of unknown faces (HR and admins): list, one entry, its picture, and the three decisions.
 
 An entry groups the sightings of one face nobody enrolled matched (within
 REVIEW_GROUP_DISTANCE of the entry's mean encoding). Assigning it to a
@@ -24,7 +24,7 @@ from portal.api.access import acting_user
 from portal.api.captures import PersonRefSerializer
 from portal.api.errors import ApiError
 from portal.api.filters import MAX_ID
-from portal.api.permissions import IsAdmin
+from portal.api.permissions import IsHR
 from portal.people.models import Person
 from portal.review.models import UnknownFace, UnknownSighting
 from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_visitor
@@ -78,7 +78,7 @@ def _entries():
 
 @extend_schema_view(get=extend_schema(summary="Unknown faces to review, last seen first"))
 class UnknownFaceList(generics.ListAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
     serializer_class = UnknownFaceSerializer
     filterset_class = ReviewFilter
     queryset = _entries()
@@ -86,13 +86,13 @@ class UnknownFaceList(generics.ListAPIView):
 
 @extend_schema_view(get=extend_schema(summary="One unknown face and its latest sightings"))
 class UnknownFaceDetail(generics.RetrieveAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
     serializer_class = UnknownFaceSerializer
     queryset = _entries()
 
 
 class UnknownFacePicture(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
 
     @extend_schema(summary="The best picture of an unknown face", responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     def get(self, request, pk):
@@ -109,7 +109,7 @@ class ReviewAssignSerializer(serializers.Serializer):
 
 
 class UnknownFaceAssign(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
     error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(
@@ -144,7 +144,7 @@ class ReviewVisitorSerializer(serializers.Serializer):
 
 
 class UnknownFaceVisitor(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
     error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(
@@ -168,7 +168,7 @@ class UnknownFaceVisitor(APIView):
 
 
 class UnknownFaceDismiss(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsHR]
     error_statuses = (409,)  # the entry was already decided
 
     @extend_schema(

@@ -15,6 +15,14 @@ class AssignForm(forms.Form):
     )
 
 
+class NewPersonForm(forms.ModelForm):
+    """Someone not in the directory yet (a newcomer): created with this face as their first photo."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "employee_id", "department"]
+
+
 class ReviewVisitorForm(VisitorForm):
     """A visitor pass like reception's, with the reviewed face as its photo."""
 

@@ -56,6 +56,15 @@ class UnknownFace(models.Model):
         return np.frombuffer(bytes(self.encoding), dtype=np.float32)
 
 
+# what the sources are called on the pages (the stored value stays the code)
+SOURCE_LABELS = {
+    "kiosk": _("kiosk"),
+    "upload": _("uploaded picture"),
+    "api": _("picture sent by the API"),
+    "camera": _("camera"),
+}
+
+
 class UnknownSighting(models.Model):
     """One time an entry's face was seen, and where."""
 
@@ -77,3 +86,7 @@ class UnknownSighting(models.Model):
 
     def __str__(self):
         return f"sighting of unknown face {self.face_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def source_label(self):
+        return SOURCE_LABELS.get(self.source, self.source)

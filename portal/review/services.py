@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.people.services import person_create
 from portal.review.models import UnknownFace, UnknownSighting
 from recognition import versions
 from recognition.models import GalleryVersion
@@ -149,6 +150,18 @@ def review_assign(*, entry, person, user=None):
         photo, _created = person_photo_add(person=person, data=bytes(entry.picture), filename="review.jpg")
         _decide(entry, UnknownFace.Status.ASSIGNED, user, person=person, photo=photo)
     return photo
+
+
+def review_new_person(*, entry, name, employee_id, department=None, user=None):
+    """The face is someone not in the directory yet: a new person with this face as their first photo.
+
+    Returns the person; the photo is checked by a worker like any enrollment photo.
+    """
+    _open(entry)
+    with transaction.atomic():
+        person = person_create(name=name, employee_id=employee_id, department=department)
+        review_assign(entry=entry, person=person, user=user)
+    return person
 
 
 def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company="", user=None, any_door=False):

@@ -1,8 +1,8 @@
-"""The review list of unknown faces (admins): the list, one entry, and its three decisions.
+"""The review list of unknown faces (HR and admins): the list, one entry, and its decisions.
 
-Admins only: these are faces of people who never agreed to be enrolled, and
-deciding about them touches enrollment (HR's) and visitor passes
-(security's) at once.
+HR decides: these are faces of people nobody enrolled, and most are
+employees or newcomers, which is enrollment (HR's). A visitor pass made from
+a face stays within the doors' visitor policy unless Security marks it.
 """
 
 from django.conf import settings
@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access.visitors import VisitorRefused
-from portal.accounts.roles import ADMIN, SECURITY, has_role, role_required
-from portal.review.forms import AssignForm, ReviewVisitorForm
+from portal.accounts.roles import HR, SECURITY, has_role, role_required
+from portal.review.forms import AssignForm, NewPersonForm, ReviewVisitorForm
 from portal.review.models import UnknownFace
-from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_visitor
+from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_new_person, review_visitor
 from portal.web.files import picture_response
-from recognition import versions
 
 PAGE = 50
 
@@ -26,7 +25,7 @@ def _entries():
     return UnknownFace.objects.select_related("person").defer("picture", "encoding")
 
 
-@role_required(ADMIN)
+@role_required(HR)
 @require_GET
 def review_list(request):
     status = request.GET.get("status") or UnknownFace.Status.OPEN
@@ -37,19 +36,19 @@ def review_list(request):
         "entries": entries,
         "status": status,
         "statuses": UnknownFace.Status.choices,
-        "group_distance": versions.review_group_distance(),
         "retention_days": settings.REVIEW_RETENTION_DAYS,
     }
     return render(request, "review/list.html", context)
 
 
-@role_required(ADMIN)
-def review_entry(request, pk, *, assign_form=None, status=200):
+@role_required(HR)
+def review_entry(request, pk, *, assign_form=None, new_form=None, status=200):
     entry = get_object_or_404(_entries(), pk=pk)
     context = {
         "entry": entry,
         "sightings": entry.sightings.select_related("kiosk")[:50],
         "assign_form": assign_form or AssignForm(),
+        "new_form": new_form or NewPersonForm(prefix="new"),
     }
     return render(request, "review/entry.html", context, status=status)
 
@@ -59,7 +58,7 @@ def _already(request, pk):
     return redirect("review-entry", pk=pk)
 
 
-@role_required(ADMIN)
+@role_required(HR)
 @require_POST
 def review_assign_view(request, pk):
     entry = get_object_or_404(UnknownFace, pk=pk)
@@ -79,7 +78,26 @@ def review_assign_view(request, pk):
     return redirect("people:person", pk=person.pk)
 
 
-@role_required(ADMIN)
+@role_required(HR)
+@require_POST
+def review_new_person_view(request, pk):
+    entry = get_object_or_404(UnknownFace, pk=pk)
+    form = NewPersonForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return review_entry(request, pk, new_form=form, status=400)
+    try:
+        person = review_new_person(entry=entry, user=request.user, **form.cleaned_data)
+    except ReviewRefused:
+        return _already(request, pk)
+    messages.success(
+        request,
+        _("%(name)s was added with this face as their first photo; a worker checks it like any enrollment photo.")
+        % {"name": person.name},
+    )
+    return redirect("people:person", pk=person.pk)
+
+
+@role_required(HR)
 def review_visitor_view(request, pk):
     entry = get_object_or_404(_entries(), pk=pk)
     form = ReviewVisitorForm(request.POST or None)
@@ -114,7 +132,7 @@ def review_visitor_view(request, pk):
     return render(request, "review/visitor.html", {"entry": entry, "form": form}, status=status)
 
 
-@role_required(ADMIN)
+@role_required(HR)
 @require_POST
 def review_dismiss_view(request, pk):
     entry = get_object_or_404(UnknownFace, pk=pk)
@@ -126,7 +144,7 @@ def review_dismiss_view(request, pk):
     return redirect("review")
 
 
-@role_required(ADMIN)
+@role_required(HR)
 @require_GET
 def media_review(request, pk):
     return picture_response(get_object_or_404(UnknownFace.objects.only("picture"), pk=pk).picture)

@@ -10,8 +10,9 @@ from PIL import Image
 
 from portal.access.models import AccessEvent, Door, Visitor, Zone
 from portal.access.visitors import visitors_erase
-from portal.accounts.roles import ADMIN, HR
+from portal.accounts.roles import ADMIN, HR, VIEWER
 from portal.attendance.models import AttendanceEvent
+from portal.people.models import Person
 from portal.people.services import person_delete
 from portal.review.models import UnknownFace
 from portal.review.services import review_expire
@@ -157,12 +158,13 @@ def test_entries_are_erased_after_the_retention_period(obama, settings):
     assert not UnknownFace.objects.exists()
 
 
-def test_the_list_and_the_picture_are_for_admins_only_and_the_picture_is_never_a_page(obama, client):
+def test_the_list_and_the_picture_are_for_hr_and_admins_and_the_picture_is_never_a_page(obama, client):
     seen()
     entry = UnknownFace.objects.get()
-    client.force_login(make_user("hr", role=HR))
+    client.force_login(make_user("viewer", role=VIEWER))
     assert client.get(reverse("media-review", args=[entry.pk])).status_code == 403
-    client.force_login(make_user("admin", role=ADMIN))
+    assert client.get(reverse("review")).status_code == 403
+    client.force_login(make_user("hr", role=HR))
     page = client.get(reverse("review"))
     assert page.status_code == 200 and reverse("media-review", args=[entry.pk]) in page.content.decode()
     picture = client.get(reverse("media-review", args=[entry.pk]))
@@ -170,6 +172,42 @@ def test_the_list_and_the_picture_are_for_admins_only_and_the_picture_is_never_a
     assert "sandbox" in picture["Content-Security-Policy"]
     detail = client.get(reverse("review-entry", args=[entry.pk])).content.decode()
     assert reverse("capture", args=[entry.sightings.get().capture_id]) in detail
+
+
+def test_the_review_speaks_hr_words_not_distances(obama, client):
+    seen()
+    entry = UnknownFace.objects.get()
+    client.force_login(make_user("hr", role=HR))
+    pages = [client.get(url).content.decode() for url in (reverse("review"), reverse("review-entry", args=[entry.pk]))]
+    for page in pages:
+        assert "distance" not in page.lower() and "average face" not in page and "0.46" not in page
+    assert "did not recognize" in pages[0]
+    assert "uploaded picture" in pages[1] and "New person from this face" in pages[1]
+
+
+def test_a_new_person_from_this_face_is_added_with_the_picture_as_their_first_photo(obama, client):
+    seen(photos.BIDEN)
+    entry = UnknownFace.objects.get()
+    client.force_login(make_user("hr", role=HR))
+    response = client.post(
+        reverse("review-new-person", args=[entry.pk]), {"new-name": "Joe Biden", "new-employee_id": "17"}
+    )
+    biden = Person.objects.get(name="Joe Biden")
+    assert response.status_code == 302 and response["Location"] == reverse("people:person", args=[biden.pk])
+    entry.refresh_from_db()
+    assert entry.status == "assigned" and entry.person == biden and entry.decided_by.username == "hr"
+    encode_queued(biden)
+    assert FacePhoto.objects.get(person=biden).status == FacePhoto.Status.ACCEPTED
+    assert [f["name"] for f in seen(photos.BIDEN).result["faces"]] == ["Joe Biden"]
+    # an employee ID already taken is refused on the entry's page, and nothing is decided
+    seen(photos.STRANGER)
+    other = UnknownFace.objects.get(status="open")
+    response = client.post(
+        reverse("review-new-person", args=[other.pk]), {"new-name": "Someone", "new-employee_id": "17"}
+    )
+    assert response.status_code == 400 and not Person.objects.filter(name="Someone").exists()
+    other.refresh_from_db()
+    assert other.status == "open"
 
 
 def test_the_api_lists_assigns_and_refuses_a_second_decision(obama):
@@ -185,7 +223,8 @@ def test_the_api_lists_assigns_and_refuses_a_second_decision(obama):
     assert assigned.json()["person"]["id"] == stranger.pk and assigned.json()["photo_id"]
     again = api.post(f"/api/v1/review/{item['id']}/dismiss/")
     assert again.status_code == 409 and error_of(again)["code"] == "already_decided"
-    assert token_client(HR).get("/api/v1/review/").status_code == 403
+    assert token_client(HR).get("/api/v1/review/").status_code == 200
+    assert token_client(VIEWER).get("/api/v1/review/").status_code == 403
 
 
 def test_a_stranger_at_a_kiosk_door_is_refused_and_listed_with_the_kiosk(

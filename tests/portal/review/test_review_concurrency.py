@@ -70,7 +70,11 @@ def test_the_concurrency_test_passes_on_postgresql(tmp_path):
         env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not on_postgresql"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
