@@ -14,6 +14,7 @@ from rest_framework import generics, serializers
 from portal.api.errors import ApiError
 from portal.api.permissions import IsAdmin
 from portal.cameras.models import Camera
+from portal.cameras.pictures import camera_picture_read
 from portal.cameras.selectors import camera_health
 
 
@@ -109,7 +110,7 @@ class CameraSerializer(serializers.ModelSerializer):
 class CameraListCreate(generics.ListCreateAPIView):
     permission_classes = [IsAdmin]
     serializer_class = CameraSerializer
-    queryset = Camera.objects.defer("last_picture").order_by("name", "id")
+    queryset = Camera.objects.all().order_by("name", "id")
     filterset_fields = ["kind", "purpose", "enabled"]
 
     def get_success_headers(self, data):
@@ -126,7 +127,7 @@ class CameraListCreate(generics.ListCreateAPIView):
 class CameraDetail(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [IsAdmin]
     serializer_class = CameraSerializer
-    queryset = Camera.objects.defer("last_picture")
+    queryset = Camera.objects.all()
 
 
 class CameraPicture(generics.GenericAPIView):
@@ -140,9 +141,10 @@ class CameraPicture(generics.GenericAPIView):
     )
     def get(self, request, pk):
         camera = self.get_object()
-        if not camera.last_picture:
+        picture = camera_picture_read(camera.pk) if camera.last_picture_at else None
+        if not picture:
             raise ApiError(404, "no_picture", gettext("No picture yet: no runner has read this camera."))
-        response = HttpResponse(bytes(camera.last_picture), content_type="image/jpeg")
+        response = HttpResponse(picture, content_type="image/jpeg")
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         return response

@@ -1,8 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
+
+
+def _picture_delete(sender, instance, **kwargs):
+    from portal.cameras.pictures import camera_picture_delete
+
+    camera_picture_delete(instance.pk)
 
 
 class CamerasConfig(AppConfig):
     name = "portal.cameras"
     label = "cameras"
     verbose_name = _("Cameras")
+
+    def ready(self):
+        post_delete.connect(_picture_delete, sender=self.get_model("Camera"), dispatch_uid="camera-picture-delete")

@@ -76,7 +76,6 @@ class Camera(models.Model):
     warning = models.CharField(max_length=300, blank=True, default="", editable=False)
     health_at = models.DateTimeField(null=True, blank=True, editable=False)
     # a small JPEG of the latest frame, served only through a role-checked view
-    last_picture = models.BinaryField(null=True, blank=True, editable=False)
     last_picture_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

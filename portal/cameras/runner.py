@@ -40,6 +40,7 @@ from PIL import Image
 
 from portal.cameras import services, streams, texts
 from portal.cameras.models import Camera
+from portal.cameras.pictures import camera_picture_write
 from portal.core.logs import log_safe
 
 log = logging.getLogger(__name__)
@@ -348,7 +349,7 @@ class Runner:
             fields["faces_per_minute"] = round((counts[2] - before[2]) * 60 / elapsed, 1)
             self._counts[pk] = (now, *counts)
             if picture is not None:
-                fields["last_picture"] = thumbnail(picture)
+                camera_picture_write(pk, thumbnail(picture))
                 fields["last_picture_at"] = timezone.now()
                 self._looks[pk] = looks(picture)
             fields["warning"] = self._warning(watch, fields, seen)

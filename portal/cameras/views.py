@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET
 from portal.accounts.roles import ADMIN, role_required
 from portal.cameras.forms import CameraForm
 from portal.cameras.models import Camera
+from portal.cameras.pictures import camera_picture_read
 from portal.cameras.selectors import camera_health, camera_tracks
 
 
 @role_required(ADMIN)
 @require_GET
 def cameras(request):
-    listing = Camera.objects.select_related("door").defer("last_picture", "password")
+    listing = Camera.objects.select_related("door").defer("password")
     return render(request, "cameras/cameras.html", {"cameras": [(c, camera_health(c)) for c in listing]})
 
 
@@ -36,7 +37,7 @@ def camera_new(request):
 
 @role_required(ADMIN)
 def camera_detail(request, pk):
-    camera = get_object_or_404(Camera.objects.defer("last_picture"), pk=pk)
+    camera = get_object_or_404(Camera.objects.all(), pk=pk)
     form = CameraForm(request.POST or None, instance=camera)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -49,7 +50,7 @@ def camera_detail(request, pk):
 @role_required(ADMIN)
 def camera_delete(request, pk):
     """Confirm, then delete: the runner holding it finds its row gone and lets the stream go."""
-    camera = get_object_or_404(Camera.objects.defer("last_picture", "password"), pk=pk)
+    camera = get_object_or_404(Camera.objects.defer("password"), pk=pk)
     if request.method == "POST":
         name = camera.name
         camera.delete()
@@ -62,7 +63,7 @@ def camera_delete(request, pk):
 @require_GET
 def cameras_health(request):
     """Every camera's health, for the pages' refresh (static/js/cameras.js)."""
-    listing = Camera.objects.defer("last_picture", "password")
+    listing = Camera.objects.defer("password")
     return JsonResponse({"cameras": [{"id": c.pk, **camera_health(c)} for c in listing]})
 
 
@@ -70,7 +71,8 @@ def cameras_health(request):
 @require_GET
 def camera_picture(request, pk):
     """The camera's latest picture (a small JPEG), never cached: it is a view of a room right now."""
-    picture = Camera.objects.filter(pk=pk).values_list("last_picture", flat=True).first()
+    known = Camera.objects.filter(pk=pk, last_picture_at__isnull=False).exists()
+    picture = camera_picture_read(pk) if known else None
     if not picture:
         raise Http404(_("No picture yet."))
     response = HttpResponse(bytes(picture), content_type="image/jpeg")

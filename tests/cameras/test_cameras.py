@@ -17,6 +17,7 @@ from portal.accounts.roles import ADMIN
 from portal.attendance.models import AttendanceEvent
 from portal.cameras import services, streams
 from portal.cameras.models import Camera, mask_url
+from portal.cameras.pictures import camera_picture_read, camera_picture_write
 from portal.cameras.selectors import camera_health
 from portal.kiosks.services import kiosk_snapshots_expire
 from portal.review.models import UnknownFace, UnknownSighting
@@ -148,9 +149,11 @@ def test_the_health_endpoint_and_the_picture_view_answer_admins_with_what_the_ru
     services.camera_leases_claim(holder="runner-1", lease_seconds=30)
     services.camera_health_write(
         holder="runner-1", camera_id=camera.pk, connected=True, connected_since=timezone.now(),
-        frames_per_second=10.0, analysed_per_second=4.9, last_picture=jpeg(), last_picture_at=timezone.now(),
+        frames_per_second=10.0, analysed_per_second=4.9, last_picture_at=timezone.now(),
         last_error="The stream ended.", last_error_at=timezone.now(), reconnects=1,
     )  # fmt: skip
+    assert client.get(reverse("camera-picture", args=[camera.pk])).status_code == 404  # no file yet
+    camera_picture_write(camera.pk, jpeg())
     (health,) = client.get(reverse("cameras-health")).json()["cameras"]
     assert health["state"] == "connected" and health["analysed_per_second"] == 4.9
     assert health["reconnects"] == 1 and health["last_error"] == "The stream ended."
@@ -159,6 +162,13 @@ def test_the_health_endpoint_and_the_picture_view_answer_admins_with_what_the_ru
     assert picture["Cache-Control"] == "no-store"
     page = client.get(reverse("cameras")).content.decode()
     assert "js/cameras.js" in page and "<script>" not in page
+    assert picture.content == jpeg()
+    assert client.get(reverse("api:camera-picture", args=[camera.pk])).content == jpeg()
+    camera_picture_write(camera.pk, b"\xff\xd8 another")  # replaced in place, never a row
+    assert client.get(health["picture_url"]).content == b"\xff\xd8 another"
+    pk = camera.pk
+    camera.delete()
+    assert camera_picture_read(pk) is None
 
 
 # --- a decided track -----------------------------------------------------------------------------
@@ -458,6 +468,7 @@ def test_a_camera_read_for_long_without_a_face_says_so_with_the_likely_cause(set
     runner = watched(camera, reading_since=long_ago, frames=100, analysed=50, moved_at=now - 5, picture=textured())
     runner._health()
     camera.refresh_from_db()
+    assert camera.last_picture_at and camera_picture_read(camera.pk)[:2] == b"\xff\xd8"  # a JPEG file, not a row
     assert camera.warning.startswith("No face found for 30 minutes while reading, though the picture moves")
     assert "minimum face size (60 px)" in camera.warning
     health = camera_health(camera)
