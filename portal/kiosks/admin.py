@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import ADMIN, has_role
 from portal.kiosks.models import Kiosk, language_choices
+from portal.kiosks.selectors import attempt_decision
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_revoke
 
 
@@ -82,7 +83,8 @@ class KioskAdmin(admin.ModelAdmin):
         for capture in kiosk.captures.select_related("claimed_person")[:20]:
             faces = (capture.result or {}).get("faces") or [{}]
             face = faces[0]
-            decision = (capture.result or {}).get("reason") or face.get("decision") or capture.status
+            decision, refusal = attempt_decision(capture)
+            decision = f"{decision}: {refusal}" if refusal else decision
             picture = (
                 format_html('<a href="{}">picture</a>', reverse("media-capture", args=[capture.pk, "image"]))
                 if capture.image

@@ -30,6 +30,7 @@ CHALLENGE_PROMPTS = {
 }
 ERROR = gettext_lazy("That did not work, please try again")
 PENDING = gettext_lazy("One moment…")
+NOT_SIGNALLED = gettext_lazy("Access granted, but the door is not opened: no door controller is set up.")
 
 
 def kiosk_liveness_level(*, kiosk):
@@ -121,8 +122,20 @@ def _door_view(view, event):
     door = {"door": event.door.name, "access": event.result, "reason": event.reason}
     name = view.get("name")
     if event.result == AccessEvent.Result.GRANTED:
-        message = _("Door open. %(greeting)s") % {"greeting": view["message"]} if name else reason_message("granted")
-        return {**view, **door, "outcome": "door_open", "message": message}
+        # "Door open" only when a command went to the lock: with no door controller configured
+        # (no MQTT, no webhook) nothing opens it, and the person must not be told it is open
+        signalled = event.commands.exists()
+        if signalled and name:
+            message = _("Door open. %(greeting)s") % {"greeting": view["message"]}
+        elif signalled:
+            message = reason_message("granted")
+        elif name:
+            message = _("Access granted, but the door is not opened: no door controller is set up. %(greeting)s") % {
+                "greeting": view["message"]
+            }
+        else:
+            message = str(NOT_SIGNALLED)
+        return {**view, **door, "outcome": "door_open", "signalled": signalled, "message": message}
     refusal = reason_message(event.reason, event.message)
     if name and event.reason not in ("not_recognized",):
         message = _("%(refusal)s, %(name)s") % {"refusal": refusal, "name": name}
@@ -211,17 +224,33 @@ def person_thumbnail(person_id):
     return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
+def attempt_decision(capture):
+    """(decision code, door refusal's sentence or "") of a kiosk attempt. At a door the door's
+    decision is the attempt's: a recognized face refused there is "access_denied", never "match"."""
+    result = capture.result or {}
+    face = (result.get("faces") or [{}])[0]
+    if result.get("reason"):
+        return result["reason"], ""
+    if face.get("access") == AccessEvent.Result.GRANTED:
+        return "access_granted", ""
+    if face.get("access") == AccessEvent.Result.DENIED:
+        return "access_denied", reason_message(face.get("access_reason") or "", "")
+    return face.get("decision") or capture.status, ""
+
+
 def kiosk_attempts(*, kiosk, limit=20):
     """The kiosk's latest attempts as rows for a page: when, who, decision, match, direction, picture."""
     rows = []
     for capture in kiosk.captures.select_related("claimed_person")[:limit]:
         result = capture.result or {}
         face = (result.get("faces") or [{}])[0]
+        decision, refusal = attempt_decision(capture)
         rows.append(
             {
                 "at": capture.created_at,
                 "name": face.get("name") or "",
-                "decision": result.get("reason") or face.get("decision") or capture.status,
+                "decision": decision,
+                "refusal": refusal,
                 "distance": face.get("distance"),
                 "direction": face.get("direction") or capture.direction or "",
                 "image": capture.image.name if capture.image else "",

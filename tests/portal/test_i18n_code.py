@@ -202,7 +202,8 @@ def test_a_days_status_has_a_label_in_the_readers_language(week):  # noqa: F811
         assert row.status == "present" and row.status_label == "出勤"
 
 
-def test_the_kiosk_answers_in_chinese():
+def test_the_kiosk_answers_in_chinese(settings):
+    settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = "http://127.0.0.1:9/door", "s"
     person = make_person("张伟", "CN-0001")
     door, _kiosk, _token = door_with_kiosk("Lobby", zone="HQ")
     grant(person, doors=[door], windows=ALWAYS)

@@ -38,6 +38,9 @@ WORDS = {
     "not_live": pgettext_lazy("decision", "not live"),
     "not_verified": pgettext_lazy("decision", "not verified"),
     "ambiguous": pgettext_lazy("decision", "ambiguous"),
+    # a kiosk at a door: the door's decision (portal.kiosks.selectors.attempt_decision)
+    "access_granted": pgettext_lazy("decision", "access granted"),
+    "access_denied": pgettext_lazy("decision", "access refused"),
     # directions and kiosk settings
     "in": pgettext_lazy("direction", "in"),
     "out": pgettext_lazy("direction", "out"),

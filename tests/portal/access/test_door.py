@@ -33,13 +33,14 @@ def frames(path=photos.OBAMA, n=3):
 
 
 def test_a_person_with_access_sees_door_open_and_the_attempt_is_logged_as_granted(
-    client, obama, django_capture_on_commit_callbacks
+    client, obama, settings, django_capture_on_commit_callbacks
 ):
+    settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = "http://127.0.0.1:9/door", "s"
     door, kiosk, token = door_with_kiosk()
     grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
     answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
     assert answer["outcome"] == "door_open"
-    assert answer["message"].startswith("Door open")
+    assert answer["message"].startswith("Door open") and answer["signalled"] is True
     event = AccessEvent.objects.get()
     assert (event.person, event.door, event.result, event.direction, event.kiosk) == (
         obama,
@@ -51,6 +52,18 @@ def test_a_person_with_access_sees_door_open_and_the_attempt_is_logged_as_grante
     assert AttendanceEvent.objects.count() == 0  # not a time clock
 
 
+def test_with_no_door_controller_the_kiosk_says_the_door_is_not_opened(
+    client, obama, django_capture_on_commit_callbacks
+):
+    """Issue 25, 13: nothing signals the lock, so the screen must not say "Door open"."""
+    door, _, token = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
+    assert (answer["outcome"], answer["access"], answer["signalled"]) == ("door_open", "granted", False)
+    assert answer["message"].startswith("Access granted, but the door is not opened: no door controller is set up.")
+    assert "Door open" not in answer["message"] and "Barack Obama" in answer["message"]
+
+
 def test_a_person_without_access_is_refused_with_no_access_to_this_door(
     client, obama, django_capture_on_commit_callbacks
 ):
@@ -58,6 +71,20 @@ def test_a_person_without_access_is_refused_with_no_access_to_this_door(
     answer = attempt(client, token, frames(), django_capture_on_commit_callbacks).json()
     assert (answer["outcome"], answer["message"]) == ("denied", "No access to this door, Barack Obama")
     assert AccessEvent.objects.get().reason == "no_access"
+
+
+def test_a_refused_door_attempt_is_listed_as_refused_with_its_reason_not_as_a_match(
+    client, obama, django_capture_on_commit_callbacks
+):
+    """Issue 25, 20: the kiosk's recent attempts said "match" for a face the door refused."""
+    from django.urls import reverse
+
+    _, kiosk, token = door_with_kiosk()
+    attempt(client, token, frames(), django_capture_on_commit_callbacks)
+    client.force_login(make_user("boss", superuser=True))
+    page = client.get(reverse("org-kiosk", args=[kiosk.pk])).content.decode()
+    decision = page.split('data-label="Decision">')[1].split("</td>")[0]
+    assert decision == "access refused: No access to this door"
 
 
 def test_a_stranger_is_refused_as_not_recognized(client, obama, django_capture_on_commit_callbacks):
@@ -225,9 +252,10 @@ def post_badge(client, token, employee_id, pin):
     return client.post(reverse("kiosk-api-badge"), {"employee_id": employee_id, "pin": pin}, **auth(token))
 
 
-def test_a_badge_and_the_right_pin_open_a_face_or_pin_door_and_a_wrong_pin_does_not(client):
+def test_a_badge_and_the_right_pin_open_a_face_or_pin_door_and_a_wrong_pin_does_not(client, settings):
     from portal.access.services import badge_pin_set
 
+    settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = "http://127.0.0.1:9/door", "s"
     door, _, token = door_with_kiosk("Server room", mode=Door.Mode.FACE_OR_BADGE_PIN, time_clock=True)
     ana = make_person("Ana", employee_id="A-7")
     grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
