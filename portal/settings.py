@@ -298,9 +298,7 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "mail")))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance-portal@localhost")
 # the portal's own address, for links in e-mails sent outside a request (reminders)
@@ -655,6 +653,12 @@ CELERY_BEAT_SCHEDULE["gallery-changes-prune"] = {
 CELERY_BEAT_SCHEDULE["attendance-close-days"] = {
     "task": "portal.attendance.tasks.attendance_days_close_task",
     "schedule": crontab(minute=5),
+}
+# at :20 every hour, once the days are closed: "no check-out yesterday" to each
+# employee concerned (told once per day, however often it runs)
+CELERY_BEAT_SCHEDULE["missing-checkouts-remind"] = {
+    "task": "portal.employees.tasks.missing_checkouts_remind_task",
+    "schedule": crontab(minute=20),
 }
 CELERY_BEAT_SCHEDULE["report-exports-expire"] = {
     "task": "portal.reports.tasks.report_exports_expire_task",
