@@ -103,6 +103,9 @@ class Walker:
     end: tuple
     sizes: tuple = (120, 120)
     turn: float = 0.0
+    # another photo of the same person, turned aside, shown during `turn` instead of `picture`
+    # squeezed alone: a real change of pose, not only of shape
+    turned: Image.Image | None = None
 
     def at(self, t):
         """(picture, top-left corner) at t, or None when not in the picture."""
@@ -111,11 +114,13 @@ class Walker:
         f = (t - self.begins) / (self.ends - self.begins) if self.ends > self.begins else 0.0
         width = self.sizes[0] + (self.sizes[1] - self.sizes[0]) * f
         factor = width / SPRITE_FACE
-        w, h = max(8, round(self.picture.width * factor)), max(8, round(self.picture.height * factor))
-        if self.turn and t - self.begins < self.turn:
+        turning = self.turn and t - self.begins < self.turn
+        source = self.turned if turning and self.turned is not None else self.picture
+        w, h = max(8, round(source.width * factor)), max(8, round(source.height * factor))
+        if turning:
             # turned aside: the face narrower across, from 55% of its width to all of it
             w = max(8, round(w * (0.55 + 0.45 * (t - self.begins) / self.turn)))
-        picture = self.picture.resize((w, h), Image.Resampling.BILINEAR)
+        picture = source.resize((w, h), Image.Resampling.BILINEAR)
         cx = self.start[0] + (self.end[0] - self.start[0]) * f
         cy = self.start[1] + (self.end[1] - self.start[1]) * f
         return picture, (round(cx - w / 2), round(cy - h / 2))
@@ -159,10 +164,66 @@ def scene_mp4(walkers, path, *, seconds, size=(640, 360)):
     return write_mp4(pictures, path)
 
 
-def far_then_close(picture, *, begins=0.5, seconds=4.0, size=(640, 360), sizes=(48, 140), turn=1.0):
+def far_then_close(picture, *, begins=0.5, seconds=4.0, size=(640, 360), sizes=(48, 140), turn=1.0, turned=None):
     """One person crossing from far (a small face on the left) to close (a large face on the right),
-    turned aside for its first `turn` seconds."""
+    turned aside for its first `turn` seconds (showing `turned`, another photo, if given)."""
     width, height = size
     return Walker(
-        picture, begins, begins + seconds, (width * 0.15, height * 0.4), (width * 0.75, height * 0.5), sizes, turn
+        picture,
+        begins,
+        begins + seconds,
+        (width * 0.15, height * 0.4),
+        (width * 0.75, height * 0.5),
+        sizes,
+        turn,
+        turned,
     )
+
+
+# --- clips as hard as real footage: encoded by ffmpeg, read back as a camera's frames ----------------
+
+
+def scene_clip(walkers, path, *, seconds, size=(640, 360), quality=30):
+    """The scene at FPS as H.264 at a camera's quality (libx264's constant rate factor `quality`: 30 is
+    a cheap IP camera's picture, faces of 48 px lose their detail), one key frame a second."""
+    backdrop = background(size)
+    pictures = [scene_frame(walkers, i / FPS, size, backdrop) for i in range(round(seconds * FPS))]
+    folder = Path(path).with_suffix(".frames")
+    write_jpegs(pictures, folder)
+    subprocess.run(
+        [
+            "ffmpeg", "-loglevel", "error", "-y", "-framerate", str(FPS), "-i", str(folder / "%05d.jpg"),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", str(quality), "-pix_fmt", "yuv420p",
+            "-g", str(FPS), "-bf", "0", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return Path(path)
+
+
+def decoded(path):
+    """[(t, RGB array)]: every frame of a clip as the runner reads a stream (PyAV, FFmpeg's decoder)."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [
+            (float(frame.pts * stream.time_base), frame.to_ndarray(format="rgb24"))
+            for frame in container.decode(stream)
+        ]
+
+
+def analysed(frames, fps):
+    """The frames a runner analysing `fps` frames a second takes: the newest one at each turn."""
+    out, next_at = [], 0.0
+    for t, rgb in frames:
+        if t + 1e-6 >= next_at:
+            out.append((t, rgb))
+            next_at += 1.0 / fps
+    return out
+
+
+def hard_pass(person, turned, *, begins=0.5, seconds=4.0, size=(640, 360)):
+    """One person's pass as a real camera sees it: far (48 px) to close (140 px), their first second
+    another photo of them, turned aside (and squeezed), the rest a third photo, not the enrolled one."""
+    return far_then_close(clips_sprite(person), begins=begins, seconds=seconds, size=size, turned=clips_sprite(turned))

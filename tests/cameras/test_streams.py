@@ -21,6 +21,7 @@ from portal.cameras.models import Camera
 from portal.cameras.selectors import camera_health
 from portal.review.models import UnknownFace, UnknownSighting
 from recognition.models import Capture
+from tests import photos
 from tests.cameras import clips
 from tests.cameras.harness import ALIAS, Runners, free_port, mjpeg_server, rtsp_server, shared_database, wait_until
 
@@ -39,6 +40,10 @@ RUNNER_SETTINGS = {
     "CAMERA_ALLOWED_HOSTS": "127.0.0.1",
 }
 CREDENTIALS = ("camera", "right-password")
+HARD = {
+    "hard-obama": lambda: clips.hard_pass(photos.OBAMA_3, photos.OBAMA_2),
+    "hard-stranger": lambda: clips.far_then_close(clips.clips_sprite(photos.STRANGER)),
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +55,9 @@ def world(tmp_path_factory, django_db_blocker):
         pictures = clips.frames(plan, tail_seconds=40)
         videos[name] = clips.write_mp4(pictures, tmp / f"{name}.mp4")
         folders[name] = clips.write_jpegs(pictures, tmp / f"{name}-mjpeg")[0].parent
+    # as hard as real footage: from far (48 px) to close, turned aside at first (tests/cameras/clips.py)
+    for name, walker in HARD.items():
+        videos[name] = clips.scene_clip([walker()], tmp / f"{name}.mp4", seconds=45)
     auth = ":".join(CREDENTIALS)
     servers = {
         "rtsp": rtsp_server(free_port(), videos, tmp / "rtsp.log").start(),
@@ -86,7 +94,8 @@ def url(world, server, path):
 
 
 def add_camera(name, kind, address, **fields):
-    camera = Camera(name=name, kind=kind, url=address, purpose=Camera.Purpose.IN, min_face=60, **fields)
+    fields.setdefault("min_face", 60)
+    camera = Camera(name=name, kind=kind, url=address, purpose=Camera.Purpose.IN, **fields)
     with override_settings(CAMERA_ALLOWED_HOSTS=[RUNNER_SETTINGS["CAMERA_ALLOWED_HOSTS"]]):
         camera.clean()
     camera.save(using=ALIAS)
@@ -159,6 +168,27 @@ def test_people_walking_by_give_one_event_each_and_broken_cameras_say_why(world,
     assert world["runners"].processes["a"][0].poll() is None
     # the password is never written to the log, even for the camera it failed on
     assert "wrong-password" not in world["runners"].log("a")
+
+
+def test_real_footage_over_rtsp_is_one_event_per_pass_at_any_rate_and_a_stranger_one_review_entry(world, shared):
+    # a 48 px face coming closer, turned aside for its first second, at a cheap camera's quality;
+    # one camera analyses 5 frames a second, one a single frame, as a runner falling far behind
+    fast = add_camera("fast", "rtsp", url(world, "rtsp", "hard-obama"), analyse_fps=5, min_face=40)
+    slow = add_camera("slow", "rtsp", url(world, "rtsp", "hard-obama"), analyse_fps=1, min_face=40)
+    stranger = add_camera("stranger", "rtsp", url(world, "rtsp", "hard-stranger"), analyse_fps=2, min_face=40)
+    world["runners"].start("a")
+
+    def stranger_filed():
+        return UnknownSighting.objects.using(ALIAS).filter(camera_id=stranger.pk).exists()
+
+    # the stranger is filed only once the pass is over (CAMERA_PASS_SECONDS after it was last seen)
+    wait_until(lambda: events(fast) and events(slow) and stranger_filed(), 90, "every pass decided")
+    time.sleep(2)  # the clips go on, empty: nothing more may be decided
+    for cam in (fast, slow):
+        assert [e.person.name for e in events(cam)] == ["Barack Obama"] and len(tracks(cam)) == 1
+    assert events(stranger) == []
+    (entry,) = UnknownFace.objects.using(ALIAS).all()
+    assert [s.camera_id for s in UnknownSighting.objects.using(ALIAS).filter(face=entry)] == [stranger.pk]
 
 
 @pytest.mark.parametrize("kind", ["rtsp", "mjpeg"])

@@ -212,3 +212,11 @@ def test_the_confident_margin_is_read_on_the_encoding_versions_scale():
     assert early(rule.threshold - 0.07) == []  # inside by more than dlib's 0.05, not by SFace's 0.1
     [one] = early(rule.threshold - 0.12)
     assert one.person_id == OBAMA
+
+
+def test_a_moving_area_larger_than_the_budget_keeps_its_top_where_a_walking_person_s_face_is():
+    # a far person walking, analysed twice a second: the picture changed from head to feet over a stride
+    kept = tracking.merge_areas([(100, 50, 250, 350)], 640, 360, margin=40, budget=40_000)
+    assert kept == [(60, 10, 290, 10 + 40_000 // 230)]
+    # too wide for even a face's height within the budget: not searched enlarged
+    assert tracking.merge_areas([(0, 0, 640, 360)], 640, 360, margin=40, budget=40_000) == []
