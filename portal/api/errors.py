@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from portal.core.errors import error_body as body
 from portal.recovery.outage import MESSAGE as OUTAGE_MESSAGE
 from portal.recovery.outage import RETRY_AFTER_SECONDS, is_outage
 from portal.web.reasons import reason_text
@@ -42,10 +43,6 @@ OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-
 def image_error(exc: ImageRejected, field):
     message = reason_text(exc.message)
     return ApiError(IMAGE_REJECT_STATUS.get(exc.code, 400), exc.code, message, {field: [message]})
-
-
-def body(code, message, fields=None):
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _flatten(detail, prefix=""):

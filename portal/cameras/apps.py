@@ -15,4 +15,8 @@ class CamerasConfig(AppConfig):
     verbose_name = _("Cameras")
 
     def ready(self):
+        from portal.cameras import texts
+        from portal.core.messages import templates_register
+
         post_delete.connect(_picture_delete, sender=self.get_model("Camera"), dispatch_uid="camera-picture-delete")
+        templates_register("reasons", texts.ALL)

@@ -14,6 +14,8 @@ from django.template import loader
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 
+from portal.core.errors import error_body
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -47,9 +49,7 @@ def is_outage(exc):
 def outage_response(request):
     path = request.path
     if path.startswith("/api/"):
-        from portal.api.errors import body
-
-        response = JsonResponse(body("unavailable", str(MESSAGE)), status=503)
+        response = JsonResponse(error_body("unavailable", str(MESSAGE)), status=503)
     elif path.startswith("/kiosk/api/"):
         response = JsonResponse({"error": "unavailable", "message": str(MESSAGE)}, status=503)
     else:

@@ -3,40 +3,16 @@
 Recognition's reasons (recognition.texts), cameras' errors (portal.cameras.texts), alerts and the operators' audit trail
 (portal.access.texts), the explanations of door decisions (portal.access.rules)
 and the skipped entries of an import (portal.people.imports) are kept in English
-with their values filled in; here a sentence is matched back to its template,
+with their values filled in, their templates registered in portal.core.messages
+by each app's ready(); here a sentence is matched back to its template,
 the values read out, and the translated template filled with them. A sentence
 that matches no template (written by an older version, or typed by an operator)
 is shown as it is.
 """
 
-import re
-from functools import cache
-
 from django.utils.translation import gettext, pgettext
 
-from recognition import texts
-
-
-def _compile(template):
-    parts = re.split(r"%\((\w+)\)s", template)
-    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-    return re.compile(regex, re.DOTALL), template
-
-
-@cache
-def _patterns():
-    from portal.access.texts import ACTIONS, ALERTS, DETAILS
-    from portal.cameras.texts import ALL as CAMERA
-    from portal.people.imports import TEMPLATES
-
-    return [_compile(template) for template in [*texts.ALL, *ALERTS, *ACTIONS, *DETAILS, *TEMPLATES, *CAMERA]]
-
-
-@cache
-def _why_patterns():
-    from portal.access.rules import WHY
-
-    return [_compile(template) for template in WHY]
+from portal.core.messages import patterns
 
 
 def _translate(text, patterns, fill=lambda key, value: value):
@@ -53,7 +29,7 @@ def reason_text(text):
     if not text:
         return text
     # a file's missing suffix is said in words, translated too
-    return _translate(text, _patterns(), lambda key, value: reason_text(value) if key == "suffix" else value)
+    return _translate(text, patterns("reasons"), lambda key, value: reason_text(value) if key == "suffix" else value)
 
 
 # the values of an explanation that are sentences themselves (the rest are names and dates)
@@ -70,4 +46,4 @@ def explanation_text(text, depth=0):
             return pgettext("list separator", ", ").join(explanation_text(v, depth + 1) for v in value.split(", "))
         return explanation_text(value, depth + 1) if key in NESTED else value
 
-    return _translate(text, _why_patterns(), fill)
+    return _translate(text, patterns("why"), fill)
