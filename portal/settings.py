@@ -441,6 +441,9 @@ KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
 KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
 # Pictures of kiosk attempts are deleted after this many days (the events stay).
 KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
+# Captures (uploads, kiosk attempts, camera tracks: rows, frames, files) are deleted after
+# this many days; the events stay, without their capture. 0 keeps them for ever.
+CAPTURE_RETENTION_DAYS = env_int("CAPTURE_RETENTION_DAYS", 400, minimum=0)
 
 # --- cameras ------------------------------------------------------------------
 
@@ -647,6 +650,11 @@ CELERY_BEAT_SCHEDULE = {}
 CELERY_BEAT_SCHEDULE["gallery-changes-prune"] = {
     "task": "recognition.tasks.gallery_changes_prune_task",
     "schedule": crontab(hour=3, minute=40),
+}
+# daily: captures older than CAPTURE_RETENTION_DAYS
+CELERY_BEAT_SCHEDULE["captures-expire"] = {
+    "task": "recognition.tasks.captures_expire_task",
+    "schedule": crontab(hour=3, minute=50),
 }
 # at :05 every hour: calendar days close just after midnight, overnight shifts
 # once their working day is over

@@ -256,6 +256,31 @@ def _enqueue_capture(capture_id):
     send(CAPTURE, capture_id)
 
 
+def captures_expire(*, now=None, days=None, batch=1000):
+    """Delete the captures (rows, frames and files) older than CAPTURE_RETENTION_DAYS; 0 keeps them.
+
+    Without it the table and the folders grew for ever and erasure had every capture ever taken
+    to look through (issue 24). The events, access log entries and review sightings that pointed
+    at a capture stay, without it (SET_NULL). A capture still queued or being processed is left to
+    finish. In batches, each in its own transaction: no lock held over the whole table. Returns
+    how many were deleted."""
+    from datetime import timedelta
+
+    days = settings.CAPTURE_RETENTION_DAYS if days is None else days
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = Capture.objects.filter(created_at__lt=cutoff, status__in=[Capture.Status.DONE, Capture.Status.FAILED])
+    old = old.order_by()
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            # the files go after commit (recognition.signals)
+            Capture.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    return deleted
+
+
 # a process whose position is older than the log reloads once: a week covers any process still running
 GALLERY_LOG_DAYS = 7
 

@@ -93,6 +93,13 @@ def process_video(self, job_id):
 
 
 @shared_task
+def captures_expire_task():
+    from recognition.services import captures_expire
+
+    return captures_expire()
+
+
+@shared_task
 def gallery_changes_prune_task():
     from recognition.services import gallery_changes_prune
 

@@ -144,3 +144,32 @@ def test_a_new_kiosk_has_liveness_on_and_its_form_says_what_that_stops():
     assert field.default is True
     assert "a printed photo or a phone screen is refused however it is moved" in field.help_text
     assert "Does not stop a video" in field.help_text
+
+
+def test_captures_older_than_their_retention_go_rows_frames_and_files_and_the_events_stay(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from recognition.services import captures_expire
+    from recognition.tasks import captures_expire_task
+
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    _, token = paired_kiosk()
+    frames = [kiosk_frame(photos.OBAMA), kiosk_frame(photos.OBAMA, shift=(4, 0))]
+    attempt(client, token, frames, django_capture_on_commit_callbacks)
+    attempt(client, token, [kiosk_frame(photos.STRANGER)], django_capture_on_commit_callbacks)
+    old, recent = Capture.objects.order_by("created_at")
+    queued = Capture.objects.create(image=old.image.name, status=Capture.Status.QUEUED)
+    Capture.objects.filter(pk__in=[old.pk, queued.pk]).update(created_at=timezone.now() - timedelta(days=11))
+    old_files = [Path(old.image.path), Path(old.annotated.path), Path(CaptureFrame.objects.get(capture=old).image.path)]
+    settings.CAPTURE_RETENTION_DAYS = 0
+    assert captures_expire() == 0  # 0 keeps them
+    settings.CAPTURE_RETENTION_DAYS = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        assert captures_expire(batch=1) == 1
+    assert not any(f.is_file() for f in old_files)
+    assert set(Capture.objects.values_list("pk", flat=True)) == {recent.pk, queued.pk}  # a queued one finishes first
+    assert not CaptureFrame.objects.filter(capture_id=old.pk).exists()
+    event = AttendanceEvent.objects.get()
+    assert event.capture is None and event.person.name == "Barack Obama"
+    assert captures_expire_task.apply().get() == 0
+    assert settings.CELERY_BEAT_SCHEDULE["captures-expire"]["task"] == captures_expire_task.name

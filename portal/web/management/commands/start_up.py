@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 PERIODIC = [
     ("close_days", "--days", "31"),
     ("kiosk_snapshots_expire",),
+    ("captures_expire",),
     ("reconcile",),
     # stored encodings into the version the settings ask for (nothing to do unless it changed)
     ("reencode",),
