@@ -48,8 +48,12 @@ def ffmpeg():
     return found
 
 
-def clip(path, walks, *, seconds, size=(640, 360), fps=10, codec="libx264", extra=()):
-    """Write an H.264 MP4 (or what `codec` and the suffix of path say) of the walks to path."""
+def clip(path, walks, *, seconds, size=(640, 360), fps=10, codec="libx264", extra=(), background=None):
+    """Write an H.264 MP4 (or what `codec` and the suffix of path say) of the walks to path.
+
+    background: the colour behind the faces at each time (a function of t): a hard cut between
+    two scenes is a change of background with other faces; default plain grey.
+    """
     width, height = size
     command = [
         ffmpeg(), "-loglevel", "error", "-y",
@@ -59,7 +63,7 @@ def clip(path, walks, *, seconds, size=(640, 360), fps=10, codec="libx264", extr
     frames = []
     for index in range(round(seconds * fps)):
         t = index / fps
-        canvas = Image.new("RGB", size, (128, 128, 128))
+        canvas = Image.new("RGB", size, background(t) if background else (128, 128, 128))
         for walk in walks:
             at = walk.where(t)
             if at is not None:

@@ -78,6 +78,25 @@ def test_a_clip_of_two_people_walking_by_lists_both_with_their_times_and_the_str
     assert not job.video and body["kept"] is False
 
 
+def test_a_hard_cut_from_one_person_to_another_lists_both_from_their_own_times(hr_api, run_workers, people, tmp_path):
+    """Two shots, as an edited video has: Obama in one room, a cut, Biden in another (issue 25, item 9)."""
+    cut = 3.0
+    shots = [
+        Walk(sprite(photos.OBAMA, 110), 0.0, cut - 0.1, (250, 90), (270, 95)),
+        Walk(sprite(photos.BIDEN, 110), cut, 6.0, (230, 100), (250, 95)),
+    ]
+    rooms = lambda t: (92, 84, 70) if t < cut else (196, 204, 214)  # noqa: E731
+    data = clip(tmp_path / "cut.mp4", shots, seconds=6.0, fps=10, background=rooms).read_bytes()
+    body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
+    assert body["status"] == "done", body
+    seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
+    assert set(seen) == {"Barack Obama", "Joe Biden"}, body["faces"]
+    assert seen["Barack Obama"]["first_seen"] == pytest.approx(0.0, abs=SLACK)
+    assert seen["Barack Obama"]["last_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["first_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["last_seen"] == pytest.approx(6.0, abs=SLACK)
+
+
 def test_a_kept_video_stays_stored(hr_api, run_workers, walk_clip, people):
     submit(hr_api, run_workers, walk_clip, keep=True)
     job = VideoJob.objects.get()
@@ -135,6 +154,11 @@ def test_the_recognize_page_takes_a_video_and_shows_progress_then_who_was_seen(
     assert status["status"] == "done" and status["percent"] == 100
     done = client.get(response["Location"]).content.decode()
     assert "Barack Obama" in done and "Joe Biden" in done and "Unknown" in done
+    # a match in words and a percent, as on the picture page; no raw distance, none for the stranger
+    table = done[done.index('id="video-faces"') :]
+    assert "Distance" not in table and "% · " in table
+    stranger_row = table[table.rindex("<tr>") :]
+    assert "%" not in stranger_row and "–" in stranger_row
     face = VideoFace.objects.filter(job=job).first()
     assert reverse("media-video-face", args=[job.pk, face.pk]) in done
 
