@@ -270,7 +270,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # Face photos are personal data: each stored file is served only by the view of
 # what it belongs to (a photo, a capture, an export), after checking the user's
-# right to it (portal.web.files); nothing serves the media folder as a whole.
+# right to it (portal.core.files); nothing serves the media folder as a whole.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # Behind nginx, "x-accel-redirect" lets the proxy send the bytes once the view
@@ -737,7 +737,7 @@ if CACHE_URL:
 # Longest `?wait=` a client may ask for; below gunicorn's 30 s worker timeout.
 API_WAIT_MAX_SECONDS = env_int("API_WAIT_MAX_SECONDS", 20, minimum=0)
 # Requests of one client (kiosk, token, user, address) that may wait for a result
-# at once; more answer at once and the client polls (portal.web.waits).
+# at once; more answer at once and the client polls (portal.core.waits).
 WAIT_PER_CLIENT_MAX = env_int("WAIT_PER_CLIENT_MAX", 4, minimum=0)
 # Requests that may wait at once in one web server process: keep it below
 # gunicorn's --threads, so that pages and /healthz always find a free thread.

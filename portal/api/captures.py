@@ -27,9 +27,9 @@ from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.attendance.models import AttendanceEvent
+from portal.core.waits import wait_slot
 from portal.people.models import Person
 from portal.web.reasons import reason_text
-from portal.web.waits import wait_slot
 from recognition.models import Capture
 from recognition.services import capture_submit, capture_wait
 

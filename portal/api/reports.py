@@ -19,9 +19,10 @@ from portal.api.filters import MAX_ID
 from portal.api.permissions import IsViewer, request_roles
 from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
+from portal.core.spreadsheets import wants_bom
 from portal.reports.forms import ReportFilterForm
 from portal.reports.models import ReportExport
-from portal.reports.responses import CONTENT_TYPES, export_file, report_download, wants_bom
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download
 from portal.reports.services import report_export_request
 
 

@@ -25,10 +25,10 @@ from portal.api.captures import PersonRefSerializer
 from portal.api.errors import ApiError
 from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHR
+from portal.core.files import picture_response
 from portal.people.models import Person
 from portal.review.models import UnknownFace, UnknownSighting
 from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_visitor
-from portal.web.files import picture_response
 
 
 class SightingSerializer(serializers.ModelSerializer):

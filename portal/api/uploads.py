@@ -4,7 +4,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.api.errors import ApiError, image_error
-from portal.web.files import file_response
+from portal.core.files import file_response
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -18,7 +18,7 @@ def read_image(upload, field="image"):
 
 
 def image_response(field):
-    """A stored photo as the response body (portal.web.files: typed, nosniff, private caching)."""
+    """A stored photo as the response body (portal.core.files: typed, nosniff, private caching)."""
     try:
         return file_response(field)
     except Http404:

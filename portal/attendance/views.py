@@ -30,9 +30,8 @@ from portal.attendance.services import (
     attendance_event_void,
 )
 from portal.core.paging import PeekPage
-from portal.core.spreadsheets import spreadsheet_safe
+from portal.core.spreadsheets import spreadsheet_safe, wants_bom
 from portal.people.models import Person
-from portal.reports.responses import wants_bom
 
 
 @role_required(HR)

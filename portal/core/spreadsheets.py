@@ -22,3 +22,8 @@ def spreadsheet_safe(value):
 def spreadsheet_row(values):
     """Every cell of a row through `spreadsheet_safe`."""
     return [spreadsheet_safe(value) for value in values]
+
+
+def wants_bom(query):
+    """CSV files start with a byte-order mark unless the request says `bom=0` (for machines)."""
+    return query.get("bom", "1").lower() not in {"0", "false", "no"}

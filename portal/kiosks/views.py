@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.throttling import secret_failed, secret_wait, wait_text
+from portal.core.waits import wait_slot
 from portal.kiosks.selectors import (
     CHALLENGE_PROMPTS,
     kiosk_badge_view,
@@ -35,7 +36,6 @@ from portal.kiosks.services import (
     kiosk_pairing_find,
 )
 from portal.web.reasons import reason_text
-from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_wait

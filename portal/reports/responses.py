@@ -5,10 +5,10 @@ import tempfile
 from django.http import FileResponse, StreamingHttpResponse
 
 from portal.attendance.selectors import daily_summary_list
+from portal.core.files import file_response
 from portal.reports import exports
 from portal.reports.selectors import Totals
 from portal.reports.services import report_file_write, report_filename
-from portal.web.files import file_response
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -17,11 +17,6 @@ CONTENT_TYPES = {
     # a PDF timesheet longer than REPORT_PDF_MAX_PAGES: one PDF per person
     "zip": "application/zip",
 }
-
-
-def wants_bom(query):
-    """CSV files start with a byte-order mark unless the request says `bom=0` (for machines)."""
-    return query.get("bom", "1").lower() not in {"0", "false", "no"}
 
 
 def report_download(*, fmt, filters, bom=True):

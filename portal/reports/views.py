@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
 from portal.attendance.services import attendance_absences_mark
+from portal.core.spreadsheets import wants_bom
 from portal.reports import charts
 from portal.reports.forms import MonthlyForm, ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
 from portal.reports.monthly import column_titles, figure_values, legend, monthly_summary
 from portal.reports.monthly_files import write_monthly_pdf, write_monthly_xlsx
-from portal.reports.responses import CONTENT_TYPES, export_file, report_download, wants_bom
+from portal.reports.responses import CONTENT_TYPES, export_file, report_download
 from portal.reports.selectors import dashboard_today, presence_history, report_totals
 from portal.reports.services import report_export_request, report_period
 

@@ -11,12 +11,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import EMPLOYEE, HR, MANAGER, role_required
+from portal.core.files import file_response
 from portal.employees.access import employee_required
 from portal.requests import services
 from portal.requests.forms import FORMS, EntitlementForm, FilterForm, FlowForm, LeaveTypeForm
 from portal.requests.models import Kind, LeaveEntitlement, LeaveType, Request
 from portal.requests.selectors import leave_balances, may_decide, requests_visible
-from portal.web.files import file_response
 
 
 def request_for(user, pk):

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access.visitors import VisitorRefused
 from portal.accounts.roles import HR, SECURITY, has_role, role_required
+from portal.core.files import picture_response
 from portal.review.forms import AssignForm, NewPersonForm, ReviewVisitorForm
 from portal.review.models import UnknownFace
 from portal.review.services import ReviewRefused, review_assign, review_dismiss, review_new_person, review_visitor
-from portal.web.files import picture_response
 
 PAGE = 50
 

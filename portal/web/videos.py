@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, role_required
-from portal.web.files import picture_response
+from portal.core.files import picture_response
 from portal.web.reasons import reason_text
 from recognition import video
 from recognition.models import VideoFace, VideoJob

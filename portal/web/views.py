@@ -6,10 +6,10 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, HR, has_role, role_required
 from portal.attendance.models import AttendanceEvent
-from portal.web.files import file_response
+from portal.core.files import file_response
+from portal.core.waits import wait_slot
 from portal.web.forms import RecognizeForm
 from portal.web.reasons import reason_text
-from portal.web.waits import wait_slot
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
 from recognition.services import capture_submit, capture_wait, upload_read

@@ -13,9 +13,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from portal.accounts.roles import HR
+from portal.core.waits import wait_slot
 from portal.recovery.outage import server_error
 from portal.recovery.services import work_reconcile
-from portal.web.waits import wait_slot
 from recognition import tasks
 from recognition.models import Capture
 from recognition.services import capture_submit
