@@ -228,6 +228,17 @@ class Visitor(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
+    # the first door that let the visitor in: the host is told once (claimed by a conditional update)
+    arrived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("arrived at"))
+    # the pass ended early ("end the pass now"): valid_until was moved to this moment
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -417,6 +428,7 @@ class Alert(models.Model):
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("door")
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+
     class Delivery(models.TextChoices):
         OFF = "off", _("no webhook")
         PENDING = "pending", _("pending")

@@ -173,6 +173,8 @@ def visitor_face_state(visitor) -> VisitorFace:
     if refused:
         return VisitorFace("refused", refused[-1].reason)
     return VisitorFace("none")
+
+
 def door_states(*, now=None):
     """Every door with its agent's live state: [(door, status or None, online)], by zone and name."""
     now = now or timezone.now()

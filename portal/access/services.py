@@ -19,6 +19,7 @@ from portal.access.selectors import (
     zone_tz,
 )
 from portal.access.transports import channels_configured
+from portal.access.visitors import visitor_arrival_claim
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ def access_attempt_decide(
         )
         if verdict.granted:
             door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=door.unlock_seconds, event=event)
+            if visitor is not None and visitor.arrived_at is None:
+                visitor_arrival_claim(visitor=visitor, event=event)
         elif verdict.reason == "not_recognized":
             unknown_refusals_check(door=door, at=at, face=event.unknown_face)
     return event

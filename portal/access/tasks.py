@@ -76,3 +76,10 @@ def erase_visitors():
     from portal.access.visitors import visitors_erase
 
     visitors_erase()
+
+
+@shared_task(ignore_result=True)
+def visitor_arrival_notify(event_id):
+    from portal.access.visitors import visitor_arrival_tell
+
+    visitor_arrival_tell(event_id=event_id)

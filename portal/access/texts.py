@@ -54,6 +54,7 @@ LOCKDOWN_END = gettext_noop("lockdown end")
 PASSBACK_RESET = gettext_noop("anti-passback reset")
 VISITOR_REGISTERED = gettext_noop("visitor registered")
 VISITOR_ERASED = gettext_noop("visitor erased")
+VISITOR_ENDED = gettext_noop("visitor pass ended")
 FOR_MINUTES = gettext_noop("for %(minutes)s minutes")
 EVERYONE = gettext_noop("everyone")
 VISITOR_DETAIL = gettext_noop("%(name)s (host %(host)s) until %(until)s")
@@ -82,7 +83,8 @@ READER_NONE_DETAIL = gettext_noop("%(kiosk)s reads for no door (attendance only)
 PIN_SET = gettext_noop("PIN set")
 PIN_REMOVED = gettext_noop("PIN removed")
 ACTIONS = [
-    UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, VISITOR_POLICY, EVERYONE,
+    UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, VISITOR_ENDED, VISITOR_POLICY,
+    EVERYONE,
     *SETUP.values(), READER_SET, PIN_SET, PIN_REMOVED,
 ]  # fmt: skip
 # most specific first

@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,9 +35,10 @@ from portal.access.services import (
 )
 from portal.access.texts import reason_message
 from portal.access.transports import channels_configured
-from portal.access.visitors import VisitorRefused, visitor_register
+from portal.access.visitors import VisitorRefused, visitor_pass_end, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, has_role, role_required
 from portal.core.spreadsheets import spreadsheet_row
+from portal.employees.mail import absolute_link
 from portal.kiosks.selectors import person_thumbnail
 from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
@@ -324,13 +327,54 @@ def visitors(request):
             form.add_error(None, exc.message)
         else:
             _visitor_registered_say(request, visitor)
-            return redirect("access-visitors")
+            # the pass to print and hand over comes next
+            return redirect("access-visitor", pk=visitor.pk)
     now = timezone.now()
     listing = list(Visitor.objects.select_related("host").prefetch_related("doors", "person__photos")[:100])
     for visitor in listing:
-        visitor.face = visitor_face_state(visitor)
-        visitor.face_reason = reason_text(visitor.face.reason) if visitor.face.reason else ""
+        _visitor_state(visitor, now)
     return render(request, "access/visitors.html", {"form": form, "visitors": listing, "now": now})
+
+
+def _visitor_state(visitor, now):
+    """A pass's state for reception, in the words the list and the pass page use."""
+    visitor.face = visitor_face_state(visitor)
+    visitor.face_reason = reason_text(visitor.face.reason) if visitor.face.reason else ""
+    visitor.ended = visitor.valid_until <= now
+    return visitor
+
+
+@role_required(RECEPTION)
+def visitor_pass(request, pk):
+    """The pass to print and hand over. Its QR code is this page's own address: a guard who scans it
+    (signed in) sees the pass as it is now, ended or not, and can end it."""
+    import segno
+
+    visitor = get_object_or_404(
+        Visitor.objects.select_related("host").prefetch_related("doors", "person__photos"), pk=pk
+    )
+    now = timezone.now()
+    _visitor_state(visitor, now)
+    address = absolute_link(reverse("access-visitor", args=[visitor.pk]), request=request)
+    qr = segno.make(address, error="m").svg_inline(scale=4)
+    photo = person_thumbnail(visitor.person_id) if visitor.person_id else None
+    return render(
+        request,
+        "access/visitor_pass.html",
+        {"visitor": visitor, "now": now, "qr": mark_safe(qr), "address": address, "photo": photo},  # noqa: S308 - segno's own SVG
+    )
+
+
+@role_required(RECEPTION)
+@require_POST
+def visitor_end(request, pk):
+    visitor = get_object_or_404(Visitor, pk=pk)
+    if visitor_pass_end(visitor=visitor, user=request.user):
+        ended = _("The pass of %(name)s has ended: no door opens for it any more.")
+        messages.info(request, ended % {"name": visitor.name})
+    else:
+        messages.info(request, _("The pass of %(name)s had already ended.") % {"name": visitor.name})
+    return redirect("access-visitors" if request.POST.get("next") == "list" else reverse("access-visitor", args=[pk]))
 
 
 def _visitor_registered_say(request, visitor):

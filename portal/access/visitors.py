@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 
 from portal.access import texts
 from portal.access.models import AccessEvent, OperatorAction, Visitor
+from portal.access.tasks import visitor_arrival_notify
+from portal.employees.models import EmployeeAccount, Notification
+from portal.employees.services import notification_send
 from portal.people.models import Person
 from recognition.services import person_photo_add
 
@@ -84,6 +87,7 @@ def visitor_register(
         )
         visitor.doors.set(doors)
         person_photo_add(person=person, data=photo, filename="visitor.jpg")
+        _host_tell(visitor, Notification.Kind.VISITOR_REGISTERED, doors=", ".join(door.name for door in doors))
         # every pass is in the audit trail: who gave it, to whom, which doors, from when until when
         OperatorAction.objects.create(
             user=user,
@@ -99,6 +103,59 @@ def visitor_register(
             )[:300],
         )
     return visitor
+
+
+def _host_tell(visitor, kind, **params):
+    """Tell the visitor's host (their bell, and an e-mail when they have an address): only a
+    host with an account can be told. Returns the notification, or None."""
+    account = EmployeeAccount.objects.filter(person_id=visitor.host_id).select_related("user").first()
+    if account is None or not account.user.is_active:
+        return None
+    times = {
+        "start": f"{timezone.localtime(visitor.valid_from):%Y-%m-%d %H:%M}",
+        "until": f"{timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}",
+    }
+    return notification_send(
+        user=account.user,
+        kind=kind,
+        params={"visitor": visitor.name + (f" ({visitor.company})" if visitor.company else ""), **times, **params},
+    )
+
+
+def visitor_arrival_claim(*, visitor, event):
+    """In the door decision's transaction: the first granted passage of a pass marks its arrival.
+    True once per pass (a conditional update: two doors at once still tell the host once)."""
+    claimed = Visitor.objects.filter(pk=visitor.pk, arrived_at=None).update(arrived_at=event.at)
+    if claimed:
+        # the e-mail leaves from a worker after the commit: the door's answer never waits for a mail server
+        transaction.on_commit(lambda: visitor_arrival_notify.delay(event.pk))
+    return bool(claimed)
+
+
+def visitor_arrival_tell(*, event_id):
+    event = AccessEvent.objects.select_related("visitor", "door").filter(pk=event_id).first()
+    if event is None or event.visitor is None:
+        return None
+    at = f"{timezone.localtime(event.at):%H:%M}"
+    return _host_tell(event.visitor, Notification.Kind.VISITOR_ARRIVED, door=event.door.name, at=at)
+
+
+def visitor_pass_end(*, visitor, user):
+    """End a pass now: every door refuses it from this moment (its face stays until the usual erasure)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Visitor.objects.filter(pk=visitor.pk, valid_until__gt=now).update(valid_until=now, ended_by=user)
+        if ended:
+            host = visitor.host.name if visitor.host else "-"
+            until = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
+            OperatorAction.objects.create(
+                user=user,
+                username=user.get_username() if user else "system",
+                action=texts.VISITOR_ENDED,
+                detail=texts.fill(texts.VISITOR_DETAIL, name=visitor.name, host=host, until=until)[:300],
+            )
+    visitor.refresh_from_db()
+    return bool(ended)
 
 
 def visitors_erase(*, now=None, days=None):

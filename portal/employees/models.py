@@ -79,12 +79,18 @@ class Notification(models.Model):
         REQUEST_WAITING = "request_waiting", _("request waiting for you")
         REQUEST_DECIDED = "request_decided", _("request decided")
         MISSING_CHECKOUT = "missing_checkout", _("missing check-out")
+        VISITOR_REGISTERED = "visitor_registered", _("visitor registered")
+        VISITOR_ARRIVED = "visitor_arrived", _("visitor arrived")
 
     TEXTS = {
         Kind.INVITATION: gettext_noop("Welcome to the attendance portal: your account is ready."),
         Kind.REQUEST_WAITING: gettext_noop("%(person)s asks for %(request)s: waiting for your approval."),
         Kind.REQUEST_DECIDED: gettext_noop("Your request for %(request)s was %(decision)s by %(by)s."),
         Kind.MISSING_CHECKOUT: gettext_noop("No check-out was recorded on %(day)s: ask for a missed punch."),
+        Kind.VISITOR_REGISTERED: gettext_noop(
+            "Your visitor %(visitor)s is registered, with a pass from %(start)s until %(until)s (%(doors)s)."
+        ),
+        Kind.VISITOR_ARRIVED: gettext_noop("Your visitor %(visitor)s has arrived: let in at %(door)s at %(at)s."),
     }
 
     user = models.ForeignKey(

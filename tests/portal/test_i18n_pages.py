@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.i18n import JSONCatalog
 
-from portal.access.models import Door, Zone
+from portal.access.models import Door, Visitor, Zone
 from portal.accounts.models import Preference
 from portal.accounts.roles import ADMIN, EMPLOYEE, HR, MANAGER, RECEPTION, SECURITY, VIEWER
 from portal.attendance.models import Schedule
@@ -154,6 +154,10 @@ def world():
         result={"faces": [{"name": "张伟", "person_id": person.pk, "distance": 0.3, "decision": "match"}]},
     )
     job = ImportJob.objects.create(archive="imports/x.zip", filename="员工.zip", status=ImportJob.Status.RUNNING)
+    visitor = Visitor.objects.create(
+        name="王芳", company="华为", host=person, valid_from=now, valid_until=now + timedelta(hours=4)
+    )
+    visitor.doors.set([door])
     return {
         "pk": {
             "people:person": person.pk,
@@ -167,6 +171,7 @@ def world():
             "org-kiosk-revoke": kiosk.pk,
             "attendance-schedule-edit": schedule.pk if schedule else None,
             "capture": capture.pk,
+            "access-visitor": visitor.pk,
         },
         "person": person,
         "now": now,

@@ -172,6 +172,8 @@ EXPECTED = {
     "access-on-site": SECURITY,
     "access-muster": SECURITY,
     "access-visitors": RECEPTION,
+    "access-visitor": RECEPTION,
+    "access-visitor-end": RECEPTION,
     # the API (sessions and tokens)
     "api:person-list": HR,
     "api:person-detail": HR,

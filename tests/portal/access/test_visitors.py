@@ -158,3 +158,94 @@ def test_a_visitor_photo_without_a_face_does_not_give_a_valid_pass(client, host,
     page = client.get(reverse("access-visitors")).content.decode()
     state = re.search(r"Faceless Visitor</td>.*?data-label=\"State\">(.*?)</td>", page, re.S).group(1)
     assert "photo refused" in state and "opens no door" in state and ">valid<" not in state
+
+
+def visitor_post(client, host, door, django_capture_on_commit_callbacks, *, name="Barack Visitor"):
+    upload = SimpleUploadedFile("visitor.jpg", photos.read(photos.OBAMA_2), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(
+            reverse("access-visitors"),
+            {
+                "name": name,
+                "company": "ACME",
+                "host": host.pk,
+                "doors": [door.pk],
+                "valid_from": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "hours": 4,
+                "photo": upload,
+            },
+        )
+
+
+def test_reception_gets_a_printable_pass_whose_qr_code_is_the_pass_page(
+    client, host, django_capture_on_commit_callbacks
+):
+    """Issue 25, 20: a pass to print, with a QR code a guard scans to see the pass as it is now."""
+    import segno
+
+    door, _, _ = door_with_kiosk("Lobby", visitor_door=True)
+    client.force_login(make_user("desk", role=RECEPTION))
+    response = visitor_post(client, host, door, django_capture_on_commit_callbacks)
+    visitor = Visitor.objects.get()
+    address = reverse("access-visitor", args=[visitor.pk])
+    assert response["Location"] == address  # straight to the pass, to print
+    page = client.get(address).content.decode()
+    assert "Barack Visitor" in page and "ACME" in page and "Joe Host" in page and "Lobby" in page
+    assert re.search(r'id="pass-state">valid<', page)
+    assert segno.make(f"http://testserver{address}", error="m").svg_inline(scale=4) in page
+    assert 'id="print-page"' in page and "End the pass now" in page
+    assert f'href="{address}"' in client.get(reverse("access-visitors")).content.decode()
+
+
+def test_ending_a_pass_now_refuses_the_visitor_at_every_door_from_then(
+    client, host, django_capture_on_commit_callbacks
+):
+    door, _, _ = door_with_kiosk("Lobby")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor = register(host, door, start=timezone.now() - timedelta(hours=1), hours=8)
+    assert access_attempt_decide(door=door, side="entry", at=timezone.now(), person=visitor.person).result == "granted"
+    client.force_login(make_user("desk", role=RECEPTION))
+    response = client.post(reverse("access-visitor-end", args=[visitor.pk]), {"next": "list"}, follow=True)
+    assert "The pass of Barack Visitor has ended" in response.content.decode()
+    visitor.refresh_from_db()
+    assert visitor.valid_until <= timezone.now() and visitor.ended_by.username == "desk"
+    assert OperatorAction.objects.filter(action="visitor pass ended", username="desk").exists()
+    later = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=visitor.person)
+    assert (later.result, later.reason) == ("denied", "pass_expired")
+    page = client.get(reverse("access-visitor", args=[visitor.pk])).content.decode()
+    assert re.search(r'id="pass-state"><strong class="error">ended<', page) and "End the pass now" not in page
+    # once ended, ending again changes nothing
+    client.post(reverse("access-visitor-end", args=[visitor.pk]))
+    assert OperatorAction.objects.filter(action="visitor pass ended").count() == 1
+
+
+def test_the_host_is_told_by_email_when_the_pass_is_given_and_once_when_the_visitor_arrives(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    from tests.factories import make_employee
+
+    host, _ = make_employee("Joe Host", email="joe@example.com")
+    door, _, _ = door_with_kiosk("Lobby")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor = register(host, door, start=timezone.now() - timedelta(minutes=5), hours=8)
+    assert [m.to for m in mailoutbox] == [["joe@example.com"]]
+    assert "Your visitor Barack Visitor is registered" in mailoutbox[0].subject
+    assert "Lobby" in mailoutbox[0].body
+    for seconds in (0, 30):
+        with django_capture_on_commit_callbacks(execute=True):
+            access_attempt_decide(
+                door=door, side="entry", at=timezone.now() + timedelta(seconds=seconds), person=visitor.person
+            )
+    assert len(mailoutbox) == 2
+    assert mailoutbox[1].subject.startswith("Your visitor Barack Visitor has arrived: let in at Lobby")
+    visitor.refresh_from_db()
+    assert visitor.arrived_at is not None
+
+
+def test_a_host_without_an_account_is_not_told_and_the_pass_is_given_all_the_same(
+    host, django_capture_on_commit_callbacks, mailoutbox
+):
+    door, _, _ = door_with_kiosk("Lobby")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor = register(host, door, start=timezone.now() - timedelta(minutes=5), hours=8)
+    assert visitor.pk and mailoutbox == []
