@@ -102,9 +102,49 @@ def attempt(url, token, frames):
     return sent, response.json()
 
 
+def run(attempts, early, subscriber, frames):
+    """One stack, `attempts` attempts, the kiosk's early decision on or off: the figures."""
+    env = {"KIOSK_EARLY_DECISION": "1" if early else "0"}
+    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), production=True, extra_env=env) as stack:
+        admin = Browser(stack.url)
+        admin.sign_in_admin()
+        person = admin.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
+        assert admin.wait_for_encoding(person) == ["accepted", "accepted"]
+        token = setup_door(stack.env)
+        subscriber.messages.clear()
+        attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
+        subscriber.wait_for(1, timeout=10)
+        latencies, answers, missing = [], [], 0
+        for _ in range(attempts):
+            before = len(subscriber.messages)
+            sent, answer = attempt(stack.url, token, frames)
+            answers.append(answer.get("outcome"))
+            got = subscriber.wait_for(before + 1, timeout=10)
+            if len(got) <= before:
+                missing += 1
+                continue
+            latencies.append(got[before][0] - sent)
+        manage(stack.env, "check")  # the stack is still healthy
+        steps = breakdown(stack.env)
+    return {
+        "kiosk_early_decision": early,
+        "attempt_to_mqtt": common.summary_ms(latencies),
+        "attempts": attempts,
+        "door_open_answers": answers.count("door_open"),
+        "commands_missing": missing,
+        "max_age_ok": all(age <= 5.0 for age in subscriber.ages()),
+        "median_ms_per_step": steps,
+    }
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench.door", description=__doc__)
     p.add_argument("--attempts", type=int, default=100)
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run with KIOSK_EARLY_DECISION=0 first (every frame encoded): the ratio of the medians",
+    )
     p.add_argument("--results", default=str(common.RESULTS))
     args = p.parse_args(argv)
     subscriber = Subscriber()
@@ -117,35 +157,14 @@ def main(argv=None):
         KIOSK_RESULT_WAIT_SECONDS="5",
     )
     frames = [common.kiosk_frame(photos.OBAMA, quality=85 - i) for i in range(3)]
-    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), production=True) as stack:
-        admin = Browser(stack.url)
-        admin.sign_in_admin()
-        person = admin.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-        assert admin.wait_for_encoding(person) == ["accepted", "accepted"]
-        token = setup_door(stack.env)
-        attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
-        subscriber.wait_for(1, timeout=10)
-        latencies, answers, missing = [], [], 0
-        for _ in range(args.attempts):
-            before = len(subscriber.messages)
-            sent, answer = attempt(stack.url, token, frames)
-            answers.append(answer.get("outcome"))
-            got = subscriber.wait_for(before + 1, timeout=10)
-            if len(got) <= before:
-                missing += 1
-                continue
-            latencies.append(got[before][0] - sent)
-        manage(stack.env, "check")  # the stack is still healthy
-        steps = breakdown(stack.env)
+    runs = [run(args.attempts, False, subscriber, frames)] if args.compare else []
+    runs.append(run(args.attempts, True, subscriber, frames))
     subscriber.close()
-    figures = {
-        "attempt_to_mqtt": common.summary_ms(latencies),
-        "attempts": args.attempts,
-        "door_open_answers": answers.count("door_open"),
-        "commands_missing": missing,
-        "max_age_ok": all(age <= 5.0 for age in subscriber.ages()),
-        "median_ms_per_step": steps,
-    }
+    figures = dict(runs[-1])
+    if args.compare:
+        before, after = runs[0]["attempt_to_mqtt"]["median_ms"], runs[-1]["attempt_to_mqtt"]["median_ms"]
+        figures["every_frame_encoded"] = runs[0]
+        figures["median_ratio_early_to_every_frame"] = round(after / before, 2) if before else None
     print(json.dumps(figures, indent=2))
     Path(args.results).mkdir(parents=True, exist_ok=True)
     (Path(args.results) / "door.json").write_text(json.dumps(figures, indent=2))

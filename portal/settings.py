@@ -439,6 +439,9 @@ KIOSK_FRAMES = env_int("KIOSK_FRAMES", 3, minimum=1)
 KIOSK_MAX_FRAMES = 8
 KIOSK_FRAME_WIDTH = env_int("KIOSK_FRAME_WIDTH", 480, minimum=160)
 KIOSK_FRAME_MAX_BYTES = env_int("KIOSK_FRAME_MAX_BYTES", 1024 * 1024, minimum=10_000)
+# At a door, an attempt whose first frame is recognized with room to spare (CAMERA_CONFIDENT_MARGIN)
+# is decided by that frame alone: the person waits, the further frames' faces are not encoded.
+KIOSK_EARLY_DECISION = env_bool("KIOSK_EARLY_DECISION", True)
 # Pictures of kiosk attempts are deleted after this many days (the events stay).
 KIOSK_SNAPSHOT_RETENTION_DAYS = env_int("KIOSK_SNAPSHOT_RETENTION_DAYS", 30, minimum=0)
 # Captures (uploads, kiosk attempts, camera tracks: rows, frames, files) are deleted after

@@ -250,7 +250,7 @@ def capture_process(*, capture):
     rule = decision_rule(known.encoding_version or None)
     live = None
     if capture.kiosk_id:
-        faces, live, spread = _kiosk_faces(capture, image, faces, options)
+        faces, live, spread = _kiosk_faces(capture, image, faces, options, known, rule)
         rule = burst.FramesRule(rule=rule, spread=spread)
     # What the router records and the capture's "done" commit together: a worker killed between
     # them would otherwise leave events that the redelivered task records a second time.
@@ -398,8 +398,13 @@ def _sighting(
     )
 
 
-def _kiosk_faces(capture, image, faces, options):
-    """A kiosk attempt shows one person: the largest face over all its frames, combined."""
+def _kiosk_faces(capture, image, faces, options, known, rule):
+    """A kiosk attempt shows one person: the largest face over all its frames, combined.
+
+    At a door, a first frame recognized with room to spare decides alone (KIOSK_EARLY_DECISION): the
+    person is waiting, and the further frames' detections and encodings were two thirds of the wait.
+    The room is the cameras' (CAMERA_CONFIDENT_MARGIN), with which one camera frame opens a door too.
+    """
     frames = [(image, faces)]
     for frame in capture.frames.all():
         try:
@@ -407,8 +412,18 @@ def _kiosk_faces(capture, image, faces, options):
                 frames.append((imaging.decode(handle.read(), upload_limits()), None))
         except (imaging.ImageRejected, FileNotFoundError):
             continue  # checked on upload; a frame lost since then is one frame fewer
-    rule = liveness.LivenessRule() if capture.require_liveness else None
-    attempt = burst.analyse(frames, options=options, rule=rule, challenge=capture.liveness_challenge)
+    confident = None
+    if settings.KIOSK_EARLY_DECISION and capture.kiosk.door_id:
+        margin = settings.CAMERA_CONFIDENT_MARGIN * getattr(rule, "scale", 1.0)
+
+        def confident(encoding):
+            match = known.search(encoding, rule)
+            return match.accepted and match.threshold is not None and match.distance <= match.threshold - margin
+
+    live_rule = liveness.LivenessRule() if capture.require_liveness else None
+    attempt = burst.analyse(
+        frames, options=options, rule=live_rule, challenge=capture.liveness_challenge, confident=confident
+    )
     return ([attempt.face] if attempt.face else []), attempt.liveness, attempt.spread
 
 
