@@ -24,7 +24,9 @@ class AccessFilterForm(forms.Form):
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     zone = forms.ModelChoiceField(Zone.objects.all(), required=False, label=_("Zone"))
     door = forms.ModelChoiceField(Door.objects.all(), required=False, label=_("Door"))
-    person = forms.ModelChoiceField(Person.objects.all(), required=False, widget=PersonSelect(), label=_("Person"))
+    person = forms.ModelChoiceField(
+        Person.objects.all(), required=False, widget=PersonSelect(scope="everyone"), label=_("Person")
+    )
     result = forms.ChoiceField(
         choices=[("", _("any"))] + list(AccessEvent.Result.choices), required=False, label=_("Result")
     )

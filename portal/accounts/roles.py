@@ -109,15 +109,15 @@ def has_role(user, minimum):
     return minimum in user_roles(user)
 
 
-def role_required(minimum):
-    """Page decorator: sign in first, then at least `minimum`; otherwise 403."""
+def role_required(*minimums):
+    """Page decorator: sign in first, then at least one of `minimums`; otherwise 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, minimum):
+            if not any(has_role(request.user, minimum) for minimum in minimums):
                 raise PermissionDenied(_("Your role does not allow this page."))
             return view(request, *args, **kwargs)
 

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.person_create, name="create"),
+    path("pick/", views.person_pick, name="pick"),
     path("bulk/", views.bulk, name="bulk"),
     path("<int:pk>/", views.person, name="person"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),

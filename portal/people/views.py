@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.roles import HR, role_required
+from portal.accounts.roles import HR, SECURITY, VIEWER, role_required, user_roles
 from portal.people import imports, selectors, services
 from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
 from portal.people.models import Department, ImportJob, MergeRecord, Person
+from portal.people.search import person_search
 from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 
@@ -371,3 +372,22 @@ def import_status(request, pk):
             "error": _(job.error) if job.error else "",
         }
     )
+
+
+PICK_RESULTS = 20
+
+
+@role_required(VIEWER, SECURITY)
+@require_GET
+def person_pick(request):
+    """People matching what a picker's user types (static/js/picker.js), for pickers that list
+    nobody in the page: at most PICK_RESULTS, as the people search finds them. Anyone with a page
+    that has a person picker may ask; visitors are found only by security (the access log)."""
+    people = Person.objects.filter(merged_into=None)
+    if request.GET.get("scope") != "everyone" or SECURITY not in user_roles(request.user):
+        people = people.staff()
+    query = request.GET.get("q", "").strip()[:100]
+    found = person_search(people, query).order_by("name", "id")[:PICK_RESULTS] if query else []
+    # "search": the spellings picker.js matches further words against, as for listed options
+    people = [{"id": p.pk, "label": str(p), "search": f"{p.search_key} {p.employee_id.casefold()}"} for p in found]
+    return JsonResponse({"people": people})
