@@ -70,17 +70,29 @@ def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
     photo.thumb_small.save("thumb-s.jpg", ContentFile(small), save=False)
     photo.thumb_medium.save("thumb-m.jpg", ContentFile(medium), save=False)
     if save:
-        FacePhoto.objects.filter(pk=photo.pk).update(thumb_small=photo.thumb_small.name,
-                                                      thumb_medium=photo.thumb_medium.name)
+        FacePhoto.objects.filter(pk=photo.pk).update(
+            thumb_small=photo.thumb_small.name, thumb_medium=photo.thumb_medium.name
+        )
         storage = photo.thumb_small.storage
         transaction.on_commit(lambda: [storage.delete(name) for name in old])
     return photo
 
 
 def capture_submit(
-    *, data, filename="capture.jpg", source=Capture.Source.UPLOAD, user=None, record_attendance=True,
-    claimed_person=None, kiosk=None, client_id=None, direction="", require_liveness=False, frames=(),
-    claimed_employee_id="", liveness_challenge="",
+    *,
+    data,
+    filename="capture.jpg",
+    source=Capture.Source.UPLOAD,
+    user=None,
+    record_attendance=True,
+    claimed_person=None,
+    kiosk=None,
+    client_id=None,
+    direction="",
+    require_liveness=False,
+    frames=(),
+    claimed_employee_id="",
+    liveness_challenge="",
 ):
     """Store a picture for recognition and queue it. Returns the Capture.
 
@@ -95,10 +107,17 @@ def capture_submit(
         taken = timezone.make_aware(taken, timezone.get_current_timezone())
     with transaction.atomic():
         capture = Capture(
-            taken_at=taken, source=source, submitted_by=user, record_attendance=record_attendance,
+            taken_at=taken,
+            source=source,
+            submitted_by=user,
+            record_attendance=record_attendance,
             claimed_person=claimed_person,
-            kiosk=kiosk, client_id=client_id, direction=direction, require_liveness=require_liveness,
-            claimed_employee_id=claimed_employee_id[:64], liveness_challenge=liveness_challenge,
+            kiosk=kiosk,
+            client_id=client_id,
+            direction=direction,
+            require_liveness=require_liveness,
+            claimed_employee_id=claimed_employee_id[:64],
+            liveness_challenge=liveness_challenge,
         )
         capture.save()  # created_at is needed for the file's folder
         # the suffix comes from the bytes, never from the client's file name
@@ -172,14 +191,20 @@ def captures_forget_person(*, person):
         for face in faces:
             if face.get("person_id") == person.pk:
                 face.update(person_id=None, name=None, employee_id=None, decision="erased", event_id=None, event=None)
-        names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f and f.name]
-        names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image]
-        capture.frames.all().delete()
-        Capture.objects.filter(pk=capture.pk).update(result=capture.result, image="", annotated="")
-        # after commit: a rolled-back erasure must not lose the files
-        transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+        Capture.objects.filter(pk=capture.pk).update(result=capture.result)
+        capture_pictures_delete(capture=capture)
         changed += 1
     return changed
+
+
+def capture_pictures_delete(*, capture):
+    """Delete a capture's pictures (the first frame, the annotated copy, the further frames); the row stays."""
+    names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f and f.name]
+    names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image]
+    CaptureFrame.objects.filter(capture=capture).delete()
+    Capture.objects.filter(pk=capture.pk).update(image="", annotated="")
+    # after commit: a rolled-back erasure must not lose the files
+    transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
 
 
 def videos_forget_person(*, person):

@@ -4,8 +4,9 @@ A visitor's face is enrolled like anyone's (an identity in the gallery, the
 same photo checks), so the kiosk recognizes them; the door decision then
 reads their pass instead of access groups. After VISITOR_RETENTION_DAYS past
 the pass, the photos and encodings are deleted and the gallery identity with
-them; the Visitor row stays as the audit trail (who, host, when, which doors),
-without biometrics.
+them, and so is every kiosk or camera picture of their face
+(portal.people.erasure); the Visitor row stays as the audit trail (who, host,
+when, which doors), without biometrics.
 """
 
 import logging
@@ -22,6 +23,7 @@ from portal.access.models import AccessEvent, OperatorAction, Visitor
 from portal.access.tasks import visitor_arrival_notify
 from portal.employees.models import EmployeeAccount, Notification
 from portal.employees.services import notification_send
+from portal.people.erasure import person_pictures_erase
 from portal.people.models import Person
 from recognition.services import person_photo_add
 
@@ -167,6 +169,9 @@ def visitors_erase(*, now=None, days=None):
         with transaction.atomic():
             person = visitor.person
             if person is not None:
+                # their face at the kiosks and cameras too (kept 30 days, longer than the pass's 7),
+                # and their name in the capture results
+                person_pictures_erase(person=person)
                 # the access log keeps the visit, pointing at the pass instead of the gallery identity
                 AccessEvent.objects.filter(person=person).update(person=None)
                 for photo in person.photos.all():

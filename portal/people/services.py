@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from portal.core.jobs import send
 from portal.people import imports
+from portal.people.erasure import person_names_erase, person_pictures_erase
 from portal.people.jobs import IMPORT
 from portal.people.models import ImportJob, MergeRecord, Person
-from recognition import imaging, texts
+from recognition import imaging
 from recognition.models import FacePhoto, GalleryVersion
-from recognition.services import captures_forget_person, person_photo_add, upload_read, videos_forget_person
+from recognition.services import person_photo_add, upload_read
 
 log = logging.getLogger(__name__)
 
@@ -42,38 +43,18 @@ def person_set_active(*, person, active):
 def person_delete(*, person):
     """Erase a person: their photos and templates (files and kiosk thumbnails
     included, see portal.kiosks.signals), attendance and verifications (by
-    cascade), every capture, picture and report line that names them, and any
-    kept video they were found in."""
+    cascade), and every other picture and line that shows or names them
+    (portal.people.erasure)."""
     try:
         with transaction.atomic():
-            captures_forget_person(person=person)
-            videos_forget_person(person=person)
-            _forget_in_other_records(person)
+            person_pictures_erase(person=person)
+            person_names_erase(person=person)
             person.delete()
     except ProtectedError as exc:
         raise ValueError(
             _("%(name)s is still referenced (%(objects)s); deactivate instead.")
             % {"name": person.name, "objects": exc.protected_objects}
         ) from None
-
-
-def _forget_in_other_records(person):
-    """Lines that name the person in rows that stay: other people's photos
-    flagged as looking like them, and import reports."""
-    FacePhoto.objects.filter(lookalike=person).update(reason=texts.LOOKALIKE_ERASED, lookalike=None)
-    label = str(person)
-    for job in ImportJob.objects.exclude(report=None).only("id", "report").iterator(chunk_size=200):
-        report = job.report
-        before = repr(report)
-        for key in ("people_created", "people_updated"):
-            report[key] = ["(erased)" if line == label else line for line in report.get(key, [])]
-        report["duplicates"] = [
-            line
-            for line in report.get("duplicates", [])
-            if person.employee_id not in (line.get("employee_id"), line.get("lookalike_employee_id"))
-        ]
-        if repr(report) != before:
-            ImportJob.objects.filter(pk=job.pk).update(report=report)
 
 
 def person_photos_upload(*, person, files):

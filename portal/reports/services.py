@@ -142,9 +142,10 @@ def _fail(export, message):
     return export
 
 
-def report_exports_expire(*, now=None):
-    """Remove export files older than REPORT_EXPORT_KEEP_DAYS; the rows stay as a log."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
+def report_exports_expire(*, now=None, before=None):
+    """Remove export files older than REPORT_EXPORT_KEEP_DAYS (or all made before `before`: a person's
+    erasure, since a written file cannot be edited); the rows stay as a log."""
+    cutoff = before or (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
     old = ReportExport.objects.filter(created_at__lt=cutoff).exclude(status=ReportExport.Status.EXPIRED)
     expired = 0
     for export in old.exclude(status__in=[ReportExport.Status.QUEUED, ReportExport.Status.RUNNING]):
