@@ -36,6 +36,7 @@ def person_pictures_erase(*, person):
     Returns the number of captures whose pictures went."""
     from portal.access.models import AccessEvent
     from portal.cameras.models import Camera
+    from portal.cameras.pictures import camera_picture_delete
     from portal.review.models import UnknownSighting
 
     with transaction.atomic():
@@ -54,8 +55,9 @@ def person_pictures_erase(*, person):
             capture_pictures_delete(capture=capture)
         AccessEvent.objects.filter(capture_id__in=showing).exclude(unknown_face=None).update(unknown_face=None)
         # a camera's latest frame may still show them (it is replaced within seconds while the camera reads)
-        cameras = Capture.objects.filter(pk__in=showing, camera__isnull=False).values("camera_id")
-        Camera.objects.filter(pk__in=cameras).exclude(last_picture=None).update(last_picture=None)
+        cameras = set(Capture.objects.filter(pk__in=showing, camera__isnull=False).values_list("camera_id", flat=True))
+        Camera.objects.filter(pk__in=cameras).update(last_picture_at=None)
+        transaction.on_commit(lambda: [camera_picture_delete(camera_id) for camera_id in cameras])
         videos_forget_person(person=person)
     return naming + len(showing)
 
