@@ -24,6 +24,7 @@ from portal.access.models import Visitor
 from portal.access.services import access_attempt_decide
 from portal.attendance.services import attendance_event_record
 from portal.cameras.models import Camera
+from portal.clockin.services import phone_position_take
 from portal.kiosks.models import Kiosk
 from portal.review.services import unknown_face_record
 
@@ -140,6 +141,8 @@ def _door_camera(camera_id):
 
 
 def _attendance(sighting, direction):
+    # a phone's selfie: the location it was sent with goes on the event, and only there
+    where = phone_position_take(capture=sighting.capture) if sighting.source == "phone" else {}
     recorded = attendance_event_record(
         person=sighting.person,
         at=sighting.at,
@@ -149,6 +152,7 @@ def _attendance(sighting, direction):
         direction=direction or None,
         recorded_by=sighting.recorded_by,
         photo_taken_at=sighting.photo_taken_at,
+        **where,
     )
     return {
         "event_id": recorded.event.pk,

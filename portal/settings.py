@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "portal.review",
     "portal.employees",
     "portal.requests",
+    "portal.clockin",
     "recognition",
     "rest_framework",
     "django_filters",
@@ -423,6 +424,11 @@ SIGHTING_ROUTER = env_str("SIGHTING_ROUTER", "portal.routing.sighting_route")
 
 # A person recognized again within this many seconds gets no second event.
 ATTENDANCE_COOLDOWN_SECONDS = env_int("ATTENDANCE_COOLDOWN_SECONDS", 60, minimum=0)
+
+# --- phone clock-in -----------------------------------------------------------
+
+# A phone's location known less precisely than this (metres) is not enough to clock in by.
+PHONE_CLOCKIN_MAX_ACCURACY_M = env_int("PHONE_CLOCKIN_MAX_ACCURACY_M", 500, minimum=10)
 
 # --- kiosks -------------------------------------------------------------------
 
@@ -806,9 +812,10 @@ CONTENT_SECURITY_POLICY = (
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# the webcam is used by the kiosk and the enrollment page, on this origin only
+# the webcam is used by the kiosk, the enrollment page and phone clock-in; the location by
+# phone clock-in alone: on this origin only
 PERMISSIONS_POLICY = (
-    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), serial=(), bluetooth=(), "
     "display-capture=(), interest-cohort=()"
 )
 # pages and answers that show people: never kept in a browser's cache

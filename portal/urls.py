@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("", include("portal.employees.urls")),
     path("", include("portal.requests.urls")),
+    path("", include("portal.clockin.urls")),
     path("", include("portal.access.urls")),
     path("", include("portal.attendance.urls")),
     path("", include("portal.reports.urls")),

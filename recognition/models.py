@@ -223,6 +223,7 @@ class Capture(models.Model):
         KIOSK = "kiosk", _("Kiosk")
         API = "api", _("Api")
         CAMERA = "camera", _("Camera")
+        PHONE = "phone", _("Phone")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     image = models.ImageField(upload_to=capture_path, max_length=255, verbose_name=_("image"))

@@ -239,7 +239,7 @@ def capture_process(*, capture):
     # the probe in the gallery's own encoding version: one version per search
     options = detect_options(known.encoding_version or None)
     try:
-        if capture.kiosk_id:  # every frame's face through the network together, in _kiosk_faces
+        if _is_burst(capture):  # every frame's face through the network together, in _kiosk_faces
             image, faces = read_image(capture.image), None
         else:
             image, faces = read_faces(capture.image, options)
@@ -249,8 +249,13 @@ def capture_process(*, capture):
         return _capture_fail(capture, texts.PICTURE_MISSING)
     rule = decision_rule(known.encoding_version or None)
     live = None
+<<<<<<< HEAD
     if capture.kiosk_id:
         faces, live, spread = _kiosk_faces(capture, image, faces, options, known, rule)
+=======
+    if _is_burst(capture):
+        faces, live, spread = _kiosk_faces(capture, image, faces, options)
+>>>>>>> 90b580f (Phone clock-in: sites (radius in metres) and allowed networks on HR's own page, a policy per department (off, location, network or either; face and liveness), the Clock in page (front camera frames like a kiosk, location read once) and /api/v1/me/clock-in/; the place checked in the request and a refusal keeps nothing; the selfie verified 1:1 against the person's own face with liveness; the location only on the phone event, shown on the day page)
         rule = burst.FramesRule(rule=rule, spread=spread)
     # What the router records and the capture's "done" commit together: a worker killed between
     # them would otherwise leave events that the redelivered task records a second time.
@@ -262,6 +267,11 @@ def capture_process(*, capture):
         if capture.claimed_person_id or capture.claimed_employee_id:
             return _verify(capture, image, faces, known, rule)
         return _identify(capture, image, faces, known, rule)
+
+
+def _is_burst(capture):
+    """A kiosk's attempt or a phone's selfie: several frames of one person, looked at together."""
+    return bool(capture.kiosk_id) or capture.source == Capture.Source.PHONE
 
 
 def _still_ours(capture):

@@ -37,7 +37,18 @@ def _lock_person(person):
 
 
 def attendance_event_record(
-    *, person, at, source, capture=None, distance=None, direction=None, recorded_by=None, photo_taken_at=None
+    *,
+    person,
+    at,
+    source,
+    capture=None,
+    distance=None,
+    direction=None,
+    recorded_by=None,
+    photo_taken_at=None,
+    latitude=None,
+    longitude=None,
+    accuracy_m=None,
 ):
     """Record that `person` was seen at `at`.
 
@@ -75,6 +86,10 @@ def attendance_event_record(
             distance=distance,
             recorded_by=recorded_by,
             photo_taken_at=photo_taken_at,
+            # a phone's clock-in: where it was, kept with this event only
+            latitude=latitude,
+            longitude=longitude,
+            accuracy_m=accuracy_m,
         )
         daily_summary_recompute(person=person, day=day, shift=shift)
         return Recorded(event=event, created=True)

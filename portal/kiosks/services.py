@@ -259,8 +259,10 @@ def kiosk_snapshots_expire(*, now=None, days=None):
     """
     days = settings.KIOSK_SNAPSHOT_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    # a camera track's best frame is a kiosk attempt's picture by another device: the same rule
-    attempts = Capture.objects.filter(Q(kiosk__isnull=False) | Q(source=Capture.Source.CAMERA))
+    # a camera track's best frame and a phone's selfie are a kiosk attempt's picture by another device
+    attempts = Capture.objects.filter(
+        Q(kiosk__isnull=False) | Q(source__in=[Capture.Source.CAMERA, Capture.Source.PHONE])
+    )
     old = attempts.filter(created_at__lt=cutoff).exclude(image="")
     cleared = 0
     for capture in old.iterator(chunk_size=500):
