@@ -14,6 +14,13 @@ from portal.cameras.addresses import SCHEMES, AddressRefused, address_check
 from portal.core.secrets import EncryptedTextField
 
 
+class AddressTest(models.TextChoices):
+    NONE = "", _("not tested")
+    TESTING = "testing", _("testing the address…")
+    WORKS = "works", _("works")
+    FAILS = "fails", _("does not work")
+
+
 class Camera(models.Model):
     class Kind(models.TextChoices):
         RTSP = "rtsp", _("RTSP stream")
@@ -69,12 +76,20 @@ class Camera(models.Model):
     analysed_per_second = models.FloatField(default=0.0, editable=False)
     faces_per_minute = models.FloatField(default=0.0, editable=False)
     reconnects = models.PositiveIntegerField(default=0, editable=False)
+    # while not connected: the attempts that failed since the stream last read, and since when
+    failed_attempts = models.PositiveIntegerField(default=0, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=300, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     # what the runner sees going wrong while the stream reads fine (no face for a long time,
     # analysis too slow to follow people): a stored sentence of portal.cameras.texts, "" when all is well
     warning = models.CharField(max_length=300, blank=True, default="", editable=False)
     health_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # the address tested when the camera is saved (portal.cameras.probe, by a worker): whether a
+    # frame was read there, in a stored sentence of portal.cameras.texts
+    address_test = models.CharField(max_length=16, choices=AddressTest.choices, default="", blank=True, editable=False)
+    address_test_text = models.CharField(max_length=300, blank=True, default="", editable=False)
+    address_tested_at = models.DateTimeField(null=True, blank=True, editable=False)
     # a small JPEG of the latest frame, served only through a role-checked view
     last_picture_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -61,6 +61,9 @@ class Health:
     connected: bool = False
     connected_since: object = None
     reconnects: int = 0
+    # the attempts that failed since the stream last read, and since when: "retrying" in words
+    failed_attempts: int = 0
+    failing_since: object = None
     last_error: str = ""
     last_error_at: object = None
     frames: int = 0
@@ -184,6 +187,7 @@ class Watch:
                 self.health.reconnects += 1
             self.health.connected = True
             self.health.connected_since = timezone.now()
+            self.health.failed_attempts, self.health.failing_since = 0, None
             self.health.reading_since = time.time()
         log.info(
             "camera %s (%s): connected to %s",
@@ -197,6 +201,8 @@ class Watch:
             self.health.connected = False
             self.health.last_error = message[:300]
             self.health.last_error_at = timezone.now()
+            self.health.failed_attempts += 1
+            self.health.failing_since = self.health.failing_since or self.health.last_error_at
         log.warning(
             "camera %s (%s, %s): %s%s",
             self.camera.pk,
@@ -336,6 +342,8 @@ class Runner:
                     "connected": health.connected,
                     "connected_since": health.connected_since,
                     "reconnects": health.reconnects,
+                    "failed_attempts": health.failed_attempts,
+                    "failing_since": health.failing_since,
                     "last_error": health.last_error,
                     "last_error_at": health.last_error_at,
                 }

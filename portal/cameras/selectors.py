@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal.cameras.models import AddressTest
 from portal.web.reasons import reason_text
 from recognition.models import Capture
 
@@ -36,6 +38,8 @@ def camera_health(camera, now=None):
         "state_text": state,
         "runner": camera.lease_holder if code != "waiting" else "",
         "connected_since": _when(camera.connected_since) if camera.connected else "",
+        # the blanks filled: since when it is (not) connected, and that it keeps trying
+        "state_since": _state_since(camera, code),
         "frames_per_second": camera.frames_per_second if code == "connected" else 0.0,
         "analysed_per_second": camera.analysed_per_second if code == "connected" else 0.0,
         "faces_per_minute": camera.faces_per_minute if code == "connected" else 0.0,
@@ -44,11 +48,43 @@ def camera_health(camera, now=None):
         "analysis_text": _analysis_text(camera, minimum) if connected else "",
         "warning": reason_text(camera.warning) if connected else "",
         "reconnects": camera.reconnects,
+        "reconnects_text": _reconnects_text(camera, code),
+        "address_test": camera.address_test,
+        "address_test_text": _address_test_text(camera),
         "last_error": reason_text(camera.last_error),
         "last_error_at": _when(camera.last_error_at),
         "health_at": _when(camera.health_at),
         "picture_at": _when(camera.last_picture_at),
         "picture_url": reverse("camera-picture", args=[camera.pk]) if camera.last_picture_at else "",
+    }
+
+
+def _state_since(camera, code):
+    if code == "connected" and camera.connected_since:
+        return _("since %(at)s") % {"at": _when(camera.connected_since)}
+    if code == "failing" and camera.failing_since:
+        return _("since %(at)s") % {"at": _when(camera.failing_since)}
+    return ""
+
+
+def _reconnects_text(camera, code):
+    if code != "failing" or not camera.failed_attempts:
+        return str(camera.reconnects)
+    return ngettext(
+        "%(reconnects)s; trying again: %(attempts)s attempt failed so far",
+        "%(reconnects)s; trying again: %(attempts)s attempts failed so far",
+        camera.failed_attempts,
+    ) % {"reconnects": camera.reconnects, "attempts": camera.failed_attempts}
+
+
+def _address_test_text(camera):
+    if camera.address_test == AddressTest.TESTING:
+        return _("testing the address…")
+    if not camera.address_test:
+        return ""
+    return _("%(answer)s (tested %(at)s)") % {
+        "answer": reason_text(camera.address_test_text),
+        "at": _when(camera.address_tested_at),
     }
 
 

@@ -16,6 +16,9 @@ CREDENTIALS_REFUSED = _("Wrong user name or password: the camera refused them (%
 ENDED = _("The stream ended.")
 READER_FAILED = _("Reading the stream failed; see the runner's log.")
 ANALYSIS_FAILED = _("Analysing a frame failed; see the runner's log.")
+# the address test when a camera is saved (portal.cameras.probe)
+ADDRESS_WORKS = _("A picture of %(width)sx%(height)s pixels was read at this address.")
+ADDRESS_NOTHING = _("Nothing was read at this address within %(seconds)s seconds.")
 
 # warnings: the stream reads, but what the runner makes of it is not to be trusted
 NO_FACES_DARK = _(

@@ -5,6 +5,7 @@ URL; the credentials are never in a page.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +13,21 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, role_required
 from portal.cameras.forms import CameraForm
-from portal.cameras.models import Camera
+from portal.cameras.models import AddressTest, Camera
 from portal.cameras.pictures import camera_picture_read
 from portal.cameras.selectors import camera_health, camera_tracks
+from portal.cameras.tasks import camera_address_test_task
+
+# what a read at the address depends on: a change of any of them asks for a new test
+ADDRESS_FIELDS = {"kind", "url", "username", "password"}
+
+
+def _address_test_ask(camera):
+    """The address is tested by a worker once the camera is saved; the page shows the answer."""
+    Camera.objects.filter(pk=camera.pk).update(
+        address_test=AddressTest.TESTING, address_test_text="", address_tested_at=None
+    )
+    transaction.on_commit(lambda: camera_address_test_task.delay(camera.pk))
 
 
 @role_required(ADMIN)
@@ -29,7 +42,8 @@ def camera_new(request):
     form = CameraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         camera = form.save()
-        added = _("Camera %(name)s added; a runner picks it up within a few seconds.")
+        _address_test_ask(camera)
+        added = _("Camera %(name)s added; its address is being tested, and a runner picks it up within a few seconds.")
         messages.info(request, added % {"name": camera.name})
         return redirect("camera", pk=camera.pk)
     return render(request, "cameras/camera_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -41,6 +55,8 @@ def camera_detail(request, pk):
     form = CameraForm(request.POST or None, instance=camera)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if ADDRESS_FIELDS & set(form.changed_data) or camera.address_test == AddressTest.NONE:
+            _address_test_ask(camera)
         messages.info(request, _("Saved."))
         return redirect("camera", pk=camera.pk)
     context = {"camera": camera, "health": camera_health(camera), "form": form, "tracks": camera_tracks(camera=camera)}

@@ -4,8 +4,9 @@
   var table = document.getElementById("camera-health");
   if (!table) return;
   var url = table.getAttribute("data-health-url");
-  var FIELDS = ["state_text", "runner", "connected_since", "frames_per_second", "analysed_per_second",
-    "faces_per_minute", "reconnects", "last_error", "last_error_at", "health_at", "analysis_text", "warning"];
+  var FIELDS = ["state_text", "runner", "connected_since", "state_since", "frames_per_second",
+    "analysed_per_second", "faces_per_minute", "reconnects", "reconnects_text", "last_error", "last_error_at",
+    "health_at", "analysis_text", "warning", "address_test_text"];
 
   function show(camera) {
     var row = table.querySelector('[data-camera="' + camera.id + '"]');

@@ -542,3 +542,75 @@ def test_a_runner_s_cameras_take_turns_for_the_cpu_in_the_order_they_asked():
         thread.join(60)
     # each waits its turn behind the others: none takes the CPU, none starves
     assert max(counts.values()) - min(counts.values()) <= 2, counts
+
+
+# --- the address tested when saved, and the health's blanks filled (issue 25, item 10) -----------
+
+
+def closed_port():
+    """A local port nothing listens on (bound, then let go)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_camera_s_address_is_tested_when_saved_and_the_answer_shown(
+    snapshot_server, django_capture_on_commit_callbacks
+):
+    client = admin_client()
+    fields = {"name": "Gate", "kind": "snapshot", "url": f"{snapshot_server}/snap.jpg", "snapshot_seconds": 1,
+              "purpose": "auto", "door_side": "entry", "analyse_fps": 5, "min_face": 60, "enabled": "on"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("camera-new"), fields)
+    assert response.status_code == 302, response.content
+    camera = Camera.objects.get()
+    assert camera.address_test == "works" and camera.address_tested_at
+    page = client.get(response["Location"]).content.decode()
+    assert "A picture of 64x48 pixels was read at this address." in page
+    # a web page where the picture should be: saved, tested, and the page says no picture came
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("camera", args=[camera.pk]), {**fields, "url": f"{snapshot_server}/page"})
+    camera.refresh_from_db()
+    assert camera.address_test == "fails"
+    assert "did not give a picture" in client.get(reverse("camera", args=[camera.pk])).content.decode()
+    # an RTSP address where nothing listens: no stream, and not what answered
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("camera", args=[camera.pk]),
+            {**fields, "kind": "rtsp", "url": f"rtsp://127.0.0.1:{closed_port()}/s"},
+        )
+    (health,) = client.get(reverse("cameras-health")).json()["cameras"]
+    assert health["address_test"] == "fails"
+    assert health["address_test_text"].startswith("No video stream could be read at this address")
+    # saved again without changing the address: not tested again
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(
+            reverse("camera", args=[camera.pk]), {**fields, "name": "Gate 2", "kind": "rtsp", "url": camera.url}
+        )
+    assert camera.address_test == "fails" and not queued
+
+
+def test_a_camera_that_keeps_failing_says_since_when_and_that_it_is_trying_again():
+    camera = a_camera()
+    runner = watched(camera, connected=False, connected_since=None)
+    watch = runner.watches[camera.pk]
+    for _ in range(3):
+        watch._failed(streams.texts.NO_STREAM, "refused")
+    runner._health()
+    camera.refresh_from_db()
+    health = camera_health(camera)
+    assert health["state"] == "failing" and camera.failed_attempts == 3
+    assert health["state_since"] == "since " + timezone.localtime(camera.failing_since).strftime("%Y-%m-%d %H:%M:%S")
+    assert health["reconnects_text"] == "0; trying again: 3 attempts failed so far"
+    # connected (a first connection), lost, connected again: one reconnect, the failures forgotten
+    watch._connected()
+    watch._failed(streams.texts.ENDED)
+    watch._connected()
+    runner._health()
+    camera.refresh_from_db()
+    health = camera_health(camera)
+    assert (
+        health["reconnects_text"] == "1" and camera.failed_attempts == 0 and health["state_since"].startswith("since ")
+    )
