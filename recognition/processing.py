@@ -249,13 +249,8 @@ def capture_process(*, capture):
         return _capture_fail(capture, texts.PICTURE_MISSING)
     rule = decision_rule(known.encoding_version or None)
     live = None
-<<<<<<< HEAD
-    if capture.kiosk_id:
-        faces, live, spread = _kiosk_faces(capture, image, faces, options, known, rule)
-=======
     if _is_burst(capture):
-        faces, live, spread = _kiosk_faces(capture, image, faces, options)
->>>>>>> 90b580f (Phone clock-in: sites (radius in metres) and allowed networks on HR's own page, a policy per department (off, location, network or either; face and liveness), the Clock in page (front camera frames like a kiosk, location read once) and /api/v1/me/clock-in/; the place checked in the request and a refusal keeps nothing; the selfie verified 1:1 against the person's own face with liveness; the location only on the phone event, shown on the day page)
+        faces, live, spread = _kiosk_faces(capture, image, faces, options, known, rule)
         rule = burst.FramesRule(rule=rule, spread=spread)
     # What the router records and the capture's "done" commit together: a worker killed between
     # them would otherwise leave events that the redelivered task records a second time.
@@ -423,7 +418,7 @@ def _kiosk_faces(capture, image, faces, options, known, rule):
         except (imaging.ImageRejected, FileNotFoundError):
             continue  # checked on upload; a frame lost since then is one frame fewer
     confident = None
-    if settings.KIOSK_EARLY_DECISION and capture.kiosk.door_id:
+    if settings.KIOSK_EARLY_DECISION and capture.kiosk_id and capture.kiosk.door_id:
         margin = settings.CAMERA_CONFIDENT_MARGIN * getattr(rule, "scale", 1.0)
 
         def confident(encoding):

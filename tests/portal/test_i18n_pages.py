@@ -155,12 +155,10 @@ def world():
         result={"faces": [{"name": "张伟", "person_id": person.pk, "distance": 0.3, "decision": "match"}]},
     )
     job = ImportJob.objects.create(archive="imports/x.zip", filename="员工.zip", status=ImportJob.Status.RUNNING)
-<<<<<<< HEAD
     visitor = Visitor.objects.create(
         name="王芳", company="华为", host=person, valid_from=now, valid_until=now + timedelta(hours=4)
     )
     visitor.doors.set([door])
-=======
     # phone clock-in: a site, a network, a policy that shows the whole page, an event with its location
     site = Site.objects.create(name="总部大楼", latitude=31.2304, longitude=121.4737, radius_m=200)
     AllowedNetwork.objects.create(name="办公室无线", network="203.0.113.0/24")
@@ -168,7 +166,6 @@ def world():
     attendance_event_record(
         person=person, at=now - timedelta(hours=2), source="phone", latitude=31.2305, longitude=121.4738, accuracy_m=15
     )
->>>>>>> 90b580f (Phone clock-in: sites (radius in metres) and allowed networks on HR's own page, a policy per department (off, location, network or either; face and liveness), the Clock in page (front camera frames like a kiosk, location read once) and /api/v1/me/clock-in/; the place checked in the request and a refusal keeps nothing; the selfie verified 1:1 against the person's own face with liveness; the location only on the phone event, shown on the day page)
     return {
         "pk": {
             "people:person": person.pk,
@@ -182,11 +179,8 @@ def world():
             "org-kiosk-revoke": kiosk.pk,
             "attendance-schedule-edit": schedule.pk if schedule else None,
             "capture": capture.pk,
-<<<<<<< HEAD
             "access-visitor": visitor.pk,
-=======
             "clockin-site": site.pk,
->>>>>>> 90b580f (Phone clock-in: sites (radius in metres) and allowed networks on HR's own page, a policy per department (off, location, network or either; face and liveness), the Clock in page (front camera frames like a kiosk, location read once) and /api/v1/me/clock-in/; the place checked in the request and a refusal keeps nothing; the selfie verified 1:1 against the person's own face with liveness; the location only on the phone event, shown on the day page)
         },
         "person": person,
         "now": now,
