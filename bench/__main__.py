@@ -40,6 +40,8 @@ def parser():
     p.add_argument("--faces", type=int, help="faces to encode (encoder)")
     p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
     p.add_argument("--cpu", type=float, help="share of one core the camera runner gets, e.g. 0.25 (cameras)")
+    p.add_argument("--door", action="store_true", help="cameras as doors' readers, timed to the MQTT unlock (cameras)")
+    p.add_argument("--turn", type=float, help="seconds each face starts turned aside, 0: frontal (cameras)")
     p.add_argument("--no-embedded", action="store_true", help="capture: skip the embedded stack")
     p.add_argument("--results", help="folder for the JSON figures (default bench/results)")
     return p
@@ -56,13 +58,15 @@ def options_for(name, args):
         "encoder": ["faces"],
         "load": ["clients", "seconds", "people", "threads"],
         "video": ["seconds"],
-        "cameras": ["streams", "seconds", "cpu"],
+        "cameras": ["streams", "seconds", "cpu", "turn"],
         "gallery": ["sizes"],
     }[name]
     for key in wanted:
         value = getattr(args, key)
         if value is not None:
             options[key] = tuple(value) if isinstance(value, list) else value
+    if name == "cameras" and args.door:
+        options["door"] = True
     if name == "capture" and args.no_embedded:
         options["embedded"] = False
     return options

@@ -19,6 +19,12 @@ decided passes (captures) as people who crossed, every one recognized.
 Latency: for each person passing, from the moment the runner received the
 first frame showing them to the event row's creation (created_at); a
 camera's own encoding and network delay come on top.
+
+--door: each camera is a door's reader (a door of its own, everyone allowed, liveness off: the
+faces are photos moved across the picture) and the latency is to the unlock command's arrival at a
+real MQTT subscriber on the machine's Mosquitto (127.0.0.1:1883), in this process (never stopped by
+--cpu); each completed pass must give exactly one unlock. --turn 0: faces frontal from their first
+frame (default: turned aside for their first second).
 """
 
 import json
@@ -58,8 +64,8 @@ def plan(seconds):
     return steps, appear
 
 
-def walkers(steps):
-    """The scene's people: each crosses from far and turned aside to close."""
+def walkers(steps, turn=TURN):
+    """The scene's people: each crosses from far and turned aside (for `turn` seconds) to close."""
     from tests.cameras import clips
 
     sprites = {what: clips.clips_sprite(what) for what, _ in steps if what != "empty"}
@@ -67,25 +73,35 @@ def walkers(steps):
     for what, length in steps:
         if what != "empty":
             out.append(clips.far_then_close(sprites[what], begins=at, seconds=length, size=SIZE, sizes=(56, 130),
-                                            turn=TURN))  # fmt: skip
+                                            turn=turn))  # fmt: skip
         at += length
     return out
 
 
-def run(streams=(1, 2, 3, 4), seconds=30, cpu=1.0):
+def run(streams=(1, 2, 3, 4), seconds=30, cpu=1.0, door=False, turn=TURN):
+    """door: the cameras are doors' readers and each unlock is timed at an MQTT subscriber (the
+    machine's Mosquitto at 127.0.0.1:1883); turn: seconds each face starts turned aside (0: frontal)."""
     from tests.cameras import clips
     from tests.cameras.harness import free_port, rtsp_server
 
+    subscriber = None
+    if door:
+        from tests.portal.access.mqtt_helpers import Subscriber
+
+        subscriber = Subscriber()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         steps, appear = plan(seconds)
         length = sum(s for _, s in steps)
-        video = clips.scene_mp4(walkers(steps), folder / "walk.mp4", seconds=length, size=SIZE)
+        video = clips.scene_mp4(walkers(steps, turn), folder / "walk.mp4", seconds=length, size=SIZE)
         server = rtsp_server(free_port(), {"walk": video}, folder / "rtsp.log").start()
         try:
-            runs = [child(n, seconds, f"rtsp://127.0.0.1:{server.port}/walk", appear, folder, cpu) for n in streams]
+            url = f"rtsp://127.0.0.1:{server.port}/walk"
+            runs = [child(n, seconds, url, appear, folder, cpu, subscriber) for n in streams]
         finally:
             server.kill()
+            if subscriber is not None:
+                subscriber.close()
     for figures in runs:
         figures["keeps_up"] = figures["slowest_analysed_per_second"] >= KEEP_UP * ANALYSE_FPS
     most = max((r["streams"] for r in runs if r["keeps_up"]), default=0)
@@ -95,19 +111,24 @@ def run(streams=(1, 2, 3, 4), seconds=30, cpu=1.0):
         "analyse_fps": ANALYSE_FPS,
         "seconds": seconds,
         "runner_cpu": cpu,
+        "door": door,
+        "turned_seconds": turn,
         "streams_kept_up_per_core": most if cpu == 1.0 else None,
         "runs": runs,
     }
     share = "one core" if cpu == 1.0 else f"{cpu:g} of a core"
+    if door:
+        share += f", doors' readers (first {turn:g} s turned): latency to the unlock at MQTT"
     common.show(
         f"cameras: {SIZE[0]}x{SIZE[1]} at {FPS} fps, analysed at {ANALYSE_FPS:g} fps, one runner on {share}",
         [
             (
                 f"{r['streams']} stream(s): analysed/s, median latency s",
                 r["slowest_analysed_per_second"],
-                r["latency_median_s"],
+                r["face_to_unlock_median_s"] if door else r["latency_median_s"],
                 ("keeps up" if r["keeps_up"] else "behind")
-                + (", one decision a pass" if r["one_decision_per_pass"] else ", NOT one decision a pass"),
+                + (", one decision a pass" if r["one_decision_per_pass"] else ", NOT one decision a pass")
+                + ((", one unlock a pass" if r["one_unlock_per_pass"] else ", NOT one unlock a pass") if door else ""),
             )
             for r in runs
         ],
@@ -115,7 +136,9 @@ def run(streams=(1, 2, 3, 4), seconds=30, cpu=1.0):
     )
     if cpu == 1.0:
         print(f"streams one runner keeps up with on one core: {most}")
-    return common.save("cameras" if cpu == 1.0 else f"cameras-cpu{cpu:g}", results)
+    name = "cameras" if cpu == 1.0 else f"cameras-cpu{cpu:g}"
+    name += f"-door-turn{turn:g}" if door else ""
+    return common.save(name, results)
 
 
 def throttle(process, cpu, stop, period=0.1):
@@ -133,8 +156,14 @@ def throttle(process, cpu, stop, period=0.1):
         process.send_signal(signal.SIGCONT)
 
 
-def child(streams, seconds, url, appear, folder, cpu=1.0):
+def child(streams, seconds, url, appear, folder, cpu=1.0, subscriber=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    if subscriber is not None:
+        # no broker: the unlock's delivery runs in the runner's own process (Celery eager), as soon
+        # as its decision commits; the subscriber is in this process, never stopped by --cpu
+        env.update(DOOR_MQTT_HOST="127.0.0.1", DOOR_MQTT_PORT="1883", DOOR_MQTT_SECRET="bench-mqtt-secret",
+                   DOOR_MQTT_TOPIC=subscriber.topic, BENCH_DOORS="1")  # fmt: skip
+        subscriber.messages.clear()
     env.update(
         DATABASE_URL=f"sqlite:///{folder}/cameras-{streams}.sqlite3",
         MEDIA_ROOT=str(folder / f"media-{streams}"),
@@ -165,7 +194,38 @@ def child(streams, seconds, url, appear, folder, cpu=1.0):
         raise RuntimeError(f"camera benchmark child failed:\n{stdout[-2000:]}\n{stderr[-4000:]}")
     figures = json.loads(stdout.strip().splitlines()[-1])
     figures["runner_cpu"] = cpu
+    if subscriber is not None:
+        figures.update(unlocks(subscriber, figures.pop("doors")))
     return figures
+
+
+def unlocks(subscriber, doors):
+    """From each person's first frame at the runner to their unlock at the subscriber, and whether
+    each completed pass gave exactly one unlock. doors: {door address: (first frames' arrival times,
+    those of completed passes)}."""
+    latencies, extra, missing = [], 0, 0
+    for address, (shown, completed) in doors.items():
+        arrived = sorted(at for at, topic, _ in subscriber.messages if topic.split("/")[-2] == address)
+        per_pass = {}
+        for at in arrived:
+            before = [t for t in shown if t <= at]
+            if before:
+                per_pass.setdefault(before[-1], []).append(at)
+        for start in completed:
+            got = per_pass.get(start, [])
+            missing += not got
+            extra += max(0, len(got) - 1)
+        latencies += [got[0] - start for start, got in per_pass.items()]
+    return {
+        "unlocks": len(latencies),
+        "passes_without_unlock": missing,
+        "second_unlocks_in_a_pass": extra,
+        "one_unlock_per_pass": missing == 0 and extra == 0,
+        "face_to_unlock_median_s": round(statistics.median(latencies), 2) if latencies else None,
+        "face_to_unlock_p95_s": round(float(sorted(latencies)[int(0.95 * (len(latencies) - 1))]), 2)
+        if latencies
+        else None,
+    }
 
 
 def measure(streams, seconds, url, appear):
@@ -185,11 +245,19 @@ def measure(streams, seconds, url, appear):
     from tests import photos
     from tests.factories import enrolled
 
-    enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
-    enrolled("Joe Biden", photos.BIDEN, employee_id="1043")
+    people = [enrolled("Barack Obama", photos.OBAMA, employee_id="1042"),
+              enrolled("Joe Biden", photos.BIDEN, employee_id="1043")]  # fmt: skip
+    doors = _doors(streams, people) if os.environ.get("BENCH_DOORS") else [None] * streams
     cameras = [
-        Camera.objects.create(name=f"camera {i}", kind="rtsp", url=url, purpose="in", analyse_fps=ANALYSE_FPS)
-        for i in range(streams)
+        Camera.objects.create(
+            name=f"camera {i}",
+            kind="rtsp",
+            url=url,
+            analyse_fps=ANALYSE_FPS,
+            purpose="door" if door else "in",
+            door=door,
+        )  # fmt: skip
+        for i, door in enumerate(doors)
     ]
     # when each frame reached the runner, per camera: frame i of the clip is arrivals[pk][i]
     arrivals = {camera.pk: [] for camera in cameras}
@@ -220,13 +288,16 @@ def measure(streams, seconds, url, appear):
 
     latencies, passes, completed, decisions, unknown = [], 0, 0, 0, 0
     pass_frames = int(CYCLE[1][1] * FPS)
-    for pk, frames in arrivals.items():
+    by_door = {}
+    for camera, (pk, frames) in zip(cameras, arrivals.items(), strict=True):
         shown = [frames[i] for i in appear if i < len(frames)]
         passes += len(shown)
         # passes over (their person gone for CAMERA_PASS_SECONDS) before the runner stopped
         ended = [i for i in appear if i + pass_frames + 5 * FPS < len(frames)]
         completed += len(ended)
         ended_at = {frames[i] for i in ended}
+        if camera.door is not None:
+            by_door[camera.door.address] = (shown, sorted(ended_at))
         for capture in Capture.objects.filter(camera_id=pk):
             face = (capture.result or {}).get("faces", [{}])[0]
             # the pass a decision is about: the last one to start before the person was first seen
@@ -252,7 +323,24 @@ def measure(streams, seconds, url, appear):
         "one_decision_per_pass": decisions == completed and unknown == 0,
         "latency_median_s": round(statistics.median(latencies), 2) if latencies else None,
         "latency_max_s": round(max(latencies), 2) if latencies else None,
+        "doors": by_door,
     }
+
+
+def _doors(streams, people):
+    """A door for each camera (its own MQTT topic), everyone allowed at any time; no liveness test:
+    the scene's faces are photos moved across the picture."""
+    from portal.access.models import AccessGroup, AccessLevel, Door, Zone
+
+    zone = Zone.objects.create(name="Bench zone")
+    doors = [Door.objects.create(name=f"Bench door {i}", zone=zone, unlock_seconds=3, controller_id=f"bench-door-{i}",
+                                 liveness="off") for i in range(streams)]  # fmt: skip
+    level = AccessLevel.objects.create(name="Always", any_time=True, closed_on_holidays=False)
+    level.doors.add(*doors)
+    group = AccessGroup.objects.create(name="Bench")
+    group.people.add(*people)
+    group.levels.add(level)
+    return doors
 
 
 if __name__ == "__main__":
