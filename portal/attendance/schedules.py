@@ -8,6 +8,8 @@ schedule.
 
 from datetime import date
 
+from django.db.models import Q
+
 from portal.attendance.models import CalendarDay, Schedule
 from portal.attendance.rules import Shift
 
@@ -54,6 +56,19 @@ class ShiftBook:
 
     def for_person(self, person):
         return self.by_person.get(person.pk) or self.by_department.get(person.department_id) or self.default
+
+    def groups(self):
+        """(a Q on Person, its shift) for every group of people who share a shift: each person with
+        their own schedule, each department with one, everybody else. What is counted or chosen
+        per group by the database does not grow with the headcount in Python (issue 24)."""
+        own = set(self.by_person)
+        not_own = ~Q(pk__in=own)
+        for pk in own:
+            yield Q(pk=pk), self.by_person[pk]
+        departments = set(self.by_department)
+        for dept in departments:
+            yield Q(department_id=dept) & not_own, self.by_department[dept]
+        yield (Q(department_id=None) | ~Q(department_id__in=departments)) & not_own, self.default
 
 
 def shift_for_person(person):

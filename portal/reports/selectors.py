@@ -87,26 +87,15 @@ LIVE_ROWS = 50
 
 
 class _Groups:
-    """The active staff split by the shift they follow, so that each group is counted in SQL.
-
-    A shift depends on the person's own schedule, else their department's, else the default: the
-    few people with their own schedule are a group each, every department with a schedule is one,
-    everybody else follows the default. Each group has one working day at a given moment.
-    """
+    """The active staff split by the shift they follow (ShiftBook.groups), so that each group is
+    counted in SQL. Each group has one working day at a given moment."""
 
     def __init__(self, book, now, tz):
         self.book, self.now, self.tz = book, now, tz
-        self.own = set(book.by_person)
-        self.departments = set(book.by_department)
 
     def each(self):
         """(people of the group as a Q on Person, its shift)."""
-        not_own = ~Q(pk__in=self.own)
-        for pk in self.own:
-            yield Q(pk=pk), self.book.by_person[pk]
-        for dept in self.departments:
-            yield Q(department_id=dept) & not_own, self.book.by_department[dept]
-        yield (Q(department_id=None) | ~Q(department_id__in=self.departments)) & not_own, self.book.default
+        return self.book.groups()
 
     def current_days(self):
         """A Q on DailySummary: each person's row of their current working day."""

@@ -189,6 +189,25 @@ def test_closing_days_writes_days_off_and_skips_days_before_a_person_existed():
     assert days == {MONDAY - timedelta(days=1): False, MONDAY: True}  # Sunday off, Monday absent
 
 
+def test_closing_days_finds_the_open_days_in_queries_that_do_not_grow_with_the_headcount(
+    django_assert_max_num_queries,
+):
+    from portal.attendance.models import Schedule
+
+    night = make_person("Night Owl")
+    Schedule.objects.create(name="Nights", person=night, start=time(22, 0), end=time(6, 0))
+    people = [make_person(f"Person {n}") for n in range(30)] + [night]
+    type(night).objects.update(created_at=utc(MONDAY - timedelta(days=1), "12:00"))
+    now = utc(MONDAY + timedelta(days=1), "12:00")
+    # Sunday and Monday for the 30 by day; the night's day begins at 14:00: only its Sunday is over
+    assert attendance_days_close(now=now, lookback_days=2) == 2 * 30 + 1
+    closed = DailySummary.objects.filter(closed=True)
+    assert set(closed.filter(person=night).values_list("day", flat=True)) == {MONDAY - timedelta(days=1)}
+    assert closed.filter(person__in=people[:30], day=MONDAY).count() == 30
+    with django_assert_max_num_queries(12):  # the schedules, the calendar, then one query per day and shift start
+        assert attendance_days_close(now=now, lookback_days=2) == 0
+
+
 def test_close_days_command_fills_in_past_days(capsys):
     from django.core.management import call_command
 
