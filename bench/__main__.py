@@ -11,6 +11,7 @@ import sys
 import time
 
 NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras", "gallery"]
+NAMES += ["models", "fusion"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -22,6 +23,8 @@ TINY = {
     "video": dict(seconds=1.0, fps=2.0),
     "cameras": dict(streams=(1,), seconds=12),
     "gallery": dict(sizes=(2_000,), queries=4),
+    "models": dict(faces=4, frames=2, rounds=1),
+    "fusion": dict(tiny=True),
 }
 
 
@@ -37,7 +40,7 @@ def parser():
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
-    p.add_argument("--faces", type=int, help="faces to encode (encoder)")
+    p.add_argument("--faces", type=int, help="faces to encode (encoder, models)")
     p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
     p.add_argument("--cpu", type=float, help="share of one core the camera runner gets, e.g. 0.25 (cameras)")
     p.add_argument("--door", action="store_true", help="cameras as doors' readers, timed to the MQTT unlock (cameras)")
@@ -60,6 +63,8 @@ def options_for(name, args):
         "video": ["seconds"],
         "cameras": ["streams", "seconds", "cpu", "turn"],
         "gallery": ["sizes"],
+        "models": ["faces"],
+        "fusion": [],
     }[name]
     for key in wanted:
         value = getattr(args, key)

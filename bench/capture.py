@@ -70,6 +70,9 @@ def measure_in_process(frames, names, matrix):
 
     known_names = list(names) + [f"Synthetic {i}" for i in range(len(names), len(matrix))]
     known_list = [row.astype("float64") for row in matrix]  # what face_encodings returns
+    if matrix.shape[1] != 128 or not common.portal_options().version.startswith("dlib"):
+        # the portal's encodings are another network's: the plain pipeline gets dlib's of the same people
+        known_list = common.plain_gallery(names, len(matrix))
     gallery = Gallery(matrix=matrix, labels=range(len(matrix)))
     options = common.portal_options()  # the workers' encoder and encoding version
     rule = decision.rule_for(version=options.version)  # the workers' rule with the default settings

@@ -120,17 +120,23 @@ def enrolled(count):
 
 
 def synthetic_encodings(count, like, seed=8):
-    """`count` random 128-d encodings with the per-value mean and spread of real ones.
+    """`count` random encodings with the per-value mean and spread of real ones (their width).
 
     Far from every real face (about 0.8 apart, like strangers), so they make
     the gallery big without changing who is recognized.
     """
     rng = np.random.default_rng(seed)
     mean, std = like.mean(axis=0), like.std(axis=0)
+    # encodings of length 1 (SFace's): random directions, about 1.4 from every real face and each other
+    unit = len(like) and bool(np.allclose(np.linalg.norm(like, axis=1), 1.0, atol=1e-3))
     out = np.empty((count, like.shape[1]), dtype=np.float32)
     for start in range(0, count, 100_000):
         stop = min(count, start + 100_000)
-        out[start:stop] = mean + rng.standard_normal((stop - start, like.shape[1]), dtype=np.float32) * std
+        noise = rng.standard_normal((stop - start, like.shape[1]), dtype=np.float32)
+        if unit:
+            out[start:stop] = noise / np.linalg.norm(noise, axis=1, keepdims=True)
+        else:
+            out[start:stop] = mean + noise * std
     return out
 
 
@@ -172,6 +178,16 @@ def plain_encode(data):
 
     image = face_recognition.load_image_file(io.BytesIO(data))
     return face_recognition.face_encodings(image, face_recognition.face_locations(image))
+
+
+def plain_gallery(names, size):
+    """dlib's encodings (face_recognition) of the enrolled people's first photos, and random ones up to size."""
+    first = {name: paths[0] for name, paths in lfw_people() if paths}
+    found = [plain_encode(first[name].read_bytes()) for name in names]
+    # a photo the plain way finds no face in: someone it cannot recognize (a far-away encoding)
+    real = np.vstack([f[0] if f else np.full(128, 9.0) for f in found]).astype(np.float32)
+    matrix, _ = gallery_arrays(size, real)
+    return [row.astype("float64") for row in matrix]
 
 
 # --- figures --------------------------------------------------------------------------

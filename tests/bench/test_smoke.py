@@ -107,3 +107,19 @@ def test_gallery_benchmark_finds_the_short_list_and_the_exact_scan_identical(tmp
     assert "short list vs exact scan" in out
     [size] = figures["sizes"]
     assert size["identical_matches"] == size["probes"] and size["apply_one_person"]["median_ms"] > 0
+
+
+def test_models_benchmark_times_every_encoder_and_detector(tmp_path):
+    out, figures = run_bench("models", tmp_path)
+    assert "encoders: CPU ms per face" in out
+    assert all(ms > 0 for ms in figures["encoders"]["ms_per_face"].values())
+    assert set(figures["detectors"]) == {"hog", "hog_upsampled", "yunet"}
+    assert figures["detectors"]["yunet"]["found"]["200"] == 1.0  # a face 200 px wide is found
+    assert all(ms > 0 for ms in figures["whole_face_ms_per_kiosk_frame"].values())
+
+
+def test_fusion_benchmark_reports_every_weight_of_the_two_encoders(tmp_path):
+    out, figures = run_bench("fusion", tmp_path)
+    assert "fusion:" in out
+    assert set(figures["weights"]) == {"0.0", "0.25", "0.5", "0.65", "0.8", "1.0"}
+    assert figures["photos_with_both_faces"] > 0
