@@ -12,7 +12,7 @@ them, their faces in videos):
   frame when that camera saw them, kept videos they were found in;
 - their name in other rows that stay: import reports, look-alike notes, the
   approvers' notifications of their requests, the door audit trail, a visitor
-  pass, finished report exports (files written before the erasure), and their
+  pass and its host's notifications, finished report exports (files written before the erasure), and their
   employee sign-in when it has no role of its own.
 
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
@@ -94,6 +94,10 @@ def person_names_erase(*, person):
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
     for action in OperatorAction.objects.filter(detail__contains=person.name).only("id", "detail"):
         OperatorAction.objects.filter(pk=action.pk).update(detail=action.detail.replace(person.name, ERASED))
+    for visitor in Visitor.objects.filter(person=person):
+        # the host's bell: "<visitor> (<company>) arrived"
+        said = visitor.name + (f" ({visitor.company})" if visitor.company else "")
+        Notification.objects.filter(params__visitor=said).delete()
     Visitor.objects.filter(person=person).update(name=ERASED, company="")
     # their own sign-in (named by their employee ID) when it is nothing else: no role, not staff
     account = EmployeeAccount.objects.filter(person=person).select_related("user").first()

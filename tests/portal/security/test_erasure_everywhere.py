@@ -23,13 +23,14 @@ from portal.access.models import OperatorAction, Visitor
 from portal.access.visitors import visitors_erase
 from portal.accounts.roles import HR
 from portal.people.models import Department
+from portal.people.services import person_delete
 from portal.reports.models import ReportExport
 from portal.requests.models import ApprovalFlow, LeaveEntitlement, LeaveType
 from portal.review.models import UnknownFace
 from portal.review.services import review_assign, review_visitor
 from recognition import engine, imaging, versions
 from tests import photos
-from tests.factories import enrolled, make_employee, make_person, make_user, recognize
+from tests.factories import enrolled, make_employee, make_user, recognize
 from tests.portal.access.helpers import door_with_kiosk, grant
 from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
 from tests.portal.review.test_review import encode_queued
@@ -145,12 +146,13 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
     assert obama.photos.get().image
 
 
-def test_a_visitor_erased_after_the_pass_leaves_no_picture_of_their_face_and_no_name_in_any_result(
-    client, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("when", ["after the pass", "at once"])
+def test_a_visitor_erased_leaves_no_picture_of_their_face_and_no_name_in_any_result(
+    client, django_capture_on_commit_callbacks, when
 ):
     run = django_capture_on_commit_callbacks
     door, _, token = door_with_kiosk("Lobby", visitor_door=True)
-    host = make_person("Joe Host", employee_id="host")
+    host, _ = make_employee("Joe Host")  # with an account: told in the bell when the visitor arrives
     # a stranger at the door, made a visitor from the review list, then let in by the pass
     at_the_kiosk(client, token, photos.BIDEN, run)
     now = timezone.now()
@@ -173,11 +175,23 @@ def test_a_visitor_erased_after_the_pass_leaves_no_picture_of_their_face_and_no_
     places = {place.split(" of ")[0].split(":")[0] for place in traces(his_face, words)}
     assert "recognition.Capture.result" in places and sum(place.startswith("file ") for place in places) >= 4
 
+    assert "notification" in " ".join(places).lower()
+
+    if when == "at once":
+        # erased as a person (the person's page, the API or the admin): nothing of the visit is left
+        with run(execute=True):
+            person_delete(person=visitor.person)
+        assert traces(his_face, words) == []
+        return
     # kiosk pictures are kept 30 days, the visitor's face 7 days after the pass
     with run(execute=True):
         assert visitors_erase(now=now + timedelta(days=settings.VISITOR_RETENTION_DAYS + 1)) == 1
 
     left = traces(his_face, words)
     # what stays is the record of the visit, by design: the pass and its audit lines, with the name only
-    assert {place.split(" of ")[0] for place in left} == {"access.Visitor.name", "access.OperatorAction.detail"}
+    assert {place.split(" of ")[0] for place in left} == {
+        "access.Visitor.name",
+        "access.OperatorAction.detail",
+        "employees.Notification.params",  # the host's bell: "Joseph Visitor arrived"
+    }
     assert Visitor.objects.get().erased_at is not None
