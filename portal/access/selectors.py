@@ -1,6 +1,7 @@
 """Reading access facts out of the database for portal.access.rules."""
 
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -9,11 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.access import rules
-from portal.access.door_reports import GRACE, agent_online
+from portal.access.door_reports import EXIT_WINDOW, GRACE, agent_online
 from portal.access.models import (
     AccessEvent,
     AccessGroup,
     AccessLevel,
+    Alert,
     Door,
     DoorCommand,
     DoorReport,
@@ -121,6 +123,10 @@ def zone_on_site(*, zone, now=None, hours=24):
     With exit readers, the last passage's side says it. A zone without exit
     readers cannot see anyone leave, so there the person's attendance decides:
     inside if their last attendance event since that entry is not a check-out.
+
+    Where a door agent reports the door's contact, the door has the last word:
+    a granted passage the door never opened for did not happen (a granted exit
+    is a way out only once the door opened; an entry likewise).
     """
     from portal.attendance.models import AttendanceEvent
 
@@ -128,9 +134,11 @@ def zone_on_site(*, zone, now=None, hours=24):
     recent = AccessEvent.objects.filter(
         zone=zone, result=AccessEvent.Result.GRANTED, at__gt=now - timedelta(hours=hours), at__lte=now
     ).exclude(person=None)
+    events = events_door_opened(recent.select_related("person", "visitor", "door").order_by("at", "id"), now=now)
     last = {}
-    for event in recent.select_related("person", "visitor", "door").order_by("at", "id"):
-        last[event.person_id] = event
+    for event in events:
+        if event.door_opened != "not_opened":
+            last[event.person_id] = event
     has_exits = zone_sees_exits(zone)
     inside = []
     for event in last.values():
@@ -147,6 +155,52 @@ def zone_on_site(*, zone, now=None, hours=24):
         if out != AttendanceEvent.Direction.OUT:
             inside.append(event)
     return sorted(inside, key=lambda e: e.person.name)
+
+
+@dataclass(frozen=True)
+class DoorEvidence:
+    """What a zone's doors saw that no reader put a name to, since `since`: exits by the exit
+    button (someone listed may have left) and forced openings (someone unlisted may be inside)."""
+
+    since: datetime
+    exit_presses: int = 0
+    last_exit_at: datetime | None = None
+    exit_doors: tuple = ()
+    forced: tuple = ()  # ((door name, at), ...), oldest first
+
+    @property
+    def any(self):
+        return bool(self.exit_presses or self.forced)
+
+
+def zone_door_evidence(*, zone, inside, now=None, hours=24):
+    """The door agents' evidence about who is inside `zone`, for the on-site and muster lists.
+
+    Exit presses count from the earliest listed entry (before it nobody listed was inside);
+    presses within the exit window of the one before are one exit (people press twice).
+    Forced openings count over the whole window: whoever came in stays unknown."""
+    now = now or timezone.now()
+    window_start = now - timedelta(hours=hours)
+    since = min((event.at for event in inside), default=now)
+    presses = DoorReport.objects.filter(
+        door__zone=zone, kind=DoorReport.Kind.EXIT, at__gte=since, at__lte=now
+    ).select_related("door")
+    exits, last, doors = 0, None, []
+    for press in presses.order_by("at"):
+        if last is None or press.at - last > EXIT_WINDOW:
+            exits += 1
+        last = press.at
+        if press.door.name not in doors:
+            doors.append(press.door.name)
+    forced = tuple(
+        (alert.door.name, alert.at)
+        for alert in Alert.objects.filter(
+            kind=Alert.Kind.FORCED_OPEN, door__zone=zone, at__gte=window_start, at__lte=now
+        )
+        .select_related("door")
+        .order_by("at")
+    )
+    return DoorEvidence(since=since, exit_presses=exits, last_exit_at=last, exit_doors=tuple(doors), forced=forced)
 
 
 @dataclass(frozen=True)
@@ -188,7 +242,8 @@ def door_states(*, now=None):
 def events_door_opened(events, *, now=None):
     """For granted events whose door agent acted on the unlock: seconds from the unlock to the
     door opening (agent's clock), or "not_opened" once the unlock's time is over. Set as
-    `event.door_opened` (None: no agent report, nothing known)."""
+    `event.door_opened` (None: no agent report, nothing known). Only a door whose agent
+    reports its contact can say "not opened": a door without a sensor says nothing."""
     now = now or timezone.now()
     events = list(events)
     for event in events:
@@ -197,27 +252,43 @@ def events_door_opened(events, *, now=None):
     if not granted:
         return events
     keys = dict(DoorCommand.objects.filter(event_id__in=granted).values_list("key", "event_id"))
-    acted = DoorReport.objects.filter(
-        kind=DoorReport.Kind.COMMAND, result="acted", command_key__in=[str(k) for k in keys]
-    ).order_by("at")
+    acted = list(
+        DoorReport.objects.filter(
+            kind=DoorReport.Kind.COMMAND, result="acted", command_key__in=[str(k) for k in keys]
+        ).order_by("at")
+    )
+    sensing = set(
+        DoorStatus.objects.filter(door_id__in={r.door_id for r in acted})
+        .exclude(contact="")
+        .values_list("door_id", flat=True)
+    )
+    if not sensing:
+        return events
+    # every opening that could follow one of these unlocks, in one query
+    longest = max(e.door.unlock_seconds for e in granted.values())
+    openings = {}
+    for door_id, at in (
+        DoorReport.objects.filter(
+            door_id__in=sensing,
+            kind=DoorReport.Kind.CONTACT,
+            state="open",
+            at__gte=acted[0].at - GRACE,
+            at__lte=acted[-1].at + timedelta(seconds=longest) + GRACE,
+        )
+        .order_by("at")
+        .values_list("door_id", "at")
+    ):
+        openings.setdefault(door_id, []).append(at)
     for report in acted:
         event = granted.get(keys.get(uuid.UUID(report.command_key)))
-        if event is None or event.door_opened is not None:
+        if event is None or event.door_opened is not None or report.door_id not in sensing:
             continue
         seconds = event.door.unlock_seconds
-        opening = (
-            DoorReport.objects.filter(
-                door_id=report.door_id,
-                kind=DoorReport.Kind.CONTACT,
-                state="open",
-                at__gte=report.at - GRACE,
-                at__lte=report.at + timedelta(seconds=seconds) + GRACE,
-            )
-            .order_by("at")
-            .first()
-        )
-        if opening is not None:
-            event.door_opened = max((opening.at - report.at).total_seconds(), 0.0)
+        times = openings.get(report.door_id, [])
+        first = bisect_left(times, report.at - GRACE)
+        end = report.at + timedelta(seconds=seconds) + GRACE
+        if first < len(times) and times[first] <= end:
+            event.door_opened = max((times[first] - report.at).total_seconds(), 0.0)
         elif now > report.received_at + timedelta(seconds=seconds) + GRACE:
             event.door_opened = "not_opened"
     return events

@@ -23,6 +23,7 @@ from portal.access.selectors import (
     door_states,
     events_door_opened,
     visitor_face_state,
+    zone_door_evidence,
     zone_on_site,
     zone_tz,
 )
@@ -288,18 +289,27 @@ def live(request):
     return render(request, "access/_live.html", {"events": events})
 
 
+def _zones_inside():
+    """[(zone, inside, the doors' evidence)] for the on-site and muster lists."""
+    now = timezone.now()
+    found = []
+    for zone in Zone.objects.all():
+        inside = zone_on_site(zone=zone, now=now)
+        found.append((zone, inside, zone_door_evidence(zone=zone, inside=inside, now=now)))
+    return found
+
+
 @role_required(SECURITY)
 def on_site(request):
-    zones = [(zone, zone_on_site(zone=zone)) for zone in Zone.objects.all()]
-    return render(request, "access/on_site.html", {"zones": zones, "now": timezone.localtime()})
+    return render(request, "access/on_site.html", {"zones": _zones_inside(), "now": timezone.localtime()})
 
 
 @role_required(SECURITY)
 def muster(request):
     """The evacuation list: everyone inside, per zone, with their photo; made for printing."""
     zones = [
-        (zone, [(event, person_thumbnail(event.person_id)) for event in zone_on_site(zone=zone)])
-        for zone in Zone.objects.all()
+        (zone, [(event, person_thumbnail(event.person_id)) for event in inside], evidence)
+        for zone, inside, evidence in _zones_inside()
     ]
     return render(request, "access/muster.html", {"zones": zones, "now": timezone.localtime()})
 
