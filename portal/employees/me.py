@@ -14,7 +14,7 @@ from portal.reports.monthly import COLUMNS, MARKS, figure_values, monthly_summar
 from portal.reports.monthly_files import write_monthly_pdf
 
 
-def _month(value):
+def month_first(value):
     if not value:
         return timezone.localdate().replace(day=1)
     try:
@@ -23,12 +23,10 @@ def _month(value):
         raise Http404("bad month") from None
 
 
-@employee_required
-@require_GET
-def me(request):
-    person = request.person
+def person_month(*, person, first):
+    """Today, the month's calendar, figures and events of one person: what My attendance
+    shows, and what a manager reads of each of their people (portal.requests.team)."""
     today = timezone.localdate()
-    first = _month(request.GET.get("month"))
     detail = attendance_day_detail(person=person, day=today)
     month = monthly_summary(first=first, person=person)
     mine = month.people[0] if month.people else None
@@ -39,7 +37,7 @@ def me(request):
     last = month.days[-1]
     events = attendance_event_list(date_from=first, date_to=last, person=person).filter(voided=False)
     seconds = detail["summary"].worked_seconds if detail["summary"] else 0
-    context = {
+    return {
         "worked": f"{seconds // 3600}:{seconds % 3600 // 60:02d}",
         "person": person,
         "today": today,
@@ -52,6 +50,12 @@ def me(request):
         "figures": list(zip([str(c[1]) for c in COLUMNS], figure_values(mine.figures), strict=True)) if mine else [],
         "events": events,
     }
+
+
+@employee_required
+@require_GET
+def me(request):
+    context = person_month(person=request.person, first=month_first(request.GET.get("month")))
     return render(request, "employees/me.html", context)
 
 
@@ -59,7 +63,7 @@ def me(request):
 @require_GET
 def me_pdf(request):
     """My month as the monthly summary's PDF, with only me in it."""
-    first = _month(request.GET.get("month"))
+    first = month_first(request.GET.get("month"))
     month = monthly_summary(first=first, person=request.person)
     out = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, suffix=".pdf")
     write_monthly_pdf(month, out)

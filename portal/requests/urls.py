@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.requests import views
+from portal.requests import team, views
 
 urlpatterns = [
     path("me/requests/", views.my_requests, name="requests-mine"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("requests/<int:pk>/attachment/", views.request_attachment, name="request-attachment"),
     path("requests/", views.team_requests, name="requests-team"),
     path("requests/settings/", views.settings_page, name="requests-settings"),
+    path("team/", team.team, name="team"),
+    path("team/<int:person_id>/", team.team_person, name="team-person"),
 ]

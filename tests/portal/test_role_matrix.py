@@ -244,7 +244,9 @@ EXPECTED = {
     "request-decide": EMPLOYEE,
     "request-withdraw": EMPLOYEE,
     "request-attachment": EMPLOYEE,
-    "requests-team": MANAGER,  # managers their departments', HR everyone's
+    "requests-team": MANAGER,
+    "team": MANAGER,  # a manager's department, HR any (tests/portal/requests/test_team.py)
+    "team-person": MANAGER,  # 403 for a person of a department the manager does not manage  # managers their departments', HR everyone's
     "requests-settings": HR,
     "api:me-days": EMPLOYEE,  # sessions of people only: an integration token gets 403 (tests/portal/requests)
     "api:me-requests": EMPLOYEE,
