@@ -178,12 +178,12 @@ def captures_forget_person(*, person):
     """Erase a person from the captures that name them: their name leaves the
     results, and the pictures (they show the face; the annotated copy
     names it) are deleted. The rows stay: other people's events point at them.
-    Returns the number of captures changed. Verifications of the person go
+    Returns the ids of the captures changed. Verifications of the person go
     with the person (cascade)."""
     captures = Capture.objects.exclude(result=None).only("id", "result", "image", "annotated")
     if connection.features.supports_json_field_contains:
         captures = captures.filter(result__faces__contains=[{"person_id": person.pk}])
-    changed = 0
+    changed = []
     for capture in captures.iterator(chunk_size=500):
         faces = capture.faces
         if not any(face.get("person_id") == person.pk for face in faces):
@@ -193,7 +193,7 @@ def captures_forget_person(*, person):
                 face.update(person_id=None, name=None, employee_id=None, decision="erased", event_id=None, event=None)
         Capture.objects.filter(pk=capture.pk).update(result=capture.result)
         capture_pictures_delete(capture=capture)
-        changed += 1
+        changed.append(capture.pk)
     return changed
 
 

@@ -55,11 +55,12 @@ def person_pictures_erase(*, person):
             capture_pictures_delete(capture=capture)
         AccessEvent.objects.filter(capture_id__in=showing).exclude(unknown_face=None).update(unknown_face=None)
         # a camera's latest frame may still show them (it is replaced within seconds while the camera reads)
-        cameras = set(Capture.objects.filter(pk__in=showing, camera__isnull=False).values_list("camera_id", flat=True))
+        seen = showing | set(naming)
+        cameras = set(Capture.objects.filter(pk__in=seen, camera__isnull=False).values_list("camera_id", flat=True))
         Camera.objects.filter(pk__in=cameras).update(last_picture_at=None)
         transaction.on_commit(lambda: [camera_picture_delete(camera_id) for camera_id in cameras])
         videos_forget_person(person=person)
-    return naming + len(showing)
+    return len(seen)
 
 
 def person_names_erase(*, person):

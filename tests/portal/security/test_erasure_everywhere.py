@@ -22,6 +22,8 @@ from django.utils import timezone
 from portal.access.models import OperatorAction, Visitor
 from portal.access.visitors import visitors_erase
 from portal.accounts.roles import HR
+from portal.cameras.models import Camera
+from portal.cameras.pictures import camera_picture_write
 from portal.people.models import Department
 from portal.people.services import person_delete
 from portal.reports.models import ReportExport
@@ -29,6 +31,7 @@ from portal.requests.models import ApprovalFlow, LeaveEntitlement, LeaveType
 from portal.review.models import UnknownFace
 from portal.review.services import review_assign, review_visitor
 from recognition import engine, imaging, versions
+from recognition.models import Capture
 from tests import photos
 from tests.factories import enrolled, make_employee, make_user, recognize
 from tests.portal.access.helpers import door_with_kiosk, grant
@@ -108,6 +111,11 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
     answer = at_the_kiosk(client, token, photos.STRANGER, run)
     assert answer.get("name") == "Eileen Collins", (answer, list(collins.photos.values("status", "reason")))
     recognize(photos.read(photos.STRANGER))
+    # a camera's track of her (its best frame, named) and the camera's latest picture, which shows her
+    camera = Camera.objects.create(name="Hall", url="rtsp://192.0.2.10/stream")
+    track = recognize(photos.read(photos.STRANGER), record_attendance=False)
+    Capture.objects.filter(pk=track.pk).update(source=Capture.Source.CAMERA, camera=camera)
+    camera_picture_write(camera.pk, photos.read(photos.STRANGER))
     # a doctor's note (here: her photo) with a leave request the manager is told about
     LeaveEntitlement.objects.create(leave_type=LeaveType.objects.get(code="sick"), year=2026, department=sales, days=9)
     ApprovalFlow.objects.filter(kind="leave").update(flow="manager")
@@ -135,6 +143,7 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
     ):
         assert where in places, (where, sorted(places))
     assert sum(place.startswith("file ") for place in before) >= 6, before
+    assert any(place.startswith(f"file {camera.pk}.jpg") for place in before)
 
     client.force_login(make_user("hr-2", role=HR))
     with run(execute=True):
