@@ -1,4 +1,4 @@
-"""The network that turns a face into 128 numbers: dlib's own, or the same weights on ONNX Runtime.
+"""The network that turns a face into 128 numbers (SIZE): dlib's own, or the same weights on ONNX Runtime.
 
 Both encoders cut the same 150x150 chip (dlib's 5-point landmarks and
 get_face_chips, exactly what face_recognition.face_encodings does) and run
@@ -84,28 +84,34 @@ def chips(array, boxes):
     return np.stack([np.asarray(chip, dtype=np.uint8) for chip in cut])
 
 
+# dlib's network gives 128 values; another network's encoders say their own size (sface.SIZE)
+SIZE = 128
+
+
 class DlibEncoder:
     """dlib's own network: the reference, and the fallback a user may choose."""
 
     name = "dlib"
+    size = SIZE
 
     def __init__(self, model_file=MODEL_FILE):
         self.net = dlib.face_recognition_model_v1(str(model_file))
 
     def run(self, batch):
-        """(N, 150, 150, 3) uint8 chips -> (N, 128) float32."""
+        """(N, 150, 150, 3) uint8 chips -> (N, SIZE) float32."""
         if not len(batch):
-            return np.zeros((0, 128), dtype=np.float32)
+            return np.zeros((0, SIZE), dtype=np.float32)
         images = [np.ascontiguousarray(chip) for chip in batch]
         with DLIB_LOCK:
             vectors = self.net.compute_face_descriptor(images)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), 128)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), SIZE)
 
 
 class OnnxEncoder:
     """The same network on ONNX Runtime, from a graph generated from the installed model file."""
 
     name = "onnx"
+    size = SIZE
 
     def __init__(self, cache_dir, threads=1):
         import onnxruntime
@@ -131,7 +137,7 @@ class OnnxEncoder:
 
     def run(self, batch):
         if not len(batch):
-            return np.zeros((0, 128), dtype=np.float32)
+            return np.zeros((0, SIZE), dtype=np.float32)
         tensor = np.ascontiguousarray(np.asarray(batch, dtype=np.float32).transpose(0, 3, 1, 2))
         return self.session().run(None, {"chips": tensor})[0].astype(np.float32)
 

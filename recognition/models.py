@@ -177,7 +177,7 @@ class FacePhoto(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
-    # 128 float32 values; read with .vector
+    # float32 values (as many as the encoding version gives); read with .vector
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     # the encoding version of `encoding` (recognition/encoders.py VERSIONS)
     model_name = models.CharField(max_length=100, blank=True, verbose_name=_("model name"))

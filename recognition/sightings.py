@@ -35,7 +35,7 @@ class Sighting:
     live: bool | None = None  # False: the liveness check failed; None: not checked
     verify: bool = False  # a 1:1 attempt (badge/employee ID and face)
     claimed_person: object | None = None  # for a refused 1:1 attempt, who it claimed to be
-    # an unrecognized face's encoding (128 float32 as bytes): lets a door tell the same stranger
+    # an unrecognized face's encoding (float32 as bytes, the version's size): lets a door tell the same stranger
     # coming back from different ones; kept only for the alert's window
     unknown_face: bytes | None = None
     # a JPEG of an unrecognized face (recognition.tracking.face_picture): with unknown_face, what a

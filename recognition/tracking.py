@@ -44,7 +44,7 @@ class Face:
     """One face in one frame."""
 
     box: tuple  # (top, right, bottom, left) in pixels of the full frame
-    encoding: np.ndarray = field(repr=False)  # 128 float32
+    encoding: np.ndarray = field(repr=False)  # float32, the encoding version's size
     quality: float  # 0-1, higher is better: size x sharpness x frontalness
     sharpness: float
     frontalness: float  # 0-1

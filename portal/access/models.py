@@ -289,7 +289,7 @@ class AccessEvent(models.Model):
     explanation = models.JSONField(default=list, verbose_name=_("explanation"))
     # soft anti-passback: opened, but logged as a second entry
     passback_violation = models.BooleanField(default=False, verbose_name=_("passback violation"))
-    # a refused stranger's encoding (128 float32), kept ALERT_UNKNOWN_MINUTES to tell the same
+    # a refused stranger's encoding (float32, the active version's size), kept ALERT_UNKNOWN_MINUTES to tell the same
     # face coming back from different ones, then cleared (alerts.unknown_faces_forget)
     unknown_face = models.BinaryField(null=True, blank=True, editable=False)
 

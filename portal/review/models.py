@@ -24,7 +24,7 @@ class UnknownFace(models.Model):
         DISMISSED = "dismissed", _("dismissed")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
-    # the mean of the grouped sightings' encodings (128 float32), in encoding_version
+    # the mean of the grouped sightings' encodings (float32), in encoding_version
     encoding = models.BinaryField(editable=False)
     encoding_version = models.CharField(max_length=100, blank=True)
     seen = models.PositiveIntegerField(default=0)

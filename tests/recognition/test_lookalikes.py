@@ -25,7 +25,9 @@ def template(person, *values):
 
 
 @pytest.fixture
-def people():
+def people(settings):
+    # hand-made encodings on dlib's scale, averaged as dlib's are (SFace's average faces have length 1)
+    settings.FACE_ENCODING_VERSION = "dlib_face_recognition_resnet_model_v1+mirror"
     alice, alicia, bob = make_person("Alice"), make_person("Alicia"), make_person("Bob")
     template(alice, 0.0)
     template(alice, 0.2)  # average face at 0.1
