@@ -705,6 +705,11 @@ CELERY_BEAT_SCHEDULE["kiosk-snapshots-expire"] = {
     "task": "portal.kiosks.tasks.kiosk_snapshots_expire",
     "schedule": 3600.0,
 }
+# hourly: a phone clock-in's location waits on the attempt only until its selfie is decided
+CELERY_BEAT_SCHEDULE["phone-places-forget"] = {
+    "task": "portal.clockin.tasks.phone_places_forget_task",
+    "schedule": 3600.0,
+}
 # door commands whose task was lost (broker down) are delivered or expired; operator unlocks end
 CELERY_BEAT_SCHEDULE["door-commands-sweep"] = {
     "task": "portal.access.tasks.sweep_door_commands",

@@ -6,6 +6,8 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Department, Person
@@ -95,9 +97,8 @@ class PhonePolicy(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["place"], condition=models.Q(department__isnull=True), name="one_default_phone_policy"
-            ),
+            # one policy per department and one for everyone else (no department: 0 here)
+            models.UniqueConstraint(Coalesce("department", Value(0)), name="one_phone_policy_per_scope"),
         ]
         verbose_name = _("phone clock-in policy")
         verbose_name_plural = _("phone clock-in policies")

@@ -8,6 +8,8 @@ PhoneClockIn row until the face is decided, then lives only on the
 attendance event (portal.routing takes it) or is dropped.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -169,3 +171,21 @@ def phone_clock_in_settle(*, attempt):
     )
     attempt.refresh_from_db()
     return attempt
+
+
+# a selfie is decided in seconds; one still pending after this long (its worker lost, nobody asking
+# again) gives its location up: the event, when it comes, is recorded without it
+PLACE_KEPT_MINUTES = 60
+
+
+def phone_places_forget(*, now=None):
+    """Hourly: no attempt keeps a location once it is decided, or past PLACE_KEPT_MINUTES.
+    Returns how many locations were dropped."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=PLACE_KEPT_MINUTES)
+    waiting = PhoneClockIn.objects.filter(created_at__lt=cutoff).exclude(latitude=None)
+    dropped = 0
+    for attempt in waiting.select_related("capture"):
+        phone_clock_in_settle(attempt=attempt)
+        dropped += 1
+    waiting.update(latitude=None, longitude=None, accuracy_m=None)
+    return dropped

@@ -182,3 +182,25 @@ def test_an_integration_token_cannot_clock_anyone_in(client, office, obama):
         reverse("api:me-clock-in"), {"client_id": uuid.uuid4().hex}, HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert answer.status_code == 403
+
+
+def test_a_selfie_nobody_asked_about_again_leaves_no_location_behind(client, office, obama):
+    from datetime import timedelta
+
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from portal.clockin.services import phone_places_forget
+
+    person, user = obama
+    client.force_login(user)
+    # submitted, its answer never asked for (no worker ran here: the capture stays queued)
+    data = {"client_id": uuid.uuid4().hex, "latitude": HEAD[0], "longitude": HEAD[1], "accuracy_m": 9}
+    data["frame"] = [SimpleUploadedFile("f.jpg", kiosk_frame(photos.OBAMA), "image/jpeg")]
+    assert client.post(reverse("api:me-clock-in"), data).status_code == 202
+    assert phone_places_forget() == 0  # a young attempt keeps it for its event
+    assert phone_places_forget(now=timezone.now() + timedelta(hours=2)) == 1
+    assert PhoneClockIn.objects.get().latitude is None
+    # one policy per department and one for everyone else
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhonePolicy.objects.create(department=None, place="network")
