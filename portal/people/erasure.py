@@ -12,7 +12,8 @@ them, their faces in videos):
   frame when that camera saw them, kept videos they were found in;
 - their name in other rows that stay: import reports, look-alike notes, the
   approvers' notifications of their requests, the door audit trail, a visitor
-  pass and its host's notifications, finished report exports (files written before the erasure), and their
+  pass and its host's notifications, PIN-guessing alerts on their badge, the
+  Django admin's history, finished report exports (files written before the erasure), and their
   employee sign-in when it has no role of its own.
 
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
@@ -65,7 +66,9 @@ def person_pictures_erase(*, person):
 
 def person_names_erase(*, person):
     """The person's name in rows that stay after them."""
-    from portal.access.models import OperatorAction, Visitor
+    from django.contrib.admin.models import LogEntry
+
+    from portal.access.models import Alert, OperatorAction, Visitor
     from portal.employees.models import EmployeeAccount, Notification
     from portal.people.models import ImportJob
     from portal.reports.services import report_exports_expire
@@ -95,6 +98,12 @@ def person_names_erase(*, person):
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
     for action in OperatorAction.objects.filter(detail__contains=person.name).only("id", "detail"):
         OperatorAction.objects.filter(pk=action.pk).update(detail=action.detail.replace(person.name, ERASED))
+    # "wrong PINs in a row for badge <their employee ID>" (stored in English, portal.access.texts)
+    badge = f"for badge {person.employee_id}."
+    for alert in Alert.objects.filter(message__contains=badge).only("id", "message"):
+        Alert.objects.filter(pk=alert.pk).update(message=alert.message.replace(badge, f"for badge {ERASED}."))
+    # the Django admin's history: "Barack Obama" deleted, "photo 3 of Barack Obama" changed
+    LogEntry.objects.filter(object_repr__contains=person.name).update(object_repr=ERASED)
     for visitor in Visitor.objects.filter(person=person):
         # the host's bell: "<visitor> (<company>) arrived"
         said = visitor.name + (f" ({visitor.company})" if visitor.company else "")

@@ -37,9 +37,9 @@ def test_even_a_superuser_cannot_delete_an_attempt_in_the_admin(client, attempt)
     listing = client.get(reverse("admin:recognition_capture_changelist"))
     assert attempt.pk in {row.pk for row in listing.context["cl"].result_list}
     assert "delete_selected" not in listing.content.decode()
-    assert client.post(
-        reverse("admin:recognition_capture_delete", args=[attempt.pk]), {"post": "yes"}
-    ).status_code == 403
+    assert (
+        client.post(reverse("admin:recognition_capture_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    )
     client.post(
         reverse("admin:recognition_capture_changelist"),
         {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from portal.accounts.roles import ADMIN, HR
@@ -83,5 +84,7 @@ def test_every_way_of_deleting_a_person_erases_their_pictures(client, way, djang
                 {"action": "delete_selected", "_selected_action": [obama.pk], "post": "yes"},
             )
     assert not Person.objects.exists()
+    # the Django admin's history of the deletion does not keep the name either
+    assert not LogEntry.objects.filter(object_repr__contains="Obama").exists()
     capture.refresh_from_db()
     assert not picture.exists() and "Barack Obama" not in str(capture.result)

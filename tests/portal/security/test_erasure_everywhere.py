@@ -19,7 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.access.models import OperatorAction, Visitor
+from portal.access import texts as access_texts
+from portal.access.alerts import alert_raise
+from portal.access.models import Alert, OperatorAction, Visitor
 from portal.access.visitors import visitors_erase
 from portal.accounts.roles import HR
 from portal.cameras.models import Camera
@@ -129,6 +131,8 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
     export = ReportExport.objects.create(user=make_user("hr", role=HR), format="csv", filters={}, status="done")
     export.file.save("people.csv", ContentFile(b"employee,name\r\neileen.collins,Eileen Collins\r\n"))
     OperatorAction.objects.create(username="sec", action="badge PIN set", detail="Eileen Collins")
+    message = access_texts.fill(access_texts.PIN_GUESSING_BADGE, door="Lab 2", count=10, badge=collins.employee_id)
+    alert_raise(kind=Alert.Kind.PIN_GUESSING, door=door, message=message)
 
     her_face = encodings(photos.read(photos.STRANGER))
     words = ["Eileen Collins", collins.employee_id]
@@ -140,6 +144,7 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
         "access.AccessEvent.unknown_face",
         "employees.Notification.params",
         "access.OperatorAction.detail",
+        "access.Alert.message",
     ):
         assert where in places, (where, sorted(places))
     assert sum(place.startswith("file ") for place in before) >= 6, before
