@@ -11,7 +11,7 @@ import sys
 import time
 
 NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras", "gallery"]
-NAMES += ["models", "fusion"]
+NAMES += ["models", "fusion", "pages"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -25,6 +25,7 @@ TINY = {
     "gallery": dict(sizes=(2_000,), queries=4),
     "models": dict(faces=4, frames=2, rounds=1),
     "fusion": dict(tiny=True),
+    "pages": dict(people=200, events=2_000, rounds=1),
 }
 
 
@@ -39,6 +40,7 @@ def parser():
     p.add_argument("--threads", type=int, help="gunicorn threads per process; 1: sync workers (load)")
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
+    p.add_argument("--events", type=int, help="attendance events in the database (pages)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
     p.add_argument("--faces", type=int, help="faces to encode (encoder, models)")
     p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
@@ -65,6 +67,7 @@ def options_for(name, args):
         "gallery": ["sizes"],
         "models": ["faces"],
         "fusion": [],
+        "pages": ["people", "events"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

@@ -330,27 +330,21 @@ def attendance_absences_mark(*, now=None) -> int:
     """
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
-    book = ShiftBook()
-    people = list(Person.objects.staff().filter(active=True).only("id", "department_id", "created_at"))
-    wanted = {}
-    for person in people:
-        shift = book.for_person(person)
+    staff = Person.objects.staff().filter(active=True)
+    rows = []
+    # per group of people sharing a shift, the database finds who has no summary yet: reports call
+    # this on every page covering today, so it must not walk everyone in Python (issue 24)
+    for people, shift in ShiftBook().groups():
         day = shift.day_of(now, tz)
-        if day < timezone.localdate(person.created_at) or not shift.is_working_day(day):
+        if not shift.is_working_day(day) or now < shift.planned(day, tz)[0] + timedelta(minutes=shift.grace_minutes):
             continue
-        if now >= shift.planned(day, tz)[0] + timedelta(minutes=shift.grace_minutes):
-            wanted[(person.pk, day)] = (person, shift)
-    if not wanted:
-        return 0
-    days = {day for _, day in wanted}
-    known = set(DailySummary.objects.filter(day__in=days).values_list("person_id", "day"))
-    rows = [
-        DailySummary(
-            person=person, day=day, **_summary_values(day_summarize(shift=shift, day=day, events=[], now=now, tz=tz))
+        values = _summary_values(day_summarize(shift=shift, day=day, events=[], now=now, tz=tz))
+        missing = (
+            staff.filter(people, created_at__lt=local_at(day + timedelta(days=1), time.min, tz))
+            .exclude(pk__in=DailySummary.objects.filter(day=day).values("person_id"))
+            .values_list("pk", flat=True)
         )
-        for (person_id, day), (person, shift) in wanted.items()
-        if (person_id, day) not in known
-    ]
+        rows += [DailySummary(person_id=pk, day=day, **values) for pk in missing]
     # a check-in racing this write keeps its own row (ignore_conflicts): it has the events
     DailySummary.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -45,3 +45,12 @@ def test_marking_absences_twice_writes_them_once_and_a_check_in_turns_one_presen
     attendance_event_record(person=ana, at=timezone.now(), source="manual", direction="in")
     summary = DailySummary.objects.get(person=ana)
     assert (summary.absent, summary.event_count) == (False, 1)
+
+
+def test_marking_absences_asks_the_database_per_shift_not_per_person(started_day, django_assert_max_num_queries):
+    for n in range(25):
+        make_person(f"Person {n}", employee_id=f"p{n}")
+    with django_assert_max_num_queries(5):  # schedules, calendar, the missing people, the insert
+        assert attendance_absences_mark() == 25
+    with django_assert_max_num_queries(5):
+        assert attendance_absences_mark() == 0
