@@ -427,6 +427,10 @@ class Alert(models.Model):
     door = models.ForeignKey(
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("door")
     )
+    # a lockdown's zone: the alert ends with that zone's lockdown, whatever the zone is called by then
+    zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("zone")
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
 
     class Delivery(models.TextChoices):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,10 +200,7 @@ def zone_lockdown(*, zone, user, reason=""):
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.LOCKDOWN, user=user)
         _audit(user, texts.LOCKDOWN, zone=zone, detail=reason)
-        alert_raise(
-            kind=Alert.Kind.LOCKDOWN,
-            message=_lockdown_message(zone, user, reason),
-        )
+        alert_raise(kind=Alert.Kind.LOCKDOWN, message=_lockdown_message(zone, user, reason), zone=zone)
     return doors
 
 
@@ -213,9 +211,12 @@ def zone_lockdown_end(*, zone, user):
         for door in doors:
             door_command_issue(door=door, command=DoorCommand.Command.RELEASE, user=user)
         _audit(user, texts.LOCKDOWN_END, zone=zone)
-        # the lockdown's alert ends with it (its message starts with the zone's name: see _lockdown_message)
+        # the lockdown's alert ends with it (found by its zone: the zone may have been renamed since;
+        # an alert raised before alerts had a zone, by its message, which starts with the zone's name)
         Alert.objects.filter(
-            kind=Alert.Kind.LOCKDOWN, acknowledged_at=None, message__startswith=f"{zone.name} locked down by"
+            Q(zone=zone) | Q(zone=None, message__startswith=f"{zone.name} locked down by"),
+            kind=Alert.Kind.LOCKDOWN,
+            acknowledged_at=None,
         ).update(acknowledged_at=timezone.now())
     return doors
 

@@ -226,7 +226,7 @@
   }
 
   function automatic() {
-    return config && config.mode === "identify" && config.direction !== "buttons";
+    return config && config.mode === "identify" && (config.direction !== "buttons" || doorOnly());
   }
 
   // --- attempts ---------------------------------------------------------------
@@ -344,7 +344,7 @@
       go.hidden = true;
       say(gettext("Type your employee ID"));
       idInput.focus();
-    } else if (config.direction === "buttons") {
+    } else if (config.direction === "buttons" && !doorOnly()) {
       show("choose", "directions");
       go.hidden = true;
       say(gettext("Check in or check out?"));
@@ -356,10 +356,14 @@
     }
   }
 
+  // a door that is not a time clock records no attendance: the kiosk only opens it
+  function doorOnly() {
+    return Boolean(config.door) && config.door_time_clock === false;
+  }
+
   // the button promises only what the next event will really be
   function nextEventLabel() {
-    // a door that is not a time clock records no attendance: the button only opens it
-    if (config.door && config.door_time_clock === false) return gettext("Tap to open the door");
+    if (doorOnly()) return gettext("Tap to open the door");
     if (config.direction === "in") return gettext("Tap to check in");
     if (config.direction === "out") return gettext("Tap to check out");
     if (config.punch_mode === "time_of_day" && config.cutoff) {
@@ -428,7 +432,7 @@
       idInput.focus();
       return;
     }
-    if (config.direction === "buttons") {
+    if (config.direction === "buttons" && !doorOnly()) {
       show("choose", "directions");
       say(gettext("Check in or check out?"));
     } else {

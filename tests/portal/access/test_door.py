@@ -188,6 +188,25 @@ def stranger_face(seed, near=None):
     return rng.normal(0, 0.09, 128).astype(np.float32).tobytes()
 
 
+def test_a_lockdowns_alert_ends_with_it_even_when_the_zone_was_renamed_meanwhile():
+    """Issue 25, 13: the alert stayed after the lockdown ended."""
+    from portal.access.services import zone_lockdown_end
+
+    door, _, _ = door_with_kiosk()
+    lab, _, _ = door_with_kiosk("Lab 3", zone="Research annex")
+    guard = make_user("guard")
+    zone_lockdown(zone=door.zone, user=guard)
+    zone_lockdown(zone=lab.zone, user=guard)
+    zone = door.zone
+    zone.name = "Research West"
+    zone.save()
+    zone_lockdown_end(zone=zone, user=guard)
+    # the other zone's lockdown goes on, and so does its alert
+    assert list(Alert.objects.filter(acknowledged_at=None).values_list("message", flat=True)) == [
+        "Research annex locked down by guard"
+    ]
+
+
 def test_the_same_stranger_refused_again_and_again_at_one_door_raises_one_alert(settings):
     settings.ALERT_UNKNOWN_REFUSALS = 3
     door, _, _ = door_with_kiosk()
