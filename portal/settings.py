@@ -211,6 +211,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.accounts.context_processors.roles",
                 "portal.employees.context_processors.bell",
+                "portal.org.context_processors.organization",
             ],
         },
     },
@@ -585,7 +586,7 @@ VIDEO_MIN_FACE_PX = env_int("VIDEO_MIN_FACE_PX", 40, minimum=20)
 
 # --- reports ----------------------------------------------------------------
 
-# Printed at the top of every PDF timesheet.
+# Printed at the top of every PDF timesheet until the organization's settings page names it.
 ORGANIZATION_NAME = env_str("ORGANIZATION_NAME", "Attendance portal")
 # Exports with more rows than this are written by a worker (progress page and
 # a download link); smaller ones are answered at once.

@@ -7,6 +7,7 @@ from portal.api.models import ApiToken
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.attendance.models import PunchMode
 from portal.kiosks.models import Kiosk, language_choices
+from portal.org.models import Organization
 from portal.people.models import Department
 
 ROLE_CHOICES = [(role, LABELS[role]) for role in (ADMIN, HR, SECURITY, RECEPTION, VIEWER)]
@@ -164,3 +165,9 @@ class KioskForm(forms.ModelForm):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text=ApiToken._meta.get_field("name").help_text, label=_("Name"))
     role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=HR, label=_("Role"))
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name"]

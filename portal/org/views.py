@@ -1,10 +1,12 @@
 """The organization's own pages: departments, users and roles, kiosks, API
 tokens. The Django admin stays for superusers (portal.accounts.admin_site)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +17,8 @@ from portal.kiosks.models import Kiosk
 from portal.kiosks.selectors import kiosk_attempts
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_revoke
 from portal.org import services
-from portal.org.forms import DepartmentForm, InviteForm, KioskForm, TokenForm, UserForm
+from portal.org.forms import DepartmentForm, InviteForm, KioskForm, OrganizationForm, TokenForm, UserForm
+from portal.org.models import Organization
 from portal.people.models import Department
 
 
@@ -23,6 +26,25 @@ from portal.people.models import Department
 @require_GET
 def overview(request):
     return render(request, "org/overview.html")
+
+
+@role_required(ADMIN)
+def organization_settings(request):
+    """The organization's name (headers, PDFs); the time zone it runs in, shown and explained."""
+    organization, _created = Organization.objects.get_or_create(pk=1)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.info(request, _("Saved."))
+        return redirect("org-settings")
+    context = {
+        "form": form,
+        "time_zone": settings.TIME_ZONE,
+        "now": timezone.localtime(),
+        # a portal left on UTC shows other times than the kiosks' clocks in any other zone
+        "time_zone_unset": settings.TIME_ZONE == "UTC",
+    }
+    return render(request, "org/settings.html", context, status=400 if form.errors else 200)
 
 
 # --- departments (HR) ---------------------------------------------------------

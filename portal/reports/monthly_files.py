@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from portal.core.spreadsheets import spreadsheet_row, spreadsheet_safe
+from portal.org.selectors import organization_name
 from portal.reports import monthly
 from portal.reports.pdf import A4, Document
 
@@ -110,7 +111,7 @@ def write_monthly_pdf(month, out, *, zh=None):
 
 
 def _write_pdf(month, out):
-    title = f"{settings.ORGANIZATION_NAME}: {_title(month)}"
+    title = f"{organization_name()}: {_title(month)}"
     pdf = Document(
         out,
         title=title,

@@ -15,6 +15,7 @@ from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
 from portal.attendance.services import attendance_absences_mark
 from portal.core.spreadsheets import wants_bom
+from portal.org.selectors import first_day_steps
 from portal.reports import charts
 from portal.reports.forms import MonthlyForm, ReportFilterForm, TimesheetForm
 from portal.reports.models import ReportExport
@@ -41,6 +42,7 @@ def dashboard(request):
         "today": today,
         "arrivals_chart": charts.arrivals_chart(today.arrivals),
         "history_chart": charts.history_chart(presence_history()),
+        "first_day": first_day_steps(request.user),
     }
     return render(request, "reports/dashboard.html", context)
 

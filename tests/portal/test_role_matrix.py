@@ -33,6 +33,7 @@ PUBLIC, KIOSK, SIGNED_IN = "public", "kiosk", "signed in"
 EXPECTED = {
     # sign-in and machines
     "login": PUBLIC,
+    "org-settings": ADMIN,  # the organization's name
     "logout": PUBLIC,
     "password-set": PUBLIC,  # the one-time link is the credential
     "password-set-done": PUBLIC,

@@ -1,0 +1,49 @@
+"""Reading the organization's settings (portal.org.models) for the pages, PDFs and exports."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.accounts.roles import ADMIN, HR, has_role
+from portal.attendance.models import AttendanceEvent, CalendarDay
+from portal.kiosks.models import Kiosk
+from portal.org.models import Organization
+from portal.people.models import Department, Person
+from recognition.models import FacePhoto
+
+
+def organization_name():
+    """The name set on the settings page, or ORGANIZATION_NAME from the environment until one is."""
+    name = Organization.objects.filter(pk=1).values_list("name", flat=True).first()
+    return name or settings.ORGANIZATION_NAME
+
+
+def first_day_steps(user):
+    """The first-day checklist for an empty dashboard: (text, URL, done) in the order to do them.
+
+    None once the portal is in use (an attendance event recorded): the list is for the first
+    day, not a nag. Steps a user's role cannot take are left out.
+    """
+    if not has_role(user, HR) or AttendanceEvent.objects.exists():
+        return None
+    admin = has_role(user, ADMIN)
+    steps = [
+        (_("Name the organization and check its time zone"), reverse("org-settings"),
+         Organization.objects.exclude(name="").exists(), admin),
+        (_("Add the departments and their working hours"), reverse("org-departments"),
+         Department.objects.exists(), True),
+        (_("Add people with a photo each (one by one, or a ZIP of folders)"), reverse("people:directory"),
+         FacePhoto.objects.filter(person__in=Person.objects.staff(), status=FacePhoto.Status.ACCEPTED).exists(), True),
+        (_("Import the public holidays"), reverse("attendance-calendar"),
+         _calendar_filled(), True),
+        (_("Add a kiosk by the door and pair its tablet"), reverse("org-kiosks"),
+         Kiosk.objects.exclude(token_hash="").exists(), admin),
+        (_("Invite the people who use the portal (HR, viewers, security)"), reverse("org-users"),
+         get_user_model().objects.count() > 1, admin),
+    ]  # fmt: skip
+    return [(text, url, done) for text, url, done, allowed in steps if allowed]
+
+
+def _calendar_filled():
+    return CalendarDay.objects.exists()
