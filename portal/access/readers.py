@@ -7,6 +7,9 @@ zone "sees exits" when any of its doors has an exit reader, kiosk or camera alik
 from portal.cameras.models import Camera
 from portal.kiosks.models import Kiosk
 
+# the way through a door a reader's side stands for, for attendance at a time clock
+SIDE_TO_DIRECTION = {"entry": "in", "exit": "out"}
+
 
 def zone_sees_exits(zone) -> bool:
     """Whether anyone leaving `zone` passes a reader (so the last passage's side says who is inside)."""

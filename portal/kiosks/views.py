@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.access.badges import badge_attempt
 from portal.accounts.throttling import secret_failed, secret_wait, wait_text
 from portal.core.waits import wait_slot
 from portal.kiosks.selectors import (
@@ -199,8 +200,6 @@ def api_challenge(request):
 @require_POST
 def api_badge(request):
     """A badge-and-PIN attempt (`employee_id`, `pin`) at a door in "face, or badge and PIN" mode."""
-    from portal.routing import badge_attempt
-
     if request.kiosk.door_id is None:
         return error(KioskError("no_door", _("This kiosk is not at a door.")))
     event, wait = badge_attempt(

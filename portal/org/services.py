@@ -11,11 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext as _
 
 from portal.accounts.roles import GROUPS
 from portal.attendance.models import Schedule
-from portal.people.models import Department, Person
+from portal.people.models import Department
 
 
 def department_save(*, department=None, name, schedule=None):
@@ -72,23 +71,3 @@ def user_set_active(*, user, active):
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
-
-
-BULK_DEPARTMENT = "department"
-BULK_DEACTIVATE = "deactivate"
-BULK_ACTIVATE = "activate"
-
-
-def people_bulk_update(*, ids, action, department=None):
-    """One change to many people at once. Returns how many were changed."""
-    people = Person.objects.filter(pk__in=ids, merged_into=None)
-    if action == BULK_DEPARTMENT:
-        return people.update(department=department)
-    if action in (BULK_DEACTIVATE, BULK_ACTIVATE):
-        from recognition.models import GalleryVersion
-
-        ids = list(people.values_list("pk", flat=True))
-        changed = Person.objects.filter(pk__in=ids).update(active=action == BULK_ACTIVATE)
-        GalleryVersion.bump(people=ids)  # who may be recognized changed
-        return changed
-    raise ValueError(_("Unknown action %(action)r.") % {"action": action})

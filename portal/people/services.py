@@ -319,3 +319,21 @@ def import_archives_expire(*, now=None):
         ImportJob.objects.filter(pk=job.pk).update(archive="")
         expired += 1
     return expired
+
+
+BULK_DEPARTMENT = "department"
+BULK_DEACTIVATE = "deactivate"
+BULK_ACTIVATE = "activate"
+
+
+def people_bulk_update(*, ids, action, department=None):
+    """One change to many people at once. Returns how many were changed."""
+    people = Person.objects.filter(pk__in=ids, merged_into=None)
+    if action == BULK_DEPARTMENT:
+        return people.update(department=department)
+    if action in (BULK_DEACTIVATE, BULK_ACTIVATE):
+        ids = list(people.values_list("pk", flat=True))
+        changed = Person.objects.filter(pk__in=ids).update(active=action == BULK_ACTIVATE)
+        GalleryVersion.bump(people=ids)  # who may be recognized changed
+        return changed
+    raise ValueError(_("Unknown action %(action)r.") % {"action": action})

@@ -61,10 +61,8 @@ def bulk(request):
     if not form.is_valid():
         messages.error(request, _("Tick at least one person and choose an action."))
     else:
-        from portal.org.services import people_bulk_update
-
         data = form.cleaned_data
-        changed = people_bulk_update(
+        changed = services.people_bulk_update(
             ids=[p.pk for p in data["people"]], action=data["action"], department=data["department"]
         )
         if data["action"] == "department":

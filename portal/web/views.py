@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, HR, has_role, role_required
-from portal.attendance.models import AttendanceEvent
 from portal.core.files import file_response
 from portal.core.waits import wait_slot
 from portal.web.forms import RecognizeForm
@@ -72,7 +71,7 @@ def _visible_capture(request, pk):
 @role_required(HR)
 def capture(request, pk):
     item = _visible_capture(request, pk)
-    events = AttendanceEvent.objects.filter(capture=item).select_related("person", "recorded_by")
+    events = item.events.select_related("person", "recorded_by")
     item.error = reason_text(item.error)
     return render(request, "web/capture.html", {"capture": item, "events": events})
 

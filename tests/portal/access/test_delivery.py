@@ -378,7 +378,7 @@ def test_over_tls_the_broker_takes_the_command_from_a_client_with_its_certificat
             settings.DOOR_MQTT_KEY_FILE = str(tmp_path / "client.key")
             door, kiosk = lab
             event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
-            assert [p["event_id"] for _, _, p in subscriber.wait_for(1)] == [event.pk]
+            assert [p["event_id"] for _, _, p in subscriber.wait_for(1, timeout=30)] == [event.pk]
             assert DoorCommand.objects.get().status == "sent"
             payload = DoorCommand.objects.get().payload()
             # without a client certificate the broker refuses the connection

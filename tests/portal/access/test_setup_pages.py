@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from portal.access.badges import badge_route
 from portal.access.models import AccessGroup, AccessLevel, BadgePin, Door, OperatorAction, Zone
 from portal.access.selectors import access_explain
 from portal.access.setup_forms import weekdays_fill
 from portal.accounts.roles import SECURITY
 from portal.attendance.calendar import calendar_import
 from portal.kiosks.models import Kiosk
-from portal.routing import badge_route
 from tests.factories import make_person, make_user
 from tests.portal.kiosks.kiosk_helpers import paired_kiosk
 
