@@ -94,3 +94,33 @@ def _parse(chunk, name):
         body=part.get_content() if part is not None else "",
         file=name,
     )
+
+
+def outbox_forget(*words, folder=None):
+    """Remove from the file backend's folder every message whose address, subject or text holds one of
+    `words` (a person's erasure: their name, their address). Returns how many were removed.
+
+    Django's file backend writes the messages of one connection into one file; a file is rewritten
+    without those messages (beside itself, then renamed over it) or deleted when none is left."""
+    folder = Path(folder or settings.EMAIL_FILE_PATH)
+    words = [word for word in words if word]
+    if not words or not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.log"):
+        chunks = [chunk for chunk in path.read_bytes().split(SEPARATOR) if chunk.strip()]
+        kept = []
+        for chunk in chunks:
+            message = _parse(chunk, path.name)
+            text = " ".join((message.to, message.subject, message.body))
+            (kept if not any(word in text for word in words) else [None]).append(chunk)
+        if len(kept) == len(chunks):
+            continue
+        removed += len(chunks) - len(kept)
+        if not kept:
+            path.unlink(missing_ok=True)
+            continue
+        part = path.with_name(f".{path.name}.part")
+        part.write_bytes(b"".join(chunk + SEPARATOR for chunk in kept))
+        part.replace(path)
+    return removed

@@ -13,8 +13,9 @@ them, their faces in videos):
 - their name in other rows that stay: import reports, look-alike notes, the
   approvers' notifications of their requests, the door audit trail, a visitor
   pass and its host's notifications, PIN-guessing alerts on their badge, the
-  Django admin's history, finished report exports (files written before the erasure), and their
-  employee sign-in when it has no role of its own.
+  Django admin's history, e-mails in the portal's own outbox, finished report
+  exports (files written before the erasure), and their employee sign-in when
+  it has no role of its own.
 
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
 the Visitor row and its audit lines stay as the record of the visit.
@@ -69,6 +70,7 @@ def person_names_erase(*, person):
     from django.contrib.admin.models import LogEntry
 
     from portal.access.models import Alert, OperatorAction, Visitor
+    from portal.employees.mail import outbox_forget
     from portal.employees.models import EmployeeAccount, Notification
     from portal.people.models import ImportJob
     from portal.reports.services import report_exports_expire
@@ -113,5 +115,8 @@ def person_names_erase(*, person):
     account = EmployeeAccount.objects.filter(person=person).select_related("user").first()
     if account and not (account.user.is_staff or account.user.is_superuser or account.user.groups.exists()):
         account.user.delete()
+    # e-mails written to the portal's own outbox (no mail server): to them, or naming them
+    words = [person.name, account.user.email if account else ""]
+    transaction.on_commit(lambda: outbox_forget(*words))
     # an export already written may list them: it cannot be edited, so it goes (the row stays as a log)
     report_exports_expire(before=timezone.now())

@@ -95,16 +95,20 @@ def at_the_kiosk(client, token, path, run_on_commit):
 
 
 def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, settings
 ):
     run = django_capture_on_commit_callbacks
+    # the embedded default: e-mails written to the portal's outbox folder (searched with the media)
+    settings.EMAIL_HOST = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = Path(settings.MEDIA_ROOT) / "outbox"
     obama = enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
     door, _, token = door_with_kiosk("Lab 2")
     # first seen as a stranger at a door kiosk: refused, a review entry, the attempt's pictures kept 30 days
     assert at_the_kiosk(client, token, photos.STRANGER, run)["outcome"] != "door_open"
     sales = Department.objects.create(name="Sales")
     collins, collins_user = make_employee("Eileen Collins", department="Sales")
-    make_employee("Bo Boss", department="Sales", manager_of=sales)
+    make_employee("Bo Boss", department="Sales", manager_of=sales, email="bo@example.com")
     with run(execute=True):
         review_assign(entry=UnknownFace.objects.get(), person=collins)
     encode_queued(collins)
@@ -149,6 +153,7 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
         assert where in places, (where, sorted(places))
     assert sum(place.startswith("file ") for place in before) >= 6, before
     assert any(place.startswith(f"file {camera.pk}.jpg") for place in before)
+    assert any(place.endswith(".log: the name") for place in before)  # the e-mail to her manager
 
     client.force_login(make_user("hr-2", role=HR))
     with run(execute=True):
