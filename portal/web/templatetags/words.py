@@ -8,6 +8,8 @@ shown as it is. The API keeps answering with the values themselves.
 from django import template
 from django.utils.translation import pgettext_lazy
 
+from portal.accounts.names import user_full_name
+
 register = template.Library()
 
 WORDS = {
@@ -54,3 +56,9 @@ WORDS = {
 @register.filter
 def word(value):
     return WORDS.get(value, value)
+
+
+@register.filter
+def full_name(user):
+    """A user's name in its own script's order: 李静, not Django's "静 李" (portal.accounts.names)."""
+    return user_full_name(user)

@@ -155,3 +155,18 @@ def test_hours_typed_without_ticking_own_hours_are_not_silently_dropped(admin):
     untouched = {**data, "start": "09:00", "end": "17:00", "working_days": ["1", "2", "3", "4", "5"]}
     assert admin.post(reverse("org-department-new"), untouched).status_code == 302
     assert not Schedule.objects.filter(department__name="Night shift").exists()
+
+
+def test_users_names_read_family_name_first_in_chinese_japanese_and_korean(admin):
+    from portal.accounts.names import full_name
+
+    users = get_user_model().objects
+    users.create(username="li", first_name="静", last_name="李")
+    users.create(username="sato", first_name="花子", last_name="佐藤")
+    users.create(username="kim", first_name="민준", last_name="김")
+    users.create(username="ana", first_name="Ana", last_name="Nováková")
+    page = admin.get(reverse("org-users")).content.decode()
+    for shown in ("李静", "佐藤花子", "김 민준", "Ana Nováková"):
+        assert f">{shown}<" in page
+    assert "静 李" not in page and "花子 佐藤" not in page
+    assert full_name("静", "") == "静" and full_name("", "") == ""
