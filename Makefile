@@ -109,6 +109,7 @@ fonts:
 
 test: install docs chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 # While editing: no worker processes, browsers, private servers or subprocess boots (`slow`);
@@ -122,6 +123,7 @@ docs: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 # make bench ARGS="capture --captures 100": one benchmark, other sizes (python -m bench --help)
 bench: install ffmpeg rtsp-server

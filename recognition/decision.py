@@ -22,6 +22,7 @@ Both parts need only the gallery, so the rule adapts as people are enrolled.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ class Calibration:
     unit_average: bool = False
 
 
-_DLIB = {
+_DLIB: dict[str, Any] = {
     "size": 128,
     "lookalike_distance": LOOKALIKE_DISTANCE,
     "lookalike_risk": LOOKALIKE_RISK,

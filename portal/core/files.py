@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 # the only types served inline; the services store pictures with these suffixes
@@ -42,6 +43,7 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
     name = download_name or Path(field.name).name
     disposition = "inline" if inline else "attachment"
     mode = settings.MEDIA_SENDFILE
+    response: HttpResponseBase
     if mode:
         if not field.storage.exists(field.name):
             raise Http404(_("The file is not in storage."))

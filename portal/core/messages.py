@@ -10,8 +10,8 @@ AppConfig.ready(), so the code that shows them in the reader's language
 import re
 
 # kind -> [template]: "reasons" for stored messages, "why" for a door decision's explanation
-_TEMPLATES = {"reasons": [], "why": []}
-_compiled = {}
+_TEMPLATES: dict[str, list[str]] = {"reasons": [], "why": []}
+_compiled: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 
 
 def templates_register(kind, templates):

@@ -23,11 +23,11 @@ def client_key(request):
     kiosk = getattr(request, "kiosk", None)
     if kiosk is not None:
         return f"kiosk:{kiosk.pk}"
-    auth = getattr(request, "auth", None)
-    if getattr(auth, "pk", None) is not None:
-        return f"token:{auth.pk}"
+    token = getattr(getattr(request, "auth", None), "pk", None)
+    if token is not None:
+        return f"token:{token}"
     user = getattr(request, "user", None)
-    if getattr(user, "is_authenticated", False):
+    if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return "addr:" + request.META.get("REMOTE_ADDR", "")
 

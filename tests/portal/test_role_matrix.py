@@ -247,7 +247,7 @@ EXPECTED = {
     "request-attachment": EMPLOYEE,
     "requests-team": MANAGER,
     "team": MANAGER,  # a manager's department, HR any (tests/portal/requests/test_team.py)
-    "team-person": MANAGER,  # 403 for a person of a department the manager does not manage  # managers their departments', HR everyone's
+    "team-person": MANAGER,  # 403 for a person of a department the manager does not manage
     "requests-settings": HR,
     "api:me-days": EMPLOYEE,  # sessions of people only: an integration token gets 403 (tests/portal/requests)
     "api:me-requests": EMPLOYEE,
