@@ -12,8 +12,8 @@ import re
 import pytest
 
 from portal.clockin.rules import EARTH_RADIUS_M
-from tests import photos
-from tests.e2e.camera import launch
+from tests import photos, presentations
+from tests.e2e.camera import launch, write_y4m
 from tests.e2e.stack import Browser, manage, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -126,3 +126,25 @@ def test_someone_elses_face_is_refused_in_the_browser(stack, hr, playwright, cam
         assert (outcome, message) == ("no_match", "The face does not match")
     finally:
         browser.close()
+
+
+def test_with_liveness_a_still_photo_is_refused_and_a_turning_head_is_taken(stack, hr, playwright, cameras, tmp_path):
+    policy = {"what": "policies", "pdefault-place": "location", "pdefault-face_required": "on"}
+    assert hr.submit("/org/clock-in/", {**policy, "pdefault-liveness": "on"}).status_code == 302
+    browser, _, page = phone(playwright, stack, cameras["obama"], "en-US")
+    try:
+        assert press(page)[0] == "not_live"
+    finally:
+        browser.close()
+    # his head turning one way and back, over and over: the frames the page takes see it turn
+    head = presentations.face_crop(photos.OBAMA)
+    sweep = presentations.turning(head, yaw=20.0, frames=10, seed=1, direction=1)
+    turning = write_y4m(tmp_path / "turning.y4m", sweep + sweep[::-1], frames_each=1)
+    browser, _, page = phone(playwright, stack, turning, "en-US")
+    try:
+        outcome, message = press(page)
+        # checked in already by the test above: within the cooldown it says so, verified and live
+        assert outcome in ("checked_in", "checked_out", "already"), message
+    finally:
+        browser.close()
+    assert hr.submit("/org/clock-in/", policy).status_code == 302
