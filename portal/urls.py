@@ -5,6 +5,7 @@ from django.urls import include, path, reverse_lazy
 from portal.accounts.forms import LoginForm
 from portal.accounts.language import javascript_catalog, language_set
 from portal.accounts.views import RoleLoginView
+from portal.api import personal
 
 urlpatterns = [
     path("accounts/login/", RoleLoginView.as_view(authentication_form=LoginForm), name="login"),
@@ -43,6 +44,9 @@ urlpatterns = [
     path("kiosk/", include("portal.kiosks.urls")),
     path("cameras/", include("portal.cameras.urls")),
     path("api/", include("portal.api.urls")),
+    # a person's own API tokens (an employee's sees only their own data)
+    path("me/tokens/", personal.tokens, name="me-tokens"),
+    path("me/tokens/<int:pk>/revoke/", personal.token_revoke, name="me-token-revoke"),
     path("", include("portal.employees.urls")),
     path("", include("portal.requests.urls")),
     path("", include("portal.clockin.urls")),

@@ -74,6 +74,13 @@ def role_source_register(source):
         _SOURCES.append(source)
 
 
+def person_side_only(user):
+    """Mark `user` (for this request) as acting through a personal token: only the roles
+    of being a person (employee, manager) count, never their groups' or superuser's."""
+    user._person_side_only = True
+    return user
+
+
 def role_includes(role, minimum):
     """True if `role` may do what `minimum` may."""
     return role is not None and minimum in INCLUDES[role]
@@ -83,6 +90,9 @@ def user_roles(user):
     """Every role a user has, directly or included, as a set."""
     if not user or not user.is_authenticated or not user.is_active:
         return frozenset()
+    if getattr(user, "_person_side_only", False):
+        person = {role for source in _SOURCES for role in source(user)} & {EMPLOYEE, MANAGER}
+        return frozenset(r for role in person for r in INCLUDES[role])
     if user.is_superuser:
         return INCLUDES[ADMIN]
     if not hasattr(user, "_role_groups"):

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from portal.accounts.roles import person_side_only
 from portal.accounts.throttling import secret_failed, secret_wait
-from portal.api.services import api_token_find
+from portal.api.services import PERSONAL_PREFIX, api_token_find, personal_token_find
 
 
 class TokenUser(AnonymousUser):
@@ -51,7 +52,14 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             key = None
-        token = api_token_find(key=key) if key else None
+        if key and key.startswith(PERSONAL_PREFIX):
+            personal = personal_token_find(key=key)
+            if personal is not None:
+                # the person themselves, with their own side only (employee, manager)
+                return person_side_only(personal.user), personal
+            token = None
+        else:
+            token = api_token_find(key=key) if key else None
         if token is None:
             wait = secret_wait(request)
             if wait:

@@ -45,3 +45,34 @@ class ApiToken(models.Model):
     @property
     def active(self):
         return self.revoked_at is None
+
+
+class PersonalToken(models.Model):
+    """A key a person makes for themselves (a phone app, a script of theirs). It acts as
+    that user but with only the person's own side: an employee's token reads their
+    own data, a manager's their departments', never what the user's groups allow
+    (an HR manager's personal token is not an HR key). Only a hash of the key is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        max_length=100, help_text=_("What uses this token, e.g. 'my phone'."), verbose_name=_("name")
+    )
+    prefix = models.CharField(max_length=12, editable=False, verbose_name=_("prefix"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("revoked at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("personal API token")
+        verbose_name_plural = _("personal API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…, {self.user})"
+
+    @property
+    def active(self):
+        return self.revoked_at is None

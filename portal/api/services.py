@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from portal.api.models import ApiToken
+from portal.api.models import ApiToken, PersonalToken
 
 PREFIX = "pat_"
+# a person's own token: told apart from an integration's at a glance (and in logs)
+PERSONAL_PREFIX = "ppt_"
 # last_used_at is written at most this often, not on every request
 USE_RESOLUTION = timedelta(minutes=1)
 
@@ -41,5 +43,34 @@ def api_token_find(*, key):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+    return token
+
+
+def personal_token_create(*, user, name):
+    """A person's own token. Returns (token, key); the key is shown once and never stored."""
+    key = PERSONAL_PREFIX + secrets.token_urlsafe(32)
+    token = PersonalToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=token_hash(key))
+    return token, key
+
+
+def personal_token_revoke(*, token):
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def personal_token_find(*, key):
+    """The active token with this key whose user may still sign in, or None."""
+    token = (
+        PersonalToken.objects.select_related("user")
+        .filter(key_hash=token_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is not None:
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:
+            PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
     return token

@@ -246,6 +246,8 @@ EXPECTED = {
     "request-withdraw": EMPLOYEE,
     "request-attachment": EMPLOYEE,
     "requests-team": MANAGER,
+    "me-tokens": EMPLOYEE,
+    "me-token-revoke": EMPLOYEE,  # POST only: 405 to a GET; another's token is 404
     "team": MANAGER,  # a manager's department, HR any (tests/portal/requests/test_team.py)
     "team-person": MANAGER,  # 403 for a person of a department the manager does not manage
     "requests-settings": HR,
