@@ -90,6 +90,7 @@ def _answer(request, attempt, created=False):
 class MyClockIn(APIView):
     permission_classes = [IsPersonSignedIn]
     parser_classes = [MultiPartParser, FormParser]
+    error_statuses = (409,)  # no enrolled face to verify the selfie against
 
     @extend_schema(
         summary="Clock in from my phone",
