@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.attendance.models import AttendanceEvent
 from portal.kiosks.models import Kiosk, KioskPairing
 from portal.kiosks.services import kiosk_pair, kiosk_pairing_create, kiosk_register, kiosk_revoke
+from recognition import versions
 from recognition.models import Capture, CaptureFrame
 from tests import photos, presentations
 from tests.factories import enrolled, recognize
@@ -161,7 +162,7 @@ def test_an_enrolled_face_is_greeted_by_name_with_photo_and_checked_in(
     assert body["photo"].startswith("data:image/jpeg;base64,") and len(body["photo"]) > 2000
     event = AttendanceEvent.objects.get()
     assert (event.person, event.direction, event.source) == (obama, "in", "kiosk")
-    assert event.capture.kiosk == kiosk and event.distance < 0.5
+    assert event.capture.kiosk == kiosk and event.distance < versions.match_rule().threshold
     assert CaptureFrame.objects.filter(capture=event.capture).count() == 2  # the first frame is capture.image
     assert body["at"] == f"{timezone.localtime(event.at):%H:%M}"
 
@@ -334,14 +335,15 @@ def test_the_answer_comes_in_the_submit_response_when_the_worker_is_quick(client
 def test_the_frames_of_an_attempt_go_through_the_encoder_as_one_batch(
     client, obama, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from recognition import engine
+    from recognition import encoders, engine, sface
 
-    encoder = engine.encoder()
+    sfaced = versions.active() == sface.VERSION
+    encoder = engine.sface_encoder() if sfaced else engine.encoder()
     batches = []
     real = encoder.run
     monkeypatch.setattr(encoder, "run", lambda batch: batches.append(len(batch)) or real(batch))
     kiosk, token = paired_kiosk()
     frames = [kiosk_frame(photos.OBAMA, shift=(2 * i, 0)) for i in range(3)]
     assert attempt(client, token, frames, django_capture_on_commit_callbacks).json()["outcome"] == "checked_in"
-    # the mirror version runs each chip and its mirror image: 3 frames, 6 chips, one call
-    assert batches == [6]
+    # one call for the 3 frames; the mirror version runs each chip and its mirror image (6 chips)
+    assert batches == [6 if versions.active() == encoders.MIRROR else 3]
