@@ -181,6 +181,19 @@ def test_security_sets_up_a_working_door_from_an_empty_portal_without_the_admin(
             verdict = may_pass("2026-10-01T10:00")
             assert "No: Outside your hours" in verdict and "2026-10-01 is a holiday" in verdict, verdict
             assert "Yes: the door opens" in may_pass("2026-09-30T10:00")
+
+            # every access page fits a 390 px phone (issue 25, 14; issue 26's pages)
+            page.set_viewport_size({"width": 390, "height": 844})
+            too_wide = []
+            for path in [
+                "/access/", "/access/log/", "/access/on-site/", "/access/muster/", "/access/setup/",
+                "/access/readers/", "/access/pins/", "/access/explain/", "/access/visitors/",
+            ]:  # fmt: skip
+                page.goto(stack.url + path)
+                wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if wider > 0:
+                    too_wide.append(f"{path}: {wider} px too wide")
+            assert not too_wide, "access pages wider than a 390 px phone:\n" + "\n".join(too_wide)
         finally:
             chromium.close()
         opened = [urllib.parse.urlsplit(url).path for url in visited]

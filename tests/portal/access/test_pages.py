@@ -159,3 +159,12 @@ def test_security_staff_start_on_the_doors_page_and_reception_on_visitors_after_
     client.logout()
     signed = client.post(reverse("login"), {"username": "desk", "password": "pw-desk-1"})
     assert signed["Location"] == reverse("access-visitors")
+
+
+def test_the_doors_page_warns_while_no_door_controller_is_configured(client, guard, settings):
+    """Issue 25, 13: a granted attempt opened no lock and nothing said so."""
+    settings.DOOR_MQTT_HOST, settings.DOOR_WEBHOOK_URL = "", ""
+    door_with_kiosk("Lab 2")
+    assert "No door controller is configured" in client.get(reverse("access-doors")).content.decode()
+    settings.DOOR_MQTT_HOST = "127.0.0.1"
+    assert "No door controller is configured" not in client.get(reverse("access-doors")).content.decode()
