@@ -4,8 +4,9 @@ HR invites an employee by e-mail from the accounts page; the message is caught b
 real SMTP server started here (aiosmtpd) and its link followed on a phone-sized page,
 where the employee chooses a password, signs in, and asks for a missed punch and a
 day of annual leave. The department's manager, in a browser of their own, approves
-both on the approvals page. The employee's calendar then shows the leave and the
-added event, and HR's monthly summary (月度汇总) counts the leave day. The same walk
+both on the approvals page and sees the leave on My team. The employee's calendar
+then shows the leave and the added event, their own API token reads their two
+requests only, and HR's monthly summary (月度汇总) counts the leave day. The same walk
 again with every browser in Chinese. (Clocking in from a phone has its own test.)
 """
 
@@ -18,6 +19,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from django.utils import translation
 
 from tests.e2e.camera import CHROMIUM
@@ -238,6 +240,25 @@ def test_invited_by_email_an_employee_asks_and_the_manager_approves_from_their_o
         assert manual in events and "09:02" in events
         phone.goto(stack.url + "/notifications/")
         assert approved in phone.inner_text("main")
+
+        # the manager's My team page: the leave on its day, on a phone without sideways scrolling
+        manager.goto(stack.url + f"/team/?day={leave_day.isoformat()}")
+        (annual,) = words(language, "Annual leave")
+        row = manager.locator("table.team-days tbody tr", has_text=name).inner_text()
+        assert annual in row, row
+        assert manager.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        # the employee's own API token reads their two requests, and nobody else's
+        phone.goto(stack.url + "/me/tokens/")
+        phone.fill("#id_name", "my phone")
+        phone.click("main button.primary")
+        key = phone.inner_text("#token-key").strip()
+        mine = requests.get(
+            stack.url + "/api/v1/requests/", headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ).json()["results"]
+        assert sorted(r["id"] for r in mine) == sorted([punch_id, leave_id])
+        people = requests.get(stack.url + "/api/v1/people/", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        assert people.status_code == 403
 
         # HR's monthly summary counts the leave day in its Leave (days) column
         hr.goto(stack.url + f"/reports/monthly/?month={leave_day:%Y-%m}")
