@@ -10,11 +10,12 @@ import math
 import re
 
 import pytest
+from django.utils import timezone
 
 from portal.clockin.rules import EARTH_RADIUS_M
 from tests import photos, presentations
 from tests.e2e.camera import launch, write_y4m
-from tests.e2e.stack import Browser, manage, running_stack
+from tests.e2e.stack import ADMIN, Browser, manage, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -148,3 +149,20 @@ def test_with_liveness_a_still_photo_is_refused_and_a_turning_head_is_taken(stac
     finally:
         browser.close()
     assert hr.submit("/org/clock-in/", policy).status_code == 302
+
+
+def test_hrs_pages_fit_a_phone(stack, hr, playwright, cameras, tmp_path):
+    browser = launch(playwright, cameras["obama"])
+    try:
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.goto(stack.url + "/accounts/login/")
+        page.fill("#id_username", ADMIN[0])
+        page.fill("#id_password", ADMIN[1])
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        for path in ("/org/clock-in/", f"/attendance/day/{hr.obama}/{timezone.localdate():%Y-%m-%d}/"):
+            page.goto(stack.url + path)
+            page.screenshot(path=str(tmp_path / (path.strip("/").replace("/", "-") + ".png")), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    finally:
+        browser.close()
