@@ -130,8 +130,15 @@ def visitor_arrival_claim(*, visitor, event):
     claimed = Visitor.objects.filter(pk=visitor.pk, arrived_at=None).update(arrived_at=event.at)
     if claimed:
         # the e-mail leaves from a worker after the commit: the door's answer never waits for a mail server
-        transaction.on_commit(lambda: visitor_arrival_notify.delay(event.pk))
+        transaction.on_commit(lambda: _arrival_enqueue(event.pk))
     return bool(claimed)
+
+
+def _arrival_enqueue(event_id):
+    try:
+        visitor_arrival_notify.delay(event_id)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: the door's decision stands, the host is not told
+        log.warning("visitor arrival %s: the host's notice was not queued (%s)", event_id, exc)
 
 
 def visitor_arrival_tell(*, event_id):

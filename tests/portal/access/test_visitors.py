@@ -249,3 +249,20 @@ def test_a_host_without_an_account_is_not_told_and_the_pass_is_given_all_the_sam
     with django_capture_on_commit_callbacks(execute=True):
         visitor = register(host, door, start=timezone.now() - timedelta(minutes=5), hours=8)
     assert visitor.pk and mailoutbox == []
+
+
+def test_a_broker_that_is_down_never_undoes_the_door_and_tells_no_host(
+    host, django_capture_on_commit_callbacks, monkeypatch
+):
+    from portal.access import visitors
+
+    def down(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(visitors.visitor_arrival_notify, "delay", down)
+    door, _, _ = door_with_kiosk("Lobby")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor = register(host, door, start=timezone.now() - timedelta(minutes=5), hours=8)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=visitor.person)
+    assert event.result == "granted" and AccessEvent.objects.get().pk == event.pk
