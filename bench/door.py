@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import requests
@@ -102,38 +103,45 @@ def attempt(url, token, frames):
     return sent, response.json()
 
 
-def run(attempts, early, subscriber, frames):
-    """One stack, `attempts` attempts, the kiosk's early decision on or off: the figures."""
-    env = {"KIOSK_EARLY_DECISION": "1" if early else "0"}
-    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), production=True, extra_env=env) as stack:
-        admin = Browser(stack.url)
-        admin.sign_in_admin()
-        person = admin.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-        assert admin.wait_for_encoding(person) == ["accepted", "accepted"]
-        token = setup_door(stack.env)
-        subscriber.messages.clear()
-        attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
-        subscriber.wait_for(1, timeout=10)
-        latencies, answers, missing = [], [], 0
-        for _ in range(attempts):
-            before = len(subscriber.messages)
-            sent, answer = attempt(stack.url, token, frames)
-            answers.append(answer.get("outcome"))
-            got = subscriber.wait_for(before + 1, timeout=10)
-            if len(got) <= before:
-                missing += 1
-                continue
-            latencies.append(got[before][0] - sent)
-        manage(stack.env, "check")  # the stack is still healthy
-        steps = breakdown(stack.env)
+def start(exits, early, frames):
+    """A stack of its own (its MQTT topic, the kiosk's early decision on or off), set up and warmed up."""
+    subscriber = exits.enter_context(closing(Subscriber()))
+    env = {"KIOSK_EARLY_DECISION": "1" if early else "0", "DOOR_MQTT_TOPIC": subscriber.topic}
+    tmp = exits.enter_context(tempfile.TemporaryDirectory())
+    stack = exits.enter_context(running_stack(Path(tmp), production=True, extra_env=env))
+    admin = Browser(stack.url)
+    admin.sign_in_admin()
+    person = admin.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
+    assert admin.wait_for_encoding(person) == ["accepted", "accepted"]
+    token = setup_door(stack.env)
+    attempt(stack.url, token, frames)  # warm-up: the worker loads the gallery
+    subscriber.wait_for(1, timeout=10)
+    return {"early": early, "stack": stack, "subscriber": subscriber, "token": token, "latencies": [],
+            "answers": [], "missing": 0}  # fmt: skip
+
+
+def one_attempt(side, frames):
+    subscriber = side["subscriber"]
+    before = len(subscriber.messages)
+    sent, answer = attempt(side["stack"].url, side["token"], frames)
+    side["answers"].append(answer.get("outcome"))
+    got = subscriber.wait_for(before + 1, timeout=10)
+    if len(got) <= before:
+        side["missing"] += 1
+    else:
+        side["latencies"].append(got[before][0] - sent)
+
+
+def figures_of(side, attempts):
+    manage(side["stack"].env, "check")  # the stack is still healthy
     return {
-        "kiosk_early_decision": early,
-        "attempt_to_mqtt": common.summary_ms(latencies),
+        "kiosk_early_decision": side["early"],
+        "attempt_to_mqtt": common.summary_ms(side["latencies"]),
         "attempts": attempts,
-        "door_open_answers": answers.count("door_open"),
-        "commands_missing": missing,
-        "max_age_ok": all(age <= 5.0 for age in subscriber.ages()),
-        "median_ms_per_step": steps,
+        "door_open_answers": side["answers"].count("door_open"),
+        "commands_missing": side["missing"],
+        "max_age_ok": all(age <= 5.0 for age in side["subscriber"].ages()),
+        "median_ms_per_step": breakdown(side["stack"].env),
     }
 
 
@@ -143,23 +151,25 @@ def main(argv=None):
     p.add_argument(
         "--compare",
         action="store_true",
-        help="also run with KIOSK_EARLY_DECISION=0 first (every frame encoded): the ratio of the medians",
+        help="a second stack beside with KIOSK_EARLY_DECISION=0 (every frame encoded), attempts taking turns "
+        "between the two (the same load on both): the ratio of the medians",
     )
     p.add_argument("--results", default=str(common.RESULTS))
     args = p.parse_args(argv)
-    subscriber = Subscriber()
     # base_env copies this process's environment into the portal's processes
     os.environ.update(
         DOOR_MQTT_HOST="127.0.0.1",
         DOOR_MQTT_SECRET="bench-mqtt-secret",
         DOOR_MQTT_PORT="1883",
-        DOOR_MQTT_TOPIC=subscriber.topic,
         KIOSK_RESULT_WAIT_SECONDS="5",
     )
     frames = [common.kiosk_frame(photos.OBAMA, quality=85 - i) for i in range(3)]
-    runs = [run(args.attempts, False, subscriber, frames)] if args.compare else []
-    runs.append(run(args.attempts, True, subscriber, frames))
-    subscriber.close()
+    with ExitStack() as exits:
+        sides = [start(exits, early, frames) for early in ([False, True] if args.compare else [True])]
+        for _ in range(args.attempts):
+            for side in sides:
+                one_attempt(side, frames)
+        runs = [figures_of(side, args.attempts) for side in sides]
     figures = dict(runs[-1])
     if args.compare:
         before, after = runs[0]["attempt_to_mqtt"]["median_ms"], runs[-1]["attempt_to_mqtt"]["median_ms"]
