@@ -321,7 +321,7 @@ def analysis(monkeypatch, settings):
     """A camera's TrackAnalysis whose frames are given as faces (encodings of the real fixture photos)."""
     from portal.cameras import analysis as module
     from portal.cameras.runner import Health
-    from recognition import engine, imaging, tracking
+    from recognition import decision, engine, imaging, processing, tracking
     from tests import photos
     from tests.factories import enrolled
 
@@ -330,15 +330,17 @@ def analysis(monkeypatch, settings):
     settings.ATTENDANCE_COOLDOWN_SECONDS = 0
     enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
     faces = {}
+    options = processing.detect_options()  # the active encoding version's, as the runner's
     for name, path in (("obama", photos.OBAMA), ("stranger", photos.STRANGER)):
-        (found,) = engine.find_faces(imaging.decode(photos.read(path)))
+        (found,) = engine.find_faces(imaging.decode(photos.read(path)), options)
         faces[name] = found.encoding
     frame = {"faces": []}
     monkeypatch.setattr(module.tracking, "faces_in_frame", lambda *a, **k: frame["faces"])
 
     # a doubtful view of Obama (turned aside): near his other frames, too far from his enrolled face
-    away = np.random.default_rng(7).normal(size=128).astype(np.float32)
-    faces["doubtful"] = faces["obama"] + 0.42 * away / np.linalg.norm(away)
+    away = np.random.default_rng(7).normal(size=len(faces["obama"])).astype(np.float32)
+    scale = decision.calibration(options.version).scale
+    faces["doubtful"] = faces["obama"] + 0.42 * scale * away / np.linalg.norm(away)
 
     def show(name, t):
         if name is None:
