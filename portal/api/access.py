@@ -14,7 +14,7 @@ from portal.access.models import AccessEvent, Alert, Door, Visitor, Zone
 from portal.access.selectors import access_explain, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, zone_lockdown, zone_lockdown_end
 from portal.access.texts import reason_message
-from portal.access.visitors import VisitorRefused, visitor_register
+from portal.access.visitors import VisitorRefused, visitor_pass_end, visitor_register
 from portal.accounts.roles import SECURITY
 from portal.api.attendance import local_midnight
 from portal.api.captures import PersonRefSerializer
@@ -313,9 +313,10 @@ class VisitorSerializer(serializers.ModelSerializer):
             "valid_until",
             "photo",
             "created_at",
+            "arrived_at",
             "erased_at",
         ]
-        read_only_fields = ["id", "created_at", "erased_at"]
+        read_only_fields = ["id", "created_at", "arrived_at", "erased_at"]
 
 
 @extend_schema_view(
@@ -356,3 +357,20 @@ class VisitorListCreate(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         return Response(VisitorSerializer(serializer.instance).data, status=status.HTTP_201_CREATED)
+
+
+class VisitorEnd(generics.GenericAPIView):
+    permission_classes = [IsReception]
+    serializer_class = serializers.Serializer
+    queryset = Visitor.objects.all()
+
+    @extend_schema(
+        summary="End a visitor's pass now",
+        request=None,
+        responses=VisitorSerializer,
+        description="Every door refuses the pass from now on (audited); a pass already ended is left as it is.",
+    )
+    def post(self, request, pk):
+        visitor = self.get_object()
+        visitor_pass_end(visitor=visitor, user=acting_user(request))
+        return Response(VisitorSerializer(visitor).data)

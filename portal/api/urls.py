@@ -122,6 +122,7 @@ urlpatterns = [
     path("v1/access/on-site/", access.OnSite.as_view(), name="access-on-site"),
     path("v1/access/alerts/", access.AlertList.as_view(), name="access-alert-list"),
     path("v1/access/visitors/", access.VisitorListCreate.as_view(), name="visitor-list"),
+    path("v1/access/visitors/<api_id:pk>/end/", access.VisitorEnd.as_view(), name="visitor-end"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^[\s\S]*$", not_found),  # any path at all, line breaks included

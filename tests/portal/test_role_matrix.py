@@ -226,6 +226,7 @@ EXPECTED = {
     "api:access-on-site": SECURITY,
     "api:access-alert-list": SECURITY,
     "api:visitor-list": RECEPTION,
+    "api:visitor-end": RECEPTION,
     # employees' own side (portal.employees): signing up, their own pages, HR's accounts
     "password-forgot": PUBLIC,
     "password-forgot-done": PUBLIC,

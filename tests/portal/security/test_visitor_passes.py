@@ -137,3 +137,14 @@ def test_reception_may_not_change_which_doors_are_visitor_doors(client, lab):
     response = client.post(reverse("access-door-visitors", args=[lab.pk]), {"visitor_door": "on", "max_hours": 9999})
     assert response.status_code == 403
     assert not Door.objects.get(pk=lab.pk).visitor_door
+
+
+def test_reception_ends_a_pass_now_through_the_api(host, lobby):
+    client = token_client(RECEPTION)
+    start = timezone.now() - timedelta(minutes=5)
+    created = api_register(client, host, [lobby], start, start + timedelta(hours=4))
+    assert created.status_code == 201, created.content
+    ended = client.post(reverse("api:visitor-end", args=[created.json()["id"]]))
+    assert ended.status_code == 200, ended.content
+    assert datetime.fromisoformat(ended.json()["valid_until"]) <= timezone.now()
+    assert OperatorAction.objects.filter(action="visitor pass ended").count() == 1
