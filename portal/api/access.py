@@ -5,13 +5,14 @@ Everything goes through portal.access's services and selectors, like the pages."
 from datetime import timedelta
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from portal.access.models import AccessEvent, Alert, Door, Visitor, Zone
-from portal.access.selectors import access_explain, zone_on_site, zone_tz
+from portal.access.selectors import access_explain, zone_door_evidence, zone_on_site, zone_tz
 from portal.access.services import door_unlock_operator, zone_lockdown, zone_lockdown_end
 from portal.access.texts import reason_message
 from portal.access.visitors import VisitorRefused, visitor_pass_end, visitor_register
@@ -247,6 +248,12 @@ class ExplainQuery(serializers.Serializer):
 class OnSiteZoneSerializer(serializers.Serializer):
     zone = serializers.CharField()
     people = serializers.ListField(child=serializers.DictField())
+    exit_button_exits = serializers.IntegerField(
+        help_text="Exits by a door's exit button since the first listed entry: someone listed may have left."
+    )
+    forced_open = serializers.ListField(
+        child=serializers.DictField(), help_text="Forced openings of the last 24 hours: someone unlisted may be inside."
+    )
 
 
 class OnSite(generics.GenericAPIView):
@@ -257,24 +264,21 @@ class OnSite(generics.GenericAPIView):
 
     @extend_schema(summary="Who is on site now, per zone", responses=OnSiteZoneSerializer(many=True))
     def get(self, request):
-        return Response(
-            [
-                {
-                    "zone": zone.name,
-                    "people": [
-                        {
-                            "person_id": e.person_id,
-                            "name": e.person.name,
-                            "visitor": bool(e.visitor_id),
-                            "since": e.at,
-                            "door": e.door.name,
-                        }
-                        for e in zone_on_site(zone=zone)
-                    ],
-                }
-                for zone in Zone.objects.all()
-            ]
-        )
+        answer = []
+        now = timezone.now()
+        for zone in Zone.objects.all():
+            inside = zone_on_site(zone=zone, now=now)
+            evidence = zone_door_evidence(zone=zone, inside=inside, now=now)
+            people = [
+                {"person_id": e.person_id, "name": e.person.name, "visitor": bool(e.visitor_id), "since": e.at,
+                 "door": e.door.name}
+                for e in inside
+            ]  # fmt: skip
+            forced = [{"door": door, "at": at} for door, at in evidence.forced]
+            answer.append(
+                {"zone": zone.name, "people": people, "exit_button_exits": evidence.exit_presses, "forced_open": forced}
+            )
+        return Response(answer)
 
 
 class AlertSerializer(serializers.ModelSerializer):

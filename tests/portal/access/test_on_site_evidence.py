@@ -113,6 +113,12 @@ def test_exit_button_exits_and_forced_openings_are_shown_beside_the_on_site_and_
         assert "Lab 2 exit was forced open at" in page and "someone not listed may be inside" in page
         assert "The exit button was used 2 times since the first listed entry (Lab 2 exit" in page
         assert "Ana" in page
+    # the API says the same
+    from tests.portal.api.conftest import token_client
+
+    [zone] = token_client(SECURITY).get(reverse("api:access-on-site")).json()
+    assert [p["name"] for p in zone["people"]] == ["Ana"] and zone["exit_button_exits"] == 2
+    assert [f["door"] for f in zone["forced_open"]] == ["Lab 2 exit"]
 
 
 def test_a_zone_whose_doors_saw_nothing_unnamed_shows_no_warning(client, doors, ana):
