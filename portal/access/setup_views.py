@@ -124,7 +124,7 @@ def pins(request):
         badge_pin_give(person=person, pin=form.cleaned_data["pin"], user=request.user)
         messages.info(request, _("%(name)s has a new PIN.") % {"name": person.name})
         return redirect("access-pins")
-    holders = BadgePin.objects.select_related("person").order_by("person__name")
+    holders = BadgePin.objects.select_related("person").order_by("person__sort_key", "person__name")
     pin_doors = Door.objects.filter(mode=Door.Mode.FACE_OR_BADGE_PIN)
     status = 400 if form.is_bound else 200
     return render(

@@ -54,7 +54,7 @@ def daily_summary_list(*, date_from, date_to, department=None, person=None):
         rows = rows.filter(person__department=department)
     if person:
         rows = rows.filter(person=person)
-    return rows.order_by("person__name", "person__employee_id", "day")
+    return rows.order_by("person__sort_key", "person__name", "person__employee_id", "day")
 
 
 def _summary_now(person, day, shift, events, tz):

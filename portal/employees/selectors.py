@@ -38,7 +38,7 @@ def department_managers(department):
     """The people who manage a department (possibly several, possibly none)."""
     if department is None:
         return Person.objects.none()
-    return Person.objects.filter(manages__department=department).order_by("name")
+    return Person.objects.filter(manages__department=department).order_by("sort_key", "name")
 
 
 def manager_users(department):
@@ -55,7 +55,7 @@ def account_rows(*, department=None, query=""):
     people = (
         Person.objects.filter(merged_into=None, active=True)
         .select_related("department", "account", "account__user")
-        .order_by("name")
+        .order_by("sort_key", "name")
     )
     if department:
         people = people.filter(department=department)

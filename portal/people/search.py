@@ -42,6 +42,13 @@ def search_key(name):
     return SEPARATOR.join(dict.fromkeys(s for s in spellings if s))
 
 
+def sort_key(name):
+    """How a name sorts among names of every script: Chinese characters by their pinyin
+    (李静 as "li jing", between "Lewis" and "Liu"), other letters without their accents."""
+    spelled = HAN.sub(lambda run: " " + " ".join(lazy_pinyin(run.group(), style=Style.NORMAL)) + " ", name)
+    return normalize(spelled)[:200]
+
+
 def query_variants(query):
     """The normalized query, the same without tone numbers ("zhang1 wei3"), and
     without spaces for pinyin typed in pieces ("lü xiaoming")."""

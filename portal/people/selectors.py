@@ -76,7 +76,7 @@ def person_directory(*, query="", department=None, state=None):
     counts = dict(people.order_by().values_list("state").annotate(n=Count("pk")))
     if state:
         people = people.filter(state=state)
-    return people.order_by("name", "pk"), {key: counts.get(key, 0) for key in STATES}
+    return people.order_by("sort_key", "name", "pk"), {key: counts.get(key, 0) for key in STATES}
 
 
 def person_photos(person):

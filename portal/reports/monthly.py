@@ -189,7 +189,7 @@ def monthly_summary(*, first, department=None, person=None):
     """The month starting on `first` for everyone (active, or with days in it), a department or a person."""
     days = month_days(first)
     rows = DailySummary.objects.filter(day__gte=days[0], day__lte=days[-1], person__visitor=None)
-    people = Person.objects.staff().select_related("department").order_by("name", "employee_id", "pk")
+    people = Person.objects.staff().select_related("department").order_by("sort_key", "name", "employee_id", "pk")
     if person:
         people, rows = people.filter(pk=person.pk), rows.filter(person=person)
     elif department:

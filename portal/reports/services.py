@@ -38,8 +38,8 @@ def report_period(filters):
 def _person_counts(rows):
     """Rows per person, in the order the timesheet prints them."""
     return list(
-        rows.order_by("person__name", "person__employee_id", "person_id")
-        .values("person_id", "person__name", "person__employee_id")
+        rows.order_by("person__sort_key", "person__name", "person__employee_id", "person_id")
+        .values("person_id", "person__sort_key", "person__name", "person__employee_id")
         .annotate(n=Count("id"))
         .values_list("n", flat=True)
     )

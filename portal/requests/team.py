@@ -61,7 +61,7 @@ def team(request):
         for text in refused:
             messages.error(request, text)
         return redirect(request.get_full_path())
-    people = Person.objects.staff().filter(active=True, department=chosen).order_by("name") if chosen else []
+    people = Person.objects.staff().filter(active=True, department=chosen) if chosen else []
     summaries = {s.person_id: s for s in DailySummary.objects.filter(person__in=people, day=day)}
     context = {
         "departments": departments,

@@ -8,7 +8,7 @@ from portal.people.widgets import PersonSelect
 
 class AssignForm(forms.Form):
     person = forms.ModelChoiceField(
-        Person.objects.filter(visitor=None).order_by("name"),
+        Person.objects.filter(visitor=None).order_by("sort_key", "name"),
         label=_("This face is"),
         widget=PersonSelect(),
         help_text=_("The picture becomes a photo of this person, checked like any enrollment photo."),
