@@ -56,7 +56,9 @@ class ReportListener:
     def _connect(self):
         from portal.access.transports import mqtt_client
 
-        client = mqtt_client(client_id=f"portal-listener-{self.holder}"[:100], clean_session=True)
+        # a session the broker keeps across its own restart: reports an agent sends again before this
+        # listener is back are queued for it, not dropped (the broker acknowledged them to the agent)
+        client = mqtt_client(client_id=f"portal-listener-{self.holder}"[:100], clean_session=False)
         client.on_connect = lambda c, u, f, rc, p: c.subscribe(self.template.format(door="+"), qos=1)
         client.on_subscribe = lambda *args: self.subscribed.set()
         client.on_disconnect = lambda *args: self.subscribed.clear()
@@ -68,6 +70,8 @@ class ReportListener:
 
     def _disconnect(self):
         if self.client is not None:
+            # letting the reports go: the broker stops queueing them for this holder's session
+            self.client.unsubscribe(self.template.format(door="+"))
             self.client.disconnect()
             self.client.loop_stop()
             self.client = None

@@ -149,6 +149,31 @@ def test_an_open_door_is_held_only_after_its_seconds_and_an_operator_unlock_is_n
     assert door_alarms_check(now=timezone.now() + timedelta(seconds=60)) == []  # held open on purpose
 
 
+def test_reports_an_agent_sends_before_the_listener_is_back_from_a_broker_restart_are_not_lost(
+    mqtt, settings, lab, tmp_path
+):
+    port = free_port()
+    broker = PrivateBroker(port, tmp_path).start()
+    settings.DOOR_MQTT_PORT = port
+    listener = ReportListener(holder="test-listener")
+    listener.step(wait=0)
+    assert listener.subscribed.wait(10)
+    with running_agent(agent_config(tmp_path, mqtt, port=port)) as (agent, factory):
+        assert until(listener, lambda: DoorStatus.objects.filter(door=lab[0], contact="closed").exists())
+        listener.client.loop_stop()  # the portal's listener is slow to come back (a loaded machine)
+        broker.stop()
+        broker.start()
+        factory.pin(CONTACT_PIN).drive_high()
+        deadline = time.time() + 60
+        while agent.queue.pending() and time.time() < deadline:  # the broker took the report from the agent
+            time.sleep(0.1)
+        assert not agent.queue.pending()
+        listener.client.loop_start()
+        assert until(listener, lambda: DoorReport.objects.filter(kind="contact", state="open").exists(), timeout=60)
+    listener._disconnect()
+    broker.stop()
+
+
 def test_the_agent_offline_is_shown_offline_and_its_reports_arrive_in_order_afterwards(
     mqtt, settings, lab, tmp_path, client
 ):
