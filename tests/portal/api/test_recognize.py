@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.attendance.models import AttendanceEvent
+from recognition import versions
 from recognition.models import Capture
 from tests import photos
 from tests.factories import enrolled
@@ -41,7 +42,7 @@ def test_group_photo_gives_202_then_both_people_with_boxes_and_events(hr_api, ru
     faces = body["faces"]
     assert [f["person"]["name"] if f["person"] else None for f in faces] == ["Barack Obama", "Joe Biden"]
     assert [f["person"]["id"] for f in faces] == [obama.pk, biden.pk]
-    assert all(f["decision"] == "match" and 0 <= f["distance"] <= 0.5 for f in faces)
+    assert all(f["decision"] == "match" and 0 <= f["distance"] <= versions.match_rule().threshold for f in faces)
     assert all(f["box"]["right"] > f["box"]["left"] and f["box"]["bottom"] > f["box"]["top"] for f in faces)
     assert [f["event"]["status"] for f in faces] == ["created", "created"]
     events = AttendanceEvent.objects.filter(capture_id=body["id"])
@@ -156,7 +157,8 @@ def verify(client, run_workers, path, **claim):
 def test_obama_is_verified_as_obama(hr_api, run_workers, obama_and_biden):
     obama, _ = obama_and_biden
     body = verify(hr_api, run_workers, photos.OBAMA_2, person=obama.pk)
-    assert body["verified"] is True and body["reason"] == "match" and body["distance"] <= 0.5
+    assert body["verified"] is True and body["reason"] == "match"
+    assert body["distance"] <= versions.match_rule().threshold
     assert body["person"] == {"id": obama.pk, "name": "Barack Obama", "employee_id": "1042"}
     assert body["faces"][0]["decision"] == "verified" and body["faces"][0]["event"]["status"] == "created"
 
