@@ -146,3 +146,14 @@ class TlsBroker(PrivateBroker):
             f"listener {plain_port} 127.0.0.1\n"
         )
         self.process = None
+
+    def start(self):
+        """Started once both listeners answer: Mosquitto opens them one after the other."""
+        super().start()
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.plain_port), timeout=0.1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private mosquitto's plain listener did not start")
