@@ -509,7 +509,7 @@ def _video_run(job):
                 raise video.VideoRejected("not_video", texts.VIDEO_NOT_VIDEO)
             for t, rgb in video.frames(handle, kind[0], fps=fps, max_seconds=limit):
                 faces = finder(rgb, t, hints=[track.box for track in tracker.active])
-                ended += tracker.update(t, faces)
+                ended += tracker.update(t, faces, cut=finder.cut)
                 analysed += 1
                 if time.monotonic() - reported > 0.5:  # the progress bar, without a write per frame
                     VideoJob.objects.filter(pk=job.pk).update(done=analysed)

@@ -216,9 +216,18 @@ class Motion:
 
     CELL = 8  # pixels of the frame per cell of the grey copy
     THRESHOLD = 18  # grey levels: more than a stream's compression noise
+    # a cut (an edited video going from one shot to the next) changes nearly the whole picture at
+    # once; a person walking, even close, changes their own outline and what they uncover
+    CUT_SHARE = 0.7
 
     def __init__(self):
         self.previous = None
+        self.changed = 0.0  # the share of the picture that changed since the last frame (0-1)
+
+    @property
+    def cut(self):
+        """Did the picture change as a whole since the last frame (a cut to another shot)?"""
+        return self.changed >= self.CUT_SHARE
 
     def areas(self, image):
         """Bounding boxes (left, top, right, bottom; frame pixels) of the changed parts, largest first."""
@@ -227,10 +236,13 @@ class Motion:
         grey = grey.astype(np.int16)
         previous, self.previous = self.previous, grey
         if previous is None or previous.shape != grey.shape:
+            self.changed = 0.0
             return []
+        mask = np.abs(grey - previous) > self.THRESHOLD
+        self.changed = float(mask.mean())
         return [
             (left * self.CELL, top * self.CELL, (right + 1) * self.CELL, (bottom + 1) * self.CELL)
-            for left, top, right, bottom in _components(np.abs(grey - previous) > self.THRESHOLD)
+            for left, top, right, bottom in _components(mask)
         ]
 
 
@@ -302,6 +314,7 @@ class FaceFinder:
         self.options = options
         self.motion = Motion()
         self.moved = False  # did the last frame differ from the one before (a camera's health)
+        self.cut = False  # did the last frame change as a whole (a video's cut: Tracker.update's cut)
         self.zoomed_pixels = 0  # pixels searched enlarged (before zooming), for the benchmark
         self.landmarks = False  # also each face's 68 landmarks (a door's liveness test)
 
@@ -319,6 +332,7 @@ class FaceFinder:
         self._plan(getattr(options, "detector", "hog"))
         moving = self.motion.areas(image)
         self.moved = bool(moving)
+        self.cut = self.motion.cut
         areas = []
         if self.zoom > 1.0:
             width, height = image.size
@@ -471,10 +485,16 @@ class Tracker:
         self.frame = 0  # analysed frames so far
         self._ids = itertools.count(1)
 
-    def update(self, t, faces):
-        """Faces seen at time t (seconds) in the next analysed frame; returns the tracks handed out now."""
+    def update(self, t, faces, *, cut=False):
+        """Faces seen at time t (seconds) in the next analysed frame; returns the tracks handed out now.
+
+        cut: the picture changed as a whole since the last analysed frame (FaceFinder.cut: an
+        edited video's cut to another shot). Every track ends there: a face in the same place
+        after a cut is no evidence of the same person, and two look-alikes nearer than
+        max_distance would otherwise be one track, one of them never listed.
+        """
         self.frame += 1
-        done = [track for track in self.active if self._gone(track, t)]
+        done = [track for track in self.active if cut or self._gone(track, t)]
         self.active = [track for track in self.active if track not in done]
         self.recent = [track for track in self.recent if t - track.last_seen <= self.pass_window] + done
         for track, face in self._assign(t, faces):

@@ -168,6 +168,39 @@ def test_overlapping_boxes_of_two_different_faces_make_two_tracks(people):
     assert sorted(track.frames for track in ended) == [1, 1]
 
 
+def test_a_cut_ends_every_track_even_for_a_near_face_in_the_same_place(people):
+    """Two look-alikes (nearer than max_distance: here the bound is raised above Obama and Biden's
+    distance) one after the other in the same place: by place and face one track, unless the cut says
+    the picture is another shot."""
+    obama, biden = faces(frame((people["obama"], (300, 100)))), faces(frame((people["biden"], (305, 100))))
+    merged = tracking.Tracker(max_gap=1.0, max_distance=1.0)
+    merged.update(0.0, obama)
+    merged.update(0.2, biden)
+    assert [track.frames for track in merged.finish()] == [2]
+    split = tracking.Tracker(max_gap=1.0, max_distance=1.0)
+    split.update(0.0, obama)
+    (ended,) = split.update(0.2, biden, cut=True)
+    assert (ended.first_seen, ended.last_seen, ended.frames) == (0.0, 0.0, 1)
+    (after,) = split.finish()
+    assert after.id != ended.id and (after.first_seen, after.frames) == (0.2, 1)
+
+
+def test_motion_calls_a_whole_new_picture_a_cut_and_a_person_walking_close_not(people):
+    motion = tracking.Motion()
+    big = people["obama"].resize((people["obama"].width * 2, people["obama"].height * 2))
+    walking = [frame((big, (x, 0))) for x in (0, 120, 240)]
+    for picture in walking:
+        motion.areas(picture)
+        assert not motion.cut and motion.changed < tracking.Motion.CUT_SHARE
+    assert motion.changed > 0.1  # it did move
+    other_room = Image.new("RGB", FRAME, (200, 205, 215))
+    other_room.paste(people["biden"], (300, 100))
+    motion.areas(other_room)
+    assert motion.cut
+    motion.areas(other_room)
+    assert not motion.cut  # the new shot, still
+
+
 def test_a_confident_track_is_handed_out_early_and_once(people):
     tracker = tracking.Tracker(max_gap=1.0, confident_after=3)
     obama = faces(frame((people["obama"], (200, 100))))

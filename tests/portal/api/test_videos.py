@@ -1,5 +1,7 @@
 """Recognizing a video: a clip made with ffmpeg from the fixture photos, real dlib, the API and the page."""
 
+from dataclasses import replace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -8,7 +10,7 @@ from portal.accounts.roles import HR
 from portal.attendance.models import AttendanceEvent
 from portal.people.services import person_delete
 from portal.review.models import UnknownFace
-from recognition import versions
+from recognition import decision, versions
 from recognition.models import VideoFace, VideoJob
 from tests import photos
 from tests.clips import Walk, clip, sprite
@@ -89,6 +91,31 @@ def test_a_hard_cut_from_one_person_to_another_lists_both_from_their_own_times(h
     ]
     rooms = lambda t: (92, 84, 70) if t < cut else (196, 204, 214)  # noqa: E731
     data = clip(tmp_path / "cut.mp4", shots, seconds=6.0, fps=10, background=rooms).read_bytes()
+    body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
+    assert body["status"] == "done", body
+    seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
+    assert set(seen) == {"Barack Obama", "Joe Biden"}, body["faces"]
+    assert seen["Barack Obama"]["first_seen"] == pytest.approx(0.0, abs=SLACK)
+    assert seen["Barack Obama"]["last_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["first_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["last_seen"] == pytest.approx(6.0, abs=SLACK)
+
+
+def test_a_cut_between_two_people_in_the_same_place_lists_both_even_when_their_faces_are_near(
+    hr_api, run_workers, people, tmp_path, monkeypatch
+):
+    """The cut as the issue found it (25, item 9): the second person where the first was, their faces
+    nearer than the tracker's same-face bound (two look-alikes; here the bound is raised above Obama and
+    Biden's distance), so that place and face both said "the same track": one was never listed, the
+    other from 0.0 s. The picture changing as a whole ends every track."""
+    version = versions.active()
+    measured = decision.calibration(version)
+    monkeypatch.setitem(decision.CALIBRATIONS, version, replace(measured, same_face=1.0, reid_distance=1.0))
+    cut = 3.0
+    obama, biden = sprite(photos.OBAMA, 110), sprite(photos.BIDEN, 110)
+    shots = [Walk(obama, 0.0, cut - 0.1, (250, 90), (260, 92)), Walk(biden, cut, 6.0, (255, 92), (265, 94))]
+    rooms = lambda t: (92, 84, 70) if t < cut else (196, 204, 214)  # noqa: E731
+    data = clip(tmp_path / "same-place.mp4", shots, seconds=6.0, fps=10, background=rooms).read_bytes()
     body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
     assert body["status"] == "done", body
     seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
