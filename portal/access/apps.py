@@ -8,8 +8,14 @@ class AccessConfig(AppConfig):
     verbose_name = gettext_lazy("Doors and access")
 
     def ready(self):
-        from portal.access import rules, texts
+        from portal.access import erasure, rules, texts
+        from portal.core.erasure import erasure_register
         from portal.core.messages import templates_register
 
         templates_register("reasons", [*texts.ALERTS, *texts.ACTIONS, *texts.DETAILS])
         templates_register("why", rules.WHY)
+        erasure_register(
+            showing=erasure.access_captures_showing,
+            pictures_gone=erasure.access_pictures_gone,
+            names=erasure.access_names_forget,
+        )

@@ -9,6 +9,9 @@ class EmployeesConfig(AppConfig):
 
     def ready(self):
         from portal.accounts.roles import role_source_register
+        from portal.core.erasure import erasure_register
+        from portal.employees.erasure import employee_names_forget
         from portal.employees.selectors import employee_roles
 
         role_source_register(employee_roles)
+        erasure_register(names=employee_names_forget)

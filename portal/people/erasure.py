@@ -19,14 +19,19 @@ them, their faces in videos):
 
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
 the Visitor row and its audit lines stay as the record of the visit.
+
+The apps above people that keep a picture or a name (doors, cameras, employees,
+reports, the review list) register hooks in portal.core.erasure from their
+AppConfig.ready(): people calls them without importing those apps.
 """
 
+from django.contrib.admin.models import LogEntry
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
 
-from recognition.models import Capture
+from portal.core import erasure
+from portal.people.models import ImportJob
+from recognition import texts
+from recognition.models import Capture, FacePhoto
 from recognition.services import capture_pictures_delete, captures_forget_person, videos_forget_person
 
 ERASED = "(erased)"
@@ -36,47 +41,19 @@ def person_pictures_erase(*, person):
     """Every picture of the person's face outside their own photos, and their name in capture results.
 
     Returns the number of captures whose pictures went."""
-    from portal.access.models import AccessEvent
-    from portal.cameras.models import Camera
-    from portal.cameras.pictures import camera_picture_delete
-    from portal.review.models import UnknownSighting
-
     with transaction.atomic():
         naming = captures_forget_person(person=person)
-        showing = set(
-            UnknownSighting.objects.filter(face__person=person, capture__isnull=False).values_list(
-                "capture_id", flat=True
-            )
-        )
-        showing |= set(
-            AccessEvent.objects.filter(Q(person=person) | Q(visitor__person=person), capture__isnull=False)
-            .values_list("capture_id", flat=True)
-            .distinct()
-        )
+        showing = erasure.captures_showing(person)
         for capture in Capture.objects.filter(pk__in=showing).only("id", "image", "annotated"):
             capture_pictures_delete(capture=capture)
-        AccessEvent.objects.filter(capture_id__in=showing).exclude(unknown_face=None).update(unknown_face=None)
-        # a camera's latest frame may still show them (it is replaced within seconds while the camera reads)
         seen = showing | set(naming)
-        cameras = set(Capture.objects.filter(pk__in=seen, camera__isnull=False).values_list("camera_id", flat=True))
-        Camera.objects.filter(pk__in=cameras).update(last_picture_at=None)
-        transaction.on_commit(lambda: [camera_picture_delete(camera_id) for camera_id in cameras])
+        erasure.pictures_gone(person, seen)
         videos_forget_person(person=person)
     return len(seen)
 
 
 def person_names_erase(*, person):
-    """The person's name in rows that stay after them."""
-    from django.contrib.admin.models import LogEntry
-
-    from portal.access.models import Alert, OperatorAction, Visitor
-    from portal.employees.mail import outbox_forget
-    from portal.employees.models import EmployeeAccount, Notification
-    from portal.people.models import ImportJob
-    from portal.reports.services import report_exports_expire
-    from recognition import texts
-    from recognition.models import FacePhoto
-
+    """The person's name in rows that stay after them: here, then in every app that registered a hook."""
     FacePhoto.objects.filter(lookalike=person).update(reason=texts.LOOKALIKE_ERASED, lookalike=None)
     label = str(person)
     for job in ImportJob.objects.exclude(report=None).only("id", "report").iterator(chunk_size=200):
@@ -91,32 +68,10 @@ def person_names_erase(*, person):
         ]
         if repr(report) != before:
             ImportJob.objects.filter(pk=job.pk).update(report=report)
-    requests = list(person.requests.values_list("pk", "attachment"))
-    # the approvers' bells: "<name> asks for leave"
-    Notification.objects.filter(link__in=[reverse("request", args=[pk]) for pk, _ in requests]).delete()
     # a doctor's note goes with its request (the row goes by cascade, the file would stay)
     storage = person.requests.model._meta.get_field("attachment").storage
-    names = [name for _, name in requests if name]
+    names = [name for name in person.requests.values_list("attachment", flat=True) if name]
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
-    for action in OperatorAction.objects.filter(detail__contains=person.name).only("id", "detail"):
-        OperatorAction.objects.filter(pk=action.pk).update(detail=action.detail.replace(person.name, ERASED))
-    # "wrong PINs in a row for badge <their employee ID>" (stored in English, portal.access.texts)
-    badge = f"for badge {person.employee_id}."
-    for alert in Alert.objects.filter(message__contains=badge).only("id", "message"):
-        Alert.objects.filter(pk=alert.pk).update(message=alert.message.replace(badge, f"for badge {ERASED}."))
     # the Django admin's history: "Barack Obama" deleted, "photo 3 of Barack Obama" changed
     LogEntry.objects.filter(object_repr__contains=person.name).update(object_repr=ERASED)
-    for visitor in Visitor.objects.filter(person=person):
-        # the host's bell: "<visitor> (<company>) arrived"
-        said = visitor.name + (f" ({visitor.company})" if visitor.company else "")
-        Notification.objects.filter(params__visitor=said).delete()
-    Visitor.objects.filter(person=person).update(name=ERASED, company="")
-    # their own sign-in (named by their employee ID) when it is nothing else: no role, not staff
-    account = EmployeeAccount.objects.filter(person=person).select_related("user").first()
-    if account and not (account.user.is_staff or account.user.is_superuser or account.user.groups.exists()):
-        account.user.delete()
-    # e-mails written to the portal's own outbox (no mail server): to them, or naming them
-    words = [person.name, account.user.email if account else ""]
-    transaction.on_commit(lambda: outbox_forget(*words))
-    # an export already written may list them: it cannot be edited, so it goes (the row stays as a log)
-    report_exports_expire(before=timezone.now())
+    erasure.names_forget(person)

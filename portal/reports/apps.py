@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "portal.reports"
     label = "reports"
     verbose_name = gettext_lazy("Reports")
+
+    def ready(self):
+        from portal.core.erasure import erasure_register
+        from portal.reports.erasure import report_names_forget
+
+        erasure_register(names=report_names_forget)
