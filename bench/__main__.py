@@ -11,7 +11,7 @@ import sys
 import time
 
 NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras", "gallery"]
-NAMES += ["models", "fusion", "pages"]
+NAMES += ["models", "fusion", "pages", "propagation"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -26,6 +26,7 @@ TINY = {
     "models": dict(faces=4, frames=2, rounds=1),
     "fusion": dict(tiny=True),
     "pages": dict(people=200, events=2_000, rounds=1),
+    "propagation": dict(people=2_000, rounds=2, workers=2),
 }
 
 
@@ -38,7 +39,7 @@ def parser():
     p.add_argument("--clients", type=int, help="kiosks posting at once (throughput, load)")
     p.add_argument("--seconds", type=int, help="how long the kiosks post (load)")
     p.add_argument("--threads", type=int, help="gunicorn threads per process; 1: sync workers (load)")
-    p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput)")
+    p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput; propagation: one)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--events", type=int, help="attendance events in the database (pages)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
@@ -68,6 +69,7 @@ def options_for(name, args):
         "models": ["faces"],
         "fusion": [],
         "pages": ["people", "events"],
+        "propagation": ["people", "workers"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

@@ -20,11 +20,15 @@ this process had seen inside its own transaction).
 """
 
 import logging
+import os
+import re
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
+from recognition import shared_gallery
 from recognition.engine import DecisionRule, distances
 
 log = logging.getLogger(__name__)
@@ -259,6 +263,10 @@ def _nearest_carried(old, retired, appended, centroids):
         for row, (distance, other) in old._nearest.items()
         if row not in retired_set and other not in retired_set
     }
+    return _nearer_appended(kept, appended, centroids)
+
+
+def _nearer_appended(kept, appended, centroids):
     if kept and appended:
         rows = np.fromiter(kept, dtype=np.int64, count=len(kept))
         diff = centroids[rows][:, None, :] - centroids[appended][None, :, :]
@@ -276,11 +284,21 @@ _cached = Gallery()
 
 
 def current():
-    """This process's gallery, brought up to the log's position if it moved."""
+    """This process's gallery, brought up to the log's position if it moved.
+
+    With GALLERY_SHARED_DIR (the default with separate workers): the machine's
+    shared file, mapped; otherwise a gallery of this process's own.
+    """
     global _cached
     from recognition.models import GalleryVersion
 
     position = GalleryVersion.position()
+    shared = _shared()
+    if shared is not None:
+        if not (_at(_cached, position) and shared.holds(_cached)):
+            with _lock:
+                _cached = shared.current(_cached, position, GalleryVersion.position, refreshed)
+        return _cached
     if not _at(_cached, position):
         with _lock:
             if not _at(_cached, position):
@@ -364,3 +382,176 @@ def forget():
     """Drop the cached gallery (tests; a process that changed models)."""
     global _cached
     _cached = Gallery()
+    _shared_by_folder.clear()
+
+
+# --- one gallery per machine (recognition/shared_gallery.py) ---------------------
+
+_shared_by_folder: dict = {}
+
+
+def _shared():
+    """The machine's shared gallery of this database, or None (a gallery per process)."""
+    from django.conf import settings
+    from django.db import connection
+
+    base = getattr(settings, "GALLERY_SHARED_DIR", "")
+    if not base:
+        return None
+    key = (base, connection.alias, str(connection.settings_dict["NAME"]))
+    shared = _shared_by_folder.get(key)
+    if shared is None:
+        shared = _shared_by_folder[key] = SharedGallery(Path(base) / _database_folder(connection))
+    return shared
+
+
+def _database_folder(connection):
+    """A folder name for one database: a database dropped and created again under its name gets another."""
+    d = connection.settings_dict
+    token = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            token = str(cursor.fetchone()[0])
+    elif connection.vendor == "sqlite":
+        try:
+            token = str(os.stat(d["NAME"]).st_ino)
+        except (OSError, TypeError):
+            token = f"process-{os.getpid()}"  # an in-memory database is this process's alone
+    name = f"{connection.vendor}-{d.get('HOST') or 'local'}-{d.get('PORT') or ''}-{Path(str(d['NAME'])).name}-{token}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+class SharedGallery:
+    """The policy around the machine's file: map the newest, and one process publishes the next."""
+
+    def __init__(self, directory):
+        self.store = shared_gallery.Store(directory)
+
+    def holds(self, held):
+        generation = getattr(held, "generation", None)
+        return generation is not None and generation.inode == self.store.inode()
+
+    def current(self, held, position, read_position, refresh):
+        """The newest gallery for `position`: the published one when it is there, else one process
+        (this one, if the lock is free) publishes it while the others answer from the one they hold."""
+        store = self.store
+        if not self.holds(held) and store.inode() is not None:
+            held = self._mapped(held)
+        if _at(held, position) and getattr(held, "generation", None) is not None:
+            return held
+        # nothing mapped yet: wait for the process loading it instead of loading a second copy
+        if not store.lock(wait=getattr(held, "generation", None) is None):
+            return held
+        try:
+            if not self.holds(held) and store.inode() is not None:
+                held = self._mapped(held)
+            position = read_position()
+            if not (_at(held, position) and getattr(held, "generation", None) is not None):
+                held = self._publish(held, position, refresh)
+        finally:
+            store.unlock()
+        return held
+
+    def _mapped(self, held):
+        generation = self.store.open()
+        nearest = None
+        old = getattr(held, "generation", None)
+        if old is not None and old.header.get("layout") == generation.header.get("layout"):
+            nearest = _nearest_kept(held._decision_people, generation)
+        return _from_generation(generation, nearest)
+
+    def _publish(self, held, position, refresh):
+        store = self.store
+        start = time.perf_counter()
+        if getattr(held, "generation", None) is not None:
+            # the log's changes applied to a copy of the file: spare rows take the appended ones
+            copy = store.copy()
+            base = _from_generation(copy, dict(held._decision_people._nearest))
+            nxt = refresh(base, position)
+            if _changed_in(base, nxt):
+                people = nxt._decision_people
+                header = dict(copy.header, t_size=nxt._t_size, t_live=nxt._t_live, p_size=people.size,
+                              p_live=people.live, version=nxt.version, change_id=nxt.change_id,
+                              encoding_version=nxt.encoding_version)
+                header["sorted"] = copy.sort_ids(people.size)
+                copy.write_header(shared_gallery.new_header(header))
+                store.publish(copy)
+                nearest = people._nearest
+                del base, nxt, people, copy
+                published = _from_generation(store.open(), nearest)
+                log.info("gallery published: generation %d, version %d, %.0f ms",
+                         published.generation.header["generation"], published.version,
+                         (time.perf_counter() - start) * 1000)
+                return published
+            copy.path.unlink(missing_ok=True)
+            del base, copy
+        else:
+            nxt = refresh(held, position)
+        previous = store.open().header if store.inode() is not None else None
+        arrays, fields = _arrays_of(nxt)
+        header = shared_gallery.new_header(previous, **fields)
+        header["layout"] = header["generation"]
+        store.write(arrays, header)
+        nearest = nxt._decision_people._nearest
+        del nxt, arrays
+        published = _from_generation(store.open(), nearest)
+        log.info("gallery published: generation %d (whole file), version %d, %.0f ms",
+                 published.generation.header["generation"], published.version,
+                 (time.perf_counter() - start) * 1000)
+        return published
+
+
+def _changed_in(base, nxt):
+    """Whether `nxt` is `base` with the changes written into base's own (the copy's) arrays."""
+    a, b = base._decision_people, nxt._decision_people
+    return (nxt._t_matrix is base._t_matrix and nxt._t_labels is base._t_labels and b.ids is a.ids
+            and b.centroids is a.centroids and b.templates is a.templates and b.sq_norms is a.sq_norms)
+
+
+def _arrays_of(gallery):
+    people = gallery._decision_people
+    dim = gallery.dim
+    arrays = {"t_matrix": gallery._t_matrix, "t_labels": gallery._t_labels, "ids": people.ids,
+              "centroids": people.centroids, "templates": people.templates, "sq_norms": people.sq_norms}
+    fields = {
+        "dim": dim, "t_capacity": len(gallery._t_labels) if dim else 0,
+        "p_capacity": len(people.ids) if dim else 0,
+        "t_size": gallery._t_size, "t_live": gallery._t_live, "p_size": people.size if dim else 0,
+        "p_live": people.live if dim else 0, "version": gallery.version, "change_id": gallery.change_id,
+        "encoding_version": gallery.encoding_version,
+    }
+    return arrays, fields
+
+
+def _from_generation(generation, nearest=None):
+    """A Gallery whose arrays are the mapped file's (read-only unless it is a writer's copy)."""
+    from recognition.decision import People
+
+    h, a = generation.header, generation.arrays
+    gallery = Gallery.__new__(Gallery)
+    gallery.version, gallery.encoding_version, gallery.change_id = h["version"], h["encoding_version"], h["change_id"]
+    gallery._t_matrix, gallery._t_labels = a["t_matrix"], a["t_labels"]
+    gallery._t_size, gallery._t_live = h["t_size"], h["t_live"]
+    gallery._views = None
+    gallery.generation = generation
+    live = h.get("sorted", 0)
+    index = shared_gallery.SortedRows(a["sorted_ids"][:live], a["sorted_rows"][:live])
+    people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], h["p_size"], h["p_live"],
+                              index, nearest or {}, None)
+    people.shared = True  # its short list is the file's, never built per process
+    gallery._decision_people = people
+    return gallery
+
+
+def _nearest_kept(old_people, generation):
+    """A process's look-alike distances still true in the next generation of the same layout."""
+    sq = generation.arrays["sq_norms"]
+    size = generation.header["p_size"]
+    kept = {
+        row: (distance, other)
+        for row, (distance, other) in old_people._nearest.items()
+        if row < size and np.isfinite(sq[row]) and (other is None or np.isfinite(sq[other]))
+    }
+    appended = list(range(old_people.size, size))
+    return _nearer_appended(kept, appended, generation.arrays["centroids"])

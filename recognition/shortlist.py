@@ -117,6 +117,8 @@ BUILD_IN_BACKGROUND = True
 
 def for_people(people):
     """The people's short list, built or rebuilt when worth it; None: use the exact scan."""
+    if getattr(people, "shared", False):
+        return people.short_list  # the machine's, published with the gallery file (or none)
     if people.size < MIN_PEOPLE or _library() is None:
         return None
     short = people.short_list
