@@ -20,7 +20,7 @@ pytestmark = [
 ]
 
 
-def run_bench(name, tmp_path):
+def run_bench(name, tmp_path, timeout=300):
     results = tmp_path / "results"
     # -u: on a timeout, the output so far says where the script was
     done = subprocess.run(
@@ -28,7 +28,7 @@ def run_bench(name, tmp_path):
         cwd=common.ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout, json.loads((results / f"{name}.json").read_text())
