@@ -7,6 +7,7 @@ from portal.api.models import ApiToken
 from portal.attendance.forms import WEEKDAYS, Time24Input
 from portal.attendance.models import PunchMode
 from portal.kiosks.models import Kiosk, language_choices
+from portal.org.logo import logo_clean, logo_size_check
 from portal.org.models import Organization
 from portal.people.models import Department
 
@@ -168,6 +169,28 @@ class TokenForm(forms.Form):
 
 
 class OrganizationForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        # the browser's file picker offers pictures; the server checks the content (portal.org.logo)
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=_("A PNG or JPEG picture of at most 2 MB, shown in the header and on PDF exports."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
     class Meta:
         model = Organization
         fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+
+    def clean_logo(self):
+        """The redrawn PNG's bytes, or None when no file was chosen."""
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        logo_size_check(upload.size)  # before it is read
+        return logo_clean(upload.read())

@@ -13,6 +13,9 @@ class Organization(models.Model):
         blank=True,
         help_text=_("Printed at the top of PDF timesheets and monthly summaries, and shown in the header."),
     )
+    # a PNG redrawn from the upload (portal.org.logo); a new name each time, so pages and
+    # browsers never show the one it replaced
+    logo = models.FileField(_("logo"), upload_to="organization/", max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,6 +19,18 @@ def organization_name():
     return name or settings.ORGANIZATION_NAME
 
 
+def organization_logo() -> bytes | None:
+    """The logo's PNG bytes for the PDFs, or None without one (or when its file is gone)."""
+    organization = Organization.objects.filter(pk=1).first()
+    if organization is None or not organization.logo:
+        return None
+    try:
+        with organization.logo.open("rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def first_day_steps(user):
     """The first-day checklist for an empty dashboard: (text, URL, done) in the order to do them.
 

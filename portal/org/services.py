@@ -4,9 +4,12 @@ Kiosks and API tokens have their own services (portal.kiosks.services,
 portal.api.services); these pages call them too.
 """
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -71,3 +74,29 @@ def user_set_active(*, user, active):
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
+
+
+def organization_logo_set(*, organization, png):
+    """Store `png` (redrawn by portal.org.logo.logo_clean) as the logo; the file it replaces is deleted."""
+    old = organization.logo.name
+    with transaction.atomic():
+        organization.logo.save(f"logo-{secrets.token_hex(8)}.png", ContentFile(png), save=False)
+        organization.save(update_fields=["logo", "updated_at"])
+        _delete_after_commit(organization.logo.storage, old)
+    return organization
+
+
+def organization_logo_remove(*, organization):
+    """No logo any more, and its file deleted."""
+    old = organization.logo.name
+    with transaction.atomic():
+        organization.logo = ""
+        organization.save(update_fields=["logo", "updated_at"])
+        _delete_after_commit(organization.logo.storage, old)
+    return organization
+
+
+def _delete_after_commit(storage, name):
+    # after the commit: a rolled-back change must still find its file
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -5,6 +5,7 @@ from portal.org import views
 urlpatterns = [
     path("", views.overview, name="org"),
     path("settings/", views.organization_settings, name="org-settings"),
+    path("logo/", views.organization_logo, name="org-logo"),
     path("departments/", views.departments, name="org-departments"),
     path("departments/new/", views.department_edit, name="org-department-new"),
     path("departments/<int:pk>/", views.department_edit, name="org-department"),

@@ -4,6 +4,8 @@ tokens. The Django admin stays for superusers (portal.accounts.admin_site)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.accounts.roles import ADMIN, HR, LABELS, role_required, user_role
 from portal.api.models import ApiToken
 from portal.api.services import api_token_create, api_token_revoke
+from portal.core.files import file_response
 from portal.kiosks.models import Kiosk
 from portal.kiosks.selectors import kiosk_attempts
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_revoke
@@ -30,11 +33,15 @@ def overview(request):
 
 @role_required(ADMIN)
 def organization_settings(request):
-    """The organization's name (headers, PDFs); the time zone it runs in, shown and explained."""
+    """The organization's name and logo (headers, PDFs); the time zone it runs in, shown and explained."""
     organization, _created = Organization.objects.get_or_create(pk=1)
-    form = OrganizationForm(request.POST or None, instance=organization)
+    form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if form.cleaned_data["logo"]:
+            services.organization_logo_set(organization=organization, png=form.cleaned_data["logo"])
+        elif form.cleaned_data.get("remove_logo"):
+            services.organization_logo_remove(organization=organization)
         messages.info(request, _("Saved."))
         return redirect("org-settings")
     context = {
@@ -45,6 +52,17 @@ def organization_settings(request):
         "time_zone_unset": settings.TIME_ZONE == "UTC",
     }
     return render(request, "org/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def organization_logo(request):
+    """The logo for the header of every signed-in page (it shows nobody: any signed-in user)."""
+    organization = Organization.objects.filter(pk=1).first()
+    if organization is None:
+        raise Http404(_("The file is not in storage."))
+    # the address names the file (?v=): a new logo is a new address, so a day's caching is safe
+    return file_response(organization.logo, cache="private, max-age=86400")
 
 
 # --- departments (HR) ---------------------------------------------------------

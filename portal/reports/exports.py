@@ -336,13 +336,13 @@ def pdf_document(out, *, title, font=None):
 
 
 class _Timesheet:
-    def __init__(self, out, *, organization, period, pages, font=None):
+    def __init__(self, out, *, organization, period, pages, font=None, logo=None):
         self.pdf = pdf_document(
             out,
             title=_("%(organization)s timesheet %(period)s") % {"organization": organization, "period": period},
             font=font,
         )
-        self.organization, self.period, self.pages = organization, period, pages
+        self.organization, self.period, self.pages, self.logo = organization, period, pages, logo
         self.page = 0
         self.y = None
 
@@ -351,8 +351,11 @@ class _Timesheet:
             self.pdf.show_page()
         self.page += 1
         pdf = self.pdf
+        x = MARGIN
+        if self.logo:  # beside the organization's name, its bottom a little under the name's line
+            x += pdf.image(MARGIN, PAGE_H - MARGIN - 4, self.logo, height=24) + 8
         pdf.text(
-            MARGIN,
+            x,
             PAGE_H - MARGIN,
             _("%(organization)s: timesheet") % {"organization": self.organization},
             bold=True,
@@ -408,11 +411,11 @@ def _person_totals(sheet, mine, person):
     sheet.line(_totals_cells(mine, _("Total")), bold=True)
 
 
-def write_pdf(rows, out, *, organization, period, person_counts, progress=None, font=None):
-    """A printable timesheet: one section per person, page numbers, totals."""
+def write_pdf(rows, out, *, organization, period, person_counts, progress=None, font=None, logo=None):
+    """A printable timesheet: one section per person, page numbers, totals; `logo`: PNG bytes or None."""
     totals = Totals()
     pages = pdf_page_count(person_counts)
-    sheet = _Timesheet(out, organization=organization, period=period, pages=pages, font=font)
+    sheet = _Timesheet(out, organization=organization, period=period, pages=pages, font=font, logo=logo)
     current, previous, mine = None, None, None
     for row in _counted(rows, totals, progress):
         if row.person_id != current:
@@ -460,7 +463,7 @@ def _file_name(text):
     return keep[:100] or "person"
 
 
-def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text, progress=None):
+def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text, progress=None, logo=None):
     """The timesheet as a ZIP: one PDF per person, then one with everyone's totals.
 
     `out`: a binary file; `people_text`: every name and department in the
@@ -487,10 +490,16 @@ def write_pdf_zip(rows, out, *, organization, period, person_counts, people_text
                 names.add(name + ".pdf")
                 with archive.open(name + ".pdf", "w") as member:
                     write_pdf(
-                        iter(mine), member, organization=organization, period=period, person_counts=[count], font=font
+                        iter(mine),
+                        member,
+                        organization=organization,
+                        period=period,
+                        person_counts=[count],
+                        font=font,
+                        logo=logo,
                     )
             with archive.open("all-people-totals.pdf", "w") as member:
-                sheet = _Timesheet(member, organization=organization, period=period, pages=1, font=font)
+                sheet = _Timesheet(member, organization=organization, period=period, pages=1, font=font, logo=logo)
                 sheet.new_page(_("All people"))
                 sheet.line(_totals_cells(totals, _("%(count)s people") % {"count": len(totals.people)}), bold=True)
                 sheet.pdf.save()

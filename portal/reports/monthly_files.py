@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from portal.core.spreadsheets import spreadsheet_row, spreadsheet_safe
-from portal.org.selectors import organization_name
+from portal.org.selectors import organization_logo, organization_name
 from portal.reports import monthly
 from portal.reports.pdf import A4, Document
 
@@ -112,6 +112,7 @@ def write_monthly_pdf(month, out, *, zh=None):
 
 def _write_pdf(month, out):
     title = f"{organization_name()}: {_title(month)}"
+    logo = organization_logo()
     pdf = Document(
         out,
         title=title,
@@ -127,7 +128,10 @@ def _write_pdf(month, out):
     notes = month.day_notes()
     for page, people in enumerate(chunks, 1):
         y = PAGE_H - MARGIN
-        pdf.text(MARGIN, y, title, bold=True, size=13)
+        x = MARGIN
+        if logo:  # beside the organization's name
+            x += pdf.image(MARGIN, y - 4, logo, height=20) + 6
+        pdf.text(x, y, title, bold=True, size=13)
         pdf.text(PAGE_W - MARGIN - 60, MARGIN - 12, f"{page} / {len(chunks)}", size=8)
         printed = timezone.localtime()
         pdf.text(MARGIN, MARGIN - 12, _("Printed %(at)s") % {"at": f"{printed:%Y-%m-%d %H:%M}"}, size=8)

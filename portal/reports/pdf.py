@@ -13,10 +13,12 @@ with fpdf2), so an export longer than REPORT_PDF_MAX_PAGES becomes a ZIP of
 one PDF per person (portal/reports/exports.py).
 """
 
+import io
 import logging
 
 from fpdf import FPDF
 from fpdf.enums import TextMode
+from PIL import Image
 
 from recognition.imaging import font_characters
 
@@ -68,6 +70,14 @@ class Document:
                 self.pdf.text(x, self.height - y, piece)
                 x += self.pdf.get_string_width(piece)
 
+    def image(self, x, y, data, *, height):
+        """A picture (PNG or JPEG bytes) with its bottom left corner at (x, y), `height` points high;
+        returns its width in points."""
+        self._page()
+        width = height * _aspect(data)
+        self.pdf.image(io.BytesIO(data), x=x, y=self.height - y - height, h=height, w=width)
+        return width
+
     def width(self, value, *, size=9):
         total = 0
         for family, piece in self._runs(str(value)):
@@ -98,6 +108,11 @@ class Document:
         if not self.pages:
             self._page()
         self.out.write(self.pdf.output())
+
+
+def _aspect(data):
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.width / picture.height
 
 
 # Every character a report's fixed text may need besides its names: ASCII,

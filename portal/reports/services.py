@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.attendance.selectors import daily_summary_list
 from portal.core.jobs import TRANSIENT, send
-from portal.org.selectors import organization_name
+from portal.org.selectors import organization_logo, organization_name
 from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
 from portal.reports.jobs import EXPORT
@@ -70,7 +70,12 @@ def report_file_write(*, fmt, filters, out, progress=None, bom=True):
         return exports.write_xlsx(stream, out, progress=progress)
     if fmt == ReportExport.Format.PDF:
         counts = _person_counts(rows)
-        common = {"organization": organization_name(), "period": report_period(filters), "progress": progress}
+        common = {
+            "organization": organization_name(),
+            "logo": organization_logo(),
+            "period": report_period(filters),
+            "progress": progress,
+        }
         if exports.pdf_split(counts):
             names = rows.order_by().values_list("person__name", "person__department__name").distinct()
             text = "".join({ch for pair in names.iterator() for part in pair if part for ch in part})

@@ -34,6 +34,7 @@ EXPECTED = {
     # sign-in and machines
     "login": PUBLIC,
     "org-settings": ADMIN,  # the organization's name
+    "org-logo": SIGNED_IN,  # the logo in every signed-in page's header
     "logout": PUBLIC,
     "password-set": PUBLIC,  # the one-time link is the credential
     "password-set-done": PUBLIC,
