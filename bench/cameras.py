@@ -285,6 +285,7 @@ def measure(streams, seconds, url, appear):
     (start, t0), (end, t1) = counts["start"], counts["end"]
     rates = [(end.get(pk, 0) - start.get(pk, 0)) / (t1 - t0) for pk in arrivals]
     from recognition.models import Capture
+    from recognition.results import CaptureResult
 
     latencies, passes, completed, decisions, unknown = [], 0, 0, 0, 0
     pass_frames = int(CYCLE[1][1] * FPS)
@@ -299,13 +300,13 @@ def measure(streams, seconds, url, appear):
         if camera.door is not None:
             by_door[camera.door.address] = (shown, sorted(ended_at))
         for capture in Capture.objects.filter(camera_id=pk):
-            face = (capture.result or {}).get("faces", [{}])[0]
+            face = (capture.face_result or CaptureResult()).first
             # the pass a decision is about: the last one to start before the person was first seen
-            seen = datetime.fromisoformat(face["first_seen"]).timestamp() if "first_seen" in face else 0.0
+            seen = datetime.fromisoformat(face.first_seen).timestamp() if face.first_seen else 0.0
             started = [t for t in shown if t <= seen + 1e-3]
             if started and started[-1] in ended_at:  # a decision about a completed pass
                 decisions += 1
-                unknown += face.get("decision") != "match"
+                unknown += face.decision != "match"
         for event in AttendanceEvent.objects.filter(capture__camera_id=pk):
             before = [t for t in shown if t <= event.at.timestamp() + 1e-3]
             if before:

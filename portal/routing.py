@@ -17,17 +17,20 @@ a decided face:
 A new consumer is one more branch here, never an import on the recognition side.
 """
 
-from portal.access.models import Visitor
+from portal.access.models import AccessEvent, Visitor
 from portal.access.readers import SIDE_TO_DIRECTION
 from portal.access.services import access_attempt_decide
-from portal.attendance.services import attendance_event_record
+from portal.attendance.services import Recorded, attendance_event_record
 from portal.cameras.models import Camera
 from portal.clockin.services import phone_position_take
 from portal.kiosks.models import Kiosk
+from portal.people.models import Person
 from portal.review.services import unknown_face_record
+from recognition.results import Outcome
+from recognition.sightings import Sighting
 
 
-def sighting_route(sighting):
+def sighting_route(sighting: Sighting) -> Outcome:
     """Act on one sighting; returns the facts to keep with the face's result."""
     outcome = _decide(sighting)
     if _for_review(sighting):
@@ -35,7 +38,7 @@ def sighting_route(sighting):
     return outcome
 
 
-def _for_review(sighting):
+def _for_review(sighting: Sighting) -> bool:
     # a refused 1:1 claim or a still photo held up is not a stranger to enroll; a test keeps its faces
     return (
         sighting.person is None
@@ -47,16 +50,18 @@ def _for_review(sighting):
     )
 
 
-def _decide(sighting):
+def _decide(sighting: Sighting) -> Outcome:
     reader = _door_kiosk(sighting.kiosk_id) or _door_camera(sighting.camera_id)
     if reader is None:
         # visitors pass doors but keep no attendance, at a plain time clock neither
         if sighting.person is not None and sighting.record_attendance and not _is_visitor(sighting.person):
             return _attendance(sighting, sighting.direction)
-        return {}
+        return Outcome()
     kiosk = reader if isinstance(reader, Kiosk) else None
+    door = reader.door
+    assert door is not None  # both queries ask for a reader at a door
     event = access_attempt_decide(
-        door=reader.door,
+        door=door,
         side=reader.door_side,
         at=sighting.at,
         person=sighting.person,
@@ -67,25 +72,25 @@ def _decide(sighting):
         verify=sighting.verify,
         unknown_face=sighting.unknown_face,
     )
-    outcome = {"access_event_id": event.pk, "access": event.result, "access_reason": event.reason}
+    outcome = Outcome(access_event_id=event.pk, access=event.result, access_reason=event.reason)
     # visitors pass doors but keep no attendance
-    at_clock = reader.door.time_clock and sighting.record_attendance and event.visitor_id is None
-    if event.result == event.Result.GRANTED and at_clock:
+    at_clock = door.time_clock and sighting.record_attendance and event.visitor_id is None
+    if event.result == AccessEvent.Result.GRANTED and at_clock:
         outcome.update(_attendance(sighting, sighting.direction or SIDE_TO_DIRECTION[reader.door_side]))
     return outcome
 
 
-def _is_visitor(person):
+def _is_visitor(person: Person) -> bool:
     return Visitor.objects.filter(person=person).exists()
 
 
-def _door_kiosk(kiosk_id):
+def _door_kiosk(kiosk_id: int | None) -> Kiosk | None:
     if kiosk_id is None:
         return None
     return Kiosk.objects.select_related("door__zone").filter(pk=kiosk_id, door__isnull=False).first()
 
 
-def _door_camera(camera_id):
+def _door_camera(camera_id: int | None) -> Camera | None:
     """A camera that reads for a door (its purpose says so and it has one); None otherwise."""
     if camera_id is None:
         return None
@@ -96,7 +101,7 @@ def _door_camera(camera_id):
     )
 
 
-def _attendance(sighting, direction):
+def _attendance(sighting: Sighting, direction: str) -> Outcome:
     # a phone's selfie: the location it was sent with goes on the event, and only there
     where = phone_position_take(capture=sighting.capture) if sighting.source == "phone" else {}
     recorded = attendance_event_record(
@@ -110,14 +115,10 @@ def _attendance(sighting, direction):
         photo_taken_at=sighting.photo_taken_at,
         **where,
     )
-    return {
-        "event_id": recorded.event.pk,
-        "event": _event_outcome(recorded),
-        "direction": recorded.event.direction,
-    }
+    return Outcome(event_id=recorded.event.pk, event=_event_outcome(recorded), direction=recorded.event.direction)
 
 
-def _event_outcome(recorded):
+def _event_outcome(recorded: Recorded) -> str:
     if recorded.created:
         return "created"
     # a check-out sooner after the check-in than the schedule allows changes nothing

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.people.models import Person
+from recognition.results import CaptureResult
 
 
 class GalleryVersion(models.Model):
@@ -282,9 +284,9 @@ class Capture(models.Model):
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
     )
     error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
-    # {"faces": [{"box": [t, r, b, l], "person_id", "name", "employee_id",
-    #   "distance", "decision", "event_id", "event": "created"|"cooldown"}],
-    #  "verified": true|false (1:1 only)}
+    # a recognition.results.CaptureResult as JSON: {"faces": [{"box", "person_id", "name",
+    # "employee_id", "distance", "decision", "event_id", "event", ...}], "verified" (1:1 only), ...};
+    # read it typed with face_result
     result = models.JSONField(null=True, blank=True, verbose_name=_("result"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
@@ -302,7 +304,13 @@ class Capture(models.Model):
         return f"capture {self.pk} ({self.status})"
 
     @property
-    def faces(self):
+    def face_result(self) -> CaptureResult | None:
+        """The result, typed; None until the capture is decided (and for a failed one)."""
+        return None if self.result is None else CaptureResult.from_json(self.result)
+
+    @property
+    def faces(self) -> list[dict[str, Any]]:
+        """The faces as stored (JSON): what the capture's status answer and its page show."""
         return (self.result or {}).get("faces", [])
 
 

@@ -8,28 +8,32 @@ import logging
 import math
 import time
 from datetime import timedelta
+from typing import cast
 
 import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from PIL import Image
 
 from portal.people.models import Person
 from recognition import burst, decision, engine, gallery, imaging, liveness, quality, texts, tracking, versions, video
 from recognition.models import Capture, FacePhoto, GalleryVersion, VideoFace, VideoJob
+from recognition.results import CaptureResult, FaceResult, LivenessReport
 from recognition.services import photo_thumbnails_make, upload_limits
 from recognition.sightings import Sighting, sighting_hand_over
 
 log = logging.getLogger(__name__)
 
 
-def decision_rule(version=None):
+def decision_rule(version: str | None = None) -> decision.CalibratedRule:
     """The rule for an encoding version (default: the active one): thresholds belong to a version."""
     return versions.match_rule(version)
 
 
-def annotated_jpeg(image, labels):
+def annotated_jpeg(image: Image.Image, labels: list[tuple[tuple, str, bool]]) -> bytes:
     """The result picture, names drawn with the portal's font (every script)."""
     return imaging.annotate(
         image,
@@ -40,7 +44,7 @@ def annotated_jpeg(image, labels):
     )
 
 
-def detect_options(version=None):
+def detect_options(version: str | None = None) -> engine.DetectOptions:
     """version: the encoding version (default: the one the gallery searches now)."""
     # the encoder is chosen at the first face work, not at import: importing this module
     # (tests, commands that never detect) must not generate or load an ONNX graph
@@ -50,19 +54,19 @@ def detect_options(version=None):
     )
 
 
-def read_image(field):
+def read_image(field: FieldFile) -> Image.Image:
     with field.open("rb") as handle:
         return imaging.decode(handle.read(), upload_limits())
 
 
-def read_faces(field, options=None):
+def read_faces(field: FieldFile, options: engine.DetectOptions | None = None) -> tuple[Image.Image, list[engine.Face]]:
     """Open a stored image and find its faces: (image, faces)."""
     with field.open("rb") as handle:
         data = handle.read()
     return engine.faces_in_bytes(data, upload_limits(), options or detect_options())
 
 
-def quality_thresholds():
+def quality_thresholds() -> quality.Thresholds:
     return quality.Thresholds(
         min_face_px=settings.ENROLL_MIN_FACE_PX,
         min_sharpness=settings.ENROLL_MIN_SHARPNESS,
@@ -71,12 +75,12 @@ def quality_thresholds():
     )
 
 
-def face_photo_encode(*, photo):
+def face_photo_encode(*, photo: FacePhoto) -> FacePhoto:
     """Turn an enrollment photo into a template, or reject it with a reason (see face_photos_encode)."""
     return face_photos_encode(photos=[photo])[0]
 
 
-def face_photos_encode(*, photos):
+def face_photos_encode(*, photos: list[FacePhoto]) -> list[FacePhoto]:
     """Turn claimed enrollment photos into templates, or reject each with a reason.
 
     Checks, in order: readable, one face (or one clearly dominant face, see
@@ -203,6 +207,7 @@ def _near_duplicate(photo, encoding, version):
         .values_list("pk", "encoding")
     )
     for pk, other in rows:
+        other = cast(bytes, other)  # never None: excluded above
         if np.linalg.norm(np.frombuffer(bytes(other), dtype=np.float32) - encoding) < near:
             return pk
     return None
@@ -233,7 +238,7 @@ def _photo_reject(photo, code, reason):
     return photo
 
 
-def capture_process(*, capture):
+def capture_process(*, capture: Capture) -> Capture:
     """Find, identify and record every face of a capture; draw the result."""
     known = gallery.current()
     # the probe in the gallery's own encoding version: one version per search
@@ -247,11 +252,12 @@ def capture_process(*, capture):
         return _capture_fail(capture, exc.message)
     except FileNotFoundError:
         return _capture_fail(capture, texts.PICTURE_MISSING)
-    rule = decision_rule(known.encoding_version or None)
+    version_rule = decision_rule(known.encoding_version or None)
+    rule: decision.CalibratedRule | burst.FramesRule = version_rule
     live = None
     if _is_burst(capture):
-        faces, live, spread = _kiosk_faces(capture, image, faces, options, known, rule)
-        rule = burst.FramesRule(rule=rule, spread=spread)
+        faces, live, spread = _kiosk_faces(capture, image, faces, options, known, version_rule)
+        rule = burst.FramesRule(rule=version_rule, spread=spread)
     # What the router records and the capture's "done" commit together: a worker killed between
     # them would otherwise leave events that the redelivered task records a second time.
     with transaction.atomic():
@@ -264,12 +270,12 @@ def capture_process(*, capture):
         return _identify(capture, image, faces, known, rule)
 
 
-def _is_burst(capture):
+def _is_burst(capture: Capture) -> bool:
     """A kiosk's attempt or a phone's selfie: several frames of one person, looked at together."""
     return bool(capture.kiosk_id) or capture.source == Capture.Source.PHONE
 
 
-def _still_ours(capture):
+def _still_ours(capture: Capture) -> bool:
     """Lock the capture's row; False when another delivery finished or took it meanwhile."""
     rows = Capture.objects.select_for_update().filter(pk=capture.pk, claimed_by=capture.claimed_by)
     return rows.exclude(status__in=(Capture.Status.DONE, Capture.Status.FAILED)).exists()
@@ -283,16 +289,14 @@ def _identify(capture, image, faces, known, rule):
     results, labels = [], []
     for face, match in zip(faces, matches, strict=True):
         person = people.get(match.person_id)
-        entry = {
-            "box": list(face.box),
-            "person_id": person.pk if person else None,
-            "name": person.name if person else None,
-            "employee_id": person.employee_id if person else None,
-            "distance": None if match.distance is None else round(match.distance, 4),
-            "decision": "match" if person else "unknown",
-            "event_id": None,
-            "event": None,
-        }
+        entry = FaceResult(
+            box=list(face.box),
+            person_id=person.pk if person else None,
+            name=person.name if person else None,
+            employee_id=person.employee_id if person else None,
+            distance=None if match.distance is None else round(match.distance, 4),
+            decision="match" if person else "unknown",
+        )
         # one sighting per person per picture; every unknown face is one
         if person is None or person.pk not in seen:
             unknown = None if person else np.asarray(face.encoding, dtype=np.float32).tobytes()
@@ -301,13 +305,13 @@ def _identify(capture, image, faces, known, rule):
             sighting = _sighting(
                 capture, person=person, distance=match.distance, unknown_face=unknown, face_picture=picture
             )
-            entry.update(sighting_hand_over(sighting))
+            entry.take(sighting_hand_over(sighting))
         if person:
             seen.add(person.pk)
         results.append(entry)
         labels.append((face.box, person.name if person else "Unknown", bool(person)))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
-    capture.result = {"faces": results, "gallery_size": len(known)}
+    capture.result = CaptureResult(faces=results, gallery_size=len(known)).to_json()
     capture.status = Capture.Status.DONE
     capture.error = ""
     capture.finished_at = timezone.now()
@@ -322,58 +326,43 @@ def _verify(capture, image, faces, known, rule):
     never names anyone else.
     """
     person = capture.claimed_person
-    result = {"faces": [], "verified": False, "gallery_size": len(known)}
+    result = CaptureResult(verified=False, gallery_size=len(known))
     labels = []
     if not faces:
-        result["reason"] = "no_face"
+        result.reason = "no_face"
     elif person is None:
         # an ID nobody has: the face was found and encoded like any other, and
         # is refused the way a face that does not match is
-        result["reason"] = "unknown_claim"
+        result.reason = "unknown_claim"
         face = max(faces, key=lambda f: f.width)
-        refused = {
-            "box": list(face.box),
-            "distance": None,
-            "decision": "refused",
-            "event_id": None,
-            "event": None,
-            "person_id": None,
-            "name": None,
-            "employee_id": None,
-        }
+        refused = FaceResult(box=list(face.box), decision="refused")
         # at a door, a refused attempt like any other
-        refused.update(sighting_hand_over(_sighting(capture, person=None, verify=True)))
-        result["faces"].append(refused)
+        refused.take(sighting_hand_over(_sighting(capture, person=None, verify=True)))
+        result.faces.append(refused)
         labels.append((face.box, texts.NOT_VERIFIED, False))
     elif not known.has_person(person.pk):
-        result["reason"] = "not_enrolled"
+        result.reason = "not_enrolled"
     else:
         face = max(faces, key=lambda f: f.width)
         # the distance the rule judged: to the person's average face (with a burst's spread)
         own = decision.distance_to(known, face.encoding, person.pk, spread=getattr(rule, "spread", 0.0))
         match = known.search(face.encoding, rule)
         verified = match.accepted and match.person_id == person.pk
-        result["verified"] = verified
-        result["reason"] = "match" if verified else "no_match"
-        entry = {"person_id": person.pk, "name": person.name, "employee_id": person.employee_id}
-        face_entry = {
-            "box": list(face.box),
-            "distance": round(own, 4),
-            "decision": "verified" if verified else "refused",
-            "event_id": None,
-            "event": None,
-            **(entry if verified else {"person_id": None, "name": None, "employee_id": None}),
-        }
-        face_entry.update(
+        result.verified = verified
+        result.reason = "match" if verified else "no_match"
+        checked = FaceResult(box=list(face.box), distance=round(own, 4), decision="verified" if verified else "refused")
+        if verified:  # a refusal never names anyone
+            checked.person_id, checked.name, checked.employee_id = person.pk, person.name, person.employee_id
+        checked.take(
             sighting_hand_over(
                 _sighting(capture, person=person if verified else None, distance=own, verify=True, claimed=person)
             )
         )
-        result["faces"].append(face_entry)
-        result["distance"] = round(own, 4)
+        result.faces.append(checked)
+        result.distance = round(own, 4)
         labels.append((face.box, person.name if verified else texts.NOT_VERIFIED, verified))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
-    capture.result = result
+    capture.result = result.to_json()
     capture.status = Capture.Status.DONE
     capture.error = ""
     capture.finished_at = timezone.now()
@@ -435,21 +424,21 @@ def _kiosk_faces(capture, image, faces, options, known, rule):
 def _capture_not_live(capture, image, live):
     """A still face (a photo held up): no identification, no attendance."""
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, [])), save=False)
-    capture.result = {
-        "faces": [],
-        "reason": "not_live",
-        "liveness": {
-            "reason": live.reason,
-            "parallax": live.parallax,
-            "residual": live.residual,
-            "blink": live.blink,
-            "mouth": live.mouth,
-            "turn": live.turn,
-            "challenge": capture.liveness_challenge,
-            "frames": live.frames,
-        },
-        **sighting_hand_over(_sighting(capture, person=None, live=False, claimed=capture.claimed_person)),
-    }
+    result = CaptureResult(
+        reason="not_live",
+        liveness=LivenessReport(
+            reason=live.reason,
+            parallax=live.parallax,
+            residual=live.residual,
+            blink=live.blink,
+            mouth=live.mouth,
+            turn=live.turn,
+            challenge=capture.liveness_challenge,
+            frames=live.frames,
+        ),
+        outcome=sighting_hand_over(_sighting(capture, person=None, live=False, claimed=capture.claimed_person)),
+    )
+    capture.result = result.to_json()
     capture.status = Capture.Status.DONE
     capture.error = ""
     capture.finished_at = timezone.now()
@@ -457,7 +446,7 @@ def _capture_not_live(capture, image, live):
     return capture
 
 
-def _capture_fail(capture, message):
+def _capture_fail(capture: Capture, message: str) -> Capture:
     capture.status = Capture.Status.FAILED
     capture.error = message[:300]
     capture.finished_at = timezone.now()
@@ -468,7 +457,7 @@ def _capture_fail(capture, message):
 # --- videos ---------------------------------------------------------------------
 
 
-def video_job_run(*, job):
+def video_job_run(*, job: VideoJob) -> VideoJob:
     """Track every face through a claimed video, decide each track once, store who was seen when.
 
     A video is a test, like an upload without "record attendance": its
@@ -537,8 +526,8 @@ def _video_faces(job, known, rule, tracks):
     """One VideoFace per person found (all their tracks together) and per stranger (tracks of one face)."""
     decided = [(track, tracking.decide_track(known, track, rule)) for track in tracks if track.faces]
     people = Person.objects.in_bulk({match.person_id for _, match in decided if match.accepted})
-    groups = {}  # person id, or ("stranger", n) -> [(track, match)]
-    strangers = []  # (key, combined encoding)
+    groups: dict[int | tuple[str, int], list] = {}  # person id, or ("stranger", n) -> [(track, match)]
+    strangers: list[tuple[tuple[str, int], np.ndarray]] = []  # (key, combined encoding)
     for track, match in decided:
         person = people.get(match.person_id)
         encoding = track.combined()[0]
@@ -561,10 +550,10 @@ def _video_faces(job, known, rule, tracks):
         # the same stranger passing twice is one stranger: the review list's grouping distance
         near = [(float(np.linalg.norm(enc - encoding)), key) for key, enc in strangers]
         near = [item for item in near if item[0] <= versions.review_group_distance()]
-        key = min(near)[1] if near else ("stranger", len(strangers))
+        stranger = min(near)[1] if near else ("stranger", len(strangers))
         if not near:
-            strangers.append((key, encoding))
-        groups.setdefault(key, []).append((track, match))
+            strangers.append((stranger, encoding))
+        groups.setdefault(stranger, []).append((track, match))
     rows = []
     for key, members in groups.items():
         best = max((track.best for track, _ in members), key=lambda face: face.quality)
@@ -584,16 +573,16 @@ def _video_faces(job, known, rule, tracks):
     return VideoFace.objects.bulk_create(rows)
 
 
-def _video_fail(job, message):
+def _video_fail(job: VideoJob, message: str) -> VideoJob:
     job.status, job.error, job.finished_at = VideoJob.Status.FAILED, message[:300], timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
     return job
 
 
-def _video_drop(job):
+def _video_drop(job: VideoJob) -> None:
     """The video is deleted once processed, unless kept; the results stay."""
-    if job.keep or not job.video:
-        return
     name, storage = job.video.name, job.video.storage
+    if job.keep or not name:
+        return
     VideoJob.objects.filter(pk=job.pk).update(video="")
     storage.delete(name)

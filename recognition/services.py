@@ -6,22 +6,33 @@ only workers (and management commands) import.
 
 import hashlib
 import time
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile, File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from PIL import Image
 
 from portal.core.jobs import send
+from portal.people.models import Person
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto, GalleryChange, GalleryVersion, VideoJob
+from recognition.results import CaptureResult
+
+if TYPE_CHECKING:  # the annotations only: PyAV loads in workers, never in the web process
+    from recognition import video
 
 
-def upload_limits():
+def upload_limits() -> imaging.Limits:
     return imaging.Limits(max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS)
 
 
-def upload_read(file):
+def upload_read(file: File) -> bytes:
     """Read an uploaded file and check that it is a usable image.
 
     Returns the bytes; raises imaging.ImageRejected with a message for the user.
@@ -35,7 +46,9 @@ def upload_read(file):
     return data
 
 
-def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
+def person_photo_add(
+    *, person: Person, data: bytes, filename: str = "photo.jpg", queue: bool = True
+) -> tuple[FacePhoto, bool]:
     """Store an enrollment photo and queue its encoding.
 
     Returns (photo, created); the same picture added twice to one person is
@@ -59,14 +72,16 @@ def person_photo_add(*, person, data, filename="photo.jpg", queue=True):
     return photo, True
 
 
-def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
+def photo_thumbnails_make(
+    *, photo: FacePhoto, data: bytes | None = None, image: Image.Image | None = None, save: bool = True
+) -> FacePhoto:
     """Store the small and medium thumbnails of a photo (from its bytes or its decoded image)."""
     try:
         image = image if image is not None else imaging.decode(data, upload_limits())
     except imaging.ImageRejected:
         return photo  # the encoder reports the problem; no thumbnail for an unreadable picture
     small, medium = imaging.thumbnails(image, photo.box)
-    old = [f.name for f in (photo.thumb_small, photo.thumb_medium) if f]
+    old = [f.name for f in (photo.thumb_small, photo.thumb_medium) if f.name]
     photo.thumb_small.save("thumb-s.jpg", ContentFile(small), save=False)
     photo.thumb_medium.save("thumb-m.jpg", ContentFile(medium), save=False)
     if save:
@@ -74,26 +89,31 @@ def photo_thumbnails_make(*, photo, data=None, image=None, save=True):
             thumb_small=photo.thumb_small.name, thumb_medium=photo.thumb_medium.name
         )
         storage = photo.thumb_small.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in old])
+
+        def delete_old() -> None:
+            for name in old:
+                storage.delete(name)
+
+        transaction.on_commit(delete_old)
     return photo
 
 
 def capture_submit(
     *,
-    data,
-    filename="capture.jpg",
-    source=Capture.Source.UPLOAD,
-    user=None,
-    record_attendance=True,
-    claimed_person=None,
-    kiosk=None,
-    client_id=None,
-    direction="",
-    require_liveness=False,
-    frames=(),
-    claimed_employee_id="",
-    liveness_challenge="",
-):
+    data: bytes,
+    filename: str = "capture.jpg",
+    source: str = Capture.Source.UPLOAD,
+    user: User | None = None,
+    record_attendance: bool = True,
+    claimed_person: Person | None = None,
+    kiosk=None,  # a portal.kiosks Kiosk: an app above recognition, so not imported (nor typed) here
+    client_id: str | None = None,
+    direction: str = "",
+    require_liveness: bool = False,
+    frames: Sequence[bytes] = (),
+    claimed_employee_id: str = "",
+    liveness_challenge: str = "",
+) -> Capture:
     """Store a picture for recognition and queue it. Returns the Capture.
 
     With `claimed_person` it is a 1:1 verification: is this face that person?
@@ -141,7 +161,7 @@ CAPTURE_WAIT_FAST_SECONDS = 0.5
 PENDING = (Capture.Status.QUEUED, Capture.Status.PROCESSING)
 
 
-def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
+def capture_wait(*, capture: Capture, seconds: float, poll: float = CAPTURE_WAIT_POLL_SECONDS) -> Capture:
     """Wait until a worker has finished the capture or `seconds` have passed.
 
     Lets a page, the API or a kiosk answer in one round trip in the common
@@ -164,7 +184,7 @@ def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
                 break
             time.sleep(min(delay, deadline - now))
             # the status alone: a small query; the whole row once it is finished
-            status = Capture.objects.filter(pk=capture.pk).values_list("status", flat=True).first()
+            status = Capture.objects.filter(pk=capture.pk).values_list("status", flat=True).first() or ""
             if now - started > CAPTURE_WAIT_FAST_SECONDS or not young:
                 delay = min(delay * 1.5, CAPTURE_WAIT_POLL_MAX_SECONDS)
         if status != capture.status:
@@ -174,7 +194,7 @@ def capture_wait(*, capture, seconds, poll=CAPTURE_WAIT_POLL_SECONDS):
     return capture
 
 
-def captures_forget_person(*, person):
+def captures_forget_person(*, person: Person) -> list[int]:
     """Erase a person from the captures that name them: their name leaves the
     results, and the pictures (they show the face; the annotated copy
     names it) are deleted. The rows stay: other people's events point at them.
@@ -185,43 +205,49 @@ def captures_forget_person(*, person):
         captures = captures.filter(result__faces__contains=[{"person_id": person.pk}])
     changed = []
     for capture in captures.iterator(chunk_size=500):
-        faces = capture.faces
-        if not any(face.get("person_id") == person.pk for face in faces):
+        result = capture.face_result or CaptureResult()
+        theirs = [face for face in result.faces if face.person_id == person.pk]
+        if not theirs:
             continue  # without JSON containment the database could not narrow the search
-        for face in faces:
-            if face.get("person_id") == person.pk:
-                face.update(person_id=None, name=None, employee_id=None, decision="erased", event_id=None, event=None)
-        Capture.objects.filter(pk=capture.pk).update(result=capture.result)
+        for face in theirs:
+            face.person_id = face.name = face.employee_id = face.event_id = face.event = None
+            face.decision = "erased"
+        Capture.objects.filter(pk=capture.pk).update(result=result.to_json())
         capture_pictures_delete(capture=capture)
         changed.append(capture.pk)
     return changed
 
 
-def capture_pictures_delete(*, capture):
+def capture_pictures_delete(*, capture: Capture) -> None:
     """Delete a capture's pictures (the first frame, the annotated copy, the further frames); the row stays."""
-    names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f and f.name]
-    names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image]
+    names = [(f.storage, f.name) for f in (capture.image, capture.annotated) if f.name]
+    names += [(frame.image.storage, frame.image.name) for frame in capture.frames.all() if frame.image.name]
     CaptureFrame.objects.filter(capture=capture).delete()
     Capture.objects.filter(pk=capture.pk).update(image="", annotated="")
+
+    def delete_files() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
     # after commit: a rolled-back erasure must not lose the files
-    transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+    transaction.on_commit(delete_files)
 
 
-def videos_forget_person(*, person):
+def videos_forget_person(*, person: Person) -> int:
     """A kept video the person was found in shows their face: it goes with them. The
     job stays, its rows about the person go by cascade. Returns the number of videos deleted."""
     jobs = VideoJob.objects.filter(faces__person=person).exclude(video="").distinct().only("id", "video")
     deleted = 0
     for job in jobs:
-        name, storage = job.video.name, job.video.storage
+        name, storage = cast(str, job.video.name), job.video.storage  # a job with a video: excluded above
         VideoJob.objects.filter(pk=job.pk).update(video="")
         # after commit: a rolled-back erasure must not lose the file
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        transaction.on_commit(partial(storage.delete, name))
         deleted += 1
     return deleted
 
 
-def video_limits():
+def video_limits() -> "video.Limits":
     from recognition import video
 
     return video.Limits(
@@ -231,7 +257,14 @@ def video_limits():
     )
 
 
-def video_submit(*, file, filename="video", user=None, source="upload", keep=False):
+def video_submit(
+    *,
+    file: File,
+    filename: str = "video",
+    user: User | None = None,
+    source: str = "upload",
+    keep: bool = False,
+) -> VideoJob:
     """Check an uploaded video, store it and queue its recognition. Returns the VideoJob.
 
     Raises recognition.video.VideoRejected (with a message and a code) for a
@@ -263,25 +296,25 @@ def video_submit(*, file, filename="video", user=None, source="upload", keep=Fal
     return job
 
 
-def _enqueue_video(job_id):
+def _enqueue_video(job_id: int) -> None:
     from recognition.tasks import VIDEO
 
     send(VIDEO, job_id)
 
 
-def _enqueue_encode(photo_id):
+def _enqueue_encode(photo_id: int) -> None:
     from recognition.tasks import PHOTO
 
     send(PHOTO, photo_id)
 
 
-def _enqueue_capture(capture_id):
+def _enqueue_capture(capture_id: int) -> None:
     from recognition.tasks import CAPTURE
 
     send(CAPTURE, capture_id)
 
 
-def captures_expire(*, now=None, days=None, batch=1000):
+def captures_expire(*, now: datetime | None = None, days: int | None = None, batch: int = 1000) -> int:
     """Delete the captures (rows, frames and files) older than CAPTURE_RETENTION_DAYS; 0 keeps them.
 
     Without it the table and the folders grew for ever and erasure had every capture ever taken
@@ -310,7 +343,7 @@ def captures_expire(*, now=None, days=None, batch=1000):
 GALLERY_LOG_DAYS = 7
 
 
-def gallery_changes_prune(*, now=None, days=GALLERY_LOG_DAYS):
+def gallery_changes_prune(*, now: datetime | None = None, days: int = GALLERY_LOG_DAYS) -> int:
     """Delete the gallery log's entries older than `days`, never the last change's.
     Returns how many were deleted."""
     from datetime import timedelta

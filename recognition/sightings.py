@@ -12,9 +12,16 @@ here.
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from recognition.results import Outcome
+
+if TYPE_CHECKING:  # for the annotations only: a sighting is plain data, this module loads no models
+    from portal.people.models import Person
+    from recognition.models import Capture
 
 
 @dataclass(frozen=True)
@@ -23,9 +30,9 @@ class Sighting:
 
     at: datetime
     source: str  # where: "kiosk", "upload", "api", "video", "camera"
-    person: object | None = None  # portal.people.models.Person
+    person: "Person | None" = None
     distance: float | None = None  # how sure: lower is closer; None when there was no face to compare
-    capture: object | None = None  # which picture: recognition.models.Capture
+    capture: "Capture | None" = None  # which picture
     kiosk_id: int | None = None  # the kiosk, and through it the door it reads for
     camera_id: int | None = None  # the camera whose track this is, and through it its door or purpose
     direction: str = ""  # asked for by the kiosk or the person: "in", "out" or "" (automatic)
@@ -34,7 +41,7 @@ class Sighting:
     photo_taken_at: datetime | None = None  # when the picture says it was taken (EXIF), if it says
     live: bool | None = None  # False: the liveness check failed; None: not checked
     verify: bool = False  # a 1:1 attempt (badge/employee ID and face)
-    claimed_person: object | None = None  # for a refused 1:1 attempt, who it claimed to be
+    claimed_person: "Person | None" = None  # for a refused 1:1 attempt, who it claimed to be
     # an unrecognized face's encoding (float32 as bytes, the version's size): lets a door tell the same stranger
     # coming back from different ones; kept only for the alert's window
     unknown_face: bytes | None = None
@@ -49,13 +56,13 @@ def _router(path):
     return import_string(path)
 
 
-def sighting_hand_over(sighting):
-    """Give a sighting to the router; returns what it did, as a dict to keep
-    with the face's result (for example the attendance event's id).
+def sighting_hand_over(sighting: Sighting) -> Outcome:
+    """Give a sighting to the router; returns what it did, to keep with the
+    face's result (for example the attendance event's id).
 
     Without a router (SIGHTING_ROUTER empty) a sighting causes nothing.
     """
     path = getattr(settings, "SIGHTING_ROUTER", "")
     if not path:
-        return {}
-    return _router(path)(sighting) or {}
+        return Outcome()
+    return _router(path)(sighting) or Outcome()

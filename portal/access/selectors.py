@@ -193,12 +193,9 @@ def zone_door_evidence(*, zone, inside, now=None, hours=24):
         if press.door.name not in doors:
             doors.append(press.door.name)
     forced = tuple(
-        (alert.door.name, alert.at)
-        for alert in Alert.objects.filter(
-            kind=Alert.Kind.FORCED_OPEN, door__zone=zone, at__gte=window_start, at__lte=now
-        )
-        .select_related("door")
+        Alert.objects.filter(kind=Alert.Kind.FORCED_OPEN, door__zone=zone, at__gte=window_start, at__lte=now)
         .order_by("at")
+        .values_list("door__name", "at")
     )
     return DoorEvidence(since=since, exit_presses=exits, last_exit_at=last, exit_doors=tuple(doors), forced=forced)
 
@@ -266,7 +263,7 @@ def events_door_opened(events, *, now=None):
         return events
     # every opening that could follow one of these unlocks, in one query
     longest = max(e.door.unlock_seconds for e in granted.values())
-    openings = {}
+    openings: dict[int, list[datetime]] = {}
     for door_id, at in (
         DoorReport.objects.filter(
             door_id__in=sensing,

@@ -5,6 +5,8 @@ work. `?wait=N` holds the answer up to N seconds (at most
 API_WAIT_MAX_SECONDS) and gives the result directly when it is ready in time.
 """
 
+from typing import Any
+
 import django_filters
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -31,6 +33,7 @@ from portal.core.waits import wait_slot
 from portal.people.models import Person
 from portal.web.reasons import reason_text
 from recognition.models import Capture
+from recognition.results import FaceResult
 from recognition.services import capture_submit, capture_wait
 
 FINISHED = (Capture.Status.DONE, Capture.Status.FAILED)
@@ -75,16 +78,16 @@ class FaceSerializer(serializers.Serializer):
     event = serializers.SerializerMethodField()
 
     @extend_schema_field(PersonRefSerializer(allow_null=True))
-    def get_person(self, face):
-        if face.get("person_id") is None:
+    def get_person(self, face: FaceResult) -> dict[str, Any] | None:
+        if face.person_id is None:
             return None
-        return {"id": face["person_id"], "name": face["name"], "employee_id": face["employee_id"]}
+        return {"id": face.person_id, "name": face.name, "employee_id": face.employee_id}
 
     @extend_schema_field(EventRefSerializer(allow_null=True))
-    def get_event(self, face):
-        if face.get("event_id") is None:
+    def get_event(self, face: FaceResult) -> dict[str, Any] | None:
+        if face.event_id is None:
             return None
-        return {"id": face["event_id"], "direction": face.get("direction"), "status": face["event"]}
+        return {"id": face.event_id, "direction": face.direction, "status": face.event}
 
 
 class CaptureSerializer(serializers.ModelSerializer):
@@ -116,7 +119,8 @@ class CaptureSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FaceSerializer(many=True))
     def get_faces(self, capture):
-        return FaceSerializer(capture.faces, many=True).data
+        result = capture.face_result
+        return FaceSerializer(result.faces if result else [], many=True).data
 
     def get_annotated_image(self, capture) -> str | None:
         if not capture.annotated:
@@ -154,14 +158,15 @@ class VerificationSerializer(CaptureSerializer):
         read_only_fields = fields
 
     def get_verified(self, capture) -> bool | None:
-        return None if capture.result is None else bool(capture.result.get("verified"))
+        result = capture.face_result
+        return None if result is None else bool(result.verified)
 
     @extend_schema_field(serializers.ChoiceField(["match", "no_match", "no_face", "not_enrolled"], allow_null=True))
     def get_reason(self, capture):
-        return (capture.result or {}).get("reason")
+        return capture.face_result.reason if capture.face_result else None
 
     def get_distance(self, capture) -> float | None:
-        return (capture.result or {}).get("distance")
+        return capture.face_result.distance if capture.face_result else None
 
     def get_annotated_image(self, capture) -> str | None:
         if not capture.annotated:

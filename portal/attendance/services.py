@@ -1,7 +1,7 @@
 """Writing attendance: events, corrections, daily summaries, closing days."""
 
 from dataclasses import dataclass, fields
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +14,7 @@ from portal.attendance.rules import (
     NOTHING_APPROVED,
     Approved,
     DayFacts,
+    Shift,
     day_summarize,
     local_at,
     punch_direction,
@@ -128,7 +129,7 @@ def daily_summary_recompute(*, person, day, shift=None, now=None):
 
 def approved_on(*, person_ids, days):
     """{(person id, day): Approved} of approved requests on these days (several add up)."""
-    found = {}
+    found: dict[tuple[int, date], Approved] = {}
     rows = ApprovedDay.objects.filter(person_id__in=person_ids, day__in=days).order_by("day", "id")
     for row in rows.values_list("person_id", "day", "leave_type", "leave_seconds", "overtime_seconds"):
         person_id, day, leave_type, leave, overtime = row
@@ -301,7 +302,7 @@ def _people_with_open_days(book, days, now, tz):
     """Ids of active staff with a day among `days` that has ended, began after they joined and
     has no closed summary. One query per day and per hour the shifts' days start at (they end
     together), not one per person; _close_batch checks each person's days exactly."""
-    by_start = {}
+    by_start: dict[time, tuple[Shift, list[Q]]] = {}
     for people, shift in book.groups():
         by_start.setdefault(shift.day_starts_at, (shift, []))[1].append(people)
     staff = Person.objects.staff().filter(active=True)
@@ -361,7 +362,7 @@ def _close_batch(people, days, done, book, now, tz):
     if not todo:
         return 0
     starts_ends = [shift.window(day, tz) for _, shift, day in todo]
-    by_person = {}
+    by_person: dict[int, list[tuple[datetime, str]]] = {}
     events = AttendanceEvent.objects.filter(
         person__in=[p.pk for p in people],
         voided=False,

@@ -1,5 +1,8 @@
 """What the camera pages and the API show: health in words, and the tracks a camera decided."""
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -7,12 +10,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.cameras.models import AddressTest
+from portal.cameras.models import AddressTest, Camera
 from portal.web.reasons import reason_text
 from recognition.models import Capture
+from recognition.results import CaptureResult
 
 
-def camera_state(camera, now=None):
+def camera_state(camera: Camera, now: datetime | None = None) -> tuple[str, str]:
     """(code, sentence): disabled, waiting (no runner holds it), connected or failing."""
     now = now or timezone.now()
     if not camera.enabled:
@@ -24,11 +28,11 @@ def camera_state(camera, now=None):
     return "failing", _("not connected")
 
 
-def _when(value):
+def _when(value: datetime | None) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
 
 
-def camera_health(camera, now=None):
+def camera_health(camera: Camera, now: datetime | None = None) -> dict[str, Any]:
     """A camera's health as plain values (the page, its refresh, the API)."""
     code, state = camera_state(camera, now)
     connected = code == "connected"
@@ -59,7 +63,7 @@ def camera_health(camera, now=None):
     }
 
 
-def _state_since(camera, code):
+def _state_since(camera: Camera, code: str) -> str:
     if code == "connected" and camera.connected_since:
         return _("since %(at)s") % {"at": _when(camera.connected_since)}
     if code == "failing" and camera.failing_since:
@@ -67,7 +71,7 @@ def _state_since(camera, code):
     return ""
 
 
-def _reconnects_text(camera, code):
+def _reconnects_text(camera: Camera, code: str) -> str:
     if code != "failing" or not camera.failed_attempts:
         return str(camera.reconnects)
     return ngettext(
@@ -77,7 +81,7 @@ def _reconnects_text(camera, code):
     ) % {"reconnects": camera.reconnects, "attempts": camera.failed_attempts}
 
 
-def _address_test_text(camera):
+def _address_test_text(camera: Camera) -> str:
     if camera.address_test == AddressTest.TESTING:
         return _("testing the address…")
     if not camera.address_test:
@@ -88,26 +92,26 @@ def _address_test_text(camera):
     }
 
 
-def _analysis_text(camera, minimum):
+def _analysis_text(camera: Camera, minimum: float) -> str:
     if camera.analysed_per_second >= minimum:
         return _("enough to follow people (at least %(minimum)s a second)") % {"minimum": f"{minimum:g}"}
     return _("too slow to follow people: at least %(minimum)s a second needed") % {"minimum": f"{minimum:g}"}
 
 
-def camera_tracks(*, camera, limit=20):
+def camera_tracks(*, camera: Camera, limit: int = 20) -> list[dict[str, Any]]:
     """The latest decided tracks: when, who (or unknown), how sure, what followed, the picture."""
     rows = []
     for capture in Capture.objects.filter(camera=camera).order_by("-created_at", "-id")[:limit]:
-        face = (capture.faces or [{}])[0]
+        face = (capture.face_result or CaptureResult()).first
         rows.append(
             {
                 "capture": capture,
                 "at": capture.created_at,
-                "name": face.get("name"),
-                "decision": face.get("decision"),
-                "distance": face.get("distance"),
-                "frames": face.get("frames"),
-                "event": face.get("event") or face.get("access") or "",
+                "name": face.name,
+                "decision": face.decision or None,
+                "distance": face.distance,
+                "frames": face.frames,
+                "event": face.event or face.access or "",
                 "image": bool(capture.image),
             }
         )

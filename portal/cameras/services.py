@@ -8,7 +8,9 @@ holds it: a runner that was presumed dead and comes back cannot overwrite
 the new holder's figures.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
@@ -17,13 +19,16 @@ from django.utils import timezone
 from portal.cameras.models import Camera
 from portal.people.models import Person
 from recognition.models import Capture
+from recognition.results import CaptureResult, FaceResult
 from recognition.sightings import Sighting, sighting_hand_over
 
 # what a camera's purpose asks of an attendance event ("": the schedule's punch rule decides)
-PURPOSE_DIRECTION = {Camera.Purpose.IN: "in", Camera.Purpose.OUT: "out"}
+PURPOSE_DIRECTION: dict[str, str] = {Camera.Purpose.IN: "in", Camera.Purpose.OUT: "out"}
 
 
-def camera_leases_claim(*, holder, lease_seconds, limit=None, now=None):
+def camera_leases_claim(
+    *, holder: str, lease_seconds: float, limit: int | None = None, now: datetime | None = None
+) -> list[int]:
     """Take enabled cameras nobody holds (or whose holder's lease ran out), up to `limit` held in all.
 
     Returns the ids this runner holds now, those it already had included.
@@ -50,7 +55,9 @@ def camera_leases_claim(*, holder, lease_seconds, limit=None, now=None):
     return held
 
 
-def camera_leases_renew(*, holder, ids, lease_seconds, now=None):
+def camera_leases_renew(
+    *, holder: str, ids: Iterable[int], lease_seconds: float, now: datetime | None = None
+) -> set[int]:
     """Extend this runner's leases; returns the ids it still holds (a disabled camera is let go)."""
     now = now or timezone.now()
     mine = Camera.objects.filter(pk__in=ids, lease_holder=holder, lease_expires__gt=now, enabled=True)
@@ -59,32 +66,32 @@ def camera_leases_renew(*, holder, ids, lease_seconds, now=None):
     return set(kept)
 
 
-def camera_lease_release(*, holder, camera_id):
+def camera_lease_release(*, holder: str, camera_id: int) -> None:
     """Let a camera go at once (the runner stops): another runner need not wait for the lease."""
     Camera.objects.filter(pk=camera_id, lease_holder=holder).update(
         lease_holder="", lease_expires=None, connected=False, frames_per_second=0.0, analysed_per_second=0.0
     )
 
 
-def camera_health_write(*, holder, camera_id, **fields):
+def camera_health_write(*, holder: str, camera_id: int, **fields: Any) -> bool:
     """Write a camera's health while holding it; False when another runner has it now."""
     return bool(Camera.objects.filter(pk=camera_id, lease_holder=holder).update(health_at=timezone.now(), **fields))
 
 
 def camera_track_record(
     *,
-    camera,
-    person_id,
-    distance,
-    first_seen,
-    frame_jpeg,
-    box,
-    frames,
-    unknown_face,
-    face_picture=None,
-    face_quality=None,
-    live=None,
-):
+    camera: Camera,
+    person_id: int | None,
+    distance: float | None,
+    first_seen: float,
+    frame_jpeg: bytes,
+    box: Sequence[int],
+    frames: int,
+    unknown_face: bytes | None,
+    face_picture: bytes | None = None,
+    face_quality: float | None = None,
+    live: bool | None = None,
+) -> Capture:
     """A decided track: its best frame kept as a Capture (the event's picture, expired like a
     kiosk attempt's), and one sighting handed to the router. A stranger's best face (face_picture,
     a small JPEG) goes with the sighting: the router puts it on the review list. `live`: the
@@ -102,19 +109,17 @@ def camera_track_record(
     )
     capture.image.save(f"camera-{camera.pk}.jpg", ContentFile(frame_jpeg), save=False)
     capture.save()
-    face = {
-        "box": list(box),
-        "person_id": person.pk if person else None,
-        "name": person.name if person else None,
-        "employee_id": person.employee_id if person else None,
-        "distance": None if distance is None else round(distance, 4),
-        "decision": "match" if person else "unknown",
-        "frames": frames,
-        "first_seen": at.isoformat(),  # when the pass began: the sighting's time
-        "event_id": None,
-        "event": None,
-        "live": live,
-    }
+    face = FaceResult(
+        box=list(box),
+        person_id=person.pk if person else None,
+        name=person.name if person else None,
+        employee_id=person.employee_id if person else None,
+        distance=None if distance is None else round(distance, 4),
+        decision="match" if person else "unknown",
+        frames=frames,
+        first_seen=at.isoformat(),  # when the pass began: the sighting's time
+        live=live,
+    )
     sighting = Sighting(
         at=at,
         source="camera",
@@ -128,7 +133,7 @@ def camera_track_record(
         face_picture=None if person else face_picture,
         face_quality=None if person else face_quality,
     )
-    face.update(sighting_hand_over(sighting))
-    capture.result = {"faces": [face]}
+    face.take(sighting_hand_over(sighting))
+    capture.result = CaptureResult(faces=[face]).to_json()
     capture.save(update_fields=["result"])
     return capture

@@ -8,7 +8,7 @@ PhoneClockIn row until the face is decided, then lives only on the
 attendance event (portal.routing takes it) or is dropped.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,21 +20,23 @@ from portal.attendance.services import attendance_event_record
 from portal.clockin import rules
 from portal.clockin.models import AllowedNetwork, PhoneClockIn, PhonePolicy, Place, Site
 from portal.kiosks.services import CLIENT_ID, KioskError, frames_check
+from portal.people.models import Person
 from recognition.models import Capture, FacePhoto
+from recognition.results import CaptureResult
 from recognition.services import capture_submit
 
 
 class ClockInRefused(Exception):
     """A refused clock-in: `code` for programs, `message` for people, `status` for HTTP."""
 
-    def __init__(self, code, message, status=400):
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
 
 
-def policy_for(person):
+def policy_for(person: Person) -> PhonePolicy:
     """The person's department's policy, else everyone else's, else off (not saved)."""
     policies = PhonePolicy.objects.filter(department__isnull=True)
     if person.department_id:
@@ -44,7 +46,9 @@ def policy_for(person):
     return policies.first() or PhonePolicy(place=Place.OFF)
 
 
-def place_verdict(*, person, position, address):
+def place_verdict(
+    *, person: Person, position: rules.Position | None, address: str
+) -> tuple[PhonePolicy, rules.Verdict]:
     policy = policy_for(person)
     areas = [rules.Area(s.name, s.latitude, s.longitude, s.radius_m) for s in Site.objects.all()]
     ranges = [rules.Range(n.name, n.network) for n in AllowedNetwork.objects.all()]
@@ -59,16 +63,18 @@ def place_verdict(*, person, position, address):
     return policy, verdict
 
 
-def _scoped(person, client_id):
+def _scoped(person: Person, client_id: str) -> str:
     # the capture's client ids are one namespace with the kiosks' (k<id>:...)
     return f"p{person.pk}:{client_id}"
 
 
-def phone_clock_in_find(*, person, client_id):
+def phone_clock_in_find(*, person: Person, client_id: str) -> PhoneClockIn | None:
     return PhoneClockIn.objects.select_related("capture", "event").filter(person=person, client_id=client_id).first()
 
 
-def phone_clock_in_submit(*, person, client_id, frames, position, address):
+def phone_clock_in_submit(
+    *, person: Person, client_id: str, frames: list[bytes], position: rules.Position | None, address: str
+) -> tuple[PhoneClockIn | None, bool]:
     """One clock-in from the person's phone. Returns (attempt, created).
 
     Raises ClockInRefused with the reason in words when the place is not
@@ -132,19 +138,19 @@ def phone_clock_in_submit(*, person, client_id, frames, position, address):
     return phone_clock_in_settle(attempt=attempt), True
 
 
-def phone_position_take(*, capture):
+def phone_position_take(*, capture: Capture | None) -> dict[str, float | None]:
     """The location waiting for this selfie, cleared from the attempt: the router puts it on the event."""
     row = PhoneClockIn.objects.filter(capture=capture).values("pk", "latitude", "longitude", "accuracy_m").first()
     if row is None:
         return {}
-    PhoneClockIn.objects.filter(pk=row.pop("pk")).update(latitude=None, longitude=None, accuracy_m=None)
-    return row
+    PhoneClockIn.objects.filter(pk=row["pk"]).update(latitude=None, longitude=None, accuracy_m=None)
+    return {"latitude": row["latitude"], "longitude": row["longitude"], "accuracy_m": row["accuracy_m"]}
 
 
 DECIDED = (Capture.Status.DONE, Capture.Status.FAILED)
 
 
-def phone_clock_in_settle(*, attempt):
+def phone_clock_in_settle(*, attempt: PhoneClockIn) -> PhoneClockIn:
     """Once the selfie is decided: accepted or refused, and the location gone from the attempt."""
     capture = attempt.capture
     if attempt.status != PhoneClockIn.Status.PENDING or capture is None:
@@ -152,19 +158,19 @@ def phone_clock_in_settle(*, attempt):
     capture.refresh_from_db(fields=["status", "result"])
     if capture.status not in DECIDED:
         return attempt
-    result = capture.result or {}
-    face = (result.get("faces") or [{}])[0]
-    event_id = face.get("event_id") if result.get("verified") else None
+    result = capture.face_result or CaptureResult()
+    face = result.first
+    event_id = face.event_id if result.verified else None
     if event_id:
         status, reason = PhoneClockIn.Status.ACCEPTED, ""
     else:
         status = PhoneClockIn.Status.REFUSED
-        reason = "failed" if capture.status == Capture.Status.FAILED else result.get("reason") or "no_match"
+        reason = "failed" if capture.status == Capture.Status.FAILED else result.reason or "no_match"
     PhoneClockIn.objects.filter(pk=attempt.pk, status=PhoneClockIn.Status.PENDING).update(
         status=status,
         reason=reason,
         event_id=event_id,
-        event_created=face.get("event") == "created",
+        event_created=face.event == "created",
         latitude=None,
         longitude=None,
         accuracy_m=None,
@@ -178,7 +184,7 @@ def phone_clock_in_settle(*, attempt):
 PLACE_KEPT_MINUTES = 60
 
 
-def phone_places_forget(*, now=None):
+def phone_places_forget(*, now: datetime | None = None) -> int:
     """Hourly: no attempt keeps a location once it is decided, or past PLACE_KEPT_MINUTES.
     Returns how many locations were dropped."""
     cutoff = (now or timezone.now()) - timedelta(minutes=PLACE_KEPT_MINUTES)

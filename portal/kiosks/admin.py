@@ -14,6 +14,7 @@ from portal.accounts.roles import ADMIN, has_role
 from portal.kiosks.models import Kiosk, language_choices
 from portal.kiosks.selectors import attempt_decision
 from portal.kiosks.services import KioskError, kiosk_pairing_create, kiosk_revoke
+from recognition.results import CaptureResult
 
 
 def kiosk_state(kiosk):
@@ -81,8 +82,7 @@ class KioskAdmin(admin.ModelAdmin):
     def recent_attempts(self, kiosk):
         rows = []
         for capture in kiosk.captures.select_related("claimed_person")[:20]:
-            faces = (capture.result or {}).get("faces") or [{}]
-            face = faces[0]
+            face = (capture.face_result or CaptureResult()).first
             decision, refusal = attempt_decision(capture)
             decision = f"{decision}: {refusal}" if refusal else decision
             picture = (
@@ -93,10 +93,10 @@ class KioskAdmin(admin.ModelAdmin):
             rows.append(
                 (
                     f"{timezone.localtime(capture.created_at):%Y-%m-%d %H:%M:%S}",
-                    face.get("name") or "-",
+                    face.name or "-",
                     decision,
-                    "" if face.get("distance") is None else face["distance"],
-                    face.get("direction") or capture.direction or "",
+                    "" if face.distance is None else face.distance,
+                    face.direction or capture.direction or "",
                     picture,
                 )
             )

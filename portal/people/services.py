@@ -63,7 +63,9 @@ def person_photos_upload(*, person, files):
     Returns (added, already, errors) where errors is a list of
     (filename, message, code) for the files that were refused.
     """
-    added, already, errors = [], [], []
+    added: list[FacePhoto] = []
+    already: list[FacePhoto] = []
+    errors: list[tuple[str, str, str]] = []
     for file in files:
         try:
             data = upload_read(file)

@@ -1,7 +1,7 @@
 """Reading for the dashboard and the reports: plain numbers and rows."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
@@ -99,7 +99,7 @@ class _Groups:
 
     def current_days(self):
         """A Q on DailySummary: each person's row of their current working day."""
-        by_day = {}
+        by_day: dict[date, list[Q]] = {}
         for people, shift in self.each():
             by_day.setdefault(shift.day_of(self.now, self.tz), []).append(people)
         q = Q(pk__in=[])
@@ -188,6 +188,6 @@ def presence_history(*, days=30, now=None):
     history = []
     for day in dates:
         scheduled = sum(n for shift, rows in joined if shift.is_working_day(day) for since, n in rows if since <= day)
-        row = counts.get(day, {})
-        history.append((day, scheduled, row.get("present", 0), row.get("late", 0)))
+        row = counts.get(day)
+        history.append((day, scheduled, row["present"] if row else 0, row["late"] if row else 0))
     return history

@@ -122,8 +122,8 @@ def _export_write(export):
         if export.format == ReportExport.Format.XLSX:
             totals = report_file_write(fmt=export.format, filters=filters, out=str(path), progress=progress)
         else:
-            mode = ("w", {"newline": "", "encoding": "utf-8"}) if export.format == "csv" else ("wb", {})
-            with open(path, mode[0], **mode[1]) as out:
+            text = export.format == ReportExport.Format.CSV
+            with open(path, "w", newline="", encoding="utf-8") if text else open(path, "wb") as out:
                 totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress, bom=bom)
     except TRANSIENT:
         path.unlink(missing_ok=True)
