@@ -11,7 +11,7 @@ import sys
 import time
 
 NAMES = ["encoder", "capture", "throughput", "search", "enroll", "memory", "load", "video", "cameras", "gallery"]
-NAMES += ["models", "fusion", "pages", "propagation"]
+NAMES += ["models", "fusion", "pages", "propagation", "review"]
 TINY = {
     "encoder": dict(faces=4, rounds=1),
     "capture": dict(captures=3, people=200, warmups=1),
@@ -27,6 +27,7 @@ TINY = {
     "fusion": dict(tiny=True),
     "pages": dict(people=200, events=2_000, rounds=1),
     "propagation": dict(people=2_000, rounds=2, workers=2),
+    "review": dict(entries=200, sightings=6),
 }
 
 
@@ -42,6 +43,7 @@ def parser():
     p.add_argument("--workers", type=int, nargs="+", help="worker process counts to try (throughput; propagation: one)")
     p.add_argument("--sizes", type=int, nargs="+", help="gallery sizes (search)")
     p.add_argument("--events", type=int, help="attendance events in the database (pages)")
+    p.add_argument("--entries", type=int, help="open review entries (review)")
     p.add_argument("--photos", type=int, help="photos to import (enroll)")
     p.add_argument("--faces", type=int, help="faces to encode (encoder, models)")
     p.add_argument("--streams", type=int, nargs="+", help="camera streams per runner to try (cameras)")
@@ -70,6 +72,7 @@ def options_for(name, args):
         "fusion": [],
         "pages": ["people", "events"],
         "propagation": ["people", "workers"],
+        "review": ["entries"],
     }[name]
     for key in wanted:
         value = getattr(args, key)

@@ -67,6 +67,62 @@ def env_list(name, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _media_bucket(bucket, *, sendfile, signed):
+    """The storages that put media in an S3-compatible bucket (django-storages over boto3).
+
+    "default" holds every uploaded or generated file; "replaced" the files written again under
+    the same name (a camera's latest picture: one PUT replaces the object whole). Objects are
+    private (no ACL given: the bucket's own, which should be private); the portal reads them
+    and answers after its role checks, or redirects to a signed address valid
+    MEDIA_S3_SIGNED_URL_SECONDS.
+    """
+    try:
+        import boto3  # noqa: F401
+        import storages  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "MEDIA_S3_BUCKET is set but django-storages or boto3 is not installed (pip install -r requirements.txt)."
+        ) from None
+    if sendfile:
+        raise ImproperlyConfigured(
+            f"MEDIA_SENDFILE={sendfile!r} hands a proxy a file in a folder; with MEDIA_S3_BUCKET there is none. "
+            "Leave MEDIA_SENDFILE empty (the portal streams the object) or set MEDIA_S3_SIGNED_URL_SECONDS."
+        )
+    if signed > 7 * 24 * 3600:
+        raise ImproperlyConfigured(f"MEDIA_S3_SIGNED_URL_SECONDS={signed}: a signed address lives at most 7 days.")
+    endpoint = env_str("MEDIA_S3_ENDPOINT_URL").strip()
+    if endpoint and (urlsplit(endpoint).scheme not in {"http", "https"} or not urlsplit(endpoint).hostname):
+        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL={endpoint!r}: expected http(s)://host[:port].")
+    key, secret = env_str("MEDIA_S3_ACCESS_KEY_ID"), env_str("MEDIA_S3_SECRET_ACCESS_KEY")
+    if bool(key) != bool(secret):
+        raise ImproperlyConfigured(
+            "Set both MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY, or neither (boto3's own "
+            "credentials: AWS_* variables, ~/.aws, the machine's role)."
+        )
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": env_str("MEDIA_S3_REGION").strip() or None,
+        "access_key": key or None,
+        "secret_key": secret or None,
+        "location": env_str("MEDIA_S3_PREFIX").strip().strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": signed or 60,
+        # signature version 4: what AWS regions since 2014 and MinIO accept (boto3 may otherwise sign v2)
+        "signature_version": "s3v4",
+        # Django's own rule: a name already taken gets a new one, never overwrites (photos, captures)
+        "file_overwrite": False,
+        # an object read by a worker (a video for PyAV, a ZIP) spills to a temporary file past 8 MB
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    backend = "storages.backends.s3.S3Storage"
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": options},
+        "replaced": {"BACKEND": backend, "OPTIONS": {**options, "file_overwrite": True}},
+    }
+
+
 def _database_pool(options):
     """DATABASE_POOL_MAX > 0: Django's psycopg connection pool, that many connections a process at most.
 
@@ -261,6 +317,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # files written again under the same name (a camera's latest picture), replaced whole
+    "replaced": {"BACKEND": "portal.core.storage.ReplacingFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -283,6 +341,12 @@ MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "").strip().lower()
 if MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
     raise ImproperlyConfigured(f"MEDIA_SENDFILE={MEDIA_SENDFILE!r}: empty, x-accel-redirect or x-sendfile.")
 MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
+# Or media in an S3-compatible bucket (AWS S3, MinIO, Ceph, ...) instead of a
+# folder shared by every machine: see _media_bucket.
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET").strip()
+MEDIA_S3_SIGNED_URL_SECONDS = env_int("MEDIA_S3_SIGNED_URL_SECONDS", 0, minimum=0)
+if MEDIA_S3_BUCKET:
+    STORAGES.update(_media_bucket(MEDIA_S3_BUCKET, sendfile=MEDIA_SENDFILE, signed=MEDIA_S3_SIGNED_URL_SECONDS))
 
 # --- e-mail -------------------------------------------------------------------
 

@@ -254,7 +254,11 @@ class DailySummary(models.Model):
     class Meta:
         ordering = ["day", "person__name"]
         constraints = [models.UniqueConstraint(fields=["person", "day"], name="summary_person_day")]
-        indexes = [models.Index(fields=["day", "person"])]
+        indexes = [
+            models.Index(fields=["day", "person"]),
+            # the latest write of a day, one index probe: the dashboard's history keeps a day's counts until then
+            models.Index(fields=["day", "computed_at"], name="summary_day_computed"),
+        ]
         verbose_name_plural = _("daily summaries")
         verbose_name = _("daily summary")
 

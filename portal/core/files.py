@@ -9,13 +9,15 @@ could run a script: anything not on the list of picture types is a download.
 
 Behind a proxy, MEDIA_SENDFILE hands the bytes to nginx (X-Accel-Redirect to
 an `internal` location) or Apache/lighttpd (X-Sendfile); the view still
-decides who may read.
+decides who may read. With media in a bucket the portal streams the object,
+or, with MEDIA_S3_SIGNED_URL_SECONDS, redirects to an address signed for that
+long, which names the type and the disposition the bucket must answer with.
 """
 
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,8 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
     disposition = "inline" if inline else "attachment"
     mode = settings.MEDIA_SENDFILE
     response: HttpResponseBase
+    if settings.MEDIA_S3_BUCKET and settings.MEDIA_S3_SIGNED_URL_SECONDS:
+        return _signed_redirect(field, content_type, f'{disposition}; filename="{_ascii(name)}"')
     if mode:
         if not field.storage.exists(field.name):
             raise Http404(_("The file is not in storage."))
@@ -63,6 +67,20 @@ def file_response(field, *, download_name=None, content_type=None, cache="privat
     response["Cache-Control"] = cache
     # even if a browser rendered it, the file could run nothing
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _signed_redirect(field, content_type, disposition):
+    if not field.storage.exists(field.name):
+        raise Http404(_("The file is not in storage."))
+    url = field.storage.url(
+        field.name,
+        parameters={"ResponseContentType": content_type, "ResponseContentDisposition": disposition},
+        expire=settings.MEDIA_S3_SIGNED_URL_SECONDS,
+    )
+    response = HttpResponseRedirect(url)
+    # the address stops working after a while: nobody may keep it
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,8 +1,11 @@
 """Reading for the dashboard and the reports: plain numbers and rows."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.utils import timezone
@@ -161,7 +164,11 @@ def presence_history(*, days=30, now=None):
     """Per day of the last `days` (today excluded): scheduled people, present, late.
 
     The scheduled count comes from the schedules, not from stored rows, so a
-    day that was never closed still shows its absences.
+    day that was never closed still shows its absences. Present and late are
+    counted from the day's summaries once and kept in the cache until a summary
+    of that day is written again (its latest `computed_at`, one index probe a day)
+    or the staff changes: counting a month's summaries took 1.3 s at 10,000
+    people, on every load of the dashboard (issue 24).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -179,15 +186,44 @@ def presence_history(*, days=30, now=None):
             .order_by()
         )
         joined.append((shift, [(r["joined"], r["n"]) for r in rows]))
-    counts = {
-        row["day"]: row
-        for row in DailySummary.objects.filter(day__in=dates, person__active=True, person__visitor=None, scheduled=True)
-        .values("day")
-        .annotate(present=Count("id", filter=Q(event_count__gt=0)), late=Count("id", filter=Q(late_minutes__gt=0)))
-    }
+    counts = _day_counts(dates, staff=repr(sorted((str(s), rows) for s, rows in joined)))
     history = []
     for day in dates:
         scheduled = sum(n for shift, rows in joined if shift.is_working_day(day) for since, n in rows if since <= day)
-        row = counts.get(day)
-        history.append((day, scheduled, row["present"] if row else 0, row["late"] if row else 0))
+        present, late = counts[day]
+        history.append((day, scheduled, present, late))
     return history
+
+
+HISTORY_CACHE_SECONDS = 3 * 24 * 3600
+
+
+def _day_counts(dates, *, staff):
+    """{day: (present, late)} of the active staff's summaries, from the cache where that day's latest
+    summary write and the staff are those the counts were made with."""
+    if not dates:
+        return {}
+    with connection.cursor() as cursor:
+        table = DailySummary._meta.db_table
+        probes = ", ".join(f"(SELECT max(computed_at) FROM {table} WHERE day = %s)" for _ in dates)
+        cursor.execute(f"SELECT {probes}", dates)
+        stamps = cursor.fetchone()
+    keys = {
+        day: f"presence-day:{day}:" + hashlib.sha256(f"{stamp}|{staff}".encode()).hexdigest()[:24]
+        for day, stamp in zip(dates, stamps, strict=True)
+    }
+    found = cache.get_many(list(keys.values()))
+    counts = {day: tuple(found[key]) for day, key in keys.items() if key in found}
+    missing = [day for day in dates if day not in counts]
+    if missing:
+        fresh = {day: (0, 0) for day in missing}
+        rows = (
+            DailySummary.objects.filter(day__in=missing, person__active=True, person__visitor=None, scheduled=True)
+            .values("day")
+            .annotate(present=Count("id", filter=Q(event_count__gt=0)), late=Count("id", filter=Q(late_minutes__gt=0)))
+            .order_by()
+        )
+        fresh.update({row["day"]: (row["present"], row["late"]) for row in rows})
+        cache.set_many({keys[day]: value for day, value in fresh.items()}, HISTORY_CACHE_SECONDS)
+        counts.update(fresh)
+    return counts

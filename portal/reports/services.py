@@ -1,10 +1,12 @@
 """Report exports: small ones answered at once, large ones written by a worker."""
 
 import logging
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
@@ -109,30 +111,30 @@ def _export_write(export):
     if not form.is_valid():
         return _fail(export, _("The filters are no longer valid: %(errors)s") % {"errors": form.errors.as_text()})
     filters = form.filters()
-    folder = Path(settings.MEDIA_ROOT) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"exports/{export.pk}-{report_filename(filters, export.format)}"
-    path = Path(settings.MEDIA_ROOT) / name
     bom = export.filters.get("bom") not in {"0", "false"}
 
     def progress(done):
         ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
 
-    try:
-        if export.format == ReportExport.Format.XLSX:
-            totals = report_file_write(fmt=export.format, filters=filters, out=str(path), progress=progress)
-        else:
-            text = export.format == ReportExport.Format.CSV
-            with open(path, "w", newline="", encoding="utf-8") if text else open(path, "wb") as out:
-                totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress, bom=bom)
-    except TRANSIENT:
-        path.unlink(missing_ok=True)
-        raise  # the database went away: the task hands the row back and retries
-    except Exception as exc:
-        log.exception("export %s failed", export.pk)
-        path.unlink(missing_ok=True)
-        return _fail(export, f"The export failed: {exc}")
-    export.file.name = name
+    # written to a local temporary file, then handed to the media storage (a folder or a bucket)
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        path = Path(folder) / f"{export.pk}-{report_filename(filters, export.format)}"
+        try:
+            if export.format == ReportExport.Format.XLSX:
+                totals = report_file_write(fmt=export.format, filters=filters, out=str(path), progress=progress)
+            else:
+                text = export.format == ReportExport.Format.CSV
+                with open(path, "w", newline="", encoding="utf-8") if text else open(path, "wb") as out:
+                    totals = report_file_write(
+                        fmt=export.format, filters=filters, out=out, progress=progress, bom=bom
+                    )
+        except TRANSIENT:
+            raise  # the database went away: the task hands the row back and retries
+        except Exception as exc:
+            log.exception("export %s failed", export.pk)
+            return _fail(export, f"The export failed: {exc}")
+        with open(path, "rb") as handle:
+            export.file.save(path.name, File(handle), save=False)
     export.status = ReportExport.Status.DONE
     export.rows_done = export.rows_total = totals.days
     export.finished_at = timezone.now()

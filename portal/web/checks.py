@@ -37,3 +37,25 @@ def font_present(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def media_bucket_reachable(app_configs=None, **kwargs):
+    """With MEDIA_S3_BUCKET every upload and picture goes to the bucket: a wrong name, address or key is
+    said once at start-up (manage.py check, migrate, every command), not by each upload failing."""
+    if not settings.MEDIA_S3_BUCKET:
+        return []
+    from botocore.exceptions import BotoCoreError, ClientError
+    from django.core.files.storage import default_storage
+
+    try:
+        default_storage.connection.meta.client.head_bucket(Bucket=settings.MEDIA_S3_BUCKET)
+    except (BotoCoreError, ClientError) as exc:
+        return [
+            checks.Error(
+                f"The media bucket MEDIA_S3_BUCKET={settings.MEDIA_S3_BUCKET!r} cannot be reached ({exc}).",
+                hint="Check MEDIA_S3_ENDPOINT_URL, MEDIA_S3_REGION and the keys, and that the bucket exists.",
+                id="portal.E004",
+            )
+        ]
+    return []

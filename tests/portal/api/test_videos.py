@@ -242,3 +242,20 @@ def test_a_video_whose_message_was_lost_or_whose_worker_died_is_finished_by_the_
     for job in (lost, held):
         job.refresh_from_db()
         assert job.status == "done" and job.faces.filter(person__isnull=False).count() == 2
+
+
+def test_with_media_in_a_bucket_a_video_is_stored_there_and_read_from_it(
+    hr_api, run_workers, walk_clip, people, settings, monkeypatch
+):
+    """PyAV reads the object (django-storages spills it to a temporary file past 8 MB)."""
+    from pathlib import Path
+
+    from tests.media_bucket import use_bucket
+
+    bucket = use_bucket(settings, monkeypatch)
+    response = submit(hr_api, run_workers, walk_clip, keep="true")
+    body = hr_api.get(response.json()["url"]).json()
+    assert body["status"] == "done" and body["result"]["people"] == 2, body
+    job = VideoJob.objects.get()
+    assert bucket.names() == [f"media/{job.video.name}"] and bucket.read(bucket.names()[0]) == walk_clip
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]

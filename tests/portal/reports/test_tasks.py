@@ -109,3 +109,30 @@ def test_old_export_files_are_removed_and_the_rows_kept(week, settings):
     new.refresh_from_db()
     assert old.status == "expired" and not old.file and not os.path.exists(path)
     assert new.status == "done" and os.path.exists(new.file.path)
+
+
+def test_with_media_in_a_bucket_an_export_is_written_there_downloaded_and_expired(
+    viewer, week, settings, monkeypatch
+):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tests.media_bucket import use_bucket
+
+    bucket = use_bucket(settings, monkeypatch)
+    vera = get_user_model().objects.get(username="vera")  # the viewer signed in
+    export = ReportExport.objects.create(user=vera, format="csv", filters=WEEK)
+    report_export_task(export.pk)
+    export.refresh_from_db()
+    assert export.status == "done" and bucket.names() == [f"media/{export.file.name}"]
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    file = viewer.get(reverse("report-export-download", args=[export.pk]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(file.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 15 and rows[-1]["Date"] == "Total"
+    ReportExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(days=8))
+    from portal.reports.tasks import report_exports_expire_task
+
+    assert report_exports_expire_task() == 1 and bucket.names() == []

@@ -59,6 +59,32 @@ def test_presence_history_counts_scheduled_present_and_late_per_day(week):
     assert history[MONDAY + timedelta(days=5)] == [0, 0, 0]  # Saturday
 
 
+def test_presence_history_counts_a_day_once_and_again_when_the_day_or_the_staff_changes(week):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    obama, biden = week
+    now = utc(MONDAY + timedelta(days=7), "12:00")
+    first = presence_history(now=now)
+    with CaptureQueriesContext(connection) as again:
+        assert presence_history(now=now) == first
+    counted = [q["sql"] for q in again if "COUNT" in q["sql"].upper() and "dailysummary" in q["sql"]]
+    assert counted == []  # the month's summaries were not counted again: the cache answered
+    wednesday = MONDAY + timedelta(days=2)
+    # Biden's absence on Wednesday corrected by a late event: that day is counted again, and only it
+    attendance_event_record(person=biden, at=utc(wednesday, "09:30"), source="upload")
+    with CaptureQueriesContext(connection) as changed:
+        history = {day: rest for day, *rest in presence_history(now=now)}
+    assert history[wednesday] == [2, 2, 1] and history[MONDAY] == [2, 2, 1]
+    [count] = [q["sql"] for q in changed if "COUNT" in q["sql"].upper() and "dailysummary" in q["sql"]]
+    assert str(wednesday) in count and str(MONDAY) not in count
+    # Obama leaves: every day is his colleagues' alone
+    obama.active = False
+    obama.save()
+    history = {day: rest for day, *rest in presence_history(now=now)}
+    assert history[MONDAY] == [1, 1, 0] and history[wednesday] == [1, 1, 1]
+
+
 def test_dashboard_page_shows_counts_charts_and_refreshes_itself(viewer, week):
     page = viewer.get(reverse("home")).content.decode()
     assert "present now" in page and "not yet arrived" in page

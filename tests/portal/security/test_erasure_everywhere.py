@@ -36,6 +36,7 @@ from recognition import engine, imaging, versions
 from recognition.models import Capture
 from tests import photos
 from tests.factories import enrolled, make_employee, make_user, recognize
+from tests.media_bucket import use_bucket
 from tests.portal.access.helpers import door_with_kiosk, grant
 from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
 from tests.portal.review.test_review import encode_queued
@@ -59,17 +60,23 @@ def is_picture(data):
     return data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def traces(face_of, words):
+def stored_files(bucket=None):
+    """(name, bytes) of every file in the media folder, and in the media bucket when there is one."""
+    for path in sorted(Path(settings.MEDIA_ROOT).rglob("*")):
+        if path.is_file():
+            yield path.name, path.read_bytes()
+    for name in bucket.names() if bucket else []:
+        yield name.rsplit("/", 1)[-1], bucket.read(name)
+
+
+def traces(face_of, words, bucket=None):
     """Every place that shows the face (reference encodings) or holds one of the words: a list of places."""
     found = []
-    for path in sorted(Path(settings.MEDIA_ROOT).rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
+    for name, data in stored_files(bucket):
         if is_picture(data) and any(near(e, face_of) for e in encodings(data)):
-            found.append(f"file {path.name}: the face")
+            found.append(f"file {name}: the face")
         if any(word.encode() in data for word in words):
-            found.append(f"file {path.name}: the name")
+            found.append(f"file {name}: the name")
     for model in apps.get_models():
         fields = [f for f in model._meta.concrete_fields]
         for row in model.objects.values_list("pk", *[f.attname for f in fields]).iterator():
@@ -94,10 +101,14 @@ def at_the_kiosk(client, token, path, run_on_commit):
     return attempt(client, token, frames, run_on_commit).json()
 
 
+@pytest.mark.parametrize("media", ["folder", "bucket"])
 def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table(
-    client, django_capture_on_commit_callbacks, settings
+    client, django_capture_on_commit_callbacks, settings, monkeypatch, media
 ):
+    """With media in a bucket (MEDIA_S3_BUCKET, a local S3 server) every file goes there and the
+    erasure deletes the objects; the media folder then holds only the e-mail outbox."""
     run = django_capture_on_commit_callbacks
+    bucket = use_bucket(settings, monkeypatch) if media == "bucket" else None
     # the embedded default: e-mails written to the portal's outbox folder (searched with the media)
     settings.EMAIL_HOST = ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -140,7 +151,7 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
 
     her_face = encodings(photos.read(photos.STRANGER))
     words = ["Eileen Collins", collins.employee_id]
-    before = traces(her_face, words)
+    before = traces(her_face, words, bucket)
     places = {place.split(" of ")[0].split(":")[0] for place in before}
     for where in (
         "recognition.Capture.result",  # the pictures themselves are files, counted below
@@ -159,10 +170,14 @@ def test_a_person_erased_leaves_no_picture_encoding_or_name_in_any_file_or_table
     with run(execute=True):
         assert client.post(reverse("people:delete", args=[collins.pk])).status_code == 302
 
-    assert traces(her_face, words) == []
+    assert traces(her_face, words, bucket) == []
     # the search still finds everyone else
-    assert any("face" in place for place in traces(encodings(photos.read(photos.OBAMA)), ["Barack Obama"]))
+    assert any("face" in place for place in traces(encodings(photos.read(photos.OBAMA)), ["Barack Obama"], bucket))
     assert obama.photos.get().image
+    if bucket:
+        assert obama.photos.get().image.name in {name.split("/", 1)[1] for name in bucket.names()}
+        in_folder = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+        assert all(path.is_relative_to(settings.EMAIL_FILE_PATH) for path in in_folder), in_folder
 
 
 @pytest.mark.parametrize("when", ["after the pass", "at once"])

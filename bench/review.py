@@ -1,0 +1,178 @@
+"""The unknown-face review list at `entries` open entries with `writers` workers recording
+sightings at once (issue 24): the time per sighting, deadlocks, duplicate entries.
+
+In a PostgreSQL database of its own (dropped afterwards): `entries` open entries of strangers
+far from each other (random faces at the spread of real encodings), then first one writer alone
+(the quiet figure), then `writers` threads with their own connections, started together, each
+recording `sightings` sightings: a third new strangers (an entry opened: the step that takes the
+opening lock), a third sightings of open entries (the entry joined: its row locked), a third
+strangers that every writer sees at the same moments (the race that must still end in one
+entry each). Every sighting is timed from the call to its commit.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import common, stack
+
+CHILD = "from bench.review import child; child()"
+
+
+def run(entries=10_000, writers=4, sightings=60):
+    from tests.e2e.stack import postgres_database
+
+    with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp, postgres_database() as url:
+        env = stack.bench_env(Path(tmp))
+        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings")
+        env["BENCH_REVIEW"] = json.dumps({"entries": entries, "writers": writers, "sightings": sightings})
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD], cwd=common.ROOT, env=env, check=True, capture_output=True, text=True
+        )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    report(figures)
+    return common.save("review", figures)
+
+
+def report(f):
+    print(f"\n== review list: {f['entries']:,} open entries (made in {f['build_seconds']} s)")
+    for name, part in f["runs"].items():
+        times = f"median {part['median_ms']:>7.1f} ms  p95 {part['p95_ms']:>7.1f} ms  max {part['max_ms']:>7.1f} ms"
+        print(f"{name:<22} {part['n']:>4} sightings  {times}")
+    print(f"deadlocks {f['deadlocks']}, other errors {f['errors']}, duplicate entries {f['duplicates']}")
+
+
+def child():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    options = json.loads(__import__("os").environ["BENCH_REVIEW"])
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    _build(options["entries"])
+    build = time.perf_counter() - start
+    print(json.dumps({**options, "build_seconds": round(build, 1), **_measure(options)}))
+
+
+SPREAD = 0.09  # per coordinate: random faces about 1.4 apart, like strangers' real encodings
+
+
+def _face(rng):
+    import numpy as np
+
+    return rng.normal(0, SPREAD, 128).astype(np.float32)
+
+
+def _build(entries):
+    import numpy as np
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from portal.review.models import UnknownFace
+
+    rng = np.random.default_rng(24)
+    now = timezone.now()
+    UnknownFace.objects.bulk_create(
+        [
+            UnknownFace(
+                encoding=_face(rng).tobytes(),
+                encoding_version=settings.FACE_ENCODING_VERSION,
+                seen=1,
+                first_seen=now,
+                last_seen=now,
+                picture=b"\xff\xd8" + bytes(2000),  # about the size of a face picture
+            )
+            for _ in range(entries)
+        ],
+        batch_size=2000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _sighting(face, rng):
+    import numpy as np
+    from django.utils import timezone
+
+    from recognition.sightings import Sighting
+
+    encoding = (face + rng.normal(0, 0.01, face.shape)).astype(np.float32)
+    return Sighting(at=timezone.now(), source="camera", unknown_face=encoding.tobytes(), face_picture=b"jpeg")
+
+
+def _measure(options):
+    import threading
+
+    import numpy as np
+    from django.db import OperationalError, connection
+
+    from portal.review.models import UnknownFace
+    from portal.review.services import unknown_face_record
+
+    rng = np.random.default_rng(7)
+    stored = UnknownFace.objects.values_list("encoding", flat=True)[:2000]
+    open_faces = [np.frombuffer(bytes(e), dtype=np.float32) for e in stored]
+    shared = [_face(rng) for _ in range(max(1, options["sightings"] // 3))]
+    failures = {"deadlocks": 0, "errors": 0}
+
+    def plan(seed, count, with_shared):
+        mine = np.random.default_rng(seed)
+        faces = []
+        for n in range(count):
+            kind = n % 3 if with_shared else n % 2
+            if kind == 0:
+                faces.append(_face(mine))  # a new stranger
+            elif kind == 1:
+                faces.append(open_faces[int(mine.integers(len(open_faces)))])  # an open entry seen again
+            else:
+                faces.append(shared[(n // 3) % len(shared)])  # the stranger every writer sees now
+        return faces, mine
+
+    def record(faces, mine, times, start=None):
+        try:
+            if start is not None:
+                start.wait(timeout=120)
+            for face in faces:
+                began = time.perf_counter()
+                try:
+                    unknown_face_record(sighting=_sighting(face, mine))
+                except OperationalError as exc:
+                    failures["deadlocks" if "deadlock" in str(exc) else "errors"] += 1
+                    continue
+                times.append(time.perf_counter() - began)
+        finally:
+            connection.close()
+
+    runs = {}
+    alone: list[float] = []
+    record(*plan(1, options["sightings"], with_shared=False), alone)
+    runs["1 writer (quiet)"] = common.summary_ms(alone)
+    before = UnknownFace.objects.count()
+    together: list[float] = []
+    start = threading.Barrier(options["writers"])
+    threads = [
+        threading.Thread(target=record, args=(*plan(100 + w, options["sightings"], True), together, start))
+        for w in range(options["writers"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    runs[f"{options['writers']} writers at once"] = common.summary_ms(together)
+    # one entry per shared stranger, however many writers saw it at the same moment
+    matrix = np.stack(
+        [np.frombuffer(bytes(e), dtype=np.float32) for e in UnknownFace.objects.values_list("encoding", flat=True)]
+    )
+    duplicates = sum(max(0, int((np.linalg.norm(matrix - face, axis=1) < 0.2).sum()) - 1) for face in shared)
+    return {
+        "runs": runs,
+        **failures,
+        "duplicates": duplicates,
+        "entries_opened_by_the_writers": UnknownFace.objects.count() - before,
+    }
