@@ -152,7 +152,7 @@ def _measure(options):
     runs = {}
     alone: list[float] = []
     record(*plan(1, options["sightings"], with_shared=False), alone)
-    runs["1 writer (quiet)"] = common.summary_ms(alone)
+    runs["1 writer alone"] = common.summary_ms(alone)
     before = UnknownFace.objects.count()
     together: list[float] = []
     start = threading.Barrier(options["writers"])
