@@ -69,7 +69,10 @@ def test_the_default_schedule_has_no_second_holiday_list(client):
 def test_dates_typed_into_the_default_schedule_move_into_the_calendar():
     Schedule.objects.filter(is_default=True).update(holidays=["2026-12-24", "2026-10-01"])
     CalendarDay.objects.create(day="2026-10-01", kind=CalendarDay.Kind.HOLIDAY, name="国庆节", country="CN")
-    migration = importlib.import_module("portal.attendance.migrations.0010_default_holidays_to_calendar")
+    # the data migration of 0010_default_holidays_to_calendar, squashed with the others since
+    migration = importlib.import_module(
+        "portal.attendance.migrations.0001_initial_squashed_0011_requests_leave_and_phone"
+    )
     migration.forward(global_apps, None)
     days = dict(CalendarDay.objects.values_list("day", "name"))
     assert {str(d): n for d, n in days.items()} == {"2026-10-01": "国庆节", "2026-12-24": ""}

@@ -6,6 +6,7 @@ answered 500 yet saved the camera, with the stream URL as its Location header; t
 closed port from a database.
 """
 
+import importlib
 import logging
 import os
 import socket
@@ -225,10 +226,10 @@ def test_the_migration_encrypts_passwords_stored_in_clear():
         cursor.execute("UPDATE cameras_camera SET password = %s WHERE id = %s", ["in-clear", camera.pk])
     assert Camera.objects.get(pk=camera.pk).password == "in-clear"  # read as it is until encrypted
     executor = MigrationExecutor(connection)
-    migration = executor.loader.get_migration("cameras", "0003_camera_password_encrypted")
-    migration.operations[-1].code(
-        executor.loader.project_state(("cameras", "0003_camera_password_encrypted")).apps, None
-    )
+    # 0003_camera_password_encrypted's data migration, squashed with the others since
+    squashed = "0001_initial_squashed_0005_camera_address_test_and_retries"
+    migration = importlib.import_module(f"portal.cameras.migrations.{squashed}")
+    migration.encrypt_stored_passwords(executor.loader.project_state(("cameras", squashed)).apps, None)
     with connection.cursor() as cursor:
         cursor.execute("SELECT password FROM cameras_camera WHERE id = %s", [camera.pk])
         assert cursor.fetchone()[0].startswith("fernet:")
