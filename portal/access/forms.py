@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.access.models import AccessEvent, Door, Zone
 from portal.people.models import Person
@@ -51,7 +52,7 @@ class LockdownForm(forms.Form):
 
 
 class VisitorForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("Name"))
+    name = forms.CharField(max_length=200, label=pgettext_lazy("person", "Name"))  # 姓名, not 名称
     company = forms.CharField(max_length=200, required=False, label=_("Company"))
     host = forms.ModelChoiceField(Person.objects.filter(visitor=None, active=True), label=_("Host"))
     doors = forms.ModelMultipleChoiceField(Door.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("Doors"))

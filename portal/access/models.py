@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.people.models import Department, Person
 
@@ -212,7 +213,7 @@ class Visitor(models.Model):
     """A visitor's pass. The face lives on `person` (the gallery's identity)
     until it is erased; this row stays as the audit trail, without biometrics."""
 
-    name = models.CharField(max_length=200, verbose_name=_("name"))
+    name = models.CharField(max_length=200, verbose_name=pgettext_lazy("person", "name"))
     company = models.CharField(max_length=200, blank=True, verbose_name=_("company"))
     host = models.ForeignKey(
         Person, null=True, on_delete=models.SET_NULL, related_name="hosted_visitors", verbose_name=_("host")

@@ -38,7 +38,7 @@ from portal.access.texts import reason_message
 from portal.access.transports import channels_configured
 from portal.access.visitors import VisitorRefused, visitor_pass_end, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, has_role, role_required
-from portal.core.spreadsheets import spreadsheet_row
+from portal.core.spreadsheets import coded, spreadsheet_row
 from portal.employees.mail import absolute_link
 from portal.kiosks.selectors import person_thumbnail
 from portal.web.reasons import explanation_text, reason_text
@@ -233,12 +233,13 @@ def _row(event):
             timezone.localtime(event.at).isoformat(timespec="seconds"),
             event.door.name,
             event.zone.name,
-            event.direction,
+            coded(event.direction, event.get_direction_display()),
             event.person.name if event.person else "",
             event.person.employee_id if event.person and not event.visitor_id else "",
             event.visitor.name if event.visitor_id else "",
-            event.result,
-            event.reason,
+            coded(event.result, event.get_result_display()),
+            # the code, as the API gives it, for an English reader ("granted", "no_access"); in words for another
+            coded(event.reason, reason_message(event.reason, event.message)),
             reason_message(event.reason, event.message),
         ]
     )

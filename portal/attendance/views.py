@@ -30,7 +30,7 @@ from portal.attendance.services import (
     attendance_event_void,
 )
 from portal.core.paging import PeekPage
-from portal.core.spreadsheets import spreadsheet_safe, wants_bom
+from portal.core.spreadsheets import coded, spreadsheet_safe, wants_bom
 from portal.people.models import Person
 
 
@@ -84,8 +84,8 @@ def attendance_csv(request):
                     spreadsheet_safe(event.person.name),
                     spreadsheet_safe(event.person.employee_id),
                     spreadsheet_safe(event.person.department.name if event.person.department else ""),
-                    event.direction,
-                    event.source,
+                    coded(event.direction, event.get_direction_display()),
+                    coded(event.source, event.get_source_display()),
                     "" if event.distance is None else f"{event.distance:.4f}",
                     _("yes") if event.voided else "",
                 ]

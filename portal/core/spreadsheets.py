@@ -8,6 +8,8 @@ injection: such text gets a leading apostrophe, which spreadsheets show as
 text; numbers, dates and empty cells are left alone.
 """
 
+from django.utils import translation
+
 # tab and CR too, which a spreadsheet strips before it looks for a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,3 +29,12 @@ def spreadsheet_row(values):
 def wants_bom(query):
     """CSV files start with a byte-order mark unless the request says `bom=0` (for machines)."""
     return query.get("bom", "1").lower() not in {"0", "false", "no"}
+
+
+def coded(value, label):
+    """A coded cell (a direction, a source, a result): the code for an English reader, as scripts
+    have read it since the first export; its label for any other, whose headers are in their
+    language too ("in" and "kiosk" under 方向 and 来源 read as left untranslated)."""
+    if not value or (translation.get_language() or "en").split("-")[0] == "en":
+        return value
+    return str(label)

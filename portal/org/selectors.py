@@ -12,11 +12,19 @@ from portal.org.models import Organization
 from portal.people.models import Department, Person
 from recognition.models import FacePhoto
 
+DEFAULT_NAME = "Attendance portal"  # settings.ORGANIZATION_NAME's default
+
 
 def organization_name():
     """The name set on the settings page, or ORGANIZATION_NAME from the environment until one is."""
     name = Organization.objects.filter(pk=1).values_list("name", flat=True).first()
-    return name or settings.ORGANIZATION_NAME
+    if name:
+        return name
+    if settings.ORGANIZATION_NAME == DEFAULT_NAME:
+        # nobody named it: the portal's own name, in the reader's language ("Attendance portal：考勤表"
+        # headed Chinese PDFs)
+        return _("Attendance portal")
+    return settings.ORGANIZATION_NAME
 
 
 def organization_logo() -> bytes | None:

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Department(models.Model):
@@ -25,7 +26,8 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
-    name = models.CharField(max_length=200, verbose_name=_("name"))
+    # a person's name is 姓名 in Chinese, a department's or a door's 名称
+    name = models.CharField(max_length=200, verbose_name=pgettext_lazy("person", "name"))
     employee_id = models.CharField(_("employee ID"), max_length=64, unique=True)
     department = models.ForeignKey(
         Department,

@@ -14,7 +14,7 @@ import zipfile
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -369,7 +369,8 @@ class _Timesheet:
             _("Page %(page)s of %(pages)s") % {"page": self.page, "pages": self.pages},
             size=10,
         )
-        pdf.text(MARGIN, MARGIN - 20, _("Printed %(at)s") % {"at": f"{timezone.localtime():%Y-%m-%d %H:%M}"}, size=10)
+        printed = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")  # the reader's way
+        pdf.text(MARGIN, MARGIN - 20, _("Printed %(at)s") % {"at": printed}, size=10)
         self.y = TOP
         self.line([str(title) for title, _x in PDF_COLUMNS], bold=True)
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.attendance.selectors import daily_summary_list
@@ -26,9 +26,10 @@ CHUNK = 2000
 
 def report_period(filters):
     # in the reader's language: pages and PDF headers said "to" and "department" in Chinese too
+    # dates as the reader writes them (2026年3月1日; ISO in English, as the portal always wrote them)
     text = _("%(start)s to %(end)s") % {
-        "start": f"{filters['date_from']:%Y-%m-%d}",
-        "end": f"{filters['date_to']:%Y-%m-%d}",
+        "start": formats.date_format(filters["date_from"], "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(filters["date_to"], "SHORT_DATE_FORMAT"),
     }
     if filters.get("person"):
         text += _(", %(name)s") % {"name": filters["person"].name}

@@ -144,7 +144,7 @@ def test_a_chinese_xlsx_has_chinese_titles_and_the_name(february, tmp_path):
     path = tmp_path / "m.xlsx"
     write_monthly_xlsx(monthly_summary(first=FIRST), path, zh=True)
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][0] == "2026-02 月度汇总" and rows[1][:2] == ("工号", "姓名")
+    assert rows[0][0] == "2026-02 月度汇总" and rows[1][:2] == ("员工编号", "姓名")
     assert any(r and r[1] == "张伟" for r in rows)
 
 
