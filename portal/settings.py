@@ -609,6 +609,10 @@ DOOR_COMMAND_MAX_AGE_SECONDS = env_float("DOOR_COMMAND_MAX_AGE_SECONDS", 5.0, mi
 # Door-command deliveries go to one Celery queue per channel, "<this>-mqtt" and "<this>-webhook"
 # (empty: "<CELERY_QUEUE>-doors"), so a broker that does not answer never delays the other channel.
 DOOR_COMMAND_QUEUE = env_str("DOOR_COMMAND_QUEUE", "")
+# The process that grants an attempt (a worker, the camera runner) publishes its unlock itself as soon
+# as the decision commits, one try; the queue above only retries what that try did not deliver.
+# 0: every command through the queue (workers that cannot reach the door controllers).
+DOOR_COMMAND_SEND_AT_ONCE = env_bool("DOOR_COMMAND_SEND_AT_ONCE", True)
 # Alerts (unknown face refused repeatedly, lockdown, failing deliveries) as a signed webhook; empty: portal only.
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
 ALERT_WEBHOOK_SECRET = env_str("ALERT_WEBHOOK_SECRET", "")

@@ -37,7 +37,9 @@ def largest(faces):
 
 
 def analyse(frames, *, options=engine.DetectOptions(), rule=None, challenge="", confident=None):
-    """frames: a list of (PIL image, faces or None); faces already found are not looked for again.
+    """frames: a sequence of (PIL image, faces or None); faces already found are not looked for again.
+    A frame is taken from it only when looked at: a first frame that decides alone leaves the others
+    unread (recognition.processing decodes them then). A frame lost since it was uploaded is (None, []).
 
     rule: a liveness.LivenessRule to check liveness over the frames, or None;
     challenge: the movement the frames must show besides (liveness.CHALLENGES), or "".

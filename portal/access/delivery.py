@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 LOCKING = (DoorCommand.Command.LOCKDOWN, DoorCommand.Command.RELEASE)
 FIRST_PAUSE = 0.1
 MAX_PAUSE = 1.0
+# the decider's own try (door_commands_send_now): one attempt, this long at most, then the queue's
+# task takes over; a broker that does not answer must not hold the next person at a kiosk
+FIRST_TRY_SECONDS = 0.5
 
 
 def max_age():
@@ -72,7 +75,15 @@ def door_command_deliver(*, pk, sleep=time.sleep):
     return door_commands_deliver(pks=[pk], sleep=sleep).get(pk)
 
 
-def door_commands_deliver(*, pks, sleep=time.sleep):
+def door_commands_send_now(*, pks):
+    """The process that decided tries once, right after its commit, before anything else: no queue
+    between the decision and the lock. What this try does not deliver is handed back as pending,
+    for the queue's task (door_commands_deliver) to retry until its deadline. Returns {pk: status}
+    of the rows claimed ("sent", or "pending": the caller queues those)."""
+    return door_commands_deliver(pks=pks, once=True)
+
+
+def door_commands_deliver(*, pks, sleep=time.sleep, once=False):
     """Deliver outbox rows, each channel's at the same time as the others' and
     against its own deadline: a broker that does not answer never makes the
     webhook late, nor the reverse. Returns {pk: status} of the rows claimed.
@@ -85,6 +96,8 @@ def door_commands_deliver(*, pks, sleep=time.sleep):
 
     The database is read and written only here, in the caller's thread; the
     sends run in threads of their own and touch nothing but the network.
+    once: one attempt of at most FIRST_TRY_SECONDS per row; what it does not deliver is handed
+    back as pending, never expired (door_commands_send_now).
     """
     statuses = {}
     ready = []
@@ -98,17 +111,23 @@ def door_commands_deliver(*, pks, sleep=time.sleep):
         else:
             ready.append(command)
     if len(ready) == 1:
-        outcomes = [_send_until_deadline(ready[0], sleep)]
+        outcomes = [_send_until_deadline(ready[0], sleep, once)]
     elif ready:
         with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="door-channel") as pool:
-            outcomes = list(pool.map(lambda command: _send_until_deadline(command, sleep), ready))
+            outcomes = list(pool.map(lambda command: _send_until_deadline(command, sleep, once), ready))
     else:
         outcomes = []
     for command, (sent, attempts, error) in zip(ready, outcomes, strict=True):
-        DoorCommand.objects.filter(pk=command.pk).update(attempts=F("attempts") + attempts)
         if sent:
-            DoorCommand.objects.filter(pk=command.pk).update(status=DoorCommand.Status.SENT, sent_at=sent, error="")
+            # one statement: the row is "sent" the moment the broker acknowledged, nothing in between
+            DoorCommand.objects.filter(pk=command.pk).update(
+                status=DoorCommand.Status.SENT, sent_at=sent, error="", attempts=F("attempts") + attempts
+            )
             statuses[command.pk] = DoorCommand.Status.SENT
+            continue
+        DoorCommand.objects.filter(pk=command.pk).update(attempts=F("attempts") + attempts)
+        if once:
+            statuses[command.pk] = _hand_back(command, error, quietly=True)
         elif command.command not in LOCKING:
             _expire(command, error)
             statuses[command.pk] = DoorCommand.Status.EXPIRED
@@ -117,12 +136,15 @@ def door_commands_deliver(*, pks, sleep=time.sleep):
     return statuses
 
 
-def _send_until_deadline(command, sleep):
+def _send_until_deadline(command, sleep, once=False):
     """Send over the command's channel, retrying with a growing pause until its
-    deadline. (sent at or None, attempts, last error). Network only: no database."""
+    deadline (once: a single attempt of at most FIRST_TRY_SECONDS).
+    (sent at or None, attempts, last error). Network only: no database."""
     transport = TRANSPORTS[command.channel]()
     expires = command.command not in LOCKING
     deadline = command.issued_at + max_age() if expires else timezone.now() + max_age()
+    if once:
+        deadline = min(deadline, timezone.now() + timedelta(seconds=FIRST_TRY_SECONDS))
     pause, error, attempts = FIRST_PAUSE, "not tried", 0
     while True:
         remaining = (deadline - timezone.now()).total_seconds()
@@ -138,6 +160,8 @@ def _send_until_deadline(command, sleep):
             if exc.permanent:  # e.g. a 401: the same request will be refused again
                 log.warning("door command %s via %s refused: %s", command.pk, command.channel, error)
                 return None, attempts, error
+            if once:
+                return None, attempts, error
             log.info("door command %s via %s: %s; retrying", command.pk, command.channel, error)
             sleep(min(pause, max(remaining - 0.01, 0)))
             pause = min(pause * 2, MAX_PAUSE)
@@ -145,10 +169,15 @@ def _send_until_deadline(command, sleep):
         return timezone.now(), attempts, ""
 
 
-def _hand_back(command, error):
+def _hand_back(command, error, *, quietly=False):
+    """Sending -> pending, for the next try. quietly: the decider's first try failed, the queue's task
+    retries at once (no alert yet: that task raises it if it fails too)."""
     DoorCommand.objects.filter(pk=command.pk, status=DoorCommand.Status.SENDING).update(
         status=DoorCommand.Status.PENDING, claimed_at=None, error=error[:300]
     )
+    if quietly:
+        log.info("door command %s via %s: first try failed (%s); queued", command.pk, command.channel, error)
+        return DoorCommand.Status.PENDING
     log.warning(
         "door command %s (%s %s) not delivered yet, will retry: %s", command.pk, command.command, command.door, error
     )

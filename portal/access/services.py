@@ -117,7 +117,9 @@ def access_attempt_decide(
             unknown_face=unknown_face if verdict.reason == "not_recognized" else None,
         )
         if verdict.granted:
-            door_command_issue(door=door, command=DoorCommand.Command.UNLOCK, seconds=door.unlock_seconds, event=event)
+            door_command_issue(
+                door=door, command=DoorCommand.Command.UNLOCK, seconds=door.unlock_seconds, event=event, at_once=True
+            )
             if visitor is not None and visitor.arrived_at is None:
                 visitor_arrival_claim(visitor=visitor, event=event)
         elif verdict.reason == "not_recognized":
@@ -125,9 +127,10 @@ def access_attempt_decide(
     return event
 
 
-def door_command_issue(*, door, command, seconds=0, event=None, user=None):
+def door_command_issue(*, door, command, seconds=0, event=None, user=None, at_once=False):
     """Outbox rows, one per configured channel, in the caller's transaction;
-    their delivery is queued once it commits."""
+    their delivery is queued once it commits (at_once: a person waits at the door, this
+    process sends them itself first: portal.access.tasks.door_commands_enqueue)."""
     issued_at = timezone.now()
     rows = [
         DoorCommand.objects.create(
@@ -145,7 +148,7 @@ def door_command_issue(*, door, command, seconds=0, event=None, user=None):
         from portal.access.tasks import door_commands_enqueue
 
         commands = [(row.pk, row.channel) for row in rows]
-        transaction.on_commit(lambda: door_commands_enqueue(commands))
+        transaction.on_commit(lambda: door_commands_enqueue(commands, at_once=at_once))
     return rows
 
 

@@ -3,6 +3,7 @@ in time or never."""
 
 import json
 import threading
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,7 +42,7 @@ def roles_and_channels(settings, db):
 def task_lost(monkeypatch):
     """The delivery task never reaches a worker (the broker lost it)."""
     with monkeypatch.context() as patch:
-        patch.setattr("portal.access.tasks.door_commands_enqueue", lambda commands: None)
+        patch.setattr("portal.access.tasks.door_commands_enqueue", lambda commands, **options: None)
         yield
 
 
@@ -111,8 +112,6 @@ def test_with_the_broker_down_no_event_is_lost_and_nothing_older_than_the_max_ag
     try:
         subscriber = Subscriber(port=port, prefix="down-test")
         try:
-            import time
-
             time.sleep(1.1)  # the pending one is now older than the max age
             expired, young = door_commands_sweep()
             assert (expired, young) == (1, [])
@@ -141,6 +140,77 @@ def test_a_pending_command_still_young_when_the_broker_returns_is_delivered_by_t
     assert door_command_deliver(pk=young[0]) == "sent"
     assert [p["event_id"] for _, _, p in subscriber.wait_for(1)] == [event.pk]
     assert door_command_deliver(pk=young[0]) is None  # delivered once, even if the task arrives twice
+
+
+@pytest.fixture
+def with_a_broker(settings, monkeypatch):
+    """Celery with a real broker: what door_commands_enqueue hands to a channel's queue is noted, not run."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr("portal.access.tasks.door_command_enqueue", lambda pk, channel: queued.append(pk))
+    return queued
+
+
+def test_the_worker_that_grants_an_attempt_publishes_the_unlock_itself_and_queues_nothing(
+    subscriber, with_a_broker, ana, lab
+):
+    door, kiosk = lab
+    event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    # no hop through the doors' queue between the decision and the lock
+    assert DoorCommand.objects.get().status == "sent" and with_a_broker == []
+    assert [payload["event_id"] for _, _, payload in subscriber.wait_for(1)] == [event.pk]
+
+
+def test_an_unlock_whose_first_try_fails_is_retried_by_the_queue_and_published_once(
+    settings, with_a_broker, ana, lab, tmp_path
+):
+    from portal.access.tasks import deliver_door_command
+
+    door, kiosk = lab
+    port = free_port()  # nothing listens here yet: the broker is "down" for the first try
+    settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT = "127.0.0.1", port
+    settings.DOOR_MQTT_TOPIC = "retry-test/doors/{door}/command"
+    started = time.monotonic()
+    event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    command = DoorCommand.objects.get()
+    # one short try, then handed to the queue as pending: the decider does not wait out the max age
+    assert time.monotonic() - started < 2.0
+    assert (command.status, command.attempts, with_a_broker) == ("pending", 1, [command.pk])
+    assert not Alert.objects.exists()  # the queue's task raises it if it fails too
+    broker = PrivateBroker(port, tmp_path).start()
+    try:
+        subscriber = Subscriber(port=port, prefix="retry-test")
+        try:
+            deliver_door_command(command.pk)  # the queued task, in a worker
+            deliver_door_command(command.pk)  # delivered twice by the broker: claimed once
+            messages = subscriber.wait_for(1)
+            time.sleep(0.3)  # a second copy would have arrived by now
+            assert [payload["event_id"] for _, _, payload in subscriber.messages] == [event.pk]
+            assert len(messages) == 1
+        finally:
+            subscriber.close()
+    finally:
+        broker.stop()
+    command.refresh_from_db()
+    assert (command.status, command.attempts) == ("sent", 2)
+
+
+def test_with_send_at_once_off_every_unlock_goes_through_the_queue(subscriber, settings, with_a_broker, ana, lab):
+    settings.DOOR_COMMAND_SEND_AT_ONCE = False  # workers that cannot reach the controllers' broker
+    door, kiosk = lab
+    access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    command = DoorCommand.objects.get()
+    assert (command.status, with_a_broker) == ("pending", [command.pk])
+    assert subscriber.wait_for(1, timeout=0.5) == []
+
+
+def test_an_operator_s_commands_still_go_through_the_queue(subscriber, with_a_broker, lab, django_user_model):
+    from portal.access.services import door_unlock_operator
+
+    door, _ = lab
+    admin = django_user_model.objects.create_user("op", password="x")
+    door_unlock_operator(door=door, minutes=5, user=admin)
+    assert [c.status for c in DoorCommand.objects.all()] == ["pending"] and len(with_a_broker) == 1
 
 
 class Controller(BaseHTTPRequestHandler):

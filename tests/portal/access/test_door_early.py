@@ -7,11 +7,11 @@ see which frames were encoded.
 import pytest
 
 from portal.access.models import AccessEvent
-from recognition import engine
+from recognition import engine, imaging
 from tests import photos
 from tests.factories import enrolled
 from tests.portal.access.helpers import door_with_kiosk, grant
-from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame
+from tests.portal.kiosks.kiosk_helpers import attempt, kiosk_frame, post_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,40 @@ def test_a_kiosk_that_is_not_at_a_door_combines_every_frame(client, encoded, dja
     encoded.clear()
     attempt(client, token, frames(photos.OBAMA), django_capture_on_commit_callbacks)
     assert sum(encoded) == 3
+
+
+def decoded_by_the_worker(client, token, pictures, monkeypatch, run_on_commit):
+    """Submit an attempt, then count the JPEG frames the worker decodes while deciding it."""
+    with run_on_commit() as queued:  # stored and queued, not processed yet
+        assert post_attempt(client, token, pictures).status_code == 202
+    decoded, real = [], imaging.decode
+
+    def counted(data, *args, **kwargs):
+        decoded.append(1)
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(imaging, "decode", counted)
+    with run_on_commit(execute=True):
+        for task in queued:
+            task()
+    return len(decoded)
+
+
+def test_a_first_frame_that_decides_leaves_the_other_frames_undecoded(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    obama = enrolled("Barack Obama", photos.OBAMA_2, photos.OBAMA_3, employee_id="1042")
+    _, _, token = at_a_door(obama)
+    pictures = frames(photos.OBAMA)
+    assert decoded_by_the_worker(client, token, pictures, monkeypatch, django_capture_on_commit_callbacks) == 1
+    assert AccessEvent.objects.get().person == obama
+
+
+def test_a_doubtful_first_frame_has_the_other_frames_decoded_and_looked_at(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    enrolled("Barack Obama", photos.OBAMA_2, employee_id="1042")
+    _, _, token = at_a_door()
+    pictures = frames(photos.STRANGER)
+    assert decoded_by_the_worker(client, token, pictures, monkeypatch, django_capture_on_commit_callbacks) == 3
+    assert AccessEvent.objects.get().result == "denied"
