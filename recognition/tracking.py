@@ -483,18 +483,29 @@ class Tracker:
         self.active = []
         self.recent = []  # ended tracks, within pass_window: a new piece of their pass may come
         self.frame = 0  # analysed frames so far
+        self._analysed_at = None  # when the last analysed frame was taken
+        self._spacing = None  # seconds between analysed frames lately
         self._ids = itertools.count(1)
 
-    def update(self, t, faces, *, cut=False):
+    def update(self, t, faces, *, cut=False, analysed=True):
         """Faces seen at time t (seconds) in the next analysed frame; returns the tracks handed out now.
 
         cut: the picture changed as a whole since the last analysed frame (FaceFinder.cut: an
         edited video's cut to another shot). Every track ends there: a face in the same place
         after a cut is no evidence of the same person, and two look-alikes nearer than
         max_distance would otherwise be one track, one of them never listed.
+        analysed=False: no frame, only time going on (a runner waiting for its stream): tracks end
+        on time, but the wait is not a frame that missed them. Counted as one, a runner starved of
+        CPU (its reader late as well) cut a pass into pieces between two analysed frames.
         """
-        self.frame += 1
-        done = [track for track in self.active if cut or self._gone(track, t)]
+        if analysed:
+            self.frame += 1
+            if self._analysed_at is not None and t > self._analysed_at:
+                # the analysis rate lately: what an idle wait is worth in frames (_gone)
+                step = t - self._analysed_at
+                self._spacing = step if self._spacing is None else 0.7 * self._spacing + 0.3 * step
+            self._analysed_at = t
+        done = [track for track in self.active if cut or self._gone(track, t, analysed)]
         self.active = [track for track in self.active if track not in done]
         self.recent = [track for track in self.recent if t - track.last_seen <= self.pass_window] + done
         for track, face in self._assign(t, faces):
@@ -518,8 +529,13 @@ class Tracker:
         self.active = []
         return out
 
-    def _gone(self, track, t):
-        missed = self.frame - track.last_frame - 1  # analysed frames without it before this one
+    def _gone(self, track, t, analysed=True):
+        # analysed frames without it (this one not yet: its faces are assigned after this)
+        missed = self.frame - track.last_frame - analysed
+        if not analysed and self._spacing and self._analysed_at is not None:
+            # and the frames the analysis would have made by now at its recent rate: a stream that
+            # stopped still ends its tracks on time
+            missed += int((t - self._analysed_at) / self._spacing)
         return t - track.last_seen > self.max_gap and missed > self.gap_frames
 
     def _pass_of(self, t, face):
@@ -628,9 +644,10 @@ class Passes:
         self.log = log or (lambda *args: None)
         self.passes = {}
 
-    def update(self, t, faces, gallery, rule):
-        """The faces of the next analysed frame; returns the decisions made now."""
-        ended = self.tracker.update(t, faces)
+    def update(self, t, faces, gallery, rule, *, analysed=True):
+        """The faces of the next analysed frame (analysed=False: no frame, time goes on: Tracker.update);
+        returns the decisions made now."""
+        ended = self.tracker.update(t, faces, analysed=analysed)
         out = []
         for track in self.tracker.active:
             self._pass(track).last_seen = max(self._pass(track).last_seen, track.last_seen)

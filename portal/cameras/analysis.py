@@ -105,7 +105,7 @@ class TrackAnalysis:
         if t == float("inf"):
             decided = self.passes.finish(known, rule)
         else:
-            decided = self.passes.update(t, [], known, rule)
+            decided = self.passes.update(t, [], known, rule, analysed=False)
         self._record_all(decided)
 
     def _gate(self, track):

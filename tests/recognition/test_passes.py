@@ -154,6 +154,32 @@ def test_a_track_lost_for_two_analysed_frames_at_one_a_second_goes_on(encodings)
     assert len(ended + seconds_only.finish()) == 2
 
 
+def test_a_runner_waiting_for_its_stream_between_two_analysed_frames_keeps_the_track(encodings):
+    # a runner starved of CPU at about one analysed frame a second: its reader is late too, so the
+    # analyser waits (TrackAnalysis.idle) several times between two frames; those waits used to
+    # count as analysed frames that missed the face, and one pass became several tracks
+    tracker = tracking.Tracker(max_gap=1.0, gap_frames=2)
+    tracker.update(0.0, [face(encodings["obama"], 50, 0.0)])
+    tracker.update(1.0, [face(encodings["obama"], 150, 1.0)])
+    ended = []
+    for t in (1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4):
+        ended += tracker.update(t, [], analysed=False)
+    ended += tracker.update(2.6, [face(encodings["obama"], 310, 2.6)])  # the next analysed frame
+    assert ended == []
+    (track,) = tracker.finish()
+    assert track.frames == 3
+
+
+def test_a_stream_that_stops_still_ends_its_tracks_on_time(encodings):
+    tracker = tracking.Tracker(max_gap=1.0, gap_frames=2)
+    tracker.update(0.0, [face(encodings["obama"], 50, 0.0)])
+    tracker.update(1.0, [face(encodings["obama"], 150, 1.0)])
+    waits = [1.0 + 0.2 * i for i in range(1, 21)]  # no frame for 4 s
+    ended_at = next(t for t in waits if tracker.update(t, [], analysed=False))
+    # three frames' worth of waiting at its rate of one a second
+    assert 4.0 <= ended_at <= 4.3
+
+
 def test_a_doubtful_first_piece_and_a_recognized_second_piece_are_one_decision_and_no_stranger(gallery, encodings):
     assert not decision.decide(gallery, encodings["doubtful"], RULE).accepted
     assert np.linalg.norm(encodings["doubtful"] - encodings["obama"]) < decision.SAME_FACE
