@@ -41,7 +41,7 @@ def report(f):
     print(f"\n== review list: {f['entries']:,} open entries (made in {f['build_seconds']} s)")
     for name, part in f["runs"].items():
         times = f"median {part['median_ms']:>7.1f} ms  p95 {part['p95_ms']:>7.1f} ms  max {part['max_ms']:>7.1f} ms"
-        print(f"{name:<22} {part['n']:>4} sightings  {times}")
+        print(f"{name:<26} {part['n']:>4} x  {times}")
     print(f"deadlocks {f['deadlocks']}, other errors {f['errors']}, duplicate entries {f['duplicates']}")
 
 
@@ -113,7 +113,7 @@ def _measure(options):
     from django.db import OperationalError, connection
 
     from portal.review.models import UnknownFace
-    from portal.review.services import unknown_face_record
+    from portal.review.services import _distances, unknown_face_record
 
     rng = np.random.default_rng(7)
     stored = UnknownFace.objects.values_list("encoding", flat=True)[:2000]
@@ -153,6 +153,14 @@ def _measure(options):
     alone: list[float] = []
     record(*plan(1, options["sightings"], with_shared=False), alone)
     runs["1 writer alone"] = common.summary_ms(alone)
+    # of which: reading every open entry's encoding and measuring the distances (what a sighting cannot skip)
+    reads = []
+    for face in open_faces[:20]:
+        began = time.perf_counter()
+        _distances(UnknownFace.objects.filter(status=UnknownFace.Status.OPEN).order_by(), face)
+        reads.append(time.perf_counter() - began)
+    connection.close()
+    runs["reading the open entries"] = common.summary_ms(reads)
     before = UnknownFace.objects.count()
     together: list[float] = []
     start = threading.Barrier(options["writers"])
