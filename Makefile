@@ -107,10 +107,15 @@ fonts:
 		echo "Installing Debian's fonts-dejavu-core for the letters the CJK font lacks (ř, č, ů, ł, ğ)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
+# The engine tests once more with dlib's encoder and detector: the default is SFace + YuNet,
+# and dlib's version must stay a setting that works (docs/recognition-models.md).
+DLIB_SETTINGS := FACE_ENCODING_VERSION=dlib_face_recognition_resnet_model_v1+mirror FACE_DETECTOR=hog
+
 test: install docs chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
+	$(DLIB_SETTINGS) $(PY) -m pytest tests/recognition -m "not slow" -q
 
 # While editing: no worker processes, browsers, private servers or subprocess boots (`slow`);
 # the face engine loads when a test first detects a face, not at collection.

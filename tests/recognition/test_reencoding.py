@@ -189,3 +189,55 @@ def test_the_reencode_command_leaves_a_job_the_workers_are_running_alone(plain_g
     call_command("reencode", verbosity=0)
     assert f"Job {running.pk} is already re-encoding" in capsys.readouterr().out
     assert ReencodeJob.objects.count() == 1 and versions.active() == PLAIN
+
+
+def test_a_fresh_install_encodes_with_sface_and_finds_faces_with_yunet():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("FACE_ENCODING_VERSION", "FACE_DETECTOR")}
+    code = "from django.conf import settings; print(settings.FACE_ENCODING_VERSION, settings.FACE_DETECTOR)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split() == [sface.VERSION, "yunet"]
+
+
+def test_an_upgrade_from_dlibs_default_reencodes_in_the_background_and_searches_dlib_meanwhile(
+    settings, django_capture_on_commit_callbacks
+):
+    from recognition import tasks
+
+    # installed before SFace became the default: dlib's mirror version, found by HOG
+    settings.FACE_ENCODING_VERSION, settings.FACE_DETECTOR = MIRROR, "hog"
+    enrolled("Barack Obama", photos.OBAMA, photos.OBAMA_2, employee_id="1042")
+    enrolled("Joe Biden", photos.BIDEN, employee_id="17")
+    # the upgrade: the new defaults, and the workers start
+    settings.FACE_ENCODING_VERSION, settings.FACE_DETECTOR = sface.VERSION, "yunet"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        tasks.reencode_when_the_version_changed()
+    job = ReencodeJob.objects.get()
+    assert (job.target, job.total, len(queued)) == (sface.VERSION, 3, 1)
+    # queued, not yet run: people are still recognised, in dlib's version, with YuNet's boxes
+    assert versions.active() == MIRROR and gallery.current().encoding_version == MIRROR
+    assert identified(photos.OBAMA_3) == ["Barack Obama"]
+    assert identified(photos.STRANGER) == [None]
+    job.status = ReencodeJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    while not reencode_run(job=job, seconds=0, batch=1):
+        assert gallery.current().encoding_version == MIRROR and loaded_versions() == {MIRROR}
+        assert identified(photos.OBAMA_3) == ["Barack Obama"]
+    assert versions.active() == sface.VERSION
+    assert identified(photos.OBAMA_AND_BIDEN) == ["Barack Obama", "Joe Biden"]
+    assert identified(photos.STRANGER) == [None]
+    # a worker started after the switch finds nothing to do
+    tasks.reencode_when_the_version_changed()
+    assert ReencodeJob.objects.count() == 1
