@@ -23,9 +23,8 @@ class Migration(migrations.Migration):
     replaces = [('recognition', '0001_initial'), ('recognition', '0002_capture_verify_and_client_id'), ('recognition', '0003_capture_kiosk_and_frames'), ('recognition', '0004_facephoto_quality_and_review'), ('recognition', '0005_encoding_versions'), ('recognition', '0006_capture_claimed_employee_id'), ('recognition', '0007_capture_photo_taken_at'), ('recognition', '0008_photo_thumbnails'), ('recognition', '0009_claim_token_and_sent_at'), ('recognition', '0010_reencodejob_claim_token_and_sent_at'), ('recognition', '0011_videojob_videoface')]
 
     dependencies = [
-        ('kiosks', '0001_initial'),
-        ('people', '0001_initial'),
-        ('people', '0006_person_search_key'),
+        ('kiosks', '0001_initial_squashed_0002_liveness_on_by_default'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -34,10 +34,10 @@ class Migration(migrations.Migration):
     replaces = [('recognition', '0012_capture_camera_alter_capture_source'), ('recognition', '0013_translated_names'), ('recognition', '0014_camera_labels'), ('recognition', '0015_gallery_change_log'), ('recognition', '0016_capture_faces_index'), ('recognition', '0017_capture_liveness_challenge'), ('recognition', '0018_alter_capture_source')]
 
     dependencies = [
-        ('cameras', '0001_initial'),
-        ('kiosks', '0003_kiosk_door'),
-        ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
-        ('recognition', '0011_videojob_videoface'),
+        ('cameras', '0001_initial_squashed_0005_camera_address_test_and_retries'),
+        ('kiosks', '0003_kiosk_door_squashed_0004_kiosk_language'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0001_initial_squashed_0011_videojob_videoface'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     replaces = [('access', '0001_doors_zones_levels_events'), ('access', '0002_badge_pin'), ('access', '0003_door_unlock_schedule'), ('access', '0004_access_event_unknown_face')]
 
     dependencies = [
-        ('kiosks', '0001_initial'),
-        ('people', '0002_import_job'),
-        ('recognition', '0004_facephoto_quality_and_review'),
+        ('kiosks', '0001_initial_squashed_0002_liveness_on_by_default'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0001_initial_squashed_0011_videojob_videoface'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

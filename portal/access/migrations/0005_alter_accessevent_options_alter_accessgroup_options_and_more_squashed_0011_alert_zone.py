@@ -11,10 +11,10 @@ class Migration(migrations.Migration):
     replaces = [('access', '0005_alter_accessevent_options_alter_accessgroup_options_and_more'), ('access', '0006_alert_outbox'), ('access', '0007_door_reports'), ('access', '0008_door_liveness_level'), ('access', '0009_visitor_doors_pin_alerts'), ('access', '0010_visitor_arrival_end'), ('access', '0011_alert_zone')]
 
     dependencies = [
-        ('access', '0004_access_event_unknown_face'),
-        ('kiosks', '0003_kiosk_door'),
-        ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
-        ('recognition', '0010_reencodejob_claim_token_and_sent_at'),
+        ('access', '0001_doors_zones_levels_events_squashed_0004_access_event_unknown_face'),
+        ('kiosks', '0003_kiosk_door_squashed_0004_kiosk_language'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0001_initial_squashed_0011_videojob_videoface'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

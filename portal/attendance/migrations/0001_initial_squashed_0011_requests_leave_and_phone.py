@@ -45,10 +45,8 @@ class Migration(migrations.Migration):
     replaces = [('attendance', '0001_initial'), ('attendance', '0002_corrections_schedules_summaries'), ('attendance', '0003_default_schedule'), ('attendance', '0004_event_uploader_and_photo_time'), ('attendance', '0005_punch_rules_and_overtime'), ('attendance', '0006_calendar_days'), ('attendance', '0007_alter_attendanceevent_options_and_more'), ('attendance', '0008_attendanceevent_camera_source'), ('attendance', '0009_camera_source_label'), ('attendance', '0010_default_holidays_to_calendar'), ('attendance', '0011_requests_leave_and_phone')]
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
-        ('recognition', '0001_initial'),
-        ('recognition', '0010_reencodejob_claim_token_and_sent_at'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0001_initial_squashed_0011_videojob_videoface'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendance', '0011_requests_leave_and_phone'),
-        ('people', '0010_person_sort_key'),
+        ('attendance', '0001_initial_squashed_0011_requests_leave_and_phone'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
     ]
 
     operations = [

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     replaces = [('cameras', '0001_initial'), ('cameras', '0002_camera_warning'), ('cameras', '0003_camera_password_encrypted'), ('cameras', '0004_camera_picture_as_file'), ('cameras', '0005_camera_address_test_and_retries')]
 
     dependencies = [
-        ('access', '0004_access_event_unknown_face'),
+        ('access', '0001_doors_zones_levels_events_squashed_0004_access_event_unknown_face'),
     ]
 
     operations = [

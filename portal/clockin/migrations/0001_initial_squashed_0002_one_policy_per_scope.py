@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
     replaces = [('clockin', '0001_initial'), ('clockin', '0002_one_policy_per_scope')]
 
     dependencies = [
-        ('attendance', '0011_requests_leave_and_phone'),
-        ('people', '0008_person_search_trigram_index'),
-        ('recognition', '0018_alter_capture_source'),
+        ('attendance', '0001_initial_squashed_0011_requests_leave_and_phone'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0012_capture_camera_alter_capture_source_squashed_0018_alter_capture_source'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     replaces = [('employees', '0001_initial'), ('employees', '0002_visitor_arrival_end')]
 
     dependencies = [
-        ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

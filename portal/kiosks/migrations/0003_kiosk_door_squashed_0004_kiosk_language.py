@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     replaces = [('kiosks', '0003_kiosk_door'), ('kiosks', '0004_kiosk_language')]
 
     dependencies = [
-        ('access', '0001_doors_zones_levels_events'),
-        ('kiosks', '0002_liveness_on_by_default'),
+        ('access', '0001_doors_zones_levels_events_squashed_0004_access_event_unknown_face'),
+        ('kiosks', '0001_initial_squashed_0002_liveness_on_by_default'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
     replaces = [('kiosks', '0005_translated_names'), ('kiosks', '0006_liveness_refuses_flat_pictures')]
 
     dependencies = [
-        ('access', '0005_alter_accessevent_options_alter_accessgroup_options_and_more'),
-        ('kiosks', '0004_kiosk_language'),
+        ('access', '0005_alter_accessevent_options_alter_accessgroup_options_and_more_squashed_0011_alert_zone'),
+        ('kiosks', '0003_kiosk_door_squashed_0004_kiosk_language'),
     ]
 
     operations = [

@@ -43,8 +43,8 @@ class Migration(migrations.Migration):
     replaces = [('requests', '0001_initial'), ('requests', '0002_builtin_leave_types')]
 
     dependencies = [
-        ('attendance', '0011_requests_leave_and_phone'),
-        ('people', '0007_alter_department_options_alter_importjob_options_and_more'),
+        ('attendance', '0001_initial_squashed_0011_requests_leave_and_phone'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

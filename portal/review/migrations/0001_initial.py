@@ -10,10 +10,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('access', '0004_access_event_unknown_face'),
-        ('kiosks', '0003_kiosk_door'),
-        ('people', '0006_person_search_key'),
-        ('recognition', '0011_videojob_videoface'),
+        ('access', '0001_doors_zones_levels_events_squashed_0004_access_event_unknown_face'),
+        ('kiosks', '0003_kiosk_door_squashed_0004_kiosk_language'),
+        ('people', '0001_initial_squashed_0010_person_sort_key'),
+        ('recognition', '0001_initial_squashed_0011_videojob_videoface'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
