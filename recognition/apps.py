@@ -7,7 +7,7 @@ class RecognitionConfig(AppConfig):
     verbose_name = gettext_lazy("Recognition")
 
     def ready(self):
-        from portal.core.messages import templates_register
+        from portal.core.messages import messages_register
         from recognition import signals, texts  # noqa: F401 (signals connect on import)
 
-        templates_register("reasons", texts.ALL)
+        messages_register(texts.ALL)

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import MessageField
 from portal.people.models import Person
 from recognition.results import CaptureResult
 
@@ -156,7 +157,7 @@ class FacePhoto(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
     )
-    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
+    reason = MessageField(max_length=300, blank=True, verbose_name=_("reason"))
     # stable name of the reason, for grouping: no_face, several_faces, too_small, cut_off,
     # too_dark, washed_out, blurry, near_duplicate, unreadable, lookalike
     reason_code = models.CharField(max_length=32, blank=True, verbose_name=_("reason code"))
@@ -283,7 +284,7 @@ class Capture(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
     )
-    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    error = MessageField(max_length=300, blank=True, verbose_name=_("error"))
     # a recognition.results.CaptureResult as JSON: {"faces": [{"box", "person_id", "name",
     # "employee_id", "distance", "decision", "event_id", "event", ...}], "verified" (1:1 only), ...};
     # read it typed with face_result
@@ -356,7 +357,7 @@ class ReencodeJob(models.Model):
     done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
     # photos whose file is gone: they cannot be re-encoded and leave the gallery at the switch
     missing = models.PositiveIntegerField(default=0, verbose_name=_("missing"))
-    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    error = MessageField(max_length=300, blank=True, verbose_name=_("error"))
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -428,7 +429,7 @@ class VideoJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     # {"frames": analysed, "tracks": n, "fps": analysed per second of video, "gallery_size": n}
     result = models.JSONField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = MessageField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # the recovery rules (portal.recovery): who holds the claim, when it was last sent
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -1,12 +1,13 @@
 """The sentences recognition stores or hands back for people to read, in English.
 
-The engine stays free of Django, so nothing here is translated: a row keeps the
-English sentence, and the portal puts it into the reader's language when it is
-shown (portal.web.reasons), which also works for rows written long ago.
-`gettext_noop` is only the name `makemessages` looks for; every value a
-sentence carries is formatted as text before it is filled in (%(name)s), so the
-portal can read the values back out of a stored sentence.
+The engine stays free of Django, so nothing here is translated. Each sentence is a
+template of portal.core.messages (which imports no Django): its code is "recognition."
+and the constant's lower-case name (never rename one), and a row keeps that code and the
+values, which the portal shows in the reader's language (portal.core.messages.message_text).
+`gettext_noop` is only the name `makemessages` looks for.
 """
+
+from portal.core.messages import message_templates
 
 
 def gettext_noop(message):
@@ -93,4 +94,4 @@ VIDEO_MISSING = gettext_noop("The video's file is missing from storage.")
 VIDEO_TOO_LONG = gettext_noop("Recognizing this video took too long; try a shorter video.")
 VIDEO_BROKEN = gettext_noop("This video could not be processed because of an internal error.")
 
-ALL = [value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)]
+ALL = message_templates("recognition", globals())

@@ -31,7 +31,7 @@ def alert_raise(*, kind, message, door=None, zone=None, quiet_minutes=0):
     if quiet_minutes and Alert.objects.filter(kind=kind, door=door, at__gte=since).exists():
         return None
     delivery = Alert.Delivery.PENDING if settings.ALERT_WEBHOOK_URL else Alert.Delivery.OFF
-    alert = Alert.objects.create(kind=kind, message=message[:300], door=door, zone=zone, delivery=delivery)
+    alert = Alert.objects.create(kind=kind, message=message, door=door, zone=zone, delivery=delivery)
     if delivery == Alert.Delivery.PENDING:
         transaction.on_commit(lambda: alert_enqueue(alert.pk))
     return alert

@@ -10,10 +10,9 @@ class AccessConfig(AppConfig):
     def ready(self):
         from portal.access import erasure, rules, texts
         from portal.core.erasure import erasure_register
-        from portal.core.messages import templates_register
+        from portal.core.messages import messages_register
 
-        templates_register("reasons", [*texts.ALERTS, *texts.ACTIONS, *texts.DETAILS])
-        templates_register("why", rules.WHY)
+        messages_register([*texts.ALL, *rules.WHY, *rules.REASONS.values()])
         erasure_register(
             showing=erasure.access_captures_showing,
             pictures_gone=erasure.access_pictures_gone,

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.core.fields import MessageField, MessageJSONField
 from portal.people.models import Department, Person
 
 
@@ -287,7 +288,7 @@ class AccessEvent(models.Model):
     # a stable code (see portal.access.rules.REASONS) and the sentence shown at the door
     reason = models.CharField(max_length=20, verbose_name=_("reason"))
     message = models.CharField(max_length=200, verbose_name=_("message"))
-    explanation = models.JSONField(default=list, verbose_name=_("explanation"))
+    explanation = MessageJSONField(default=list, verbose_name=_("explanation"))
     # soft anti-passback: opened, but logged as a second entry
     passback_violation = models.BooleanField(default=False, verbose_name=_("passback violation"))
     # a refused stranger's encoding (float32, the active version's size), kept ALERT_UNKNOWN_MINUTES to tell the same
@@ -392,14 +393,14 @@ class OperatorAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
     )
     username = models.CharField(max_length=150, verbose_name=_("username"))
-    action = models.CharField(max_length=40, verbose_name=_("action"))
+    action = MessageField(max_length=100, verbose_name=_("action"))
     door = models.ForeignKey(
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("door")
     )
     zone = models.ForeignKey(
         Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("zone")
     )
-    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    detail = MessageField(max_length=300, blank=True, verbose_name=_("detail"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -424,7 +425,7 @@ class Alert(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
-    message = models.CharField(max_length=300, verbose_name=_("message"))
+    message = MessageField(max_length=300, verbose_name=_("message"))
     door = models.ForeignKey(
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("door")
     )

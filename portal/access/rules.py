@@ -12,30 +12,31 @@ is "from 22:00 until 06:00 the next morning" on the night clocks change, too.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from portal.core.messages import message_template, message_templates  # imports no Django
+
 
 def gettext_noop(message):
     """Only the name makemessages looks for: this module stays free of Django, and the
-    sentences are translated where they are shown (portal.access.texts, portal.web.reasons)."""
+    sentences are translated where they are shown (portal.core.messages.message_text)."""
     return message
 
 
 def fill(template, **values):
-    return template % {key: str(value) for key, value in values.items()}
+    return template % values  # a value that is a message stays one (shown in the reader's language)
 
 
 WEEKDAYS = [
-    gettext_noop("Monday"),
-    gettext_noop("Tuesday"),
-    gettext_noop("Wednesday"),
-    gettext_noop("Thursday"),
-    gettext_noop("Friday"),
-    gettext_noop("Saturday"),
-    gettext_noop("Sunday"),
+    message_template("access.why.monday", gettext_noop("Monday")),
+    message_template("access.why.tuesday", gettext_noop("Tuesday")),
+    message_template("access.why.wednesday", gettext_noop("Wednesday")),
+    message_template("access.why.thursday", gettext_noop("Thursday")),
+    message_template("access.why.friday", gettext_noop("Friday")),
+    message_template("access.why.saturday", gettext_noop("Saturday")),
+    message_template("access.why.sunday", gettext_noop("Sunday")),
 ]
 
-# Why a decision was made: sentences kept in English in the event's explanation,
-# read back and translated on display; most specific (outermost) first, since a
-# stored sentence is matched against these in order.
+# Why a decision was made: the event's explanation keeps these as codes ("access.why." and the
+# constant's lower-case name: never rename one) with their values, some of them sentences too.
 NOT_WHEN = gettext_noop("%(sentence)s; not %(when)s")
 INSIDE = gettext_noop("%(sentence)s; %(when)s is inside")
 GROUP = gettext_noop("group %(group)s: %(sentence)s")
@@ -56,16 +57,12 @@ PASS_INCLUDES = gettext_noop("the visitor pass includes this door now")
 ALREADY_INSIDE = gettext_noop("already inside %(zone)s")
 WINDOW = gettext_noop("%(weekday)s %(start)s–%(end)s")
 WHEN = gettext_noop("%(weekday)s %(at)s")
-WHY = [
-    NOT_WHEN, INSIDE, GROUP, WINDOW_BUT_HOLIDAY, DAY_IS_HOLIDAY, VALID_ONLY_FROM, ENDED_ON, ALLOWS_ANY_TIME,
-    ALLOWS, NO_HOURS, IS_LOCKED_DOWN, MARKED_INACTIVE, NO_LEVEL_INCLUDES, NO_ACCESS_GROUP, PASS_VALID,
-    PASS_EXCLUDES, PASS_INCLUDES, ALREADY_INSIDE, WINDOW, WHEN, *WEEKDAYS,
-]  # fmt: skip
+WHY = message_templates("access.why", globals()) + WEEKDAYS
 
 
 # reason code -> what the door's screen says (stored in English, shown translated)
 REASONS = {
-    "granted": gettext_noop("Door open"),
+    "granted": gettext_noop("Door open"),  # codes "access.reason." and the reason (below)
     "not_recognized": gettext_noop("Not recognized"),
     "inactive": gettext_noop("Your access is inactive"),
     "no_access": gettext_noop("No access to this door"),
@@ -78,6 +75,7 @@ REASONS = {
     "bad_pin": gettext_noop("Wrong badge or PIN"),
     "pin_not_accepted": gettext_noop("This door does not take a PIN"),
 }
+REASONS = {code: message_template(f"access.reason.{code}", text) for code, text in REASONS.items()}
 
 
 @dataclass(frozen=True)
@@ -175,7 +173,7 @@ def level_judge(level, *, local, holidays):
         return "granted", fill(ALLOWS, level=level.name, hours=window.describe())
     if holiday_refusal:
         return "outside_hours", holiday_refusal
-    hours = ", ".join(w.describe() for w in level.windows) or NO_HOURS
+    hours = [w.describe() for w in level.windows] or NO_HOURS  # a list: shown joined in the reader's language
     return "outside_hours", fill(ALLOWS, level=level.name, hours=hours)
 
 

@@ -1,5 +1,6 @@
 """Writing access: the decision at a door, the door commands it causes, operator actions."""
 
+import json
 import logging
 from datetime import timedelta
 
@@ -159,7 +160,7 @@ def _audit(user, action, *, door=None, zone=None, detail=""):
         action=action,
         door=door,
         zone=zone,
-        detail=detail[:300],
+        detail=detail,  # a Message or the operator's words; the column cuts what is too long
     )
 
 
@@ -216,8 +217,12 @@ def zone_lockdown_end(*, zone, user):
         _audit(user, texts.LOCKDOWN_END, zone=zone)
         # the lockdown's alert ends with it (found by its zone: the zone may have been renamed since;
         # an alert raised before alerts had a zone, by its message, which starts with the zone's name)
+        named = json.dumps(zone.name, ensure_ascii=False)  # as portal.core.messages keeps it
+        said = {"message__startswith": '{"code":"access.locked_down_by', "message__contains": f'"zone":{named}'}
         Alert.objects.filter(
-            Q(zone=zone) | Q(zone=None, message__startswith=f"{zone.name} locked down by"),
+            Q(zone=zone)
+            | Q(zone=None, message__startswith=f"{zone.name} locked down by")  # a sentence written before codes
+            | Q(zone=None, **said),
             kind=Alert.Kind.LOCKDOWN,
             acknowledged_at=None,
         ).update(acknowledged_at=timezone.now())

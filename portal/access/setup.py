@@ -9,7 +9,7 @@ from portal.access.services import badge_pin_set
 
 
 def _audit(*, user, action, detail):
-    OperatorAction.objects.create(user=user, username=user.get_username(), action=action, detail=str(detail)[:300])
+    OperatorAction.objects.create(user=user, username=user.get_username(), action=action, detail=detail)
 
 
 def setup_save(*, form, user):

@@ -1,19 +1,24 @@
-"""Access decisions in the reader's language: an event keeps its reason code and the
-English sentence; what a person reads is the code's sentence in the active language,
-so an event recorded while English was active reads in Chinese to a Chinese reader."""
+"""Access's stored messages (portal.core.messages): alerts, the operators' audit trail, and
+the door's reason for a decision. An event keeps its reason code (and the English sentence);
+what a person reads is the code's sentence in the active language, so an event recorded
+while English was active reads in Chinese to a Chinese reader.
 
-from django.utils.translation import gettext, gettext_noop
+Each constant is a template whose code is "access." and its lower-case name (never rename
+one); alerts also leave by webhook, as their English sentence.
+"""
+
+from django.utils.translation import gettext_noop
 
 from portal.access.rules import REASONS
+from portal.core.messages import message_template, message_templates, message_text
 
 
 def reason_message(code, stored=""):
     """The sentence for a reason code, translated; `stored` for a code this version does not know."""
-    return gettext(REASONS[code]) if code in REASONS else stored
+    return message_text(REASONS[code]) if code in REASONS else stored
 
 
-# Alerts are stored in English (they also leave by webhook) and read in the reader's
-# language through portal.web.reasons, like recognition's sentences.
+# Alerts
 UNKNOWN_REPEATED = gettext_noop(
     "%(door)s: the same unrecognized face was refused %(count)s times in %(minutes)s minutes."
 )
@@ -27,27 +32,13 @@ DOOR_HELD = gettext_noop("%(door)s has been held open for more than %(seconds)s 
 DOOR_TAMPER = gettext_noop("%(door)s: its tamper switch was triggered.")
 PIN_GUESSING_BADGE = gettext_noop("%(door)s: %(count)s wrong PINs in a row for badge %(badge)s.")
 PIN_GUESSING_KIOSK = gettext_noop("%(door)s: %(count)s wrong PINs in a row at the kiosk %(kiosk)s.")
-# most specific first: a stored sentence is read back with the first template it matches
-ALERTS = [
-    PIN_GUESSING_BADGE,
-    PIN_GUESSING_KIOSK,
-    UNKNOWN_REPEATED,
-    DELIVERY_FAILING,
-    DOOR_FORCED,
-    DOOR_HELD,
-    DOOR_TAMPER,
-    LOCKED_DOWN_BY_INTEGRATION_REASON,
-    LOCKED_DOWN_BY_INTEGRATION,
-    LOCKED_DOWN_BY_REASON,
-    LOCKED_DOWN_BY,
-]
 
 
 def fill(template, **values):
-    return template % {key: str(value) for key, value in values.items()}
+    return template % values
 
 
-# The operators' audit trail (OperatorAction), stored in English like the alerts.
+# The operators' audit trail (OperatorAction): what was done and its detail.
 UNLOCK = gettext_noop("unlock")
 LOCKDOWN = gettext_noop("lockdown")
 LOCKDOWN_END = gettext_noop("lockdown end")
@@ -65,29 +56,32 @@ VISITOR_DOOR_CLOSED = gettext_noop("only security may give visitors this door, p
 VISITOR_ERASED_DETAIL = gettext_noop("%(name)s: face photos and encodings erased after the pass of %(day)s")
 # what was set up (the detail is the thing's name): per model and whether it is new
 SETUP = {
-    ("zone", True): gettext_noop("zone added"),
-    ("zone", False): gettext_noop("zone changed"),
-    ("door", True): gettext_noop("door added"),
-    ("door", False): gettext_noop("door changed"),
-    ("accesslevel", True): gettext_noop("access level added"),
-    ("accesslevel", False): gettext_noop("access level changed"),
-    ("accessgroup", True): gettext_noop("access group added"),
-    ("accessgroup", False): gettext_noop("access group changed"),
+    ("zone", True): message_template("access.zone_added", gettext_noop("zone added")),
+    ("zone", False): message_template("access.zone_changed", gettext_noop("zone changed")),
+    ("door", True): message_template("access.door_added", gettext_noop("door added")),
+    ("door", False): message_template("access.door_changed", gettext_noop("door changed")),
+    ("accesslevel", True): message_template("access.level_added", gettext_noop("access level added")),
+    ("accesslevel", False): message_template("access.level_changed", gettext_noop("access level changed")),
+    ("accessgroup", True): message_template("access.group_added", gettext_noop("access group added")),
+    ("accessgroup", False): message_template("access.group_changed", gettext_noop("access group changed")),
 }
 READER_SET = gettext_noop("reader set")
 READER_DETAIL = {
-    "entry": gettext_noop("%(kiosk)s is the entry reader of %(door)s"),
-    "exit": gettext_noop("%(kiosk)s is the exit reader of %(door)s"),
+    "entry": message_template("access.reader_entry_detail", gettext_noop("%(kiosk)s is the entry reader of %(door)s")),
+    "exit": message_template("access.reader_exit_detail", gettext_noop("%(kiosk)s is the exit reader of %(door)s")),
 }
 READER_NONE_DETAIL = gettext_noop("%(kiosk)s reads for no door (attendance only)")
 PIN_SET = gettext_noop("PIN set")
 PIN_REMOVED = gettext_noop("PIN removed")
+ALL = [*message_templates("access", globals()), *SETUP.values(), *READER_DETAIL.values()]
+ALERTS = [
+    UNKNOWN_REPEATED, DELIVERY_FAILING, LOCKED_DOWN_BY, LOCKED_DOWN_BY_REASON, LOCKED_DOWN_BY_INTEGRATION,
+    LOCKED_DOWN_BY_INTEGRATION_REASON, DOOR_FORCED, DOOR_HELD, DOOR_TAMPER, PIN_GUESSING_BADGE, PIN_GUESSING_KIOSK,
+]  # fmt: skip
 ACTIONS = [
     UNLOCK, LOCKDOWN, LOCKDOWN_END, PASSBACK_RESET, VISITOR_REGISTERED, VISITOR_ERASED, VISITOR_ENDED, VISITOR_POLICY,
-    EVERYONE,
-    *SETUP.values(), READER_SET, PIN_SET, PIN_REMOVED,
+    EVERYONE, *SETUP.values(), READER_SET, PIN_SET, PIN_REMOVED,
 ]  # fmt: skip
-# most specific first
 DETAILS = [
     FOR_MINUTES, VISITOR_ERASED_DETAIL, VISITOR_PASS_DETAIL, VISITOR_DETAIL, VISITOR_DOOR_OPEN, VISITOR_DOOR_CLOSED,
     READER_NONE_DETAIL, *READER_DETAIL.values(),

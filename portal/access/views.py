@@ -38,10 +38,10 @@ from portal.access.texts import reason_message
 from portal.access.transports import channels_configured
 from portal.access.visitors import VisitorRefused, visitor_pass_end, visitor_register
 from portal.accounts.roles import RECEPTION, SECURITY, has_role, role_required
+from portal.core.messages import message_text
 from portal.core.spreadsheets import coded, spreadsheet_row
 from portal.employees.mail import absolute_link
 from portal.kiosks.selectors import person_thumbnail
-from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -64,7 +64,7 @@ def _actions_translate(actions):
     """The audit trail is stored in English: read in the reader's language."""
     actions = list(actions)
     for action in actions:
-        action.action, action.detail = reason_text(action.action), reason_text(action.detail)
+        action.action, action.detail = message_text(action.action), message_text(action.detail)
     return actions
 
 
@@ -72,7 +72,7 @@ def _alerts_translate(alerts):
     """Alerts are stored in English (they also leave by webhook): read in the reader's language."""
     alerts = list(alerts)
     for alert in alerts:
-        alert.message = reason_text(alert.message)
+        alert.message = message_text(alert.message)
     return alerts
 
 
@@ -80,7 +80,7 @@ def _messages_translate(events):
     """Each event's door sentence in the reader's language (stored in English, with its code)."""
     for event in events:
         event.message = reason_message(event.reason, event.message)
-        event.explanation = [explanation_text(sentence) for sentence in event.explanation]
+        event.explanation = [message_text(sentence) for sentence in event.explanation]
     return events
 
 
@@ -195,7 +195,7 @@ def explain(request):
         verdict = SimpleNamespace(
             granted=found.granted,
             reason=found.reason,
-            why=[explanation_text(sentence) for sentence in found.why],
+            why=[message_text(sentence) for sentence in found.why],
             message=reason_message(found.reason),
         )
     return render(request, "access/explain.html", {"form": form, "verdict": verdict})
@@ -333,7 +333,7 @@ def visitors(request):
                 any_door=has_role(request.user, SECURITY),
             )
         except imaging.ImageRejected as exc:
-            form.add_error("photo", reason_text(exc.message))
+            form.add_error("photo", message_text(exc.message))
         except VisitorRefused as exc:
             form.add_error(None, exc.message)
         else:
@@ -350,7 +350,7 @@ def visitors(request):
 def _visitor_state(visitor, now):
     """A pass's state for reception, in the words the list and the pass page use."""
     visitor.face = visitor_face_state(visitor)
-    visitor.face_reason = reason_text(visitor.face.reason) if visitor.face.reason else ""
+    visitor.face_reason = message_text(visitor.face.reason) if visitor.face.reason else ""
     visitor.ended = visitor.valid_until <= now
     return visitor
 
@@ -401,7 +401,7 @@ def _visitor_registered_say(request, visitor):
                 "%(name)s is registered, but the photo was refused (%(reason)s): the pass opens no door. "
                 "Register the visitor again with a new photo."
             )
-            % {"name": visitor.name, "reason": reason_text(face.reason)},
+            % {"name": visitor.name, "reason": message_text(face.reason)},
         )
     else:
         messages.info(

@@ -102,7 +102,7 @@ def visitor_register(
                 doors=", ".join(door.name for door in doors),
                 start=f"{timezone.localtime(valid_from):%Y-%m-%d %H:%M}",
                 until=f"{timezone.localtime(valid_until):%Y-%m-%d %H:%M}",
-            )[:300],
+            ),
         )
     return visitor
 
@@ -161,7 +161,7 @@ def visitor_pass_end(*, visitor, user):
                 user=user,
                 username=user.get_username() if user else "system",
                 action=texts.VISITOR_ENDED,
-                detail=texts.fill(texts.VISITOR_DETAIL, name=visitor.name, host=host, until=until)[:300],
+                detail=texts.fill(texts.VISITOR_DETAIL, name=visitor.name, host=host, until=until),
             )
     visitor.refresh_from_db()
     return bool(ended)

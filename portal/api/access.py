@@ -23,8 +23,8 @@ from portal.api.errors import ApiError
 from portal.api.filters import IdFilter
 from portal.api.models import ApiToken
 from portal.api.permissions import IsReception, IsSecurity, request_roles
+from portal.core.messages import message_text
 from portal.people.models import Person
-from portal.web.reasons import explanation_text, reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -71,7 +71,7 @@ class AccessEventSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         # stored in English with its code: read in the request's language
         data["message"] = reason_message(instance.reason, instance.message)
-        data["explanation"] = [explanation_text(sentence) for sentence in instance.explanation]
+        data["explanation"] = [message_text(sentence) for sentence in instance.explanation]
         return data
 
 
@@ -234,7 +234,7 @@ class Explain(generics.GenericAPIView):
                 "granted": verdict.granted,
                 "reason": verdict.reason,
                 "message": reason_message(verdict.reason),
-                "why": [explanation_text(sentence) for sentence in verdict.why],
+                "why": [message_text(sentence) for sentence in verdict.why],
             }
         )
 
@@ -289,7 +289,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["message"] = reason_text(instance.message)  # stored in English
+        data["message"] = message_text(instance.message)  # a stored message, in the reader's language
         return data
 
 
@@ -352,7 +352,7 @@ class VisitorListCreate(generics.ListCreateAPIView):
                 actor=f"token {self.request.auth.name}" if isinstance(self.request.auth, ApiToken) else "",
             )
         except imaging.ImageRejected as exc:
-            raise ApiError(400, exc.code, reason_text(exc.message)) from None
+            raise ApiError(400, exc.code, message_text(exc.message)) from None
         except VisitorRefused as exc:
             raise ApiError(400, "visitor_refused", exc.message) from None
 

@@ -29,9 +29,9 @@ from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
 from portal.attendance.models import AttendanceEvent
+from portal.core.messages import message_text
 from portal.core.waits import wait_slot
 from portal.people.models import Person
-from portal.web.reasons import reason_text
 from recognition.models import Capture
 from recognition.results import FaceResult
 from recognition.services import capture_submit, capture_wait
@@ -114,7 +114,7 @@ class CaptureSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # stored in English: read in the request's language
-        data["error"] = reason_text(instance.error)
+        data["error"] = message_text(instance.error)
         return data
 
     @extend_schema_field(FaceSerializer(many=True))

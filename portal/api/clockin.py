@@ -17,10 +17,10 @@ from portal.clockin import rules
 from portal.clockin.models import PhoneClockIn
 from portal.clockin.selectors import phone_clock_in_view
 from portal.clockin.services import ClockInRefused, phone_clock_in_find, phone_clock_in_settle, phone_clock_in_submit
+from portal.core.messages import message_text
 from portal.core.waits import wait_slot
 from portal.employees.selectors import person_of
 from portal.kiosks.services import frame_limits
-from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.services import capture_wait
 
@@ -71,7 +71,7 @@ def _frames(files):
         try:
             imaging.check_size(upload.size, limits)
         except imaging.ImageRejected as exc:
-            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": reason_text(exc.message)}
+            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": message_text(exc.message)}
             raise ApiError(REJECT_STATUS.get(exc.code, 400), exc.code, message, {"frame": [message]}) from None
     return [upload.read() for upload in files]
 

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from portal.core.errors import error_body as body
+from portal.core.messages import message_text
 from portal.recovery.outage import MESSAGE as OUTAGE_MESSAGE
 from portal.recovery.outage import RETRY_AFTER_SECONDS, is_outage
-from portal.web.reasons import reason_text
 from recognition.imaging import ImageRejected
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-
 
 
 def image_error(exc: ImageRejected, field):
-    message = reason_text(exc.message)
+    message = message_text(exc.message)
     return ApiError(IMAGE_REJECT_STATUS.get(exc.code, 400), exc.code, message, {field: [message]})
 
 

@@ -11,8 +11,8 @@ from rest_framework.reverse import reverse
 
 from portal.api.permissions import IsHR
 from portal.api.uploads import image_response, read_image
+from portal.core.messages import message_text
 from portal.people.models import Person
-from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 from recognition.services import person_photo_add
 
@@ -31,7 +31,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_reason(self, photo) -> str:
         # stored in English: read in the request's language
-        return reason_text(photo.reason)
+        return message_text(photo.reason)
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from portal.api.captures import PersonRefSerializer, submitter
 from portal.api.errors import ApiError
 from portal.api.permissions import IsHR
-from portal.web.reasons import reason_text
+from portal.core.messages import message_text
 from portal.web.videos import REJECT_STATUS, video_face_picture
 from recognition import video
 from recognition.models import VideoFace, VideoJob
@@ -70,7 +70,7 @@ class VideoJobSerializer(serializers.ModelSerializer):
         return reverse("api:video-detail", args=[job.pk], request=self.context.get("request"))
 
     def get_error(self, job) -> str:
-        return reason_text(job.error)
+        return message_text(job.error)
 
     def get_kept(self, job) -> bool:
         return bool(job.video)
@@ -120,7 +120,7 @@ class VideoListCreate(generics.ListAPIView):
                 keep=form.validated_data["keep"],
             )
         except video.VideoRejected as exc:
-            message = reason_text(exc.message)
+            message = message_text(exc.message)
             raise ApiError(REJECT_STATUS.get(exc.code, 400), exc.code, message, {"video": [message]}) from None
         data = VideoJobSerializer(job, context={"request": request}).data
         done = job.status in FINISHED

@@ -18,8 +18,8 @@ class CamerasConfig(AppConfig):
         from portal.cameras import texts
         from portal.cameras.erasure import camera_pictures_gone
         from portal.core.erasure import erasure_register
-        from portal.core.messages import templates_register
+        from portal.core.messages import messages_register
 
         post_delete.connect(_picture_delete, sender=self.get_model("Camera"), dispatch_uid="camera-picture-delete")
-        templates_register("reasons", texts.ALL)
+        messages_register(texts.ALL)
         erasure_register(pictures_gone=camera_pictures_gone)

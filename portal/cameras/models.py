@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.cameras.addresses import SCHEMES, AddressRefused, address_check
+from portal.core.fields import MessageField
 from portal.core.secrets import EncryptedTextField
 
 
@@ -79,16 +80,16 @@ class Camera(models.Model):
     # while not connected: the attempts that failed since the stream last read, and since when
     failed_attempts = models.PositiveIntegerField(default=0, editable=False)
     failing_since = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.CharField(max_length=300, blank=True, editable=False)
+    last_error = MessageField(max_length=300, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     # what the runner sees going wrong while the stream reads fine (no face for a long time,
     # analysis too slow to follow people): a stored sentence of portal.cameras.texts, "" when all is well
-    warning = models.CharField(max_length=300, blank=True, default="", editable=False)
+    warning = MessageField(max_length=300, blank=True, default="", editable=False)
     health_at = models.DateTimeField(null=True, blank=True, editable=False)
     # the address tested when the camera is saved (portal.cameras.probe, by a worker): whether a
     # frame was read there, in a stored sentence of portal.cameras.texts
     address_test = models.CharField(max_length=16, choices=AddressTest.choices, default="", blank=True, editable=False)
-    address_test_text = models.CharField(max_length=300, blank=True, default="", editable=False)
+    address_test_text = MessageField(max_length=300, blank=True, default="", editable=False)
     address_tested_at = models.DateTimeField(null=True, blank=True, editable=False)
     # a small JPEG of the latest frame, served only through a role-checked view
     last_picture_at = models.DateTimeField(null=True, blank=True, editable=False)

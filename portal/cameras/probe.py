@@ -39,6 +39,6 @@ def camera_address_test(*, camera, timeout=None):
         reader.close()
     # only the test's own fields: the form may have been saved again meanwhile, and a newer test asked
     Camera.objects.filter(pk=camera.pk).update(
-        address_test=state, address_test_text=text[:300], address_tested_at=timezone.now()
+        address_test=state, address_test_text=text, address_tested_at=timezone.now()
     )
     return state, text

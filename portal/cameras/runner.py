@@ -199,7 +199,7 @@ class Watch:
     def _failed(self, message, detail=""):
         with self.health.lock:
             self.health.connected = False
-            self.health.last_error = message[:300]
+            self.health.last_error = message  # a Message; the column cuts what is too long
             self.health.last_error_at = timezone.now()
             self.health.failed_attempts += 1
             self.health.failing_since = self.health.failing_since or self.health.last_error_at

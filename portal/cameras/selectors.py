@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.cameras.models import AddressTest, Camera
-from portal.web.reasons import reason_text
+from portal.core.messages import message_text
 from recognition.models import Capture
 from recognition.results import CaptureResult
 
@@ -50,12 +50,12 @@ def camera_health(camera: Camera, now: datetime | None = None) -> dict[str, Any]
         # enough analysed frames a second to follow a person passing (the tracker's tested minimum)
         "analysis_enough": (camera.analysed_per_second >= minimum) if connected else None,
         "analysis_text": _analysis_text(camera, minimum) if connected else "",
-        "warning": reason_text(camera.warning) if connected else "",
+        "warning": message_text(camera.warning) if connected else "",
         "reconnects": camera.reconnects,
         "reconnects_text": _reconnects_text(camera, code),
         "address_test": camera.address_test,
         "address_test_text": _address_test_text(camera),
-        "last_error": reason_text(camera.last_error),
+        "last_error": message_text(camera.last_error),
         "last_error_at": _when(camera.last_error_at),
         "health_at": _when(camera.health_at),
         "picture_at": _when(camera.last_picture_at),
@@ -87,7 +87,7 @@ def _address_test_text(camera: Camera) -> str:
     if not camera.address_test:
         return ""
     return _("%(answer)s (tested %(at)s)") % {
-        "answer": reason_text(camera.address_test_text),
+        "answer": message_text(camera.address_test_text),
         "at": _when(camera.address_tested_at),
     }
 

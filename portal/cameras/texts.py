@@ -1,11 +1,13 @@
 """What a camera's health says went wrong, stored in English.
 
-The runner writes these into Camera.last_error in no one reader's language;
-the portal shows them in the reader's (portal.web.reasons matches a stored
-sentence back to its template here). `_` only marks them for makemessages.
+The runner writes these into Camera.last_error (and warning, address_test_text) as a code
+and its values ("camera." and the constant's lower-case name: never rename one); the portal
+shows them in the reader's language (portal.core.messages). `_` only marks them for makemessages.
 """
 
 from django.utils.translation import gettext_noop as _
+
+from portal.core.messages import message_templates
 
 # Health says whether the camera's stream was read, not what answered instead (a refused port, a
 # database, a web page): the details go to the runner's log only.
@@ -45,4 +47,4 @@ SHEDDING = _(
     "between its %(cameras)s cameras."
 )
 
-ALL = [value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)]
+ALL = message_templates("camera", globals())

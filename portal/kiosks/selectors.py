@@ -17,8 +17,8 @@ from portal.access.models import AccessEvent
 from portal.access.texts import reason_message
 from portal.attendance.models import AttendanceEvent, PunchMode, Schedule
 from portal.attendance.schedules import shift_for_person
+from portal.core.messages import message_text
 from portal.kiosks.models import Kiosk
-from portal.web.reasons import reason_text
 from recognition.models import Capture, FacePhoto
 from recognition.results import CaptureResult, FaceResult
 
@@ -152,7 +152,7 @@ def _attempt_view(*, capture: Capture, client_id: str | None) -> dict[str, Any]:
     if capture.status in (Capture.Status.QUEUED, Capture.Status.PROCESSING):
         return view
     if capture.status == Capture.Status.FAILED:
-        return {**view, "outcome": "error", "message": str(ERROR), "detail": reason_text(capture.error)}
+        return {**view, "outcome": "error", "message": str(ERROR), "detail": message_text(capture.error)}
     result = capture.face_result or CaptureResult()
     reason = result.reason
     if reason == "not_live":

@@ -18,10 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.messages import message_text
 from portal.kiosks.models import Kiosk, KioskPairing
 from portal.kiosks.selectors import kiosk_liveness_level
 from portal.people.models import Person
-from portal.web.reasons import reason_text
 from recognition import imaging, liveness
 from recognition.models import Capture
 from recognition.services import capture_submit
@@ -148,7 +148,7 @@ def frames_check(frames):
         try:
             imaging.decode(data, frame_limits())
         except imaging.ImageRejected as exc:
-            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": reason_text(exc.message)}
+            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": message_text(exc.message)}
             raise KioskError(exc.code, message, REJECT_STATUS.get(exc.code, 400)) from None
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access.badges import badge_attempt
 from portal.accounts.throttling import secret_failed, secret_wait, wait_text
+from portal.core.messages import message_text
 from portal.core.waits import wait_slot
 from portal.kiosks.selectors import (
     CHALLENGE_PROMPTS,
@@ -36,7 +37,6 @@ from portal.kiosks.services import (
     kiosk_pair,
     kiosk_pairing_find,
 )
-from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.models import Capture
 from recognition.services import capture_wait
@@ -224,7 +224,7 @@ def read_frames(files):
         try:
             imaging.check_size(upload.size, limits)
         except imaging.ImageRejected as exc:
-            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": reason_text(exc.message)}
+            message = _("Frame %(number)s: %(problem)s") % {"number": number, "problem": message_text(exc.message)}
             raise KioskError(exc.code, message, REJECT_STATUS.get(exc.code, 400)) from None
     return [upload.read() for upload in files]
 

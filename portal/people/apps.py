@@ -8,7 +8,7 @@ class PeopleConfig(AppConfig):
     verbose_name = gettext_lazy("People")
 
     def ready(self):
-        from portal.core.messages import templates_register
+        from portal.core.messages import messages_register
         from portal.people import imports, signals  # noqa: F401 (signals connect on import)
 
-        templates_register("reasons", imports.TEMPLATES)
+        messages_register(imports.TEMPLATES)

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.messages import message_text
 from portal.people.models import Department, Person
 from portal.people.selectors import STATES
-from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.services import upload_read
 
@@ -28,7 +28,7 @@ class MultiplePhotoField(forms.FileField):
             try:
                 cleaned.append((file.name, upload_read(file)))
             except imaging.ImageRejected as exc:
-                errors.append(f"{file.name}: {reason_text(exc.message)}")
+                errors.append(f"{file.name}: {message_text(exc.message)}")
         if errors:
             raise forms.ValidationError(errors)
         return cleaned

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal.core.messages import message_template, message_templates
 from portal.people.models import Department, Person
 from recognition import imaging
 from recognition.models import FacePhoto
@@ -53,18 +54,36 @@ REASON_LABELS = {
 }
 
 
-# Skipped entries are reported in English (the report is stored) and read in the
-# reader's language (portal.web.reasons); these carry a value.
+# Why an entry was skipped: the stored report keeps a code ("import." and the constant's
+# lower-case name: never rename one) and its values, shown in the reader's language.
 NOT_A_PHOTO = gettext_noop("not a photo (%(suffix)s)")
 NO_SUFFIX = gettext_noop("no suffix")
 INFLATES = gettext_noop("inflates more than %(ratio)s times (a zip bomb?); not read")
 DAMAGED = gettext_noop("damaged in the archive (%(error)s)")
 CANNOT_READ = gettext_noop("cannot be read (%(error)s)")
-TEMPLATES = [NOT_A_PHOTO, NO_SUFFIX, INFLATES, DAMAGED, CANNOT_READ]
+CSV_TOO_LARGE = gettext_noop("people.csv is larger than 1 MB; not read")
+CSV_NOT_UTF8 = gettext_noop("people.csv is not UTF-8 text")
+NOT_IN_FOLDER = gettext_noop("not in a person's folder")
+IN_SUB_FOLDER = gettext_noop("in a sub-folder; put photos directly in the person's folder")
+TOO_LARGE = gettext_noop("larger than the photo size limit")
+SYMBOLIC_LINK = gettext_noop("a symbolic link; not followed")
+ABSOLUTE_PATH = gettext_noop("an absolute or Windows path; skipped")
+OUTSIDE_FOLDER = gettext_noop("a path leading outside its folder (..); skipped")
+HIDDEN = gettext_noop("a hidden or system file; skipped")
+NESTED_ARCHIVE = gettext_noop("an archive inside the archive; not opened")
+CSV_NO_EMPLOYEE_ID = gettext_noop("has no employee_id column; not used")
+CSV_NUL = gettext_noop("contains a NUL character; row not used")
+CSV_BAD_EMPLOYEE_ID = gettext_noop("employee_id is empty or longer than 64 characters")
+NOT_REGULAR_FILE = gettext_noop("not a regular file; skipped")
+# every upper-case string above but the file's name
+TEMPLATES = message_templates("import", globals(), names={n for n in globals() if n.isupper()} - {"CSV_NAME"})
+# a rejected photo in the report: its file and why (a message of recognition's); nothing to translate
+EXAMPLE = message_template("import.example", "%(file)s: %(message)s")
+TEMPLATES.append(EXAMPLE)
 
 
 def fill(template, **values):
-    return template % {key: str(value) for key, value in values.items()}
+    return template % values
 
 
 def _not_a_photo(suffix):
@@ -159,26 +178,22 @@ def zip_plan(archive):
     for parts, info in candidates:
         if parts == (CSV_NAME,):
             if info.file_size > CSV_MAX_BYTES:
-                plan.skipped.append((info.filename, gettext_noop("people.csv is larger than 1 MB; not read")))
+                plan.skipped.append((info.filename, CSV_TOO_LARGE))
                 continue
             try:
                 text = _read_member(archive, info, CSV_MAX_BYTES).decode("utf-8-sig")
             except (EntryUnreadable, UnicodeDecodeError) as exc:
-                plan.skipped.append(
-                    (info.filename, getattr(exc, "message", gettext_noop("people.csv is not UTF-8 text")))
-                )
+                plan.skipped.append((info.filename, getattr(exc, "message", CSV_NOT_UTF8)))
                 continue
             _read_csv(text, plan)
         elif len(parts) == 1:
-            plan.skipped.append((info.filename, gettext_noop("not in a person's folder")))
+            plan.skipped.append((info.filename, NOT_IN_FOLDER))
         elif len(parts) > 2:
-            plan.skipped.append(
-                (info.filename, gettext_noop("in a sub-folder; put photos directly in the person's folder"))
-            )
+            plan.skipped.append((info.filename, IN_SUB_FOLDER))
         elif PurePosixPath(parts[1]).suffix.lower() not in IMAGE_SUFFIXES:
             plan.skipped.append((info.filename, _not_a_photo(PurePosixPath(parts[1]).suffix)))
         elif info.file_size > settings.UPLOAD_MAX_BYTES:
-            plan.skipped.append((info.filename, gettext_noop("larger than the photo size limit")))
+            plan.skipped.append((info.filename, TOO_LARGE))
         else:
             plan.entries.append(
                 Entry(folder=parts[0], name=info.filename, read=lambda info=info: _read_member(archive, info))
@@ -192,17 +207,17 @@ def _member_problem(info):
     parts = PurePosixPath(name).parts
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        return gettext_noop("a symbolic link; not followed")
+        return SYMBOLIC_LINK
     if name.startswith(("/", "\\")) or "\\" in name or (parts and ":" in parts[0]):
-        return gettext_noop("an absolute or Windows path; skipped")
+        return ABSOLUTE_PATH
     if ".." in parts:
-        return gettext_noop("a path leading outside its folder (..); skipped")
+        return OUTSIDE_FOLDER
     if any(p.startswith(".") or p == "__MACOSX" for p in parts):
-        return gettext_noop("a hidden or system file; skipped")
+        return HIDDEN
     if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
-        return gettext_noop("an archive inside the archive; not opened")
+        return NESTED_ARCHIVE
     if info.flag_bits & 0x1:
-        return "encrypted; cannot be read"
+        return "encrypted; cannot be read"  # not translated yet: kept as a sentence
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return fill(INFLATES, ratio=MAX_RATIO)
     return None
@@ -225,7 +240,7 @@ def _read_member(archive, info, limit=None):
     ) as exc:
         raise EntryUnreadable(fill(DAMAGED, error=exc)) from None
     if len(data) > limit:
-        raise EntryUnreadable(gettext_noop("larger than the photo size limit"))
+        raise EntryUnreadable(TOO_LARGE)
     return data
 
 
@@ -233,7 +248,7 @@ def _read_csv(text, plan):
     reader = csv.DictReader(io.StringIO(text))
     fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
     if "employee_id" not in fields:
-        plan.skipped.append((CSV_NAME, gettext_noop("has no employee_id column; not used")))
+        plan.skipped.append((CSV_NAME, CSV_NO_EMPLOYEE_ID))
         return
     limit = settings.IMPORT_MAX_CSV_ROWS
     for line, raw in enumerate(reader, start=2):
@@ -245,14 +260,12 @@ def _read_csv(text, plan):
             )
         if any("\x00" in (k or "") or "\x00" in str(v or "") for k, v in raw.items()):
             # the database refuses NUL characters: lose this row, not the whole import
-            plan.skipped.append((f"{CSV_NAME} line {line}", gettext_noop("contains a NUL character; row not used")))
+            plan.skipped.append((f"{CSV_NAME} line {line}", CSV_NUL))
             continue
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         employee_id = row.get("employee_id", "")
         if not employee_id or len(employee_id) > 64:
-            plan.skipped.append(
-                (f"{CSV_NAME} line {line}", gettext_noop("employee_id is empty or longer than 64 characters"))
-            )
+            plan.skipped.append((f"{CSV_NAME} line {line}", CSV_BAD_EMPLOYEE_ID))
             continue
         folder = row.get("folder") or employee_id
         plan.rows[folder] = Row(
@@ -276,7 +289,7 @@ def folder_plan(root, per_person=None):
         photos = []
         for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
             if not path.is_file() or path.is_symlink():
-                plan.skipped.append((f"{folder.name}/{path.name}", gettext_noop("not a regular file; skipped")))
+                plan.skipped.append((f"{folder.name}/{path.name}", NOT_REGULAR_FILE))
             elif path.suffix.lower() not in IMAGE_SUFFIXES:
                 plan.skipped.append((f"{folder.name}/{path.name}", _not_a_photo(path.suffix)))
             else:
@@ -326,7 +339,7 @@ class Report:
         self.rejected[code] += 1
         examples = self.examples.setdefault(code, [])
         if len(examples) < 5:
-            examples.append(f"{name}: {message}")
+            examples.append(EXAMPLE % {"file": name, "message": message})
 
     def as_dict(self):
         return {

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.core.fields import MessageJSONField
+
 
 class Department(models.Model):
     name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
@@ -116,7 +118,7 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(default=0, verbose_name=_("total"))  # photos to process
     done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
     # see portal.people.imports.Report.as_dict
-    report = models.JSONField(null=True, blank=True, verbose_name=_("report"))
+    report = MessageJSONField(null=True, blank=True, verbose_name=_("report"))
     error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)

@@ -5,9 +5,9 @@ from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.messages import message_text
 from portal.people.models import Person
 from portal.people.search import person_search
-from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 
 NOT_ENROLLED = "none"
@@ -89,7 +89,7 @@ def photo_summary(photo):
         "id": photo.pk,
         "status": photo.status,
         "status_label": photo.get_status_display(),
-        "reason": reason_text(photo.reason),
+        "reason": message_text(photo.reason),
         "box": photo.box,
         "width": photo.width,
         "height": photo.height,

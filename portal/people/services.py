@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.jobs import send
+from portal.core.messages import message_from_json, message_json
 from portal.people import imports
 from portal.people.erasure import person_names_erase, person_pictures_erase
 from portal.people.jobs import IMPORT
@@ -162,7 +163,8 @@ def person_merge(*, source, target, user=None):
         # faces flagged as looking like `target` are now simply `target`'s
         review = source.photos.filter(status=FacePhoto.Status.REVIEW, lookalike=target).exclude(pk__in=duplicates)
         record.photos = [
-            {"id": pk, "status": status, "decision": decision, "reason": reason, "reason_code": code}
+            # the reason as its code and values (portal.core.messages), put back as one by an unmerge
+            {"id": pk, "status": status, "decision": decision, "reason": message_json(reason), "reason_code": code}
             for pk, status, decision, reason, code in review.values_list(
                 "pk", "status", "decision", "reason", "reason_code"
             )
@@ -221,7 +223,7 @@ def person_merge_undo(*, record, user=None):
             FacePhoto.objects.filter(pk=photo["id"]).update(
                 status=photo["status"],
                 decision=photo["decision"],
-                reason=photo["reason"],
+                reason=message_from_json(photo["reason"]),
                 reason_code=photo["reason_code"],
                 decided_by=None,
                 decided_at=None,

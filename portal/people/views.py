@@ -17,11 +17,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, SECURITY, VIEWER, role_required, user_roles
+from portal.core.messages import Message, message_text
 from portal.people import imports, selectors, services
 from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
 from portal.people.models import Department, ImportJob, MergeRecord, Person
 from portal.people.search import person_search
-from portal.web.reasons import reason_text
 from recognition.models import FacePhoto
 
 # HTTP status for each kind of refused upload, as on the recognize page
@@ -139,7 +139,7 @@ def person(request, pk):
     photos = list(selectors.person_photos(item))
     for photo in photos:
         photo.box_style = selectors.box_style(photo)
-        photo.reason = reason_text(photo.reason)
+        photo.reason = message_text(photo.reason)
     accepted = sum(p.status == FacePhoto.Status.ACCEPTED for p in photos)
     since = timezone.now() - timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
     merges = MergeRecord.objects.filter(target=item, undone_at=None, created_at__gte=since).select_related("source")
@@ -182,7 +182,7 @@ def photos_upload(request, pk):
             {
                 "added": len(added),
                 "already": len(already),
-                "errors": [{"file": name, "message": reason_text(message)} for name, message, _code in errors],
+                "errors": [{"file": name, "message": message_text(message)} for name, message, _code in errors],
             },
             status=status,
         )
@@ -201,7 +201,7 @@ def photos_upload(request, pk):
         )
         messages.info(request, text % {"count": len(already)})
     for name, message, _code in errors:
-        messages.error(request, f"{name}: {reason_text(message)}")
+        messages.error(request, f"{name}: {message_text(message)}")
     return redirect("people:person", pk=pk)
 
 
@@ -346,14 +346,13 @@ def import_job(request, pk):
 
 
 def _report_translate(report):
-    """The stored report (English, from the worker) in the reader's language."""
+    """The stored report (codes, from the worker) in the reader's language; a sentence of a
+    report written before codes that its migration could not convert is shown as it was."""
     for line in (report or {}).get("skipped", []):
-        line["reason"] = reason_text(_(line["reason"]))
+        line["reason"] = message_text(line["reason"]) if isinstance(line["reason"], Message) else _(line["reason"])
     for group in (report or {}).get("rejected", []):
         group["label"] = _(group["label"])
-        group["examples"] = [
-            f"{name}: {reason_text(message)}" for name, _sep, message in (e.partition(": ") for e in group["examples"])
-        ]
+        group["examples"] = [message_text(example) for example in group["examples"]]
 
 
 @role_required(HR)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import ADMIN, role_required
-from portal.web.reasons import reason_text
+from portal.core.messages import message_text
 from recognition import versions
 from recognition.models import FacePhoto, ReencodeJob
 from recognition.reencoding import reencode_needed, reencode_start
@@ -17,7 +17,7 @@ def _errors_translate(jobs):
     """A job's error is stored in English: read in the reader's language."""
     jobs = list(jobs)
     for job in jobs:
-        job.error = reason_text(job.error)
+        job.error = message_text(job.error)
     return jobs
 
 
@@ -63,6 +63,6 @@ def encodings_job_status(request, pk):
             "total": job.total,
             "missing": job.missing,
             "percent": job.percent,
-            "error": reason_text(job.error),
+            "error": message_text(job.error),
         }
     )

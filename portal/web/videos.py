@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import HR, role_required
 from portal.core.files import picture_response
-from portal.web.reasons import reason_text
+from portal.core.messages import message_text
 from recognition import video
 from recognition.models import VideoFace, VideoJob
 from recognition.services import video_submit
@@ -43,7 +43,7 @@ def video_recognize(request):
     try:
         job = video_submit(file=upload, filename=upload.name, user=request.user, keep=form.cleaned_data["keep"])
     except video.VideoRejected as exc:
-        form.add_error("video", reason_text(exc.message))
+        form.add_error("video", message_text(exc.message))
         return recognize_page(request, video_form=form, status=REJECT_STATUS.get(exc.code, 400))
     return redirect("video", pk=job.pk)
 
@@ -52,7 +52,7 @@ def video_recognize(request):
 def video_page(request, pk):
     job = get_object_or_404(VideoJob, pk=pk)
     faces = sorted(job.faces.select_related("person"), key=lambda f: (f.person_id is None, f.first_seen))
-    return render(request, "web/video.html", {"job": job, "faces": faces, "error": reason_text(job.error)})
+    return render(request, "web/video.html", {"job": job, "faces": faces, "error": message_text(job.error)})
 
 
 @role_required(HR)
@@ -66,7 +66,7 @@ def video_status(request, pk):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "error": reason_text(job.error),
+            "error": message_text(job.error),
         }
     )
 

@@ -6,9 +6,9 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.roles import ADMIN, HR, has_role, role_required
 from portal.core.files import file_response
+from portal.core.messages import message_text
 from portal.core.waits import wait_slot
 from portal.web.forms import RecognizeForm
-from portal.web.reasons import reason_text
 from recognition import imaging
 from recognition.models import Capture, CaptureFrame, FacePhoto, VideoJob
 from recognition.services import capture_submit, capture_wait, upload_read
@@ -27,7 +27,7 @@ def recognize(request):
             try:
                 data = upload_read(upload)
             except imaging.ImageRejected as exc:
-                form.add_error("image", reason_text(exc.message))
+                form.add_error("image", message_text(exc.message))
                 status = REJECT_STATUS.get(exc.code, 400)
             else:
                 capture = capture_submit(
@@ -72,7 +72,7 @@ def _visible_capture(request, pk):
 def capture(request, pk):
     item = _visible_capture(request, pk)
     events = item.events.select_related("person", "recorded_by")
-    item.error = reason_text(item.error)
+    item.error = message_text(item.error)
     return render(request, "web/capture.html", {"capture": item, "events": events})
 
 
@@ -94,7 +94,7 @@ def capture_status(request, pk):
         return JsonResponse({"error": message}, status=400)
     with wait_slot(request, wait) as allowed:
         item = capture_wait(capture=item, seconds=allowed)
-    return JsonResponse({"id": item.pk, "status": item.status, "error": reason_text(item.error), "faces": item.faces})
+    return JsonResponse({"id": item.pk, "status": item.status, "error": message_text(item.error), "faces": item.faces})
 
 
 # Stored pictures, each through the view of what it belongs to: faces are

@@ -16,10 +16,10 @@ from portal.access.models import AccessEvent
 from portal.access.services import access_attempt_decide, zone_lockdown
 from portal.accounts.roles import HR, SECURITY, VIEWER
 from portal.api.services import api_token_create
+from portal.core.messages import message_text
 from portal.kiosks.selectors import kiosk_badge_view
 from portal.reports.models import ReportExport
 from portal.reports.services import report_export_request, report_export_run
-from portal.web.reasons import reason_text
 from recognition import quality, texts
 from tests.factories import make_person, make_user
 from tests.portal.access.helpers import ALWAYS, door_with_kiosk, grant
@@ -242,14 +242,14 @@ def test_the_greeting_is_a_whole_sentence_in_each_language():
 def test_a_rejection_reason_stored_in_english_reads_in_chinese_with_its_figures():
     problem = quality.Problem("too_small", texts.fill(texts.TOO_SMALL, width=52, minimum=80))
     with translation.override("zh-hans"):
-        assert reason_text(problem.message) == (
+        assert message_text(problem.message) == (
             "人脸太小（宽 52 像素；至少需要 80 像素）。请靠近摄像头或使用更大的照片。"
         )
         lookalike = texts.fill(texts.LOOKALIKE, name="Zhang (Wei)", employee_id="CN-1", distance="0.31")
-        assert reason_text(lookalike).startswith("此人脸与 Zhang (Wei)（员工 CN-1）相似（距离 0.31）")
-        assert reason_text("an operator's own words") == "an operator's own words"
+        assert message_text(lookalike).startswith("此人脸与 Zhang (Wei)（员工 CN-1）相似（距离 0.31）")
+        assert message_text("an operator's own words") == "an operator's own words"
     with translation.override("en"):
-        assert reason_text(problem.message) == problem.message
+        assert message_text(problem.message) == problem.message
 
 
 def test_why_a_door_stayed_shut_reads_in_chinese_whatever_the_language_it_was_recorded_in(client):
@@ -275,12 +275,12 @@ def test_why_a_door_stayed_shut_reads_in_chinese_whatever_the_language_it_was_re
 
 
 def test_an_import_report_written_in_english_reads_in_chinese(client):
-    from portal.people.imports import Report
+    from portal.people.imports import HIDDEN, NOT_A_PHOTO, Report
     from portal.people.models import ImportJob
 
     report = Report()
-    report.skip("staff/Joe/notes.txt", "not a photo (.txt)")
-    report.skip("staff/.DS_Store", "a hidden or system file; skipped")
+    report.skip("staff/Joe/notes.txt", NOT_A_PHOTO % {"suffix": ".txt"})  # kept as codes
+    report.skip("staff/.DS_Store", HIDDEN)
     report.reject("staff/Ana/1.jpg", "too_small", texts.fill(texts.TOO_SMALL, width=52, minimum=80))
     job = ImportJob.objects.create(filename="staff.zip", status=ImportJob.Status.DONE, report=report.as_dict())
     signed_in(client, "hana", HR)

@@ -65,7 +65,7 @@ def test_ten_wrong_pins_lock_the_badge_with_growing_waits_and_alert_security(cli
     assert waits[:3] == [0, 0, 0] and waits[3:] == [2, 4, 8, 16, 32, 64, 128]
     assert not DoorCommand.objects.exists()
     assert AccessEvent.objects.filter(reason="bad_pin").count() == 10
-    (alert,) = Alert.objects.filter(kind=Alert.Kind.PIN_GUESSING, message__contains="badge A-7")
+    (alert,) = [a for a in Alert.objects.filter(kind=Alert.Kind.PIN_GUESSING) if "badge A-7" in a.message]
     assert alert.door == door and "10 wrong PINs" in alert.message
     # after the wait the right PIN opens, and the badge starts again from zero
     clock.now += 128
@@ -80,7 +80,7 @@ def test_guessing_many_badges_at_one_kiosk_makes_the_kiosk_wait_and_alerts(clien
     assert pins.pin_wait(kiosk=kiosk, employee_id="someone-else") == 2
     # another badge at this kiosk waits too: the kiosk is being guessed at
     assert badge(client, token, "A-7", PIN)["reason"] == "pin_wait"
-    assert Alert.objects.filter(kind=Alert.Kind.PIN_GUESSING, message__contains="at the kiosk").count() == 1
+    assert len([a for a in Alert.objects.filter(kind=Alert.Kind.PIN_GUESSING) if "at the kiosk" in a.message]) == 1
     # someone's own right PIN later does not clear the kiosk's count
     clock.now += 2
     assert badge(client, token, "A-7", PIN)["outcome"] == "door_open"
