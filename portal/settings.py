@@ -8,7 +8,6 @@ ImproperlyConfigured instead of being silently replaced by a default.
 """
 
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -686,14 +685,11 @@ if CELERY_BROKER_URL:
         )
 # No broker: run tasks in the calling process, so a new user needs no server.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-# One gallery per machine (docs/scale.md): with separate workers, every worker process and camera
-# runner of a machine maps one file in this folder instead of holding its own copy; "off" (or no
-# broker: one process) keeps a gallery in each process.
-GALLERY_SHARED_DIR = env_str(
-    "GALLERY_SHARED_DIR",
-    str(Path("/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()) / "portal-gallery")
-    if CELERY_BROKER_URL else "",
-)
+# One gallery per machine (docs/scale.md): every worker process and camera runner of a machine maps
+# one file in this folder instead of holding its own copy. Off by default: each change copies the
+# whole file (171 MB at 100,000 people), so a change reaches the workers in seconds instead of
+# milliseconds; turn it on when memory, not the delay of a change, is what runs out.
+GALLERY_SHARED_DIR = env_str("GALLERY_SHARED_DIR", "")
 if GALLERY_SHARED_DIR.lower() in {"off", "0", "no", "false"}:
     GALLERY_SHARED_DIR = ""
 CELERY_TASK_EAGER_PROPAGATES = False
