@@ -73,13 +73,16 @@ def test_a_48_px_face_in_an_h264_640x360_clip_is_found_and_named(footage, obama)
     known = gallery.current()
     version = known.encoding_version or None
     rule = processing.decision_rule(version)
-    found = []
+    per_frame = []
     for t, rgb in clips.analysed(footage["far"], 2)[:5]:  # the face walks, 48 px wide, for 2 s
         faces = finder(rgb, t, options=processing.detect_options(version))
         assert all(38 <= face.width <= 64 for face in faces)
-        found += faces
-    # the first frame has no frame before it (nothing moved yet): found in every frame from the second on
-    assert len(found) == 4
+        per_frame.append(faces)
+    # found once in every frame from the second on; in the first too by a detector that looks at the
+    # whole picture (YuNet), not by HOG, which looks where something moved (nothing did yet)
+    assert [len(faces) for faces in per_frame[1:]] == [1, 1, 1, 1]
+    assert len(per_frame[0]) <= 1
+    found = [face for faces in per_frame for face in faces]
     named = [decision.decide(known, face.encoding, rule) for face in found]
     assert sum(match.accepted and match.person_id == obama.pk for match in named) >= 2
     together = decision.decide_frames(known, [face.encoding for face in found], rule)
