@@ -32,7 +32,7 @@ from portal.reports.models import ReportExport
 from portal.requests.models import ApprovalFlow, LeaveEntitlement, LeaveType
 from portal.review.models import UnknownFace
 from portal.review.services import review_assign, review_visitor
-from recognition import engine, imaging, versions
+from recognition import engine, imaging, processing, versions
 from recognition.models import Capture
 from tests import photos
 from tests.factories import enrolled, make_employee, make_user, recognize
@@ -45,8 +45,9 @@ pytestmark = pytest.mark.django_db
 
 
 def encodings(data):
+    # with the active version's encoder and detector: its distances are the ones near() measures with
     try:
-        _, faces = engine.faces_in_bytes(bytes(data))
+        _, faces = engine.faces_in_bytes(bytes(data), options=processing.detect_options())
     except imaging.ImageRejected:
         return []
     return [face.encoding for face in faces]
