@@ -106,7 +106,10 @@ def broker_errors():
     """What publishing raises when the broker is down or unreachable."""
     from kombu.exceptions import OperationalError as BrokerDown
 
-    errors = [BrokerDown, OSError]
+    # AttributeError: kombu's Redis transport, between a lost connection and the next one, can
+    # find its channel's connection gone ("'NoneType' object has no attribute 'client'"; seen
+    # while Redis restarted under 50 kiosks): the row is committed, the reconciler sends it again
+    errors = [BrokerDown, OSError, AttributeError]
     try:
         from redis.exceptions import RedisError
 
