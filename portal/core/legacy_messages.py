@@ -50,61 +50,54 @@ class SentenceReader:
         return self.read(value, depth + 1) if key in self.nested else value
 
 
-def convert_column(model, field, reader, batch=500):
-    """Rewrite `model.field` of every row as the Message its sentence was made from (a data migration)."""
+def _rewrite(model, field, rows, new, batch):
+    """Set `field` to new(value) on every row where it returns something, in batches of bulk updates."""
     changed = []
-    for row in model.objects.exclude(**{field: ""}).only("pk", field).iterator(chunk_size=batch):
-        message = reader.read(getattr(row, field))
-        if isinstance(message, Message):
-            setattr(row, field, message)
+    for row in rows.only("pk", field).iterator(chunk_size=batch):
+        value = new(getattr(row, field))
+        if value is not None:
+            setattr(row, field, value)
             changed.append(row)
         if len(changed) >= batch:
             model.objects.bulk_update(changed, [field])
             changed = []
     if changed:
         model.objects.bulk_update(changed, [field])
+
+
+def convert_column(model, field, reader, batch=500):
+    """Rewrite `model.field` of every row as the Message its sentence was made from (a data migration)."""
+
+    def new(text):
+        message = reader.read(text)
+        return message if isinstance(message, Message) else None
+
+    _rewrite(model, field, model.objects.exclude(**{field: ""}), new, batch)
 
 
 def english_column(model, field, batch=500):
     """Back to English sentences (the migration's reverse)."""
-    changed = []
-    for row in model.objects.exclude(**{field: ""}).only("pk", field).iterator(chunk_size=batch):
-        value = getattr(row, field)
-        if isinstance(value, Message):
-            setattr(row, field, str(value)[: model._meta.get_field(field).max_length])
-            changed.append(row)
-        if len(changed) >= batch:
-            model.objects.bulk_update(changed, [field])
-            changed = []
-    if changed:
-        model.objects.bulk_update(changed, [field])
+    length = model._meta.get_field(field).max_length
+
+    def new(value):
+        return str(value)[:length] if isinstance(value, Message) else None
+
+    _rewrite(model, field, model.objects.exclude(**{field: ""}), new, batch)
 
 
 def convert_list_column(model, field, reader, batch=500):
     """The same for a JSON list of sentences (a door decision's explanation)."""
-    changed = []
-    for row in model.objects.only("pk", field).iterator(chunk_size=batch):
-        sentences = getattr(row, field) or []
-        read = [reader.read(s) for s in sentences]
-        if any(isinstance(m, Message) for m in read):
-            setattr(row, field, read)
-            changed.append(row)
-        if len(changed) >= batch:
-            model.objects.bulk_update(changed, [field])
-            changed = []
-    if changed:
-        model.objects.bulk_update(changed, [field])
+
+    def new(sentences):
+        read = [reader.read(s) for s in sentences or []]
+        return read if any(isinstance(m, Message) for m in read) else None
+
+    _rewrite(model, field, model.objects.all(), new, batch)
 
 
 def english_list_column(model, field, batch=500):
-    changed = []
-    for row in model.objects.only("pk", field).iterator(chunk_size=batch):
-        sentences = getattr(row, field) or []
-        if any(isinstance(m, Message) for m in sentences):
-            setattr(row, field, [str(m) for m in sentences])
-            changed.append(row)
-        if len(changed) >= batch:
-            model.objects.bulk_update(changed, [field])
-            changed = []
-    if changed:
-        model.objects.bulk_update(changed, [field])
+    def new(sentences):
+        sentences = sentences or []
+        return [str(m) for m in sentences] if any(isinstance(m, Message) for m in sentences) else None
+
+    _rewrite(model, field, model.objects.all(), new, batch)
