@@ -2,8 +2,10 @@
 
 The exact scan reads every average face (512 bytes each in float32): at a
 million people it is bound by memory bandwidth. The short list keeps a copy
-in 8 bits a value (faiss's scalar quantizer, a quarter of the bytes), finds
-the K nearest in it, and measures those exactly in float32. It knows how far
+in 8 bits a value (a quarter of the bytes), finds the K nearest in it, and
+measures those exactly in float32. One step for every value (not one per
+dimension) lets faiss read the bytes as they are (`QT_8bit_direct`): twice as
+fast as its per-dimension 8-bit codes at a million people, measured on 2 cores. It knows how far
 any 8-bit copy is from its original (the largest reconstruction error,
 measured when it is built), so by the triangle inequality no row outside the
 K can be nearer than (K-th approximate distance - that error). When that
@@ -48,6 +50,8 @@ K = 32
 TAIL_MAX_SHARE, TAIL_MAX_MIN = 1 / 16, 20_000
 # float32 rounding of the two distance computations, well above their worst case
 SLACK = 1e-4
+# rows coded at a time while building
+CHUNK = 65_536
 
 _build_lock = threading.Lock()
 
@@ -56,14 +60,19 @@ class ShortList:
     def __init__(self, centroids, size):
         faiss = _library()
         start = time.perf_counter()
-        rows = np.ascontiguousarray(centroids[:size], dtype=np.float32)
+        rows = centroids[:size]
         self.size = size
-        self.index = faiss.IndexScalarQuantizer(rows.shape[1], faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_L2)
-        self.index.train(rows)
-        self.index.add(rows)
-        decoded = self.index.sa_decode(self.index.sa_encode(rows))
-        errors = np.linalg.norm(decoded - rows, axis=1)
-        self.error = float(errors.max()) if len(errors) else 0.0
+        self.low = float(rows.min()) if size else 0.0
+        self.step = (float(rows.max()) - self.low) / 255 if size else 1.0
+        self.step = self.step or 1.0
+        self.index = faiss.IndexScalarQuantizer(rows.shape[1], faiss.ScalarQuantizer.QT_8bit_direct, faiss.METRIC_L2)
+        self.error = 0.0
+        for start_row in range(0, size, CHUNK):  # a chunk at a time: no float copy of the whole gallery
+            chunk = np.asarray(rows[start_row:start_row + CHUNK], dtype=np.float32)
+            codes = np.clip(np.rint((chunk - self.low) / self.step), 0, 255).astype(np.float32)
+            self.index.add(codes)
+            errors = np.linalg.norm(codes * np.float32(self.step) + np.float32(self.low) - chunk, axis=1)
+            self.error = max(self.error, float(errors.max()))
         self.build_seconds = time.perf_counter() - start
         self.proven = self.fallbacks = 0  # how often the bound held (the benchmark and tests read them)
         log.info("short list built: %d people, 8-bit error at most %.4f, %.0f ms",
@@ -72,7 +81,8 @@ class ShortList:
     def nearest_two(self, people, probe, *, exclude_row=None):
         """(best row, distance, second distance) exactly as the full scan finds them; None: scan it all."""
         probe = np.asarray(probe, dtype=np.float32).reshape(1, -1)
-        approx, rows = self.index.search(probe, K)
+        approx, rows = self.index.search((probe - np.float32(self.low)) / np.float32(self.step), K)
+        approx = approx * np.float32(self.step * self.step)  # back from steps to squared distances
         rows = rows[0][rows[0] >= 0]
         tail = np.arange(self.size, people.size)
         candidates = np.concatenate([rows, tail]) if len(tail) else rows
