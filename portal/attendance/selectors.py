@@ -7,6 +7,7 @@ from django.utils import timezone
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
 from portal.attendance.rules import NOTHING_APPROVED, Approved, day_summarize
 from portal.attendance.schedules import shift_for_person
+from portal.people.models import staff_only
 
 
 def attendance_event_list(*, date_from=None, date_to=None, person=None):
@@ -47,7 +48,7 @@ def attendance_day_detail(*, person, day):
 
 def daily_summary_list(*, date_from, date_to, department=None, person=None):
     """Stored daily summaries in a date range, by person then day."""
-    rows = DailySummary.objects.filter(day__gte=date_from, day__lte=date_to, person__visitor=None).select_related(
+    rows = DailySummary.objects.filter(staff_only(), day__gte=date_from, day__lte=date_to).select_related(
         "person", "person__department"
     )
     if department:

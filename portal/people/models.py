@@ -20,6 +20,17 @@ class Department(models.Model):
         return self.name
 
 
+def staff_only(person="person"):
+    """A filter for rows of staff only, through their `person` field (the rows are not people).
+
+    The same rule as PersonQuerySet.staff, written as NOT EXISTS: PostgreSQL plans
+    `person__visitor=None` (a left join tested for NULL) as if almost no row passed
+    when there are few visitors, and then reads a month of summaries person by person
+    (0.4 s more for the everyone-report at 10,000 people)."""
+    visitor = Person._meta.get_field("visitor").related_model  # access's model, without importing access
+    return ~models.Exists(visitor.objects.filter(person_id=models.OuterRef(person)))
+
+
 class PersonQuerySet(models.QuerySet):
     def staff(self):
         """Employees only: a visitor is a Person too (the gallery's identity for their face),

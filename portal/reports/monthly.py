@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.attendance.models import CalendarDay, DailySummary
-from portal.people.models import Person
+from portal.people.models import Person, staff_only
 
 # mark -> (symbol, meaning); a symbol is one character, translated per language (迟 / L)
 MARKS = {
@@ -188,7 +188,7 @@ def month_days(first):
 def monthly_summary(*, first, department=None, person=None):
     """The month starting on `first` for everyone (active, or with days in it), a department or a person."""
     days = month_days(first)
-    rows = DailySummary.objects.filter(day__gte=days[0], day__lte=days[-1], person__visitor=None)
+    rows = DailySummary.objects.filter(staff_only(), day__gte=days[0], day__lte=days[-1])
     people = Person.objects.staff().select_related("department").order_by("sort_key", "name", "employee_id", "pk")
     if person:
         people, rows = people.filter(pk=person.pk), rows.filter(person=person)
