@@ -539,7 +539,8 @@ def _from_generation(generation, nearest=None):
     index = shared_gallery.SortedRows(a["sorted_ids"][:live], a["sorted_rows"][:live])
     people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], h["p_size"], h["p_live"],
                               index, nearest or {}, None)
-    people.shared = True  # its short list is the file's, never built per process
+    people.shared = True  # its short list is the machine's (shortlist_file), never built per process
+    people.folder, people.layout = generation.path.parent, h.get("layout")
     gallery._decision_people = people
     return gallery
 

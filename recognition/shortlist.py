@@ -25,6 +25,8 @@ import time
 
 import numpy as np
 
+from recognition import shortlist_file as machine
+
 log = logging.getLogger(__name__)
 
 _faiss = []
@@ -78,6 +80,26 @@ class ShortList:
         log.info("short list built: %d people, 8-bit error at most %.4f, %.0f ms",
                  size, self.error, self.build_seconds * 1000)
 
+    @classmethod
+    def mapped(cls, path, fields):
+        """A short list another process built and saved (shortlist_file): its codes mapped read-only."""
+        faiss = _library()
+        short = cls.__new__(cls)
+        short.index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
+        short.size, short.low, short.step, short.error = fields["size"], fields["low"], fields["step"], fields["error"]
+        short.build_seconds, short.proven, short.fallbacks = fields.get("build_seconds", 0.0), 0, 0
+        return short
+
+    def save(self, path):
+        """The 8-bit codes as a faiss index file (the caller publishes it); what mapped() needs besides."""
+        _library().write_index(self.index, str(path))
+        return {"size": self.size, "low": self.low, "step": self.step, "error": self.error,
+                "build_seconds": round(self.build_seconds, 3)}
+
+    def worth_keeping(self, people):
+        """Whether the rows appended since the build are still few enough to scan exactly beside it."""
+        return people.size - self.size <= max(TAIL_MAX_MIN, self.size * TAIL_MAX_SHARE)
+
     def nearest_two(self, people, probe, *, exclude_row=None):
         """(best row, distance, second distance) exactly as the full scan finds them; None: scan it all."""
         probe = np.asarray(probe, dtype=np.float32).reshape(1, -1)
@@ -128,12 +150,11 @@ BUILD_IN_BACKGROUND = True
 def for_people(people):
     """The people's short list, built or rebuilt when worth it; None: use the exact scan."""
     if getattr(people, "shared", False):
-        return people.short_list  # the machine's, published with the gallery file (or none)
+        return machine.for_people(people)  # the machine's, a file beside the gallery file
     if people.size < MIN_PEOPLE or _library() is None:
         return None
     short = people.short_list
-    tail = people.size - short.size if short is not None else None
-    if short is not None and tail <= max(TAIL_MAX_MIN, short.size * TAIL_MAX_SHARE):
+    if short is not None and short.worth_keeping(people):
         return short
     with _build_lock:
         if people.short_list is not short or getattr(people, "_short_list_building", False):
