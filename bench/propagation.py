@@ -114,7 +114,7 @@ def driver(folder, rounds, workers):
 
     from portal.people.models import Person
     from portal.people.services import person_delete
-    from recognition import versions
+    from recognition import shared_gallery, versions
     from recognition.models import FacePhoto, GalleryVersion
 
     folder = Path(folder)
@@ -178,7 +178,7 @@ def driver(folder, rounds, workers):
                 p.kill()
     logs = "".join((folder / f"worker{i}.log").read_text() for i in range(workers))
     shared = Path(os.environ["GALLERY_SHARED_DIR"])
-    files = list(shared.glob("*/gallery"))
+    files = list(shared.glob(f"*/{shared_gallery.NAME}"))
     print(json.dumps({
         "workers": workers, "rounds": rounds, "seed_seconds": round(seed_seconds, 1),
         "enrol": common.summary_ms(enrol), "erase": common.summary_ms(erase),

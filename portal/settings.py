@@ -686,9 +686,7 @@ if CELERY_BROKER_URL:
 # No broker: run tasks in the calling process, so a new user needs no server.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # One gallery per machine (docs/scale.md): every worker process and camera runner of a machine maps
-# one file in this folder instead of holding its own copy. Off by default: each change copies the
-# whole file (171 MB at 100,000 people), so a change reaches the workers in seconds instead of
-# milliseconds; turn it on when memory, not the delay of a change, is what runs out.
+# one file in this folder instead of holding its own copy; a change is written in place (its own rows).
 GALLERY_SHARED_DIR = env_str("GALLERY_SHARED_DIR", "")
 if GALLERY_SHARED_DIR.lower() in {"off", "0", "no", "false"}:
     GALLERY_SHARED_DIR = ""

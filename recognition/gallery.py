@@ -293,12 +293,18 @@ def current():
     from recognition.models import GalleryVersion
 
     position = GalleryVersion.position()
-    shared = _shared()
-    if shared is not None:
-        if not (_at(_cached, position) and shared.holds(_cached)):
-            with _lock:
-                _cached = shared.current(_cached, position, GalleryVersion.position, refreshed)
-        return _cached
+    try:
+        shared = _shared()
+        if shared is not None:
+            if not (_at(_cached, position) and shared.holds(_cached)):
+                with _lock:
+                    _cached = shared.current(_cached, position, GalleryVersion.position, refreshed)
+            return _cached
+    except OSError:
+        # a folder this process may not write, a full /dev/shm: searches go on with a gallery of its own
+        log.exception("gallery file unusable (GALLERY_SHARED_DIR): this process keeps a gallery of its own")
+        _shared_unusable.add(_shared_key())
+        _cached = Gallery()
     if not _at(_cached, position):
         with _lock:
             if not _at(_cached, position):
@@ -383,11 +389,21 @@ def forget():
     global _cached
     _cached = Gallery()
     _shared_by_folder.clear()
+    _shared_unusable.clear()
 
 
 # --- one gallery per machine (recognition/shared_gallery.py) ---------------------
 
 _shared_by_folder: dict = {}
+_shared_unusable: set = set()
+
+
+def _shared_key():
+    from django.conf import settings
+    from django.db import connection
+
+    base = getattr(settings, "GALLERY_SHARED_DIR", "")
+    return (base, connection.alias, str(connection.settings_dict["NAME"])) if base else None
 
 
 def _shared():
@@ -395,10 +411,10 @@ def _shared():
     from django.conf import settings
     from django.db import connection
 
-    base = getattr(settings, "GALLERY_SHARED_DIR", "")
-    if not base:
+    key = _shared_key()
+    if key is None or key in _shared_unusable:
         return None
-    key = (base, connection.alias, str(connection.settings_dict["NAME"]))
+    base = settings.GALLERY_SHARED_DIR
     shared = _shared_by_folder.get(key)
     if shared is None:
         shared = _shared_by_folder[key] = SharedGallery(Path(base) / _database_folder(connection))
@@ -429,8 +445,10 @@ class SharedGallery:
         self.store = shared_gallery.Store(directory)
 
     def holds(self, held):
+        """Whether `held` is the newest: the current file (one stat) and its current record (a few reads)."""
         generation = getattr(held, "generation", None)
-        return generation is not None and generation.inode == self.store.inode()
+        return (generation is not None and generation.inode == self.store.inode()
+                and generation.state()["generation"] == held.state["generation"])
 
     def current(self, held, position, read_position, refresh):
         """The newest gallery for `position`: the published one when it is there, else one process
@@ -454,90 +472,107 @@ class SharedGallery:
         return held
 
     def _mapped(self, held):
-        generation = self.store.open()
-        nearest = None
         old = getattr(held, "generation", None)
-        if old is not None and old.header.get("layout") == generation.header.get("layout"):
-            nearest = _nearest_kept(held._decision_people, generation)
-        return _from_generation(generation, nearest)
+        if old is not None and old.inode == self.store.inode():
+            # the same file, changed in place: the rows this process knows kept their places
+            state = old.state()
+            return _from_generation(old, _nearest_kept(held._decision_people, old, state), state)
+        return _from_generation(self.store.open())
 
     def _publish(self, held, position, refresh):
         store = self.store
         start = time.perf_counter()
         if getattr(held, "generation", None) is not None:
-            # the log's changes applied to a copy of the file: spare rows take the appended ones
-            copy = store.copy()
-            base = _from_generation(copy, dict(held._decision_people._nearest))
-            nxt = refresh(base, position)
-            if _changed_in(base, nxt):
-                people = nxt._decision_people
-                header = dict(copy.header, t_size=nxt._t_size, t_live=nxt._t_live, p_size=people.size,
-                              p_live=people.live, version=nxt.version, change_id=nxt.change_id,
-                              encoding_version=nxt.encoding_version)
-                header["sorted"] = copy.sort_ids(people.size)
-                copy.write_header(shared_gallery.new_header(header))
-                store.publish(copy)
-                nearest = people._nearest
-                del base, nxt, people, copy
-                published = _from_generation(store.open(), nearest)
-                log.info("gallery published: generation %d, version %d, %.0f ms",
-                         published.generation.header["generation"], published.version,
-                         (time.perf_counter() - start) * 1000)
-                return published
-            copy.path.unlink(missing_ok=True)
-            del base, copy
+            writable = store.writable()
+            state = writable.state()
+            if state["dirty"]:
+                # a writer died half-way through its rows: the file is replaced, not trusted
+                log.warning("gallery file left half-changed by a writer that stopped; writing it afresh")
+                nxt = refresh(Gallery(), position)
+            else:
+                base = _from_generation(writable, dict(held._decision_people._nearest), state)
+                nxt = refresh(_marking_dirty(base, writable), position)
+                if _changed_in(base, nxt):
+                    people = nxt._decision_people
+                    state = writable.commit(t_size=nxt._t_size, t_live=nxt._t_live, p_size=people.size,
+                                            p_live=people.live, version=nxt.version, change_id=nxt.change_id)
+                    nearest = people._nearest
+                    del base, nxt, people
+                    mapped = held.generation if held.generation.inode == writable.inode else store.open()
+                    published = _from_generation(mapped, nearest, mapped.state())
+                    log.info("gallery published: generation %d, version %d, %.1f ms",
+                             state["generation"], published.version, (time.perf_counter() - start) * 1000)
+                    return published
+                # grown past the spare rows, compacted or reloaded: a whole new file below
+                del base
         else:
             nxt = refresh(held, position)
-        previous = store.open().header if store.inode() is not None else None
-        arrays, fields = _arrays_of(nxt)
-        header = shared_gallery.new_header(previous, **fields)
-        header["layout"] = header["generation"]
-        store.write(arrays, header)
+        previous = store.open().state() if store.inode() is not None else {"generation": 0}
+        arrays, header, state = _arrays_of(nxt)
+        state["generation"] = previous["generation"] + 1
+        header["written"] = time.time()
+        store.write(arrays, header, state)
         nearest = nxt._decision_people._nearest
         del nxt, arrays
         published = _from_generation(store.open(), nearest)
         log.info("gallery published: generation %d (whole file), version %d, %.0f ms",
-                 published.generation.header["generation"], published.version,
-                 (time.perf_counter() - start) * 1000)
+                 published.state["generation"], published.version, (time.perf_counter() - start) * 1000)
         return published
 
 
+def _marking_dirty(base, writable):
+    """`base`, whose with_people marks the file dirty just before it writes the first row in place: a
+    refresh that fails before (the database away) or reloads instead leaves the file as trusted as it was."""
+
+    def with_people(changes, **kwargs):
+        writable.begin()
+        return Gallery.with_people(base, changes, **kwargs)
+
+    base.with_people = with_people  # this object's alone: the class's method for every other gallery
+    return base
+
+
 def _changed_in(base, nxt):
-    """Whether `nxt` is `base` with the changes written into base's own (the copy's) arrays."""
+    """Whether `nxt` is `base` with the changes written into base's own (the file's) arrays."""
     a, b = base._decision_people, nxt._decision_people
     return (nxt._t_matrix is base._t_matrix and nxt._t_labels is base._t_labels and b.ids is a.ids
             and b.centroids is a.centroids and b.templates is a.templates and b.sq_norms is a.sq_norms)
 
 
 def _arrays_of(gallery):
+    """A gallery's arrays, the file's fixed facts and its first record."""
     people = gallery._decision_people
     dim = gallery.dim
     arrays = {"t_matrix": gallery._t_matrix, "t_labels": gallery._t_labels, "ids": people.ids,
               "centroids": people.centroids, "templates": people.templates, "sq_norms": people.sq_norms}
-    fields = {
+    header = {
         "dim": dim, "t_capacity": len(gallery._t_labels) if dim else 0,
-        "p_capacity": len(people.ids) if dim else 0,
+        "p_capacity": len(people.ids) if dim else 0, "encoding_version": gallery.encoding_version,
+    }
+    state = {
         "t_size": gallery._t_size, "t_live": gallery._t_live, "p_size": people.size if dim else 0,
         "p_live": people.live if dim else 0, "version": gallery.version, "change_id": gallery.change_id,
-        "encoding_version": gallery.encoding_version,
     }
-    return arrays, fields
+    return arrays, header, state
 
 
-def _from_generation(generation, nearest=None):
-    """A Gallery whose arrays are the mapped file's (read-only unless it is a writer's copy)."""
+def _from_generation(generation, nearest=None, state=None):
+    """A Gallery whose arrays are the mapped file's, as far as one record names them
+    (read-only unless it is the writer's mapping)."""
     from recognition.decision import People
 
     h, a = generation.header, generation.arrays
+    s = state if state is not None else generation.state()
     gallery = Gallery.__new__(Gallery)
-    gallery.version, gallery.encoding_version, gallery.change_id = h["version"], h["encoding_version"], h["change_id"]
+    gallery.version, gallery.encoding_version, gallery.change_id = s["version"], h["encoding_version"], s["change_id"]
     gallery._t_matrix, gallery._t_labels = a["t_matrix"], a["t_labels"]
-    gallery._t_size, gallery._t_live = h["t_size"], h["t_live"]
+    gallery._t_size, gallery._t_live = s["t_size"], s["t_live"]
     gallery._views = None
-    gallery.generation = generation
+    gallery.generation, gallery.state = generation, s
     live = h.get("sorted", 0)
-    index = shared_gallery.SortedRows(a["sorted_ids"][:live], a["sorted_rows"][:live])
-    people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], h["p_size"], h["p_live"],
+    index = shared_gallery.Rows(a["sorted_ids"][:live], a["sorted_rows"][:live], a["ids"], h.get("appended_from", 0),
+                                s["p_size"])
+    people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], s["p_size"], s["p_live"],
                               index, nearest or {}, None)
     people.shared = True  # its short list is the machine's (shortlist_file), never built per process
     people.folder, people.layout = generation.path.parent, h.get("layout")
@@ -545,10 +580,10 @@ def _from_generation(generation, nearest=None):
     return gallery
 
 
-def _nearest_kept(old_people, generation):
-    """A process's look-alike distances still true in the next generation of the same layout."""
+def _nearest_kept(old_people, generation, state):
+    """A process's look-alike distances still true in the file's next record."""
     sq = generation.arrays["sq_norms"]
-    size = generation.header["p_size"]
+    size = state["p_size"]
     kept = {
         row: (distance, other)
         for row, (distance, other) in old_people._nearest.items()
