@@ -510,6 +510,9 @@ class SharedGallery:
         previous = store.open().state() if store.inode() is not None else {"generation": 0}
         arrays, header, state = _arrays_of(nxt)
         state["generation"] = previous["generation"] + 1
+        # which file this is: rows keep their places within it, so what is built on its rows (the
+        # machine's short list, recognition/shortlist_file.py) is kept for it and never for another
+        header["layout"] = state["generation"]
         header["written"] = time.time()
         store.write(arrays, header, state)
         nearest = nxt._decision_people._nearest
