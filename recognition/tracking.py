@@ -702,6 +702,7 @@ class Passes:
         match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
         if match.accepted and group.frames >= self.min_frames:
             return [self._decide(group, match, early=False)]
+        self.log("track %s ended, pass %s not recognized yet: %s", track.id, group.id, _story(group, gallery, rule))
         return []  # not recognized (yet): the pass waits for its other pieces, or to be over
 
     def _over(self, t, gallery, rule):
@@ -714,7 +715,8 @@ class Passes:
             if group.decided:
                 continue
             if group.frames < self.min_frames:
-                self.log("pass %s seen in %d frame(s) only: not decided", pid, group.frames)
+                self.log("pass %s over undecided, seen in %d frame(s) only (%s): %s", pid, group.frames,
+                         self.min_frames, _story(group, gallery, rule))  # fmt: skip
                 continue
             match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
             out.append(self._decide(group, match, early=False))
@@ -738,6 +740,19 @@ class Passes:
             early=early,
             face=best,
         )
+
+
+def _story(group, gallery, rule):
+    """Why a pass is not decided, for the log: each piece's frames and its faces' distances."""
+    pieces = []
+    for track in group.tracks:
+        matches = [(face, decision.decide(gallery, face.encoding, rule)) for face in track.faces]
+        faces = ", ".join(
+            f"{match.distance or 0:.3f}/{match.threshold or 0:.3f} (w {face.width}, front {face.frontalness:.2f})"
+            for face, match in matches
+        )
+        pieces.append(f"track {track.id} {track.frames} frame(s) {track.first_seen:.2f}-{track.last_seen:.2f}: {faces}")
+    return "; ".join(pieces) or "no track"
 
 
 def decide_track(gallery, track, rule=decision.CalibratedRule()):
