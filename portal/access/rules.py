@@ -12,7 +12,12 @@ is "from 22:00 until 06:00 the next morning" on the night clocks change, too.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from portal.core.messages import message_template, message_templates  # imports no Django
+from portal.core.messages import (  # imports no Django
+    message_date,
+    message_datetime,
+    message_template,
+    message_templates,
+)
 
 
 def gettext_noop(message):
@@ -153,12 +158,12 @@ def level_judge(level, *, local, holidays):
     """(reason, sentence) for one level that covers the door, at wall-clock `local`."""
     today = local.date()
     if level.valid_from and today < level.valid_from:
-        return "pass_expired", fill(VALID_ONLY_FROM, level=level.name, day=f"{level.valid_from:%Y-%m-%d}")
+        return "pass_expired", fill(VALID_ONLY_FROM, level=level.name, day=message_date(level.valid_from))
     if level.valid_until and today > level.valid_until:
-        return "pass_expired", fill(ENDED_ON, level=level.name, day=f"{level.valid_until:%Y-%m-%d}")
+        return "pass_expired", fill(ENDED_ON, level=level.name, day=message_date(level.valid_until))
     if level.any_time:
         if level.closed_on_holidays and today in holidays:
-            return "outside_hours", fill(DAY_IS_HOLIDAY, level=level.name, day=f"{today:%Y-%m-%d}")
+            return "outside_hours", fill(DAY_IS_HOLIDAY, level=level.name, day=message_date(today))
         return "granted", fill(ALLOWS_ANY_TIME, level=level.name)
     holiday_refusal = None
     for window in level.windows:
@@ -167,7 +172,7 @@ def level_judge(level, *, local, holidays):
             continue
         if level.closed_on_holidays and started in holidays:
             holiday_refusal = fill(
-                WINDOW_BUT_HOLIDAY, level=level.name, window=window.describe(), day=f"{started:%Y-%m-%d}"
+                WINDOW_BUT_HOLIDAY, level=level.name, window=window.describe(), day=message_date(started)
             )
             continue
         return "granted", fill(ALLOWS, level=level.name, hours=window.describe())
@@ -188,7 +193,7 @@ def access_decide(*, door, grants, local, holidays=frozenset(), active=True):
     any one level covering the door allows this moment; otherwise the most
     telling refusal: outside the hours, then expired, then no access at all.
     """
-    when = fill(WHEN, weekday=WEEKDAYS[local.weekday()], at=f"{local:%Y-%m-%d %H:%M}")
+    when = fill(WHEN, weekday=WEEKDAYS[local.weekday()], at=message_datetime(local))
     if door.locked_down:
         return Verdict(False, "locked_down", (fill(IS_LOCKED_DOWN, door=door.name),))
     if not active:
@@ -219,7 +224,7 @@ def visitor_decide(*, door, door_ids, valid_from, valid_until, at):
         return Verdict(
             False,
             "pass_expired",
-            (fill(PASS_VALID, start=f"{valid_from:%Y-%m-%d %H:%M}", end=f"{valid_until:%Y-%m-%d %H:%M}"),),
+            (fill(PASS_VALID, start=message_datetime(valid_from), end=message_datetime(valid_until)),),
         )
     if door.id not in door_ids:
         return Verdict(False, "no_access", (fill(PASS_EXCLUDES, door=door.name),))

@@ -50,11 +50,12 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
         return rules.Verdict(False, "badge_required", (f"{door.name} needs a badge or employee ID and the face",))
     visitor = _visitor_of(person)
     if visitor is not None:
+        local = zone_tz(door.zone)  # the pass's times in the explanation are the door's wall clock, not UTC
         return rules.visitor_decide(
             door=facts,
             door_ids={d.pk for d in visitor.doors.all()},
-            valid_from=visitor.valid_from,
-            valid_until=visitor.valid_until,
+            valid_from=visitor.valid_from.astimezone(local),
+            valid_until=visitor.valid_until.astimezone(local),
             at=at,
         )
     return rules.access_decide(

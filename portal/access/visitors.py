@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from portal.access import texts
 from portal.access.models import AccessEvent, OperatorAction, Visitor
 from portal.access.tasks import visitor_arrival_notify
+from portal.core.messages import message_date, message_datetime
 from portal.employees.models import EmployeeAccount, Notification
 from portal.employees.services import notification_send
 from portal.people.erasure import person_pictures_erase
@@ -100,8 +101,8 @@ def visitor_register(
                 name=name,
                 host=host.name if host else "-",
                 doors=", ".join(door.name for door in doors),
-                start=f"{timezone.localtime(valid_from):%Y-%m-%d %H:%M}",
-                until=f"{timezone.localtime(valid_until):%Y-%m-%d %H:%M}",
+                start=message_datetime(timezone.localtime(valid_from)),
+                until=message_datetime(timezone.localtime(valid_until)),
             ),
         )
     return visitor
@@ -114,8 +115,9 @@ def _host_tell(visitor, kind, **params):
     if account is None or not account.user.is_active:
         return None
     times = {
-        "start": f"{timezone.localtime(visitor.valid_from):%Y-%m-%d %H:%M}",
-        "until": f"{timezone.localtime(visitor.valid_until):%Y-%m-%d %H:%M}",
+        # as messages: the host reads them in their own date format
+        "start": message_datetime(timezone.localtime(visitor.valid_from)).as_json(),
+        "until": message_datetime(timezone.localtime(visitor.valid_until)).as_json(),
     }
     return notification_send(
         user=account.user,
@@ -156,7 +158,7 @@ def visitor_pass_end(*, visitor, user):
         ended = Visitor.objects.filter(pk=visitor.pk, valid_until__gt=now).update(valid_until=now, ended_by=user)
         if ended:
             host = visitor.host.name if visitor.host else "-"
-            until = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
+            until = message_datetime(timezone.localtime(now))
             OperatorAction.objects.create(
                 user=user,
                 username=user.get_username() if user else "system",
@@ -189,7 +191,9 @@ def visitors_erase(*, now=None, days=None):
                 username="system",
                 action=texts.VISITOR_ERASED,
                 detail=texts.fill(
-                    texts.VISITOR_ERASED_DETAIL, name=visitor.name, day=f"{visitor.valid_until:%Y-%m-%d}"
+                    texts.VISITOR_ERASED_DETAIL,
+                    name=visitor.name,
+                    day=message_date(timezone.localtime(visitor.valid_until)),
                 ),
             )
         erased += 1

@@ -6,3 +6,10 @@ class AttendanceConfig(AppConfig):
     name = "portal.attendance"
     label = "attendance"
     verbose_name = gettext_lazy("Attendance")
+
+    def ready(self):
+        from portal.attendance import texts
+        from portal.core.messages import message_renderer_register, messages_register
+
+        messages_register(texts.ALL)
+        message_renderer_register(texts.HOLIDAY.code, texts.holiday_name_text)

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import MessageField
+from portal.core.messages import message_text
 from portal.people.models import Department, Person
 
 
@@ -211,7 +213,8 @@ class CalendarDay(models.Model):
 
     day = models.DateField(unique=True, verbose_name=_("day"))
     kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
-    name = models.CharField(max_length=200, blank=True, verbose_name=_("name"))
+    # imported: a message (portal.attendance.texts), shown in the reader's language; by hand: the words typed
+    name = MessageField(max_length=200, blank=True, verbose_name=_("name"))
     country = models.CharField(
         max_length=8, blank=True, help_text=_("Where it was imported from; empty: by hand"), verbose_name=_("country")
     )
@@ -222,7 +225,7 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("calendar days")
 
     def __str__(self):
-        return f"{self.day} {self.get_kind_display()} {self.name}".strip()
+        return f"{self.day} {self.get_kind_display()} {message_text(self.name)}".strip()
 
 
 class DailySummary(models.Model):

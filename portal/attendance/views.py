@@ -29,6 +29,7 @@ from portal.attendance.services import (
     attendance_event_change,
     attendance_event_void,
 )
+from portal.core.messages import message_text
 from portal.core.paging import PeekPage
 from portal.core.spreadsheets import coded, spreadsheet_safe, wants_bom
 from portal.people.models import Person
@@ -215,7 +216,9 @@ AFTER_CALENDAR_CHANGE = gettext_lazy(
 
 
 def _calendar_page(request, *, year, import_form=None, day_form=None, status=200):
-    days = CalendarDay.objects.filter(day__year=year)
+    days = list(CalendarDay.objects.filter(day__year=year))
+    for day in days:  # an imported name in the reader's language, whoever imported it
+        day.name = message_text(day.name)
     context = {
         "year": year,
         "days": days,

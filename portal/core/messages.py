@@ -15,8 +15,13 @@ and the rest is shown as it was stored.
 """
 
 import json
+from collections.abc import Callable
+from datetime import date, datetime
 
 _TEMPLATES: dict[str, str] = {}  # code -> English template with %(name)s values
+# code -> how the active language shows such a message, for a value gettext cannot translate
+# (a date in the reader's format, a holiday's name from its own calendar)
+_RENDERERS: dict[str, Callable[["Message"], str]] = {}
 
 
 class Message(str):
@@ -87,6 +92,43 @@ def message_templates(prefix, namespace, names=None):
     return made
 
 
+def message_renderer_register(code, render):
+    """Show messages of `code` with `render(message)` (in the active language) instead of a template."""
+    _RENDERERS[code] = render
+
+
+# A date or a time inside a message: its English is ISO (2026-10-01, 2026-10-01 08:00), as the
+# portal always wrote them; the reader sees their language's format (2026年10月1日).
+DATE = "core.date"
+DATETIME = "core.datetime"
+_TEMPLATES[DATE] = _TEMPLATES[DATETIME] = "%(iso)s"
+
+
+def message_date(day: date) -> "Message":
+    """A day (a date, or a datetime's wall-clock day) as a message value shown in the reader's format."""
+    return Message(DATE, "%(iso)s", {"iso": f"{day:%Y-%m-%d}"})
+
+
+def message_datetime(at: datetime) -> "Message":
+    """A wall-clock time to the minute (convert to the local zone first) in the reader's format."""
+    return Message(DATETIME, "%(iso)s", {"iso": f"{at:%Y-%m-%d %H:%M}"})
+
+
+def _date_text(message):
+    from django.utils.formats import date_format
+
+    iso = str(message.params.get("iso", ""))
+    try:
+        if message.code == DATE:
+            return date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+        return date_format(datetime.fromisoformat(iso), "SHORT_DATETIME_FORMAT")
+    except ValueError:  # not a date after all: as it was stored
+        return iso
+
+
+_RENDERERS[DATE] = _RENDERERS[DATETIME] = _date_text
+
+
 def message_fill(template, **values):
     return template % values
 
@@ -149,6 +191,8 @@ def message_text(value):
     from django.utils.translation import gettext, pgettext
 
     if isinstance(value, Message):
+        if value.code in _RENDERERS:
+            return _RENDERERS[value.code](value)
         if value.code not in _TEMPLATES:
             return str(value)
         template = gettext(_TEMPLATES[value.code])

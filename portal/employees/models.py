@@ -1,12 +1,29 @@
 """Employees' own side: the account a person signs in with, the managers of each
 department, one-time invitation codes, and notifications."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.messages import message_from_json, message_text
 from portal.people.models import Department, Person
+
+DATE_PARAMS = {"day"}  # kept as ISO dates (the reminders look them up): shown in the reader's format
+
+
+def _param_text(key, value):
+    if isinstance(value, dict):  # a stored message ({"code", "params"}: a pass's times)
+        return message_text(message_from_json(value))
+    if key in DATE_PARAMS and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
 
 
 class EmployeeAccount(models.Model):
@@ -117,7 +134,7 @@ class Notification(models.Model):
     @property
     def text(self):
         """The notification in the current language."""
-        params = {k: gettext(v) if k in self.translated else v for k, v in self.params.items()}
+        params = {k: gettext(v) if k in self.translated else _param_text(k, v) for k, v in self.params.items()}
         try:
             return gettext(self.TEXTS[self.kind]) % params
         except (KeyError, TypeError, ValueError):

@@ -11,7 +11,7 @@ import itertools
 import math
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -335,6 +335,18 @@ def pdf_document(out, *, title, font=None):
     )
 
 
+DATE_GAP = 6  # points between the date and the day of the week
+DATE_ROOM_MAX = 30  # the most the date may take from the day and status columns
+
+
+def _columns(pdf):
+    """Where each column starts: a date in the reader's format (2026年12月28日 is 70 points where
+    2026-12-28 is 49) pushes the day and status columns right, into the status column's room."""
+    widest = pdf.width(formats.date_format(date(2026, 12, 28), "SHORT_DATE_FORMAT"))
+    room = min(max(0.0, widest + DATE_GAP - PDF_COLUMNS[1][1]), DATE_ROOM_MAX)
+    return [x + room if column in (1, 2) else x for column, (_title, x) in enumerate(PDF_COLUMNS)]
+
+
 class _Timesheet:
     def __init__(self, out, *, organization, period, pages, font=None, logo=None):
         self.pdf = pdf_document(
@@ -342,6 +354,7 @@ class _Timesheet:
             title=_("%(organization)s timesheet %(period)s") % {"organization": organization, "period": period},
             font=font,
         )
+        self.columns = _columns(self.pdf)
         self.organization, self.period, self.pages, self.logo = organization, period, pages, logo
         self.page = 0
         self.y = None
@@ -375,7 +388,7 @@ class _Timesheet:
         self.line([str(title) for title, _x in PDF_COLUMNS], bold=True)
 
     def line(self, cells, bold=False):
-        self.pdf.line(self.y, [(MARGIN + x, v) for (_, x), v in zip(PDF_COLUMNS, cells, strict=False)], bold=bold)
+        self.pdf.line(self.y, [(MARGIN + x, v) for x, v in zip(self.columns, cells, strict=False)], bold=bold)
         self.y -= LINE
 
     def full(self):
@@ -430,7 +443,7 @@ def write_pdf(rows, out, *, organization, period, person_counts, progress=None, 
         flags = _("missing check-out") if row.missing_checkout else (_("holiday") if row.holiday else row.leave_label)
         sheet.line(
             [
-                f"{row.day:%Y-%m-%d}",
+                formats.date_format(row.day, "SHORT_DATE_FORMAT"),  # the reader's, as the period above it
                 date_format(row.day, "D"),
                 _(row.status),
                 f"{local(row.first_in):%H:%M}" if row.first_in else "",

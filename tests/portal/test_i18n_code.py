@@ -268,10 +268,10 @@ def test_why_a_door_stayed_shut_reads_in_chinese_whatever_the_language_it_was_re
         {"person": person.pk, "door": door.pk, "at": "2026-03-09T22:00"},
         **ZH,
     ).content.decode()
-    assert "门禁组 Staff：Staff level 1 允许的时段：星期六 20:00–23:00；不包括 星期一 2026-03-09 22:00" in answer
+    assert "门禁组 Staff：Staff level 1 允许的时段：星期六 20:00–23:00；不包括 星期一 2026年3月9日 22:00" in answer
     assert "不在您的通行时段内" in answer
     log = client.get(reverse("access-log"), **ZH).content.decode()
-    assert "不包括 星期一 2026-03-09 22:00" in log
+    assert "不包括 星期一 2026年3月9日 22:00" in log
 
 
 def test_an_import_report_written_in_english_reads_in_chinese(client):

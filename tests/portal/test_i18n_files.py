@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from portal.access.services import access_attempt_decide
 from portal.accounts.roles import SECURITY, VIEWER
 from portal.attendance.calendar import calendar_import
+from portal.reports.exports import pdf_document
 from portal.reports.services import report_period
 from tests.factories import make_person, make_user
 from tests.portal.access.helpers import door_with_kiosk, grant
@@ -146,3 +147,27 @@ def test_a_period_reads_in_the_readers_date_format():
         assert report_period(filters) == "2026年3月1日 至 2026年3月31日"
     with translation.override("en"):
         assert report_period(filters) == "2026-03-01 to 2026-03-31"
+
+
+def pdf_cells(data):
+    """The text pieces of a PDF's first page with where each starts: [(x, y, text)]."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((round(tm[4], 1), round(tm[5], 1), text.strip()))
+
+    pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def test_the_timesheet_gives_each_day_in_the_readers_format_clear_of_its_weekday(client, week):  # noqa: F811
+    client.force_login(make_user("vera", role=VIEWER))
+    for headers, language, day, weekday in ((ZH, "zh-hans", "2026年3月3日", "周二"), (EN, "en", "2026-03-03", "Tue")):
+        cells = pdf_cells(body(client.get(reverse("report-export", args=["pdf"]), WEEK, **headers)))
+        ((x, y, _),) = [cell for cell in cells if cell[2] == day]
+        row = sorted((cx, text) for cx, cy, text in cells if cy == y and cx > x)
+        assert row[0][1] == weekday, row  # the next cell on the day's line
+        with translation.override(language):  # the PDF's own font measures the date
+            width = pdf_document(io.BytesIO(), title="").width(day)
+        assert x + width + 4 <= row[0][0], (day, x, width, row[0])

@@ -175,13 +175,15 @@ def test_a_door_decision_alerts_and_the_audit_trail_are_kept_as_codes():
     stored = json.loads(raw(AccessEvent, event.pk, "explanation"))
     assert stored[0]["code"] == "access.why.not_when"
     assert stored[0]["params"]["when"] == {"code": "access.why.when", "params": {
-        "weekday": {"code": "access.why.monday", "params": {}}, "at": "2026-03-09 22:00"}}  # fmt: skip
+        "weekday": {"code": "access.why.monday", "params": {}},
+        "at": {"code": "core.datetime", "params": {"iso": "2026-03-09 22:00"}}}}  # fmt: skip
     event.refresh_from_db()
     english = "group Staff: Staff level 1 allows Saturday 20:00–23:00, Sunday 08:00–09:00; not Monday 2026-03-09 22:00"
     assert event.explanation == [english]
     with translation.override("zh-hans"):
         chinese = message_text(event.explanation[0])
     assert "Monday" not in chinese and "Saturday" not in chinese and "20:00–23:00" in chinese
+    assert "2026年3月9日 22:00" in chinese and "2026-03-09" not in chinese
 
     alert = Alert.objects.create(
         kind=Alert.Kind.TAMPER, door=door, message=access_texts.fill(access_texts.DOOR_TAMPER, door="Lab 2")

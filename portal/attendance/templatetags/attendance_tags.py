@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -30,14 +31,14 @@ def snapshot(value):
         "in": pgettext("direction of an event in the correction trail", "in"),
         "out": pgettext("direction of an event in the correction trail", "out"),
     }.get(value["direction"], value["direction"])
-    values = {"direction": direction, "at": f"{at:%Y-%m-%d %H:%M:%S}"}
+    values = {"direction": direction, "at": date_format(at, "DATETIME_FORMAT")}  # the reader's date format
     return (_("%(direction)s at %(at)s (voided)") if value.get("voided") else _("%(direction)s at %(at)s")) % values
 
 
 @register.filter
 def capture_title(capture):
     """A picture named the way HR remembers it: when, from where, by whom."""
-    at = f"{timezone.localtime(capture.created_at):%Y-%m-%d %H:%M}"
+    at = date_format(timezone.localtime(capture.created_at), "SHORT_DATETIME_FORMAT")
     if capture.kiosk_id:
         return _("Kiosk %(name)s, %(at)s") % {"name": capture.kiosk.name, "at": at}
     if capture.submitted_by_id and capture.submitted_by:
@@ -52,7 +53,7 @@ def event_source(event):
     if event.recorded_by_id:
         text = _("%(source)s by %(user)s") % {"source": text, "user": event.recorded_by.get_username()}
     if event.photo_taken_at:
-        taken = f"{timezone.localtime(event.photo_taken_at):%Y-%m-%d %H:%M}"
+        taken = date_format(timezone.localtime(event.photo_taken_at), "SHORT_DATETIME_FORMAT")
         text = _("%(source)s (photo taken %(at)s)") % {"source": text, "at": taken}
     return text
 
