@@ -578,7 +578,8 @@ def _from_generation(generation, nearest=None, state=None):
     people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], s["p_size"], s["p_live"],
                               index, nearest or {}, None)
     people.shared = True  # its short list is the machine's (shortlist_file), never built per process
-    people.folder, people.layout = generation.path.parent, h.get("layout")
+    # rows keep their places within one file: its time of writing names the short list it can use
+    people.folder, people.layout = generation.path.parent, h.get("written")
     gallery._decision_people = people
     return gallery
 

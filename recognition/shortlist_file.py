@@ -8,9 +8,9 @@ saves it beside the gallery file as a faiss index; every process maps that
 index read-only (faiss's IO_FLAG_MMAP_IFC), so its pages are counted once.
 
 A pointer file (JSON, renamed into place last) names the index file and what
-it was built on: the gallery file's layout (rows keep their places until a
-whole new file; a new layout makes the short list useless, never wrong, as
-it is then ignored) and how many rows it covers (the rows appended since are
+it was built on: the gallery file it was built from (its time of writing;
+rows keep their places within a file, and a whole new file makes the short
+list useless, never wrong, as it is then ignored) and how many rows it covers (the rows appended since are
 scanned exactly, as in a process's own short list). Building takes a lock
 file (flock, released by the kernel if the builder dies), so one process
 builds while the others go on with the exact scan.

@@ -49,7 +49,7 @@ def test_one_process_builds_the_machines_short_list_and_another_maps_it(tmp_path
     got = [decision.decide(held, p, RULE) for p in probes]  # the first search builds it
     assert got == exact(held, probes)  # every field
     pointer = json.loads((folder / shortlist_file.POINTER).read_text())
-    assert pointer["layout"] == held.generation.header["layout"] and pointer["size"] == PEOPLE
+    assert pointer["layout"] == held.generation.header["written"] and pointer["size"] == PEOPLE
     short = shortlist.for_people(decision.people_of(held))
     assert short is not None and short.proven > 0
     index = folder / pointer["index"]
@@ -86,7 +86,7 @@ def test_changes_are_scanned_beside_it_and_a_new_layout_never_uses_the_old_one(t
         entries.append([pid, [plain.near(rng, faces[pid]).tolist()]])
     log.path.write_text(json.dumps(entries))  # one write: FakeLog.append rewrites the whole file each time
     held = shared.current(held, log.position(), log.position, log.refresh)
-    assert held.generation.header["layout"] == built["layout"]
+    assert held.generation.header["written"] == built["layout"]
     probes = [plain.near(rng, faces[pid]) for pid in [*range(1, 60), *range(PEOPLE - 60, PEOPLE + 20)]]
     assert [decision.decide(held, p, RULE) for p in probes] == exact(held, probes)
     assert json.loads((folder / shortlist_file.POINTER).read_text()) == built  # not rebuilt for a few rows
@@ -96,7 +96,7 @@ def test_changes_are_scanned_beside_it_and_a_new_layout_never_uses_the_old_one(t
 
     # a short list of another layout (rows elsewhere) is never used: it would prove the wrong rows
     people = decision.people_of(held)
-    people.layout = built["layout"] + 1
+    people.layout = built["layout"] + 1  # another whole file
     shortlist_file.forget()
     shortlist.BUILD_IN_BACKGROUND = True  # restored by monkeypatch; the build must not be waited for here
     try:
