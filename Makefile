@@ -118,9 +118,11 @@ test: install docs chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(DLIB_SETTINGS) $(PY) -m pytest tests/recognition -m "not slow" -q
 
 # While editing: no worker processes, browsers, private servers or subprocess boots (`slow`);
-# the face engine loads when a test first detects a face, not at collection.
+# the face engine loads when a test first detects a face, not at collection. One pytest
+# worker per core (pytest-xdist): each has its own test database, media folder and topics.
+FAST := not e2e and not slow and not browser
 test-fast: install mosquitto ffmpeg gettext
-	$(PY) -m pytest -m "not e2e and not slow"
+	$(PY) -m pytest -n auto -m "$(FAST)"
 
 # The documentation site into site/; --strict: a broken link or a page missing from the nav fails it.
 docs: install

@@ -3,6 +3,18 @@ import pytest
 from recognition import gallery, lookalikes
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes():
+    """Passwords hashed with MD5 in this process: Django's PBKDF2 (a million rounds, about
+    0.3 s on a slow core) ran for every make_user() and badge PIN, minutes over the suite.
+    What a test asserts of a password (it signs in, check_password agrees, a guess fails)
+    holds with any hasher; the servers the end-to-end tests start keep the real one."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Every test writes its files to its own folder."""

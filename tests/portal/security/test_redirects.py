@@ -24,12 +24,6 @@ OFF_SITE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    # what is tested is the redirect, not the hash: a sign-in per address stays cheap
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def stays_on_site(response):
     assert response.status_code in (302, 303), response.status_code
     location = response["Location"]

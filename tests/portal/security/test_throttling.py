@@ -20,7 +20,6 @@ def limits(settings):
     settings.LOGIN_FAILURES_PER_ACCOUNT = 5
     settings.LOGIN_FAILURES_PER_ADDRESS = 20
     settings.SECRET_FAILURES_PER_ADDRESS = 10
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 
 
 def sign_in(client, username, password, url="login", address="198.51.100.7"):
