@@ -674,18 +674,34 @@ class Passes:
 
     def _early(self, track, gallery, rule):
         group = self._pass(track)
-        if group.decided:
-            return []
         match = decision.decide(gallery, track.newest.encoding, rule)
         # the margin is in dlib's units (CAMERA_CONFIDENT_MARGIN): read on the rule's version's scale
         margin = self.margin * getattr(rule, "scale", 1.0)
         confident = match.accepted and match.distance <= match.threshold - margin
+        if group.decided:
+            return self._someone_else(group, track, match) if confident else []
         if not confident and self.decide_after and group.frames >= self.decide_after:
             match = decision.decide_frames(gallery, [face.encoding for face in group.faces(self.tracker.keep)], rule)
             confident = match.accepted
         if not confident or (self.gate is not None and not self.gate(track)):
             return []
         return [self._decide(group, match, early=True)]
+
+    def _someone_else(self, group, track, match):
+        """A piece of a decided pass confidently recognized as another person: two people taken for
+        one pass (a far, turned first face can be within SFace's wide same-face bound of the person
+        before). Their own pass, decided now, while they are at the door: waiting for the piece to
+        end opened late, and a piece seen once was never decided."""
+        if group.person_id is None or match.person_id == group.person_id or track.pass_id == track.id:
+            return []
+        if self.gate is not None and not self.gate(track):
+            return []
+        self.log("track %s: %s, not the pass's %s: a pass of its own", track.id, match.person_id, group.person_id)
+        group.tracks.remove(track)
+        track.pass_id = track.id  # pass ids are track ids: this one is free
+        own = self._pass(track)
+        own.last_seen = track.last_seen  # kept (and decided) for the window, as any pass
+        return [self._decide(own, match, early=True)]
 
     def _ended(self, track, gallery, rule):
         group = self._pass(track)

@@ -123,7 +123,8 @@ def test_a_gate_that_says_no_keeps_the_pass_from_being_decided_early(gallery, sp
 @pytest.fixture(scope="module")
 def encodings():
     found = {}
-    for name, path in (("obama", photos.OBAMA), ("obama_3", photos.OBAMA_3), ("stranger", photos.STRANGER)):
+    named = {"obama": photos.OBAMA, "obama_3": photos.OBAMA_3, "stranger": photos.STRANGER, "biden": photos.BIDEN}
+    for name, path in named.items():
         found[name] = engine.find_faces(Image.open(path).convert("RGB"))[0].encoding
     # a doubtful view of Obama (turned, blurred): near his other frames, too far from his enrolled face
     rng = np.random.default_rng(7)
@@ -213,6 +214,25 @@ def test_a_later_piece_of_a_recognized_pass_gives_nothing_more(gallery, encoding
     decided += passes.finish(gallery, RULE)
     [one] = decided
     assert one.person_id == OBAMA and one.early
+
+
+def test_someone_else_taken_for_a_piece_of_a_decided_pass_is_decided_at_once_on_their_own(gallery, encodings):
+    # SFace's same-face bound (1.2) is wide: a far, turned first face of the next person can join the
+    # pass of the person before. Here the bound is made that wide in dlib's units.
+    assert np.linalg.norm(encodings["biden"] - encodings["obama"]) < 1.0
+    tracker = tracking.Tracker(max_gap=1.0, gap_frames=2, pass_window=4.0, pass_distance=1.0)
+    passes = tracking.Passes(tracker, margin=0.05, decide_after=3, min_frames=2)
+    decided = []
+    for i in range(3):
+        decided += passes.update(i * 0.5, [face(encodings["obama"], 50, i * 0.5)], gallery, RULE)
+    for t in (1.5, 2.0, 2.5, 3.0):  # gone
+        decided += passes.update(t, [], gallery, RULE)
+    decided += passes.update(3.5, [face(encodings["biden"], 400, 3.5)], gallery, RULE)  # seen once
+    assert tracker.active[0].pass_id == tracker.active[0].id  # a pass of his own now
+    for t in range(4, 20):
+        decided += passes.update(float(t), [], gallery, RULE)
+    decided += passes.finish(gallery, RULE)
+    assert [(one.person_id, one.early) for one in decided] == [(OBAMA, True), (BIDEN, True)]
 
 
 def test_the_confident_margin_is_read_on_the_encoding_versions_scale():
