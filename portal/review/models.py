@@ -44,6 +44,10 @@ class UnknownFace(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # on PostgreSQL, the id of the transaction that last wrote the row, set by a trigger on every
+    # insert and update (whatever code writes it): a process holding the open entries reads only
+    # the rows changed since its last read (portal.review.open_faces). 0 on SQLite.
+    changed = models.BigIntegerField(default=0, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-last_seen", "-id"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.people.services import person_create
+from portal.review import open_faces
 from portal.review.models import UnknownFace, UnknownSighting
 from recognition import versions
 from recognition.models import GalleryVersion
@@ -35,43 +36,44 @@ def unknown_face_record(*, sighting):
     The same face: the open entry (in the same encoding version) whose mean
     encoding is nearest, if within the version's grouping distance. Returns the entry.
 
-    No lock over the list: the open entries' encodings are read as they are,
-    and only the entry joined is locked (its row). Opening a new entry is the
-    one step two workers seeing the same stranger at once must not both do:
-    on PostgreSQL it waits for a lock of its own (held until commit), then
-    looks again at the entries opened meanwhile.
+    No lock over the list: the nearest open entry is found in this process's
+    copy of the open entries, brought up to date by reading only the rows
+    changed since (portal.review.open_faces), and only the entry joined is
+    locked (its row). Opening a new entry is the one step two workers seeing
+    the same stranger at once must not both do: on PostgreSQL it waits for a
+    lock of its own (held until commit), then looks again at what changed meanwhile.
     """
     encoding = np.frombuffer(bytes(sighting.unknown_face), dtype=np.float32)
     version = GalleryVersion.encoding_version_now() or settings.FACE_ENCODING_VERSION
     reach = versions.review_group_distance(version)
+    opening_locked = connection.vendor != "postgresql"  # SQLite: one writer at a time already
     with transaction.atomic():
-        entries = UnknownFace.objects.filter(status=UnknownFace.Status.OPEN, encoding_version=version).order_by()
-        # a decided entry between the read and its lock: look again (a few times at most)
-        for _attempt in range(5):
-            ids, distances = _distances(entries, encoding)
-            entry = _joined(ids, distances, reach, sighting, encoding)
-            if entry is not None:
-                return entry
-            if connection.vendor == "postgresql":
+        # an entry proposed but decided or gone by its lock is forgotten and the next nearest tried:
+        # each turn forgets one, so this ends; the bound is against a bug, not an expected case
+        for _attempt in range(50):
+            nearest = open_faces.nearest(version=version, encoding=encoding)
+            if nearest is not None and nearest.distance <= reach:
+                entry = _joined(nearest.pk, sighting, encoding)
+                if entry is not None:
+                    return entry
+                open_faces.forget(version=version, pk=nearest.pk)
+                continue
+            if not opening_locked:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OPENING_LOCK])
-            newer = entries.filter(pk__gt=max(ids, default=0))
-            ids, distances = _distances(newer, encoding)
-            entry = _joined(ids, distances, reach, sighting, encoding)
-            if entry is not None:
-                return entry
-            if not len(ids) or distances.min() > reach:
-                entry = UnknownFace.objects.create(
-                    encoding=encoding.tobytes(),
-                    encoding_version=version,
-                    seen=1,
-                    first_seen=sighting.at,
-                    last_seen=sighting.at,
-                    picture=sighting.face_picture,
-                    picture_quality=sighting.face_quality,
-                )
-                _sighting_add(entry, sighting, 0.0)
-                return entry
+                opening_locked = True
+                continue  # look again: another worker may have opened this face's entry meanwhile
+            entry = UnknownFace.objects.create(
+                encoding=encoding.tobytes(),
+                encoding_version=version,
+                seen=1,
+                first_seen=sighting.at,
+                last_seen=sighting.at,
+                picture=sighting.face_picture,
+                picture_quality=sighting.face_quality,
+            )
+            _sighting_add(entry, sighting, 0.0)
+            return entry
         raise RuntimeError("the open review entries kept changing under this sighting")
 
 
@@ -79,31 +81,16 @@ def unknown_face_record(*, sighting):
 OPENING_LOCK = 0x52455649  # "REVI"
 
 
-def _distances(entries, encoding):
-    """(ids, distances) of these entries' mean encodings from one encoding, read in one query."""
-    rows = list(entries.values_list("id", "encoding"))
-    if not rows:
-        return [], np.zeros(0, dtype=np.float32)
-    ids = [pk for pk, _ in rows]
-    matrix = np.frombuffer(b"".join(bytes(enc) for _, enc in rows), dtype=np.float32).reshape(len(rows), -1)
-    return ids, np.linalg.norm(matrix - encoding, axis=1)
-
-
-def _joined(ids, distances, reach, sighting, encoding):
-    """The sighting added to the nearest entry within reach (locked, still open); None otherwise."""
-    if not len(ids):
-        return None
-    best = int(np.argmin(distances))
-    if distances[best] > reach:
-        return None
+def _joined(pk, sighting, encoding):
+    """The sighting added to this entry (locked, still open); None if it was decided or erased meanwhile."""
     entry = (
         UnknownFace.objects.select_for_update()
-        .filter(pk=ids[best], status=UnknownFace.Status.OPEN)
+        .filter(pk=pk, status=UnknownFace.Status.OPEN)
         .only("id", "encoding", "seen", "first_seen", "last_seen", "picture_quality")
         .first()
     )
     if entry is None:
-        return None  # decided meanwhile: the caller looks again
+        return None
     distance = float(np.linalg.norm(entry.vector - encoding))
     weight = min(entry.seen, MEAN_WEIGHT_MAX)
     mean = (entry.vector * weight + encoding) / (weight + 1)
