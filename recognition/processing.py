@@ -19,6 +19,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from PIL import Image
 
+from portal.core import wakeups
 from portal.people.models import Person
 from recognition import burst, decision, engine, gallery, imaging, liveness, quality, texts, tracking, versions, video
 from recognition.models import Capture, FacePhoto, GalleryVersion, VideoFace, VideoJob
@@ -313,11 +314,7 @@ def _identify(capture, image, faces, known, rule):
         labels.append((face.box, person.name if person else "Unknown", bool(person)))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
     capture.result = CaptureResult(faces=results, gallery_size=len(known)).to_json()
-    capture.status = Capture.Status.DONE
-    capture.error = ""
-    capture.finished_at = timezone.now()
-    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
-    return capture
+    return _capture_finish(capture, Capture.Status.DONE, ["annotated", "result"])
 
 
 def _verify(capture, image, faces, known, rule):
@@ -364,11 +361,7 @@ def _verify(capture, image, faces, known, rule):
         labels.append((face.box, person.name if verified else texts.NOT_VERIFIED, verified))
     capture.annotated.save(f"annotated-{capture.pk}.jpg", ContentFile(annotated_jpeg(image, labels)), save=False)
     capture.result = result.to_json()
-    capture.status = Capture.Status.DONE
-    capture.error = ""
-    capture.finished_at = timezone.now()
-    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
-    return capture
+    return _capture_finish(capture, Capture.Status.DONE, ["annotated", "result"])
 
 
 def _sighting(
@@ -468,18 +461,20 @@ def _capture_not_live(capture, image, live):
         outcome=sighting_hand_over(_sighting(capture, person=None, live=False, claimed=capture.claimed_person)),
     )
     capture.result = result.to_json()
-    capture.status = Capture.Status.DONE
-    capture.error = ""
-    capture.finished_at = timezone.now()
-    capture.save(update_fields=["annotated", "result", "status", "error", "finished_at"])
-    return capture
+    return _capture_finish(capture, Capture.Status.DONE, ["annotated", "result"])
 
 
 def _capture_fail(capture: Capture, message: str) -> Capture:
-    capture.status = Capture.Status.FAILED
-    capture.error = message[:300]
+    return _capture_finish(capture, Capture.Status.FAILED, [], error=message)
+
+
+def _capture_finish(capture: Capture, status: str, fields: list[str], error: str = "") -> Capture:
+    """Save the capture as finished and wake the request waiting for it (at the commit, inside a transaction)."""
+    capture.status = status
+    capture.error = error[:300]
     capture.finished_at = timezone.now()
-    capture.save(update_fields=["status", "error", "finished_at"])
+    capture.save(update_fields=[*fields, "status", "error", "finished_at"])
+    wakeups.wake(wakeups.channel(Capture, capture.pk))
     return capture
 
 

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from PIL import Image
 
+from portal.core import wakeups
 from portal.core.jobs import send
 from portal.people.models import Person
 from recognition import imaging
@@ -178,15 +179,17 @@ def capture_wait(*, capture: Capture, seconds: float, poll: float = CAPTURE_WAIT
     started = time.monotonic()
     status = capture.status
     try:
-        while status in PENDING:
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            time.sleep(min(delay, deadline - now))
-            # the status alone: a small query; the whole row once it is finished
-            status = Capture.objects.filter(pk=capture.pk).values_list("status", flat=True).first() or ""
-            if now - started > CAPTURE_WAIT_FAST_SECONDS or not young:
-                delay = min(delay * 1.5, CAPTURE_WAIT_POLL_MAX_SECONDS)
+        # the worker wakes this wait at its commit (PostgreSQL); the looks below stay for when it cannot
+        with wakeups.listening(wakeups.channel(Capture, capture.pk)) as sleep:
+            while status in PENDING:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                sleep(min(delay, deadline - now))
+                # the status alone: a small query; the whole row once it is finished
+                status = Capture.objects.filter(pk=capture.pk).values_list("status", flat=True).first() or ""
+                if now - started > CAPTURE_WAIT_FAST_SECONDS or not young:
+                    delay = min(delay * 1.5, CAPTURE_WAIT_POLL_MAX_SECONDS)
         if status != capture.status:
             capture.refresh_from_db()
     except (OperationalError, InterfaceError, Capture.DoesNotExist):

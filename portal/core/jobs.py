@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.core.wakeups import channel, wake
+
 log = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -98,6 +100,7 @@ def give_up(job, pk, message):
         fields[job.finished_field] = timezone.now()
     try:
         job.model.objects.filter(pk=pk, status=job.working).update(**fields)
+        wake(channel(job.model, pk))  # a request waiting for the row answers now
     except DatabaseError:
         log.exception("could not mark %s %s as failed", job.model.__name__, pk)
 
