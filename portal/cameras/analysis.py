@@ -7,15 +7,20 @@ the same code a video upload goes through.
 
 import io
 import logging
+import time
 
 import numpy as np
 from django.conf import settings
 from PIL import Image
 
 from portal.cameras import services
+from portal.core import jobs
 from recognition import decision, engine, gallery, liveness, processing, tracking, versions
 
 log = logging.getLogger(__name__)
+
+# a decided pass whose record failed on a transient database error is recorded again, this many times in all
+RECORD_ATTEMPTS = 3
 
 
 def warm_up():
@@ -122,11 +127,21 @@ class TrackAnalysis:
 
     def _record_all(self, decided):
         for one in decided:
-            try:
-                self._record(one)
-            except Exception:
-                # one pass that cannot be recorded (a database hiccup) must not stop the camera
-                log.exception("camera %s: pass %s could not be recorded", self.camera.pk, one.pass_id)
+            for attempt in range(1, RECORD_ATTEMPTS + 1):
+                try:
+                    self._record(one)  # one transaction: a failed attempt left nothing to double
+                    break
+                except jobs.TRANSIENT:
+                    if attempt == RECORD_ATTEMPTS:
+                        log.exception("camera %s: pass %s could not be recorded", self.camera.pk, one.pass_id)
+                    else:
+                        log.warning("camera %s: pass %s not recorded yet (attempt %d), again",
+                                    self.camera.pk, one.pass_id, attempt)
+                        time.sleep(0.2 * attempt)
+                except Exception:
+                    # one pass that cannot be recorded must not stop the camera
+                    log.exception("camera %s: pass %s could not be recorded", self.camera.pk, one.pass_id)
+                    break
         # a frame is kept while its track may still be part of a pass's decision
         keep = {track.id for track in self.tracker.active} | {track.id for track in self.tracker.recent}
         for track_id in set(self.best_frames) - keep:

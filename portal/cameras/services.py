@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -96,6 +97,15 @@ def camera_track_record(
     kiosk attempt's), and one sighting handed to the router. A stranger's best face (face_picture,
     a small JPEG) goes with the sighting: the router puts it on the review list. `live`: the
     track's liveness test at a door (False: a picture, refused), None when not asked. Returns the Capture."""
+    # one transaction: a database error part-way (SQLite's "database is locked" when two camera
+    # threads write at once) leaves nothing behind, so the runner can record the pass again
+    with transaction.atomic():
+        return _track_record(camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face,
+                             face_picture, face_quality, live)
+
+
+def _track_record(camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face,
+                  face_picture, face_quality, live) -> Capture:
     person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
     at = datetime.fromtimestamp(first_seen, UTC)
     direction = PURPOSE_DIRECTION.get(camera.purpose, "")

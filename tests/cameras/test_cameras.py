@@ -616,3 +616,41 @@ def test_a_camera_that_keeps_failing_says_since_when_and_that_it_is_trying_again
     assert (
         health["reconnects_text"] == "1" and camera.failed_attempts == 0 and health["state_since"].startswith("since ")
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_whose_record_hits_a_locked_database_is_recorded_again_once(monkeypatch):
+    """SQLite answers "database is locked" at once when two camera threads' transactions meet:
+    the failed attempt leaves nothing, the next one records the pass, nothing doubled."""
+    from types import SimpleNamespace
+
+    from django.db import OperationalError
+
+    from portal.cameras import analysis
+
+    person = make_person("Barack Obama", employee_id="1042")
+    camera = a_camera(purpose=Camera.Purpose.IN)
+    hand_over, calls = services.sighting_hand_over, []
+
+    def locked_once(sighting):
+        calls.append(sighting)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return hand_over(sighting)
+
+    monkeypatch.setattr(services, "sighting_hand_over", locked_once)
+    monkeypatch.setattr(analysis.time, "sleep", lambda seconds: None)
+
+    def record(one):
+        services.camera_track_record(
+            camera=camera, person_id=person.pk, distance=0.31, first_seen=one.first_seen,
+            frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=4, unknown_face=None,
+        )  # fmt: skip
+
+    runner = SimpleNamespace(camera=camera, _record=record, best_frames={},
+                             tracker=SimpleNamespace(active=[], recent=[]))
+    one = SimpleNamespace(pass_id=1, first_seen=timezone.now().timestamp())
+    analysis.TrackAnalysis._record_all(runner, [one])
+    assert len(calls) == 2
+    assert Capture.objects.count() == 1  # the failed attempt's row went with its transaction
+    assert AttendanceEvent.objects.get().person == person
