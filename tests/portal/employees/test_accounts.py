@@ -118,7 +118,7 @@ def test_the_bell_counts_unread_notifications_and_they_read_in_the_readers_langu
     page = client.get(reverse("me")).content.decode()
     assert 'class="badge">1<' in page
     zh = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
-    assert "2026-03-02" in zh and "No check-out" not in zh
+    assert "2026年3月2日" in zh and "No check-out" not in zh
     client.post(reverse("notifications-read"))
     assert 'class="badge"' not in client.get(reverse("me")).content.decode()
 
@@ -130,7 +130,7 @@ def test_notifications_by_email_are_written_in_the_readers_language(django_captu
     Preference.objects.create(user=user, language="zh-hans")
     with django_capture_on_commit_callbacks(execute=True):
         notification_send(user=user, kind=Notification.Kind.MISSING_CHECKOUT, params={"day": "2026-03-02"})
-    assert len(mail.outbox) == 1 and "2026-03-02" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "2026年3月2日" in mail.outbox[0].subject
     assert "No check-out" not in mail.outbox[0].subject
 
 
