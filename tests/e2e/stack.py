@@ -64,6 +64,18 @@ def postgres_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+
+def rerun_on_postgresql(test_file, tmp_path, *, timeout=900):
+    """The file's other tests again, in a fresh PostgreSQL database, in a pytest of their own
+    (the tests named *on_postgresql are the ones doing this, so they are left out); the finished run."""
+    with postgres_database() as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+        env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file), "-k", "not on_postgresql"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        )
+
 class Processes:
     def __init__(self, logs):
         self.logs = logs

@@ -1,10 +1,7 @@
 """The incremental gallery: the change log, applying it, and decisions equal to a gallery loaded afresh."""
 
 import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +12,6 @@ from recognition import decision, gallery, versions
 from recognition.models import FacePhoto, GalleryChange, GalleryVersion
 from tests.factories import make_person
 
-ROOT = Path(__file__).resolve().parents[2]
 RULE = decision.CalibratedRule()
 
 
@@ -233,19 +229,14 @@ def test_workers_follow_enrolments_renames_deactivations_erasures_and_merges_exa
         same_decisions(mine, fresh, probes)
 
 
+@pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_churn_test_passes_on_postgresql(tmp_path):
     """The churn test again in a fresh PostgreSQL database, where the writers really run side by side."""
     if connection.vendor == "postgresql":
         pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import postgres_database
+    from tests.e2e.stack import rerun_on_postgresql
 
-    with postgres_database() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-        env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not on_postgresql"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-        )
+    done = rerun_on_postgresql(__file__, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
 

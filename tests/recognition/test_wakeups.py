@@ -1,11 +1,7 @@
 """A request waiting for its capture answers at the worker's commit (PostgreSQL's NOTIFY), not at its next look."""
 
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -21,7 +17,6 @@ from recognition.services import capture_wait
 from tests import photos
 from tests.factories import enrolled
 
-ROOT = Path(__file__).resolve().parents[2]
 # the waiting request looks at the row only this often: only a wake-up ends its wait sooner
 LOOK_SECONDS = 20
 
@@ -94,21 +89,12 @@ def test_a_capture_the_worker_cannot_read_wakes_the_waiting_request_too():
     assert got["capture"].status == Capture.Status.FAILED and got["seconds"] < LOOK_SECONDS
 
 
+@pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_wakeup_tests_pass_on_postgresql(tmp_path):
     if connection.vendor == "postgresql":
         pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import postgres_database
+    from tests.e2e.stack import rerun_on_postgresql
 
-    with postgres_database() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-        env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not on_postgresql"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+    done = rerun_on_postgresql(__file__, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "2 passed" in done.stdout and "skipped" not in done.stdout

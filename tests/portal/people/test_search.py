@@ -1,10 +1,6 @@
 """Finding people whatever the case, the accents or the script, on SQLite and PostgreSQL alike."""
 
 import importlib
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.apps import apps as global_apps
@@ -18,7 +14,6 @@ from portal.people.selectors import person_directory
 from tests.factories import make_person, make_user
 from tests.portal.api.conftest import token_client
 
-ROOT = Path(__file__).resolve().parents[3]
 PEOPLE = [
     ("José Müller-Øberg", "E-1"),
     ("张伟", "CN-0001"),
@@ -106,19 +101,9 @@ def test_the_same_searches_pass_on_postgresql(tmp_path):
     """This file's searches again, in a fresh PostgreSQL database (as the end-to-end tests make one)."""
     if connection.vendor == "postgresql":
         pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import postgres_database
+    from tests.e2e.stack import rerun_on_postgresql
 
-    with postgres_database() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-        env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not on_postgresql"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+    done = rerun_on_postgresql(__file__, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
 

@@ -4,11 +4,7 @@ And the open entries a process holds (portal.review.open_faces) see what other c
 open, change and close, even a transaction that commits after a later one.
 """
 
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +18,6 @@ from portal.review.services import review_dismiss, unknown_face_record
 from recognition.models import GalleryVersion
 from recognition.sightings import Sighting
 
-ROOT = Path(__file__).resolve().parents[3]
 WRITERS = 4
 
 
@@ -173,21 +168,12 @@ def test_a_sighting_of_an_entry_gone_without_a_trace_opens_a_new_one(held):
     assert entry.pk != gone.pk and UnknownFace.objects.get().pk == entry.pk
 
 
+@pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_concurrency_test_passes_on_postgresql(tmp_path):
     if connection.vendor == "postgresql":
         pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import postgres_database
+    from tests.e2e.stack import rerun_on_postgresql
 
-    with postgres_database() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-        env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not on_postgresql"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+    done = rerun_on_postgresql(__file__, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
