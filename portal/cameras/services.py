@@ -99,25 +99,29 @@ def camera_track_record(
     track's liveness test at a door (False: a picture, refused), None when not asked. Returns the Capture."""
     # one transaction: a database error part-way (SQLite's "database is locked" when two camera
     # threads write at once) leaves nothing behind, so the runner can record the pass again
-    with transaction.atomic():
-        return _track_record(camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face,
-                             face_picture, face_quality, live)
-
-
-def _track_record(camera, person_id, distance, first_seen, frame_jpeg, box, frames, unknown_face,
-                  face_picture, face_quality, live) -> Capture:
-    person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
-    at = datetime.fromtimestamp(first_seen, UTC)
-    direction = PURPOSE_DIRECTION.get(camera.purpose, "")
     capture = Capture(
         source=Capture.Source.CAMERA,
         camera=camera,
-        direction=direction,
+        direction=PURPOSE_DIRECTION.get(camera.purpose, ""),
         status=Capture.Status.DONE,
         created_at=timezone.now(),  # the file's folder is named after it
         finished_at=timezone.now(),
     )
     capture.image.save(f"camera-{camera.pk}.jpg", ContentFile(frame_jpeg), save=False)
+    try:
+        with transaction.atomic():
+            return _track_record(capture, person_id, distance, first_seen, box, frames, unknown_face,
+                                 face_picture, face_quality, live)
+    except Exception:
+        capture.image.delete(save=False)  # a face picture with no row would escape retention and erasure
+        raise
+
+
+def _track_record(capture, person_id, distance, first_seen, box, frames, unknown_face,
+                  face_picture, face_quality, live) -> Capture:
+    person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
+    at = datetime.fromtimestamp(first_seen, UTC)
+    camera, direction = capture.camera, capture.direction
     capture.save()
     face = FaceResult(
         box=list(box),

@@ -654,3 +654,10 @@ def test_a_pass_whose_record_hits_a_locked_database_is_recorded_again_once(monke
     assert len(calls) == 2
     assert Capture.objects.count() == 1  # the failed attempt's row went with its transaction
     assert AttendanceEvent.objects.get().person == person
+    # and its picture with it: a face picture without a row would escape retention and erasure
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pictures = [p.name for p in Path(settings.MEDIA_ROOT).rglob("*.jpg")]
+    assert pictures == [Path(Capture.objects.get().image.name).name]
