@@ -35,6 +35,18 @@ def fresh_gallery():
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language: a request with a Chinese reader leaves
+    Chinese active in its thread, and under xdist the next test in that process read it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Request budgets and failure counts (Django's cache) start at zero in every test."""
     from django.core.cache import cache
