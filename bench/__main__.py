@@ -100,6 +100,7 @@ def main(argv=None):
         common.RESULTS = Path(args.results)
     for name in args.names or NAMES:
         start = time.perf_counter()
+        common.started()
         module = importlib.import_module(f"bench.{name}")
         module.run(**options_for(name, args))
         print(f"({name}: {time.perf_counter() - start:.0f} s; figures in {common.RESULTS / name}.json)", flush=True)

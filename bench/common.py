@@ -231,8 +231,17 @@ def children(pid):
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+LOAD_AT_START = None  # set by started(): the load when the benchmark began, not when it saved
+
+
+def started():
+    """Note the load average as a benchmark begins (save() reports it beside the load at its end)."""
+    global LOAD_AT_START
+    LOAD_AT_START = [round(x, 2) for x in os.getloadavg()]
+
+
 def machine():
-    load = os.getloadavg()
+    load = [round(x, 2) for x in os.getloadavg()]
     model = next(
         (
             line.split(":", 1)[1].strip()
@@ -241,7 +250,12 @@ def machine():
         ),
         "unknown CPU",
     )
-    return {"cpu": model, "cores": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in load]}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "load_average_at_start": LOAD_AT_START or load,
+        "load_average_at_end": load,
+    }
 
 
 def save(name, figures):
