@@ -482,7 +482,17 @@ class SharedGallery:
     def _publish(self, held, position, refresh):
         store = self.store
         start = time.perf_counter()
-        if getattr(held, "generation", None) is not None:
+        if getattr(held, "generation", None) is not None and not shared_gallery.writes_in_place():
+            # not x86-64: the changes go to private arrays (the mapped ones are read-only, so with_people
+            # copies them) and the whole new file below, never into the file readers map
+            mapped, nearest = held.generation, dict(held._decision_people._nearest)
+            if mapped.inode != store.inode():
+                mapped, nearest = store.open(), {}  # the rows this process knows are another file's
+            state = mapped.state()
+            base = Gallery() if state["dirty"] else _from_generation(mapped, nearest, state)
+            nxt = refresh(base, position)
+            del base, mapped
+        elif getattr(held, "generation", None) is not None:
             writable = store.writable()
             state = writable.state()
             if state["dirty"]:

@@ -20,7 +20,8 @@ written; a reader that sees it odd or changed reads again), then points
 readers to it. So a reader sees a row only after it is whole. x86-64 keeps stores in
 program order, which the order above relies on (tests/recognition/
 test_shared_gallery.py checks it with a reader and a writer in separate
-processes).
+processes). On any other CPU (writes_in_place() false) nothing is written in place:
+every change is a whole new file, as below, whose rename orders it for any CPU.
 
 A whole new file (temporary name, fsync, rename: readers notice the new
 inode, one stat per search) only when the spare rows run out, when too
@@ -43,6 +44,7 @@ import json
 import logging
 import mmap
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -56,6 +58,17 @@ NAME = "gallery-v2"
 OLD_NAMES = ("gallery",)  # files of an earlier layout: removed by the next writer
 LOCK = "lock"
 TEMPORARY = "gallery.tmp-"
+
+
+def writes_in_place():
+    """Whether a change may be written into the file readers map: rows, then the record naming them.
+
+    That order holds for another core only if the CPU keeps stores in program order, as x86-64 does;
+    ARM or POWER may show the record before the rows. There every change is a whole new file (written,
+    fsynced, renamed): the kernel orders it for every process that opens the name afterwards.
+    """
+    return platform.machine().lower() in {"x86_64", "amd64"}
+
 
 # the record: what changes with each generation, int64 values at RECORD_AT in the header page (the
 # file's fixed facts are JSON before it): [active slot, dirty, slot 0, slot 1], a slot being [seq, *FIELDS].

@@ -35,7 +35,9 @@ def machine_file(settings, tmp_path):
     "test_erasing_and_merging_people_reach_the_gallery",
     "test_pruning_the_log_keeps_the_last_change_and_a_process_behind_it_reloads",
 ])
-def test_the_gallery_tests_pass_with_the_machines_file(machine_file, db, caplog, name):
+@pytest.mark.parametrize("cpu", ["x86_64", "aarch64"])  # changes written in place; whole new files
+def test_the_gallery_tests_pass_with_the_machines_file(machine_file, db, caplog, monkeypatch, name, cpu):
+    monkeypatch.setattr(shared_gallery.platform, "machine", lambda: cpu)
     test = getattr(plain, name)
     test(**{k: v for k, v in {"db": db, "caplog": caplog}.items() if k in inspect.signature(test).parameters})
     known = gallery.current()
@@ -60,6 +62,7 @@ def test_a_folder_that_cannot_hold_the_file_leaves_each_process_a_gallery_of_its
         assert len(gallery.current()) == 2
     finally:
         gallery.forget()
+
 
 
 def test_a_published_generation_decides_like_the_gallery_it_was_written_from(tmp_path):
@@ -94,6 +97,50 @@ def test_a_published_generation_decides_like_the_gallery_it_was_written_from(tmp
         for probe in probes:
             # every field, to the last bit, as a gallery of the process's own changed the same way
             assert decision.decide(held, probe, RULE) == decision.decide(mine, probe, RULE)
+
+
+
+def test_on_a_cpu_other_than_x86_64_every_change_is_a_whole_new_file_and_decides_like_a_fresh_gallery(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(shared_gallery.platform, "machine", lambda: "aarch64")
+    assert not shared_gallery.writes_in_place()
+
+    def in_place(self, **state):
+        raise AssertionError("a file readers map was written in place")
+
+    monkeypatch.setattr(shared_gallery.Generation, "begin", in_place)
+    monkeypatch.setattr(shared_gallery.Generation, "commit", in_place)
+    rng = np.random.default_rng(14)
+    faces = {pid: plain.synthetic_face(rng) for pid in range(1, 121)}
+    for pid in range(111, 121):
+        faces[pid] = plain.near(rng, faces[pid - 110], 0.02)  # look-alikes: thresholds tighten
+    templates = {pid: [plain.near(rng, f), plain.near(rng, f)] for pid, f in faces.items()}
+    log = FakeLog(tmp_path / "log.json")
+    for pid, rows in templates.items():
+        log.append(pid, rows)
+    shared = gallery.SharedGallery(tmp_path / "shared")
+    held = shared.current(gallery.Gallery(), log.position(), log.position, log.refresh)
+    mine = log.refresh(gallery.Gallery(), log.position())
+    probes = [plain.near(rng, f) for f in faces.values()] + [plain.synthetic_face(rng) for _ in range(20)]
+    for probe in probes[:30]:
+        decision.decide(held, probe, RULE)  # look-alike distances carried to the next file
+    for _ in range(4):
+        old, old_bytes = held, bytes(held.generation._map)
+        for pid in rng.choice(120, size=10, replace=False) + 1:
+            pid = int(pid)
+            templates[pid] = [] if rng.random() < 0.3 else templates[pid] + [plain.near(rng, faces[pid])]
+            log.append(pid, templates[pid])
+        held = shared.current(held, log.position(), log.position, log.refresh)
+        assert held.state["generation"] == old.state["generation"] + 1 and held.state["dirty"] == 0
+        assert held.generation.inode != old.generation.inode  # a new file (the old one still mapped here)
+        assert bytes(old.generation._map) == old_bytes  # the file a reader maps is never written again
+        assert not decision.people_of(held).centroids.flags.writeable
+        mine = log.refresh(mine, log.position())
+        fresh = gallery.Gallery.from_pairs([(p, t) for p, ts in templates.items() for t in ts])
+        plain.same_decisions(held, fresh, probes)
+        for probe in probes:
+            assert decision.decide(held, probe, RULE) == decision.decide(mine, probe, RULE)
+    assert not list((tmp_path / "shared").glob(shared_gallery.TEMPORARY + "*"))
 
 
 class FakeLog:
