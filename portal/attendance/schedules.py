@@ -72,12 +72,14 @@ class ShiftBook:
 
 
 def shift_for_person(person):
-    """The shift of one person (four small reads at most)."""
-    own = Schedule.objects.filter(person_id=person.pk).first()
-    dept = (
-        None if own or not person.department_id else Schedule.objects.filter(department_id=person.department_id).first()
-    )
-    default = Schedule.objects.filter(is_default=True).first()
+    """The shift of one person: two reads, the schedules that may apply to them and the calendar."""
+    may_apply = Q(person_id=person.pk) | Q(is_default=True)
+    if person.department_id:
+        may_apply |= Q(department_id=person.department_id)
+    schedules = list(Schedule.objects.filter(may_apply).order_by())
+    own = next((s for s in schedules if s.person_id == person.pk), None)
+    dept = next((s for s in schedules if person.department_id and s.department_id == person.department_id), None)
+    default = next((s for s in schedules if s.is_default), None)
     holidays, workdays = organization_calendar()
     common = (shift_from_schedule(default).holidays if default else frozenset()) | holidays
     if own or dept:

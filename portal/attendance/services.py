@@ -1,7 +1,7 @@
 """Writing attendance: events, corrections, daily summaries, closing days."""
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -43,7 +43,12 @@ class CorrectionRefused(ValueError):
 
 def _lock_person(person):
     # two workers seeing the same person at once must not both decide they are first
-    type(person).objects.select_for_update().filter(pk=person.pk).first()
+    list(type(person).objects.select_for_update().filter(pk=person.pk).order_by().values_list("pk", flat=True))
+
+
+def _newest(event):
+    # the order of the events' own ordering (-at, -id), read backwards
+    return event.at, event.pk
 
 
 def attendance_event_record(
@@ -68,22 +73,31 @@ def attendance_event_record(
     a check-out sooner than its minimum interval after the check-in changes
     nothing (created=False, too_soon=True). Voided events count for no rule. The day's summary
     is recomputed.
+
+    Inside a caller's transaction this makes no savepoint of its own: a failure here fails the
+    caller's transaction with it (every caller lets it go up, none records on after one).
     """
     cooldown = timedelta(seconds=settings.ATTENDANCE_COOLDOWN_SECONDS)
     tz = timezone.get_current_timezone()
     shift = shift_for_person(person)
-    live = AttendanceEvent.objects.filter(person=person, voided=False)
-    with transaction.atomic():
+    day = shift.day_of(at, tz)
+    start, end = shift.window(day, tz)
+    with transaction.atomic(savepoint=False):
         _lock_person(person)
-        recent = live.filter(at__gt=at - cooldown, at__lte=at + cooldown).order_by("-at").first()
+        # one read under the lock answers the cooldown, the direction, too soon and the day's summary:
+        # every event of this person is written under the same lock, none can come in between
+        near = list(
+            AttendanceEvent.objects.filter(
+                person=person, voided=False, at__gte=min(start, at - cooldown), at__lte=max(end, at + cooldown)
+            )
+        )
+        recent = max((e for e in near if at - cooldown < e.at <= at + cooldown), key=_newest, default=None)
         if cooldown and recent is not None:
             return Recorded(event=recent, created=False)
-        day = shift.day_of(at, tz)
         if direction is None:
-            start, _ = shift.window(day, tz)
-            earlier = live.filter(at__gte=start, at__lt=at)
-            direction = punch_direction(shift=shift, at=at, tz=tz, earlier_count=earlier.count())
-            last = earlier.order_by("-at", "-id").first()
+            earlier = [e for e in near if start <= e.at < at]
+            direction = punch_direction(shift=shift, at=at, tz=tz, earlier_count=len(earlier))
+            last = max(earlier, key=_newest, default=None)
             if last is not None and too_soon(shift=shift, direction=direction, last=(last.at, last.direction), at=at):
                 # seen again soon after checking in: a second sighting, not a departure
                 return Recorded(event=last, created=False, too_soon=True)
@@ -101,7 +115,14 @@ def attendance_event_record(
             longitude=longitude,
             accuracy_m=accuracy_m,
         )
-        daily_summary_recompute(person=person, day=day, shift=shift)
+        mine = sorted((e for e in [*near, event] if start <= e.at < end), key=_newest, reverse=True)
+        _summary_store(
+            person=person,
+            day=day,
+            shift=shift,
+            events=[(e.at.astimezone(UTC), e.direction) for e in mine],  # as the database gives them back
+            now=timezone.now(),
+        )
         return Recorded(event=event, created=True)
 
 
@@ -115,15 +136,29 @@ def daily_summary_recompute(*, person, day, shift=None, now=None):
     shift = shift or shift_for_person(person)
     start, end = shift.window(day, tz)
     events = AttendanceEvent.objects.filter(person=person, voided=False, at__gte=start, at__lt=end)
+    return _summary_store(
+        person=person, day=day, shift=shift, events=list(events.values_list("at", "direction")), now=now
+    )
+
+
+def _summary_store(*, person, day, shift, events, now=None):
+    """The day's summary from its events (at, direction), written in one statement: inserted, or
+    the row there updated (a day's row can be written meanwhile by attendance_absences_mark)."""
     facts = day_summarize(
         shift=shift,
         day=day,
-        events=list(events.values_list("at", "direction")),
+        events=events,
         now=now or timezone.now(),
-        tz=tz,
+        tz=timezone.get_current_timezone(),
         approved=approved_on(person_ids=[person.pk], days=[day]).get((person.pk, day), NOTHING_APPROVED),
     )
-    summary, _ = DailySummary.objects.update_or_create(person=person, day=day, defaults=_summary_values(facts))
+    summary = DailySummary(person=person, day=day, **_summary_values(facts))
+    DailySummary.objects.bulk_create(
+        [summary],
+        update_conflicts=True,
+        unique_fields=["person", "day"],
+        update_fields=[*SUMMARY_FIELDS, "computed_at"],
+    )
     return summary
 
 
