@@ -75,15 +75,20 @@ def door_command_deliver(*, pk, sleep=time.sleep):
     return door_commands_deliver(pks=[pk], sleep=sleep).get(pk)
 
 
-def door_commands_send_now(*, pks):
+def door_commands_send_now(*, commands):
     """The process that decided tries once, right after its commit, before anything else: no queue
     between the decision and the lock. What this try does not deliver is handed back as pending,
     for the queue's task (door_commands_deliver) to retry until its deadline. Returns {pk: status}
-    of the rows claimed ("sent", or "pending": the caller queues those)."""
-    return door_commands_deliver(pks=pks, once=True)
+    of the rows claimed ("sent", or "pending": the caller queues those).
+
+    commands: the rows as the decision wrote them, with their door: claimed here, not read again
+    (nothing of a command that a send uses changes after it is written)."""
+    return door_commands_deliver(
+        pks=[command.pk for command in commands], once=True, written={command.pk: command for command in commands}
+    )
 
 
-def door_commands_deliver(*, pks, sleep=time.sleep, once=False):
+def door_commands_deliver(*, pks, sleep=time.sleep, once=False, written=None):
     """Deliver outbox rows, each channel's at the same time as the others' and
     against its own deadline: a broker that does not answer never makes the
     webhook late, nor the reverse. Returns {pk: status} of the rows claimed.
@@ -97,14 +102,14 @@ def door_commands_deliver(*, pks, sleep=time.sleep, once=False):
     The database is read and written only here, in the caller's thread; the
     sends run in threads of their own and touch nothing but the network.
     once: one attempt of at most FIRST_TRY_SECONDS per row; what it does not deliver is handed
-    back as pending, never expired (door_commands_send_now).
+    back as pending, never expired (door_commands_send_now). written: {pk: row} already in memory.
     """
     statuses = {}
     ready = []
     for pk in pks:
         if not command_claim(pk):
             continue
-        command = DoorCommand.objects.select_related("door").get(pk=pk)
+        command = (written or {}).get(pk) or DoorCommand.objects.select_related("door").get(pk=pk)
         if command.command in LOCKING and _superseded(command):
             _expire(command, "replaced by a later command for this door")
             statuses[pk] = DoorCommand.Status.EXPIRED

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 
 from portal.access import rules, texts
 from portal.access.alerts import alert_raise, unknown_refusals_check
-from portal.access.models import AccessEvent, Alert, Door, DoorCommand, OperatorAction, PassbackReset, Visitor
+from portal.access.models import (
+    AccessEvent,
+    Alert,
+    Door,
+    DoorCommand,
+    OperatorAction,
+    PassbackReset,
+    Visitor,
+    Zone,
+)
 from portal.access.selectors import (
     door_facts,
     last_passage_side,
@@ -35,6 +44,12 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
 
     `pin_ok` is None for a face, True/False for a badge-and-PIN attempt.
     """
+    visitor = _visitor_of(person) if person is not None else None
+    return _verdict(door=door, person=person, visitor=visitor, at=at, live=live, verify=verify, pin_ok=pin_ok)
+
+
+def _verdict(*, door, person, visitor, at, live, verify, pin_ok):
+    """access_verdict with the person's visitor pass (or None) already read."""
     facts = door_facts(door)
     if pin_ok is not None and door.mode != Door.Mode.FACE_OR_BADGE_PIN:
         return rules.Verdict(False, "pin_not_accepted", (f"{door.name} is not in face-or-badge-and-PIN mode",))
@@ -48,7 +63,6 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
         return rules.Verdict(False, "not_recognized", ("the face matched nobody enrolled",))
     if door.mode == Door.Mode.FACE_AND_BADGE and not verify:
         return rules.Verdict(False, "badge_required", (f"{door.name} needs a badge or employee ID and the face",))
-    visitor = _visitor_of(person)
     if visitor is not None:
         local = zone_tz(door.zone)  # the pass's times in the explanation are the door's wall clock, not UTC
         return rules.visitor_decide(
@@ -83,11 +97,13 @@ def access_attempt_decide(
 ):
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
     write its unlock commands in the same transaction. Returns the event."""
-    verdict = access_verdict(door=door, person=person, at=at, live=live, verify=verify, pin_ok=pin_ok)
+    # the pass read once, for the verdict and the event
     visitor = _visitor_of(person) if person is not None else None
+    verdict = _verdict(door=door, person=person, visitor=visitor, at=at, live=live, verify=verify, pin_ok=pin_ok)
     with transaction.atomic():
         violation = False
-        if verdict.granted and person is not None:
+        # without anti-passback the last passage changes nothing (rules.passback_check): no lock, no reads
+        if verdict.granted and person is not None and door.zone.anti_passback != Zone.Passback.OFF:
             # two readers deciding the same person at once must see each other's passage
             type(person).objects.select_for_update().filter(pk=person.pk).first()
             last = last_passage_side(zone=door.zone, person=person, before=at)
@@ -149,8 +165,7 @@ def door_command_issue(*, door, command, seconds=0, event=None, user=None, at_on
     if rows:
         from portal.access.tasks import door_commands_enqueue
 
-        commands = [(row.pk, row.channel) for row in rows]
-        transaction.on_commit(lambda: door_commands_enqueue(commands, at_once=at_once))
+        transaction.on_commit(lambda: door_commands_enqueue(rows, at_once=at_once))
     return rows
 
 

@@ -27,8 +27,9 @@ def door_command_enqueue(command_id, channel):
 
 
 def door_commands_enqueue(commands, *, at_once=False):
-    """[(id, channel)] of one decision. Without a broker (tasks run in the request) the
-    channels are sent side by side here, each against its own deadline.
+    """The DoorCommand rows of one decision, as its transaction wrote them (committed now). Without
+    a broker (tasks run in the request) the channels are sent side by side here, each against its
+    own deadline.
 
     at_once: someone is at the door (DOOR_COMMAND_SEND_AT_ONCE): this process tries each channel
     once now, and only what that try did not deliver goes to the channel's queue, whose task
@@ -37,15 +38,15 @@ def door_commands_enqueue(commands, *, at_once=False):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         from portal.access.delivery import door_commands_deliver
 
-        door_commands_deliver(pks=[pk for pk, _ in commands])
+        door_commands_deliver(pks=[command.pk for command in commands])
         return
     if at_once and settings.DOOR_COMMAND_SEND_AT_ONCE:
         from portal.access.delivery import door_commands_send_now
 
-        statuses = door_commands_send_now(pks=[pk for pk, _ in commands])
-        commands = [(pk, channel) for pk, channel in commands if statuses.get(pk) != "sent"]
-    for pk, channel in commands:
-        door_command_enqueue(pk, channel)
+        statuses = door_commands_send_now(commands=commands)
+        commands = [command for command in commands if statuses.get(command.pk) != "sent"]
+    for command in commands:
+        door_command_enqueue(command.pk, command.channel)
 
 
 @shared_task(ignore_result=True)

@@ -9,6 +9,8 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.access.delivery import door_command_deliver, door_commands_sweep
@@ -158,6 +160,16 @@ def test_the_worker_that_grants_an_attempt_publishes_the_unlock_itself_and_queue
     event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
     # no hop through the doors' queue between the decision and the lock
     assert DoorCommand.objects.get().status == "sent" and with_a_broker == []
+    assert [payload["event_id"] for _, _, payload in subscriber.wait_for(1)] == [event.pk]
+
+
+def test_the_deciders_own_try_claims_the_rows_it_wrote_without_reading_them_again(subscriber, with_a_broker, ana, lab):
+    door, kiosk = lab
+    with CaptureQueriesContext(connection) as done:
+        event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    queries = [q["sql"] for q in done.captured_queries]
+    reads = [q for q in queries if q.startswith("SELECT") and "access_doorcommand" in q]
+    assert reads == [] and DoorCommand.objects.get().status == "sent"
     assert [payload["event_id"] for _, _, payload in subscriber.wait_for(1)] == [event.pk]
 
 

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.access.models import AccessEvent, Alert, Door, DoorCommand
+from portal.access.models import AccessEvent, AccessGroup, Alert, Door, DoorCommand
 from portal.access.services import access_attempt_decide, passback_reset, zone_lockdown
 from portal.attendance.models import AttendanceEvent
 from tests import photos
@@ -122,6 +124,45 @@ def test_a_granted_attempt_writes_one_outbox_row_per_channel_in_its_transaction(
     assert {(r.command, r.seconds, r.status) for r in rows} == {("unlock", 7, "pending")}
     refused = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=None, kiosk=kiosk)
     assert not refused.commands.exists()
+
+
+def test_a_granted_attempt_in_a_zone_without_anti_passback_reads_no_passage_and_locks_nobody(obama):
+    """The last passage changes nothing there (rules.passback_check): a person waits at the door."""
+    door, kiosk, _ = door_with_kiosk()
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False)
+    grant(obama, doors=[door], any_time=True, closed_on_holidays=False, group="Night staff")
+    with CaptureQueriesContext(connection) as done:
+        event = access_attempt_decide(door=door, side="entry", at=timezone.now(), person=obama, kiosk=kiosk)
+    assert event.result == "granted"
+    queries = [q["sql"] for q in done.captured_queries]
+    passage = [q for q in queries if q.startswith("SELECT") and 'FROM "access_accessevent"' in q]
+    assert not [q for q in queries if "FOR UPDATE" in q or "passbackreset" in q] and not passage
+    assert len([q for q in queries if 'FROM "access_visitor"' in q]) == 1  # the pass read once
+    # the person's groups and levels: one query and the levels' doors, zones and windows, not one a group
+    assert len([q for q in queries if "access_accessgroup" in q]) == 1
+    assert len(queries) == 10  # 17 before (2 groups): the pass twice, 3 for the groups, the lock, 2 passage reads
+
+
+def test_a_persons_grants_come_in_the_order_of_their_groups_then_of_each_groups_levels():
+    from portal.access.selectors import person_grants
+
+    door, _, _ = door_with_kiosk()
+    ana = make_person("Ana", department="Research")
+    grant(ana, doors=[door], any_time=True, group="Zeta")
+    grant(ana, doors=[door], any_time=True, group="Alpha")
+    shared = grant(ana, doors=[door], any_time=True, group="Alpha")
+    shared.groups.get().departments.add(ana.department)  # Alpha again through the department: once
+    department = grant(None, zones=[door.zone], any_time=True, group="Research dept")
+    department.groups.get().departments.add(ana.department)
+    department.groups.add(AccessGroup.objects.get(name="Zeta"))
+    grants = [(g.group, g.level.name, g.level.door_ids, g.level.zone_ids) for g in person_grants(ana)]
+    assert grants == [
+        ("Alpha", "Alpha level 2", {door.pk}, set()),
+        ("Alpha", "Alpha level 3", {door.pk}, set()),
+        ("Research dept", "Research dept level 4", set(), {door.zone_id}),
+        ("Zeta", "Research dept level 4", set(), {door.zone_id}),
+        ("Zeta", "Zeta level 1", {door.pk}, set()),
+    ]
 
 
 def test_hard_anti_passback_refuses_a_second_entry_until_an_exit_or_an_operator_reset(obama):
