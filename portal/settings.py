@@ -699,6 +699,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# read by Celery's Django fixup: keep a worker's database connection across tasks instead of closing
+# it around each one (a new PostgreSQL connection for every task, ~10 ms of a door's wait); when it
+# goes is decided around each task as around a request (portal/celery.py)
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
 # Work a person at a kiosk (or a door) waits for has its own queue, and long
 # jobs (imports, exports, videos) another, so that nothing waits behind an
