@@ -1,12 +1,13 @@
 """The decision at a door: a kiosk attempt becomes an AccessEvent, the screen says it, the lock gets a command."""
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.access import rules
 from portal.access.models import AccessEvent, AccessGroup, Alert, Door, DoorCommand
 from portal.access.services import access_attempt_decide, passback_reset, zone_lockdown
 from portal.attendance.models import AttendanceEvent
@@ -148,7 +149,8 @@ def test_a_persons_grants_come_in_the_order_of_their_groups_then_of_each_groups_
 
     door, _, _ = door_with_kiosk()
     ana = make_person("Ana", department="Research")
-    grant(ana, doors=[door], any_time=True, group="Zeta")
+    hours = [(2, time(18), time(6)), (1, time(9), time(17)), (1, time(7), time(8))]
+    grant(ana, doors=[door], windows=hours, group="Zeta", valid_until=date(2030, 1, 31))
     grant(ana, doors=[door], any_time=True, group="Alpha")
     shared = grant(ana, doors=[door], any_time=True, group="Alpha")
     shared.groups.get().departments.add(ana.department)  # Alpha again through the department: once
@@ -163,6 +165,15 @@ def test_a_persons_grants_come_in_the_order_of_their_groups_then_of_each_groups_
         ("Zeta", "Research dept level 4", set(), {door.zone_id}),
         ("Zeta", "Zeta level 1", {door.pk}, set()),
     ]
+    zeta = person_grants(ana)[-1].level
+    assert zeta.windows == tuple(rules.Window(*w) for w in sorted(hours))
+    assert (zeta.any_time, zeta.closed_on_holidays, zeta.valid_from, zeta.valid_until) == (
+        False,
+        True,
+        None,
+        date(2030, 1, 31),
+    )
+    assert person_grants(make_person("Bo")) == []
 
 
 def test_hard_anti_passback_refuses_a_second_entry_until_an_exit_or_an_operator_reset(obama):
