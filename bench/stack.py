@@ -123,6 +123,8 @@ def running(*, production, matrix, names, gunicorn_workers=2, threads=4, keep_lo
             if production:
                 env["CELERY_BROKER_URL"] = REDIS_URL
                 env["CELERY_QUEUE"] = f"bench-{uuid.uuid4().hex[:8]}"
+                # the machine's gallery file, as with any broker, removed with the run's folder
+                env.setdefault("GALLERY_SHARED_DIR", str(tmp / "gallery"))
             seeded = seed(env, matrix, names)
             port = free_port()
             url = f"http://127.0.0.1:{port}"

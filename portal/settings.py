@@ -66,6 +66,35 @@ def env_list(name, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _gallery_shared_dir(raw, *, broker, shm="/dev/shm"):
+    """The folder of the machine's one gallery file (GALLERY_SHARED_DIR), or "" for a gallery per process.
+
+    Unset: on with separate workers (a broker) where shared memory is (shm/portal-gallery); off when
+    tasks run in this process (one process: nothing to share). "off" turns it off. The folder is made
+    now (only its owner may enter: face encodings) and must be writable: a folder that is not stops
+    start-up here, instead of every worker quietly keeping a gallery of its own.
+    """
+    raw = raw.strip()
+    if raw.lower() in {"off", "0", "no", "false"}:
+        return ""
+    folder = raw or (os.path.join(shm, "portal-gallery") if broker and os.path.isdir(shm) else "")
+    if not folder:
+        return ""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        usable = os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)
+        problem = "is not a folder this user may write"
+    except OSError as exc:
+        usable, problem = False, f"cannot be made ({exc.strerror or exc})"
+    if not usable:
+        named = "GALLERY_SHARED_DIR" if raw else f"GALLERY_SHARED_DIR (unset: {folder} with a broker)"
+        raise ImproperlyConfigured(
+            f"{named}: {folder!r} {problem}. Name a folder every worker process of this "
+            "machine may write (in /dev/shm), or set GALLERY_SHARED_DIR=off for a gallery per process."
+        )
+    return folder
+
+
 def _media_bucket(bucket, *, sendfile, signed):
     """The storages that put media in an S3-compatible bucket (django-storages over boto3).
 
@@ -686,10 +715,9 @@ if CELERY_BROKER_URL:
 # No broker: run tasks in the calling process, so a new user needs no server.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # One gallery per machine (docs/scale.md): every worker process and camera runner of a machine maps
-# one file in this folder instead of holding its own copy; a change is written in place (its own rows).
-GALLERY_SHARED_DIR = env_str("GALLERY_SHARED_DIR", "")
-if GALLERY_SHARED_DIR.lower() in {"off", "0", "no", "false"}:
-    GALLERY_SHARED_DIR = ""
+# one file in this folder instead of holding its own copy; a change is written in place (its own rows)
+# on x86-64, as a whole new file elsewhere. On by default with a broker, off embedded.
+GALLERY_SHARED_DIR = _gallery_shared_dir(env_str("GALLERY_SHARED_DIR", ""), broker=bool(CELERY_BROKER_URL))
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

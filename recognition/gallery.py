@@ -431,7 +431,8 @@ def _database_folder(connection):
             token = str(cursor.fetchone()[0])
     elif connection.vendor == "sqlite":
         try:
-            token = str(os.stat(d["NAME"]).st_ino)
+            status = os.stat(d["NAME"])
+            token = f"{status.st_dev}.{status.st_ino}"  # the file, wherever it is named from
         except (OSError, TypeError):
             token = f"process-{os.getpid()}"  # an in-memory database is this process's alone
     name = f"{connection.vendor}-{d.get('HOST') or 'local'}-{d.get('PORT') or ''}-{Path(str(d['NAME'])).name}-{token}"

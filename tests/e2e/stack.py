@@ -184,6 +184,9 @@ def running_stack(tmp, *, production, database_url=None, broker_url=None, extra_
             env["CELERY_BROKER_URL"] = broker_url or REDIS_URL
             # a queue of its own: nothing left over from another run reaches this worker
             env["CELERY_QUEUE"] = f"e2e-{uuid.uuid4().hex[:8]}"
+            # the machine's gallery file, on as with any broker, in a folder that goes with the test's
+            # (the default in /dev/shm would keep a file for every database the tests make and drop)
+            env.setdefault("GALLERY_SHARED_DIR", str(tmp / "gallery"))
         manage(env, "migrate", "--noinput")
         manage(env, "ensure_admin")
         port = free_port()

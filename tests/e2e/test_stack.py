@@ -6,6 +6,7 @@ embedded default (SQLite, tasks in-process), with real dlib on real photos.
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,13 @@ def test_bad_upload_gets_a_clear_4xx_and_the_portal_keeps_working(admin):
     assert response.status_code == 415 and "not an image" in response.text
     _, status = admin.recognize(photos.OBAMA_2)
     assert status["faces"][0]["name"] == "Barack Obama"
+
+
+def test_the_separate_worker_searches_the_machines_gallery_file(admin, stack):
+    if "CELERY_BROKER_URL" not in stack.env:
+        return  # embedded: tasks in the web process, a gallery of its own (nothing to share)
+    _, status = admin.recognize(photos.OBAMA_2)
+    assert status["faces"][0]["name"] == "Barack Obama"
+    files = list(Path(stack.env["GALLERY_SHARED_DIR"]).glob("*/gallery-v2"))
+    assert len(files) == 1 and "portal_e2e_" in files[0].parent.name  # this stack's database's folder
+    assert "gallery published" in stack.processes.log("worker")

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from portal.settings import _gallery_shared_dir
 from recognition import decision, gallery, shared_gallery
 from tests.factories import make_person
 from tests.recognition import test_gallery as plain
@@ -63,6 +65,46 @@ def test_a_folder_that_cannot_hold_the_file_leaves_each_process_a_gallery_of_its
     finally:
         gallery.forget()
 
+
+
+def test_with_a_broker_the_machines_file_is_on_in_shared_memory_and_embedded_it_is_off(tmp_path):
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    assert _gallery_shared_dir("", broker=False, shm=str(shm)) == ""  # tasks in this process: nothing to share
+    assert not (shm / "portal-gallery").exists()
+    assert _gallery_shared_dir("", broker=True, shm=str(tmp_path / "no-shm")) == ""
+    assert _gallery_shared_dir("off", broker=True, shm=str(shm)) == ""
+    folder = _gallery_shared_dir("", broker=True, shm=str(shm))
+    assert folder == str(shm / "portal-gallery")
+    assert (shm / "portal-gallery").stat().st_mode & 0o777 == 0o700  # face encodings: its owner's alone
+    assert _gallery_shared_dir(str(tmp_path / "mine"), broker=False, shm=str(shm)) == str(tmp_path / "mine")
+
+
+def test_a_gallery_folder_that_cannot_be_made_stops_start_up(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ImproperlyConfigured, match="GALLERY_SHARED_DIR.*cannot be made"):
+        _gallery_shared_dir(str(tmp_path / "a-file" / "shared"), broker=True)
+    with pytest.raises(ImproperlyConfigured, match="GALLERY_SHARED_DIR=off"):
+        _gallery_shared_dir(str(tmp_path / "a-file"), broker=False)
+    # the settings module itself: the worker never starts
+    done = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.GALLERY_SHARED_DIR)"], cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": "postgres://u@db:5432/portal",
+             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "GALLERY_SHARED_DIR": str(tmp_path / "a-file" / "x")},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode != 0 and "ImproperlyConfigured: GALLERY_SHARED_DIR" in done.stderr, done.stderr[-2000:]
+
+
+def test_two_databases_never_share_a_gallery_file(tmp_path):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    folders = set()
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "portal.sqlite3").write_bytes(b"")  # the same file name, two databases
+        folders.add(gallery._database_folder(DatabaseWrapper({"NAME": str(tmp_path / name / "portal.sqlite3")})))
+    assert len(folders) == 2
 
 
 def test_a_published_generation_decides_like_the_gallery_it_was_written_from(tmp_path):
@@ -181,6 +223,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 import django; django.setup()
 import numpy as np
 from pathlib import Path
+from portal.settings import _gallery_shared_dir
 from recognition import decision, gallery, shared_gallery
 from tests.recognition.test_shared_gallery import FakeLog
 
