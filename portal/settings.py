@@ -69,7 +69,7 @@ def env_list(name, default):
 def _gallery_shared_dir(raw, *, broker, shm="/dev/shm"):
     """The folder of the machine's one gallery file (GALLERY_SHARED_DIR), or "" for a gallery per process.
 
-    Unset: on with separate workers (a broker) where shared memory is (shm/portal-gallery); off when
+    Unset: on with separate workers (a broker) where shared memory is (shm/portal-gallery-<uid>); off when
     tasks run in this process (one process: nothing to share). "off" turns it off. The folder is made
     now (only its owner may enter: face encodings) and must be writable: a folder that is not stops
     start-up here, instead of every worker quietly keeping a gallery of its own.
@@ -77,7 +77,8 @@ def _gallery_shared_dir(raw, *, broker, shm="/dev/shm"):
     raw = raw.strip()
     if raw.lower() in {"off", "0", "no", "false"}:
         return ""
-    folder = raw or (os.path.join(shm, "portal-gallery") if broker and os.path.isdir(shm) else "")
+    # one default folder per user: a command run first as root must not take the workers' folder
+    folder = raw or (os.path.join(shm, f"portal-gallery-{os.getuid()}") if broker and os.path.isdir(shm) else "")
     if not folder:
         return ""
     try:

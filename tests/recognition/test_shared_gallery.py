@@ -71,12 +71,13 @@ def test_with_a_broker_the_machines_file_is_on_in_shared_memory_and_embedded_it_
     shm = tmp_path / "shm"
     shm.mkdir()
     assert _gallery_shared_dir("", broker=False, shm=str(shm)) == ""  # tasks in this process: nothing to share
-    assert not (shm / "portal-gallery").exists()
+    mine = shm / f"portal-gallery-{os.getuid()}"  # a folder per user: another user's never blocks start-up
+    assert not mine.exists()
     assert _gallery_shared_dir("", broker=True, shm=str(tmp_path / "no-shm")) == ""
     assert _gallery_shared_dir("off", broker=True, shm=str(shm)) == ""
     folder = _gallery_shared_dir("", broker=True, shm=str(shm))
-    assert folder == str(shm / "portal-gallery")
-    assert (shm / "portal-gallery").stat().st_mode & 0o777 == 0o700  # face encodings: its owner's alone
+    assert folder == str(mine)
+    assert mine.stat().st_mode & 0o777 == 0o700  # face encodings: its owner's alone
     assert _gallery_shared_dir(str(tmp_path / "mine"), broker=False, shm=str(shm)) == str(tmp_path / "mine")
 
 
