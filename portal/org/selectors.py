@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from recognition.models import FacePhoto
 DEFAULT_NAME = "Attendance portal"  # settings.ORGANIZATION_NAME's default
 
 
-def organization_name():
+def organization_name() -> str:
     """The name set on the settings page, or ORGANIZATION_NAME from the environment until one is."""
     name = Organization.objects.filter(pk=1).values_list("name", flat=True).first()
     if name:
@@ -39,7 +40,7 @@ def organization_logo() -> bytes | None:
         return None
 
 
-def first_day_steps(user):
+def first_day_steps(user: User) -> list[tuple[str, str, bool]] | None:
     """The first-day checklist for an empty dashboard: (text, URL, done) in the order to do them.
 
     None once the portal is in use (an attendance event recorded): the list is for the first
@@ -65,5 +66,5 @@ def first_day_steps(user):
     return [(text, url, done) for text, url, done, allowed in steps if allowed]
 
 
-def _calendar_filled():
+def _calendar_filled() -> bool:
     return CalendarDay.objects.exists()

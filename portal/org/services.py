@@ -7,9 +7,10 @@ portal.api.services); these pages call them too.
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -17,10 +18,13 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.accounts.roles import GROUPS
 from portal.attendance.models import Schedule
+from portal.org.models import Organization
 from portal.people.models import Department
 
 
-def department_save(*, department=None, name, schedule=None):
+def department_save(
+    *, department: Department | None = None, name: str, schedule: dict[str, object] | None = None
+) -> Department:
     """Create or rename a department; `schedule` (a dict of Schedule fields)
     gives it its own hours, None leaves it on the organization default."""
     with transaction.atomic():
@@ -35,7 +39,7 @@ def department_save(*, department=None, name, schedule=None):
     return department
 
 
-def user_role_set(*, user, role):
+def user_role_set(*, user: User, role: str) -> User:
     """Exactly one of the portal's role groups (or none)."""
     user.groups.remove(*Group.objects.filter(name__in=GROUPS.values()))
     if role:
@@ -44,7 +48,7 @@ def user_role_set(*, user, role):
     return user
 
 
-def password_set_path(*, user):
+def password_set_path(*, user: User) -> str:
     """A link that lets `user` choose a password once: it stops working when
     the password changes (Django's reset tokens hash the password in) or after
     PASSWORD_RESET_TIMEOUT."""
@@ -52,7 +56,9 @@ def password_set_path(*, user):
     return reverse("password-set", args=[uid, default_token_generator.make_token(user)])
 
 
-def user_invite(*, username, email="", role, first_name="", last_name=""):
+def user_invite(
+    *, username: str, email: str = "", role: str, first_name: str = "", last_name: str = ""
+) -> tuple[User, str]:
     """A new account with no usable password. Returns (user, set-password path)."""
     with transaction.atomic():
         user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
@@ -63,20 +69,20 @@ def user_invite(*, username, email="", role, first_name="", last_name=""):
     return user, password_set_path(user=user)
 
 
-def user_password_reset(*, user):
+def user_password_reset(*, user: User) -> str:
     """The old password stops working at once; the new link lets the user choose one."""
     user.set_unusable_password()
     user.save(update_fields=["password"])
     return password_set_path(user=user)
 
 
-def user_set_active(*, user, active):
+def user_set_active(*, user: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
 
 
-def organization_logo_set(*, organization, png):
+def organization_logo_set(*, organization: Organization, png: bytes) -> Organization:
     """Store `png` (redrawn by portal.org.logo.logo_clean) as the logo; the file it replaces is deleted."""
     old = organization.logo.name
     with transaction.atomic():
@@ -86,7 +92,7 @@ def organization_logo_set(*, organization, png):
     return organization
 
 
-def organization_logo_remove(*, organization):
+def organization_logo_remove(*, organization: Organization) -> Organization:
     """No logo any more, and its file deleted."""
     old = organization.logo.name
     with transaction.atomic():
@@ -96,7 +102,7 @@ def organization_logo_remove(*, organization):
     return organization
 
 
-def _delete_after_commit(storage, name):
+def _delete_after_commit(storage: Storage, name: str | None) -> None:
     # after the commit: a rolled-back change must still find its file
     if name:
         transaction.on_commit(lambda: storage.delete(name))

@@ -2,13 +2,14 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.core.jobs import STALE_MARGIN_SECONDS, send
+from portal.core.jobs import STALE_MARGIN_SECONDS, Job, send
 from portal.recovery import registry
 
 log = logging.getLogger(__name__)
@@ -19,14 +20,14 @@ BATCH = 500
 
 @dataclass
 class Reconciled:
-    resent: dict = field(default_factory=dict)  # kind -> rows sent again that were queued too long
-    reclaimed: dict = field(default_factory=dict)  # kind -> rows freed from a dead worker's claim
+    resent: dict[str, int] = field(default_factory=dict)  # kind -> rows sent again that were queued too long
+    reclaimed: dict[str, int] = field(default_factory=dict)  # kind -> rows freed from a dead worker's claim
 
-    def total(self):
+    def total(self) -> int:
         return sum(self.resent.values()) + sum(self.reclaimed.values())
 
 
-def work_reconcile(*, now=None, grace=None):
+def work_reconcile(*, now: datetime | None = None, grace: float | None = None) -> Reconciled:
     """One pass over every kind of work in the registry.
 
     Queued rows not handed to the broker for `grace` seconds (the broker lost
@@ -52,7 +53,7 @@ def work_reconcile(*, now=None, grace=None):
     return done
 
 
-def worker_claims_release(*, hostname, now=None):
+def worker_claims_release(*, hostname: str, now: datetime | None = None) -> int:
     """A worker starting under `hostname` frees the rows its previous life held.
 
     Worker names are stable across restarts (systemd, the README's commands),
@@ -69,13 +70,15 @@ def worker_claims_release(*, hostname, now=None):
     return freed
 
 
-def _resend(job, condition, now, **changes):
+def _resend(job: Job, condition: Q, now: datetime, **changes: object) -> int:
     """Mark the matching rows sent now (with `changes`), then send each; returns how many."""
-    ids = list(job.model.objects.filter(condition).order_by("pk").values_list("pk", flat=True)[:BATCH])
+    # any of the registry's job models (Job.model is a bare class, which the stubs give no manager)
+    model: Any = job.model
+    ids = list(model.objects.filter(condition).order_by("pk").values_list("pk", flat=True)[:BATCH])
     count = 0
     for pk in ids:
         # conditional again: a worker may have claimed the row since it was read
-        if job.model.objects.filter(condition, pk=pk).update(sent_at=now, **changes):
+        if model.objects.filter(condition, pk=pk).update(sent_at=now, **changes):
             send(job, pk)
             count += 1
     return count
