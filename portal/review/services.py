@@ -4,20 +4,30 @@ The router (portal/routing.py) calls unknown_face_record for an unknown-face
 sighting that carries a face picture; the pages and the API call the rest.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.people.models import Department, Person
 from portal.people.services import person_create
 from portal.review import open_faces
 from portal.review.models import UnknownFace, UnknownSighting
 from recognition import versions
-from recognition.models import GalleryVersion
+from recognition.models import FacePhoto, GalleryVersion
 from recognition.services import person_photo_add
+
+if TYPE_CHECKING:  # the annotations only: the router hands sightings here, visitors are access's
+    from portal.access.models import Door, Visitor
+    from recognition.sightings import Sighting
 
 # An entry's mean encoding is the running mean of at most this many sightings:
 # later ones still move it, so a face that slowly changes (light, season) stays grouped.
@@ -25,12 +35,12 @@ MEAN_WEIGHT_MAX = 20
 
 
 class ReviewRefused(ValueError):
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def unknown_face_record(*, sighting):
+def unknown_face_record(*, sighting: Sighting) -> UnknownFace:
     """Add an unknown-face sighting to the open entry of the same face, or open a new entry.
 
     The same face: the open entry (in the same encoding version) whose mean
@@ -43,7 +53,8 @@ def unknown_face_record(*, sighting):
     the same stranger at once must not both do: on PostgreSQL it waits for a
     lock of its own (held until commit), then looks again at what changed meanwhile.
     """
-    encoding = np.frombuffer(bytes(sighting.unknown_face), dtype=np.float32)
+    # the router sends only a sighting that carries an unknown face's encoding (routing._for_review)
+    encoding = np.frombuffer(bytes(cast(bytes, sighting.unknown_face)), dtype=np.float32)
     version = GalleryVersion.encoding_version_now() or settings.FACE_ENCODING_VERSION
     reach = versions.review_group_distance(version)
     opening_locked = connection.vendor != "postgresql"  # SQLite: one writer at a time already
@@ -81,7 +92,7 @@ def unknown_face_record(*, sighting):
 OPENING_LOCK = 0x52455649  # "REVI"
 
 
-def _joined(pk, sighting, encoding):
+def _joined(pk: int, sighting: Sighting, encoding: np.ndarray) -> UnknownFace | None:
     """The sighting added to this entry (locked, still open); None if it was decided or erased meanwhile."""
     entry = (
         UnknownFace.objects.select_for_update()
@@ -109,7 +120,7 @@ def _joined(pk, sighting, encoding):
     return entry
 
 
-def _sighting_add(entry, sighting, distance):
+def _sighting_add(entry: UnknownFace, sighting: Sighting, distance: float) -> None:
     UnknownSighting.objects.create(
         face=entry,
         at=sighting.at,
@@ -122,12 +133,12 @@ def _sighting_add(entry, sighting, distance):
     )
 
 
-def _open(entry):
+def _open(entry: UnknownFace) -> None:
     if entry.status != UnknownFace.Status.OPEN:
         raise ReviewRefused(_("This face has already been reviewed."))
 
 
-def review_assign(*, entry, person, user=None):
+def review_assign(*, entry: UnknownFace, person: Person, user: User | None = None) -> FacePhoto:
     """The face is this person's: its picture becomes an enrollment photo, checked like any other.
 
     Returns the FacePhoto (queued for encoding; the usual checks may still reject it).
@@ -139,7 +150,9 @@ def review_assign(*, entry, person, user=None):
     return photo
 
 
-def review_new_person(*, entry, name, employee_id, department=None, user=None):
+def review_new_person(
+    *, entry: UnknownFace, name: str, employee_id: str, department: Department | None = None, user: User | None = None
+) -> Person:
     """The face is someone not in the directory yet: a new person with this face as their first photo.
 
     Returns the person; the photo is checked by a worker like any enrollment photo.
@@ -151,7 +164,18 @@ def review_new_person(*, entry, name, employee_id, department=None, user=None):
     return person
 
 
-def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company="", user=None, any_door=False):
+def review_visitor(
+    *,
+    entry: UnknownFace,
+    name: str,
+    host: Person | None,
+    doors: Iterable[Door],
+    valid_from: datetime,
+    valid_until: datetime,
+    company: str = "",
+    user: User | None = None,
+    any_door: bool = False,
+) -> Visitor:
     """The face was a visitor's: a visitor pass with this face (erased with the pass, VISITOR_RETENTION_DAYS)."""
     from portal.access.visitors import visitor_register
 
@@ -172,20 +196,20 @@ def review_visitor(*, entry, name, host, doors, valid_from, valid_until, company
     return visitor
 
 
-def review_dismiss(*, entry, user=None):
+def review_dismiss(*, entry: UnknownFace, user: User | None = None) -> UnknownFace:
     """Nobody to act on: the entry leaves the list and goes with retention."""
     _open(entry)
     _decide(entry, UnknownFace.Status.DISMISSED, user)
     return entry
 
 
-def _decide(entry, status, user, **fields):
+def _decide(entry: UnknownFace, status: str, user: User | None, **fields: Any) -> None:
     for key, value in {"status": status, "decided_by": user, "decided_at": timezone.now(), **fields}.items():
         setattr(entry, key, value)
     entry.save(update_fields=["status", "decided_by", "decided_at", *fields])
 
 
-def review_expire(*, now=None, days=None):
+def review_expire(*, now: datetime | None = None, days: int | None = None) -> int:
     """Erase entries (picture, encoding and sightings) last seen more than REVIEW_RETENTION_DAYS ago.
 
     Every status: an assigned face lives on as the person's enrollment photo,
