@@ -52,17 +52,17 @@ def _verdict(*, door, person, visitor, at, live, verify, pin_ok):
     """access_verdict with the person's visitor pass (or None) already read."""
     facts = door_facts(door)
     if pin_ok is not None and door.mode != Door.Mode.FACE_OR_BADGE_PIN:
-        return rules.Verdict(False, "pin_not_accepted", (f"{door.name} is not in face-or-badge-and-PIN mode",))
+        return rules.Verdict(False, "pin_not_accepted", (rules.fill(rules.NOT_PIN_MODE, door=door.name),))
     if pin_ok is False:
-        return rules.Verdict(False, "bad_pin", ("the employee ID and PIN do not match",))
+        return rules.Verdict(False, "bad_pin", (rules.PIN_MISMATCH,))
     if live is False:
-        return rules.Verdict(False, "not_live", ("the face did not move or blink: perhaps a photo",))
+        return rules.Verdict(False, "not_live", (rules.DID_NOT_MOVE,))
     if facts.locked_down:
-        return rules.Verdict(False, "locked_down", (f"{door.name} is locked down",))
+        return rules.Verdict(False, "locked_down", (rules.fill(rules.IS_LOCKED_DOWN, door=door.name),))
     if person is None:
-        return rules.Verdict(False, "not_recognized", ("the face matched nobody enrolled",))
+        return rules.Verdict(False, "not_recognized", (rules.MATCHED_NOBODY,))
     if door.mode == Door.Mode.FACE_AND_BADGE and not verify:
-        return rules.Verdict(False, "badge_required", (f"{door.name} needs a badge or employee ID and the face",))
+        return rules.Verdict(False, "badge_required", (rules.fill(rules.NEEDS_BADGE, door=door.name),))
     if visitor is not None:
         local = zone_tz(door.zone)  # the pass's times in the explanation are the door's wall clock, not UTC
         return rules.visitor_decide(
@@ -113,9 +113,7 @@ def access_attempt_decide(
                     False, "anti_passback", (rules.fill(rules.ALREADY_INSIDE, zone=door.zone.name),)
                 )
             elif violation:
-                verdict = rules.Verdict(
-                    True, "granted", (*verdict.why, "second entry without exit (soft anti-passback)")
-                )
+                verdict = rules.Verdict(True, "granted", (*verdict.why, rules.SECOND_ENTRY))
         event = AccessEvent.objects.create(
             at=at,
             door=door,

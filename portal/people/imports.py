@@ -75,6 +75,8 @@ CSV_NO_EMPLOYEE_ID = gettext_noop("has no employee_id column; not used")
 CSV_NUL = gettext_noop("contains a NUL character; row not used")
 CSV_BAD_EMPLOYEE_ID = gettext_noop("employee_id is empty or longer than 64 characters")
 NOT_REGULAR_FILE = gettext_noop("not a regular file; skipped")
+ENCRYPTED = gettext_noop("encrypted; cannot be read")
+FOLDER_TOO_LONG = gettext_noop("the folder name is longer than 64 characters, too long for an employee ID; skipped")
 # every upper-case string above but the file's name
 TEMPLATES = message_templates("import", globals(), names={n for n in globals() if n.isupper()} - {"CSV_NAME"})
 # a rejected photo in the report: its file and why (a message of recognition's); nothing to translate
@@ -182,8 +184,11 @@ def zip_plan(archive):
                 continue
             try:
                 text = _read_member(archive, info, CSV_MAX_BYTES).decode("utf-8-sig")
-            except (EntryUnreadable, UnicodeDecodeError) as exc:
-                plan.skipped.append((info.filename, getattr(exc, "message", CSV_NOT_UTF8)))
+            except EntryUnreadable as exc:  # damaged (the library's words a value), or larger than it said
+                plan.skipped.append((info.filename, exc.message))
+                continue
+            except UnicodeDecodeError:
+                plan.skipped.append((info.filename, CSV_NOT_UTF8))
                 continue
             _read_csv(text, plan)
         elif len(parts) == 1:
@@ -217,7 +222,7 @@ def _member_problem(info):
     if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
         return NESTED_ARCHIVE
     if info.flag_bits & 0x1:
-        return "encrypted; cannot be read"  # not translated yet: kept as a sentence
+        return ENCRYPTED
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return fill(INFLATES, ratio=MAX_RATIO)
     return None
@@ -380,8 +385,8 @@ def people_import(*, plan, on_progress=None, department=None):
     for folder in sorted({e.folder for e in plan.entries} | set(plan.rows)):
         try:
             people[folder] = _person_for(folder, plan.rows.get(folder), report, department)
-        except ValueError as exc:
-            report.skip(folder, str(exc))
+        except EntryUnreadable as exc:
+            report.skip(folder, exc.message)
     limits = upload_limits()
     for first in range(0, len(plan.entries), ENCODE_BATCH):
         chunk = plan.entries[first : first + ENCODE_BATCH]
@@ -418,7 +423,7 @@ def _person_for(folder, row, report, chosen=None):
             report.people_existing += 1
         return person
     if len(folder) > 64:
-        raise ValueError("the folder name is longer than 64 characters, too long for an employee ID; skipped")
+        raise EntryUnreadable(FOLDER_TOO_LONG)
     person = Person.objects.filter(employee_id=folder).first()
     if person is None:
         same_name = list(Person.objects.filter(name=folder.replace("_", " "))[:2])

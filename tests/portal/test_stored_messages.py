@@ -202,6 +202,41 @@ def test_a_door_decision_alerts_and_the_audit_trail_are_kept_as_codes():
 
 
 @pytest.mark.django_db
+def test_a_soft_anti_passback_entry_and_a_refusals_explanation_are_kept_as_codes():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.access.models import AccessEvent
+    from portal.access.services import access_attempt_decide
+    from tests.portal.access.helpers import door_with_kiosk, grant
+
+    person = make_person("Ana Lima", "77")
+    door, _kiosk, _token = door_with_kiosk("Lab 2")
+    door.zone.anti_passback = "soft"
+    door.zone.save()
+    grant(person, zones=[door.zone], any_time=True, closed_on_holidays=False)
+    now = timezone.now()
+    access_attempt_decide(door=door, side="entry", at=now, person=person)
+    second = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=1), person=person)
+    stranger = access_attempt_decide(door=door, side="entry", at=now + timedelta(seconds=2), person=None)
+    assert json.loads(raw(AccessEvent, second.pk, "explanation"))[-1] == {
+        "code": "access.why.second_entry", "params": {},
+    }  # fmt: skip
+    assert json.loads(raw(AccessEvent, stranger.pk, "explanation")) == [
+        {"code": "access.why.matched_nobody", "params": {}}
+    ]
+    second.refresh_from_db()
+    stranger.refresh_from_db()
+    with translation.override("en"):
+        assert message_text(second.explanation[-1]) == "second entry without exit (soft anti-passback)"
+        assert message_text(stranger.explanation[0]) == "the face matched nobody enrolled"
+    with translation.override("zh-hans"):
+        assert message_text(second.explanation[-1]) == "未离开即再次进入（软防潜回）"
+        assert message_text(stranger.explanation[0]) == "人脸与任何已登记人员都不匹配"
+
+
+@pytest.mark.django_db
 def test_old_access_sentences_are_converted_by_the_migration():
     from django.utils import timezone
 

@@ -156,3 +156,39 @@ def test_a_damaged_member_is_skipped_with_a_line(django_capture_on_commit_callba
     lines = job.report["skipped"] + [e for g in job.report["rejected"] for e in g["examples"]]
     assert any("bob/a.jpg" in str(line) for line in lines)
     assert job.report["photos_accepted"] == 1
+
+
+def test_an_encrypted_member_and_a_too_long_folder_are_skipped_as_codes_read_in_either_language(
+    django_capture_on_commit_callbacks,
+):
+    import json
+
+    from django.db import connection
+    from django.utils import translation
+
+    from portal.core.messages import message_text
+
+    long_folder = "x" * 65
+    data = bytearray(make_zip({"ana/secret.jpg": b"\x00" * 10, f"{long_folder}/1.jpg": photos.read(photos.OBAMA)}))
+    central = data.find(b"PK\x01\x02")  # the first member's entry in the central directory
+    data[central + 8] |= 0x1  # its "encrypted" flag, as an archiver with a password sets it
+    job = run_import(bytes(data), capture=django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.DONE
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT report FROM {ImportJob._meta.db_table} WHERE id = %s", [job.pk])
+        kept = json.loads(cursor.fetchone()[0])
+    assert {line["name"]: line["reason"] for line in kept["skipped"]} == {
+        "ana/secret.jpg": {"code": "import.encrypted", "params": {}},
+        long_folder: {"code": "import.folder_too_long", "params": {}},
+    }
+    reasons = [line["reason"] for line in job.report["skipped"]]
+    with translation.override("en"):
+        assert [message_text(reason) for reason in reasons] == [
+            "encrypted; cannot be read",
+            "the folder name is longer than 64 characters, too long for an employee ID; skipped",
+        ]
+    with translation.override("zh-hans"):
+        assert [message_text(reason) for reason in reasons] == [
+            "已加密；无法读取",
+            "文件夹名称超过 64 个字符，作为员工编号太长；已跳过",
+        ]
