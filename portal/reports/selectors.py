@@ -1,16 +1,18 @@
 """Reading for the dashboard and the reports: plain numbers and rows."""
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 from django.utils import timezone
 
 from portal.attendance.models import DailySummary
+from portal.attendance.rules import Shift
 from portal.attendance.schedules import ShiftBook
 from portal.people.models import Person
 
@@ -31,7 +33,7 @@ class Totals:
     leave_days: int = 0  # days with some leave on them
     leave_seconds: int = 0
     approved_overtime_seconds: int = 0
-    people: set = field(default_factory=set)
+    people: set[int] = field(default_factory=set)  # person ids
 
     def add(self, row):
         self.days += 1
@@ -50,7 +52,7 @@ class Totals:
         return row
 
 
-def report_totals(rows):
+def report_totals(rows: QuerySet[DailySummary]) -> Totals:
     """The same totals as Totals, computed by the database (for the page)."""
     data = rows.aggregate(
         days=Count("id"),
@@ -80,9 +82,10 @@ class Today:
     absent: int = 0
     not_arrived: int = 0
     off: int = 0
-    arrivals: dict = field(default_factory=dict)  # local minute of the day (quarter hours) -> arrivals
-    rows: list = field(default_factory=list)  # (person, state, summary): the latest LIVE_ROWS seen today
-    day: object = None  # the local date
+    arrivals: dict[int, int] = field(default_factory=dict)  # local minute of the day (quarter hours) -> arrivals
+    # (person, state, summary): the latest LIVE_ROWS seen today
+    rows: list[tuple[Person, str, DailySummary]] = field(default_factory=list)
+    day: date | None = None  # the local date
     seen: int = 0  # people with an event on their working day (rows is at most LIVE_ROWS of them)
 
 
@@ -93,14 +96,14 @@ class _Groups:
     """The active staff split by the shift they follow (ShiftBook.groups), so that each group is
     counted in SQL. Each group has one working day at a given moment."""
 
-    def __init__(self, book, now, tz):
+    def __init__(self, book: ShiftBook, now: datetime, tz: tzinfo) -> None:
         self.book, self.now, self.tz = book, now, tz
 
-    def each(self):
+    def each(self) -> Iterator[tuple[Q, Shift]]:
         """(people of the group as a Q on Person, its shift)."""
         return self.book.groups()
 
-    def current_days(self):
+    def current_days(self) -> Q:
         """A Q on DailySummary: each person's row of their current working day."""
         by_day: dict[date, list[Q]] = {}
         for people, shift in self.each():
@@ -114,7 +117,7 @@ class _Groups:
         return q
 
 
-def dashboard_today(*, now=None, live_rows=LIVE_ROWS):
+def dashboard_today(*, now: datetime | None = None, live_rows: int = LIVE_ROWS) -> Today:
     """Where everyone stands now, each on their own working day (see rules).
 
     Counted by the database per shift group, never person by person: the time and the answer's
@@ -160,7 +163,7 @@ def dashboard_today(*, now=None, live_rows=LIVE_ROWS):
     return result
 
 
-def presence_history(*, days=30, now=None):
+def presence_history(*, days: int = 30, now: datetime | None = None) -> list[tuple[date, int, int, int]]:
     """Per day of the last `days` (today excluded): scheduled people, present, late.
 
     The scheduled count comes from the schedules, not from stored rows, so a
@@ -198,7 +201,7 @@ def presence_history(*, days=30, now=None):
 HISTORY_CACHE_SECONDS = 3 * 24 * 3600
 
 
-def _day_counts(dates, *, staff):
+def _day_counts(dates: list[date], *, staff: str) -> dict[date, tuple[int, int]]:
     """{day: (present, late)} of the active staff's summaries, from the cache where that day's latest
     summary write and the staff are those the counts were made with."""
     if not dates:
@@ -213,7 +216,7 @@ def _day_counts(dates, *, staff):
         for day, stamp in zip(dates, stamps, strict=True)
     }
     found = cache.get_many(list(keys.values()))
-    counts = {day: tuple(found[key]) for day, key in keys.items() if key in found}
+    counts: dict[date, tuple[int, int]] = {day: tuple(found[key]) for day, key in keys.items() if key in found}
     missing = [day for day in dates if day not in counts]
     if missing:
         fresh = {day: (0, 0) for day in missing}

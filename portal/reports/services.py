@@ -2,43 +2,58 @@
 
 import logging
 import tempfile
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import IO, TypedDict
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
 from portal.core.jobs import TRANSIENT, send
 from portal.org.selectors import organization_logo, organization_name
+from portal.people.models import Department, Person
 from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
 from portal.reports.jobs import EXPORT
 from portal.reports.models import ReportExport
+from portal.reports.selectors import Totals
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
 
 
-def report_period(filters):
+class ReportFilters(TypedDict):
+    """What ReportFilterForm.filters() gives: daily_summary_list's keyword arguments."""
+
+    date_from: date
+    date_to: date
+    department: Department | None
+    person: Person | None
+
+
+def report_period(filters: ReportFilters) -> str:
     # in the reader's language: pages and PDF headers said "to" and "department" in Chinese too
     # dates as the reader writes them (2026年3月1日; ISO in English, as the portal always wrote them)
     text = _("%(start)s to %(end)s") % {
         "start": formats.date_format(filters["date_from"], "SHORT_DATE_FORMAT"),
         "end": formats.date_format(filters["date_to"], "SHORT_DATE_FORMAT"),
     }
-    if filters.get("person"):
-        text += _(", %(name)s") % {"name": filters["person"].name}
-    elif filters.get("department"):
-        text += _(", department %(name)s") % {"name": filters["department"].name}
+    if person := filters.get("person"):
+        text += _(", %(name)s") % {"name": person.name}
+    elif department := filters.get("department"):
+        text += _(", department %(name)s") % {"name": department.name}
     return text
 
 
-def _person_counts(rows):
+def _person_counts(rows: QuerySet[DailySummary]) -> list[int]:
     """Rows per person, in the order the timesheet prints them."""
     return list(
         rows.order_by("person__sort_key", "person__name", "person__employee_id", "person_id")
@@ -48,19 +63,26 @@ def _person_counts(rows):
     )
 
 
-def report_file_suffix(*, fmt, filters):
+def report_file_suffix(*, fmt: str, filters: ReportFilters) -> str:
     """The file's extension: the format's, or zip for a timesheet split into a PDF per person."""
     if fmt == ReportExport.Format.PDF and exports.pdf_split(_person_counts(daily_summary_list(**filters))):
         return "zip"
     return fmt
 
 
-def report_filename(filters, fmt):
+def report_filename(filters: ReportFilters, fmt: str) -> str:
     suffix = report_file_suffix(fmt=fmt, filters=filters)
     return f"attendance-{filters['date_from']:%Y%m%d}-{filters['date_to']:%Y%m%d}.{suffix}"
 
 
-def report_file_write(*, fmt, filters, out, progress=None, bom=True):
+def report_file_write(
+    *,
+    fmt: str,
+    filters: ReportFilters,
+    out: str | IO[str] | IO[bytes],
+    progress: Callable[[int], None] | None = None,
+    bom: bool = True,
+) -> Totals:
     """Write the rows the filters select to `out` (a path for xlsx, a file otherwise).
 
     `bom`: start a CSV with the UTF-8 byte-order mark, by which Excel knows the encoding.
@@ -87,7 +109,7 @@ def report_file_write(*, fmt, filters, out, progress=None, bom=True):
     raise ValueError(_("Unknown export format %(format)r.") % {"format": fmt})
 
 
-def report_export_request(*, user, fmt, query, rows_total):
+def report_export_request(*, user: User, fmt: str, query: Mapping[str, str], rows_total: int) -> ReportExport:
     """Queue an export of the rows the query string selects; the worker writes it."""
     export = ReportExport.objects.create(
         user=user,
@@ -100,21 +122,21 @@ def report_export_request(*, user, fmt, query, rows_total):
     return export
 
 
-def report_export_run(*, export):
+def report_export_run(*, export: ReportExport) -> ReportExport:
     """Write the file of a claimed export, updating its progress as rows go by,
     in the language of the user who asked for it."""
     with translation.override(export.language or settings.LANGUAGE_CODE):
         return _export_write(export)
 
 
-def _export_write(export):
+def _export_write(export: ReportExport) -> ReportExport:
     form = ReportFilterForm(export.filters)
     if not form.is_valid():
         return _fail(export, _("The filters are no longer valid: %(errors)s") % {"errors": form.errors.as_text()})
     filters = form.filters()
     bom = export.filters.get("bom") not in {"0", "false"}
 
-    def progress(done):
+    def progress(done: int) -> None:
         ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
 
     # written to a local temporary file, then handed to the media storage (a folder or a bucket)
@@ -126,9 +148,7 @@ def _export_write(export):
             else:
                 text = export.format == ReportExport.Format.CSV
                 with open(path, "w", newline="", encoding="utf-8") if text else open(path, "wb") as out:
-                    totals = report_file_write(
-                        fmt=export.format, filters=filters, out=out, progress=progress, bom=bom
-                    )
+                    totals = report_file_write(fmt=export.format, filters=filters, out=out, progress=progress, bom=bom)
         except TRANSIENT:
             raise  # the database went away: the task hands the row back and retries
         except Exception as exc:
@@ -143,7 +163,7 @@ def _export_write(export):
     return export
 
 
-def _fail(export, message):
+def _fail(export: ReportExport, message: str) -> ReportExport:
     export.status = ReportExport.Status.FAILED
     export.error = message
     export.finished_at = timezone.now()
@@ -151,7 +171,7 @@ def _fail(export, message):
     return export
 
 
-def report_exports_expire(*, now=None, before=None):
+def report_exports_expire(*, now: datetime | None = None, before: datetime | None = None) -> int:
     """Remove export files older than REPORT_EXPORT_KEEP_DAYS (or all made before `before`: a person's
     erasure, since a written file cannot be edited); the rows stay as a log."""
     cutoff = before or (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
