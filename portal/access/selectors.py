@@ -3,11 +3,13 @@
 import uuid
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.access import rules
@@ -23,23 +25,26 @@ from portal.access.models import (
     DoorStatus,
     PassbackReset,
     TimeWindow,
+    Visitor,
+    Zone,
 )
 from portal.access.readers import zone_sees_exits
 from portal.attendance.models import Schedule
 from portal.attendance.schedules import organization_calendar
+from portal.people.models import Person
 
 
-def zone_tz(zone):
+def zone_tz(zone: Zone) -> tzinfo:
     return ZoneInfo(zone.time_zone) if zone.time_zone else timezone.get_default_timezone()
 
 
-def door_facts(door):
+def door_facts(door: Door) -> rules.DoorFacts:
     return rules.DoorFacts(
         id=door.pk, name=door.name, zone_id=door.zone_id, locked_down=door.state == door.State.LOCKED_DOWN
     )
 
 
-def level_facts(level):
+def level_facts(level: AccessLevel) -> rules.Level:
     return rules.Level(
         name=level.name,
         door_ids=frozenset(d.pk for d in level.doors.all()),
@@ -52,7 +57,7 @@ def level_facts(level):
     )
 
 
-def person_grants(person):
+def person_grants(person: Person) -> list[rules.Grant]:
     """Every (group, level) a person holds, directly or through their department."""
     groups = AccessGroup.objects.filter(
         Q(people=person) | (Q(departments=person.department_id) if person.department_id else Q(pk__in=[]))
@@ -105,7 +110,7 @@ def person_grants(person):
     return grants
 
 
-def organization_holidays():
+def organization_holidays() -> frozenset[date]:
     """The organization's holiday calendar (imported or typed on the calendar page), the same
     one schedules and the monthly summary read; with any date left on the default schedule."""
     default = Schedule.objects.filter(is_default=True).only("holidays").first()
@@ -113,7 +118,7 @@ def organization_holidays():
     return holidays | frozenset(date.fromisoformat(d) for d in (default.holidays if default else []))
 
 
-def last_passage_side(*, zone, person, before):
+def last_passage_side(*, zone: Zone, person: Person, before: datetime) -> str | None:
     """The side (entry/exit) of the person's last granted passage in the zone since the last reset."""
     reset = (
         PassbackReset.objects.filter(Q(person=person) | Q(person=None), zone=zone, at__lte=before)
@@ -127,7 +132,7 @@ def last_passage_side(*, zone, person, before):
     return last.order_by("-at", "-id").values_list("direction", flat=True).first()
 
 
-def access_explain(*, person, door, at):
+def access_explain(*, person: Person, door: Door, at: datetime) -> rules.Verdict:
     """The verdict, with its reasons, for `person` at `door` at instant `at` (for the question page)."""
     local = at.astimezone(zone_tz(door.zone))
     return rules.access_decide(
@@ -139,7 +144,15 @@ def access_explain(*, person, door, at):
     )
 
 
-def access_event_list(*, door=None, zone=None, person=None, result=None, date_from=None, date_to=None):
+def access_event_list(
+    *,
+    door: Door | None = None,
+    zone: Zone | None = None,
+    person: Person | None = None,
+    result: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AccessEvent]:
     """Access events, newest first, filtered; dates are local days, inclusive."""
     events = AccessEvent.objects.select_related("door", "zone", "person", "visitor", "kiosk")
     if door:
@@ -158,7 +171,7 @@ def access_event_list(*, door=None, zone=None, person=None, result=None, date_fr
     return events
 
 
-def zone_on_site(*, zone, now=None, hours=24):
+def zone_on_site(*, zone: Zone, now: datetime | None = None, hours: int = 24) -> list[AccessEvent]:
     """Who is inside `zone` now: by the last granted passage in the last `hours`.
 
     With exit readers, the last passage's side says it. A zone without exit
@@ -178,7 +191,7 @@ def zone_on_site(*, zone, now=None, hours=24):
     events = events_door_opened(recent.select_related("person", "visitor", "door").order_by("at", "id"), now=now)
     last = {}
     for event in events:
-        if event.door_opened != "not_opened":
+        if event.door_opened != "not_opened":  # type: ignore[attr-defined]  # no column: events_door_opened sets it
             last[event.person_id] = event
     has_exits = zone_sees_exits(zone)
     inside = []
@@ -187,6 +200,7 @@ def zone_on_site(*, zone, now=None, hours=24):
             if event.direction == AccessEvent.Direction.ENTRY:
                 inside.append(event)
             continue
+        assert event.person_id is not None  # recent leaves out events without a person
         out = (
             AttendanceEvent.objects.filter(person_id=event.person_id, voided=False, at__gte=event.at)
             .order_by("-at")
@@ -195,7 +209,8 @@ def zone_on_site(*, zone, now=None, hours=24):
         )
         if out != AttendanceEvent.Direction.OUT:
             inside.append(event)
-    return sorted(inside, key=lambda e: e.person.name)
+    # recent leaves out events without a person
+    return sorted(inside, key=lambda e: cast(Person, e.person).name)
 
 
 @dataclass(frozen=True)
@@ -206,15 +221,17 @@ class DoorEvidence:
     since: datetime
     exit_presses: int = 0
     last_exit_at: datetime | None = None
-    exit_doors: tuple = ()
-    forced: tuple = ()  # ((door name, at), ...), oldest first
+    exit_doors: tuple[str, ...] = ()
+    forced: tuple[tuple[str, datetime], ...] = ()  # ((door name, at), ...), oldest first
 
     @property
-    def any(self):
+    def any(self) -> bool:
         return bool(self.exit_presses or self.forced)
 
 
-def zone_door_evidence(*, zone, inside, now=None, hours=24):
+def zone_door_evidence(
+    *, zone: Zone, inside: Iterable[AccessEvent], now: datetime | None = None, hours: int = 24
+) -> DoorEvidence:
     """The door agents' evidence about who is inside `zone`, for the on-site and muster lists.
 
     Exit presses count from the earliest listed entry (before it nobody listed was inside);
@@ -250,12 +267,12 @@ class VisitorFace:
     reason: str = ""
 
 
-def visitor_face_state(visitor) -> VisitorFace:
+def visitor_face_state(visitor: Visitor) -> VisitorFace:
     """A pass is valid at a door only once a face of its photo is accepted (the kiosk
     recognizes nobody else): this says whether it is, for the reception's list."""
     from recognition.models import FacePhoto
 
-    photos = list(visitor.person.photos.all()) if visitor.person_id else []
+    photos = list(cast(Person, visitor.person).photos.all()) if visitor.person_id else []
     statuses = {photo.status for photo in photos}
     if FacePhoto.Status.ACCEPTED in statuses:
         return VisitorFace("accepted")
@@ -267,7 +284,7 @@ def visitor_face_state(visitor) -> VisitorFace:
     return VisitorFace("none")
 
 
-def door_states(*, now=None):
+def door_states(*, now: datetime | None = None) -> list[tuple[Door, DoorStatus | None, bool]]:
     """Every door with its agent's live state: [(door, status or None, online)], by zone and name."""
     now = now or timezone.now()
     statuses = {s.door_id: s for s in DoorStatus.objects.all()}
@@ -277,16 +294,19 @@ def door_states(*, now=None):
     ]
 
 
-def events_door_opened(events, *, now=None):
+def events_door_opened(events: Iterable[AccessEvent], *, now: datetime | None = None) -> list[AccessEvent]:
     """For granted events whose door agent acted on the unlock: seconds from the unlock to the
     door opening (agent's clock), or "not_opened" once the unlock's time is over. Set as
     `event.door_opened` (None: no agent report, nothing known). Only a door whose agent
     reports its contact can say "not opened": a door without a sensor says nothing."""
     now = now or timezone.now()
     events = list(events)
+    event: AccessEvent | None  # each event below, then the one a report's command was for
     for event in events:
-        event.door_opened = None
-    granted = {e.pk: e for e in events if e.result == AccessEvent.Result.GRANTED}
+        # door_opened is no column: set here for the pages and zone_on_site
+        event.door_opened = None  # type: ignore[attr-defined]
+    # looked up below with keys.get(...), which is None for a key it does not hold
+    granted: dict[int | None, AccessEvent] = {e.pk: e for e in events if e.result == AccessEvent.Result.GRANTED}
     if not granted:
         return events
     keys = dict(DoorCommand.objects.filter(event_id__in=granted).values_list("key", "event_id"))
@@ -319,14 +339,14 @@ def events_door_opened(events, *, now=None):
         openings.setdefault(door_id, []).append(at)
     for report in acted:
         event = granted.get(keys.get(uuid.UUID(report.command_key)))
-        if event is None or event.door_opened is not None or report.door_id not in sensing:
+        if event is None or event.door_opened is not None or report.door_id not in sensing:  # type: ignore[attr-defined]
             continue
         seconds = event.door.unlock_seconds
         times = openings.get(report.door_id, [])
         first = bisect_left(times, report.at - GRACE)
         end = report.at + timedelta(seconds=seconds) + GRACE
         if first < len(times) and times[first] <= end:
-            event.door_opened = max((times[first] - report.at).total_seconds(), 0.0)
+            event.door_opened = max((times[first] - report.at).total_seconds(), 0.0)  # type: ignore[attr-defined]
         elif now > report.received_at + timedelta(seconds=seconds) + GRACE:
-            event.door_opened = "not_opened"
+            event.door_opened = "not_opened"  # type: ignore[attr-defined]
     return events

@@ -2,9 +2,11 @@
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,14 +34,28 @@ from portal.access.selectors import (
 from portal.access.transports import channels_configured
 from portal.access.visitors import visitor_arrival_claim
 
+if TYPE_CHECKING:  # the annotations only: the module's imports stay as they were
+    from portal.access.models import BadgePin
+    from portal.kiosks.models import Kiosk
+    from portal.people.models import Person
+    from recognition.models import Capture
+
 log = logging.getLogger(__name__)
 
 
-def _visitor_of(person):
+def _visitor_of(person: "Person") -> Visitor | None:
     return Visitor.objects.filter(person=person).prefetch_related("doors").first()
 
 
-def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
+def access_verdict(
+    *,
+    door: Door,
+    person: "Person | None",
+    at: datetime,
+    live: bool | None = None,
+    verify: bool = False,
+    pin_ok: bool | None = None,
+) -> rules.Verdict:
     """The rules' verdict for one attempt (before anti-passback).
 
     `pin_ok` is None for a face, True/False for a badge-and-PIN attempt.
@@ -48,7 +64,16 @@ def access_verdict(*, door, person, at, live=None, verify=False, pin_ok=None):
     return _verdict(door=door, person=person, visitor=visitor, at=at, live=live, verify=verify, pin_ok=pin_ok)
 
 
-def _verdict(*, door, person, visitor, at, live, verify, pin_ok):
+def _verdict(
+    *,
+    door: Door,
+    person: "Person | None",
+    visitor: Visitor | None,
+    at: datetime,
+    live: bool | None,
+    verify: bool,
+    pin_ok: bool | None,
+) -> rules.Verdict:
     """access_verdict with the person's visitor pass (or None) already read."""
     facts = door_facts(door)
     if pin_ok is not None and door.mode != Door.Mode.FACE_OR_BADGE_PIN:
@@ -83,18 +108,18 @@ def _verdict(*, door, person, visitor, at, live, verify, pin_ok):
 
 def access_attempt_decide(
     *,
-    door,
-    side,
-    at,
-    person=None,
-    kiosk=None,
-    capture=None,
-    distance=None,
-    live=None,
-    verify=False,
-    pin_ok=None,
-    unknown_face=None,
-):
+    door: Door,
+    side: str,
+    at: datetime,
+    person: "Person | None" = None,
+    kiosk: "Kiosk | None" = None,
+    capture: "Capture | None" = None,
+    distance: float | None = None,
+    live: bool | None = None,
+    verify: bool = False,
+    pin_ok: bool | None = None,
+    unknown_face: bytes | None = None,
+) -> AccessEvent:
     """Decide one attempt at a door, log it as an AccessEvent and, when granted,
     write its unlock commands in the same transaction. Returns the event."""
     # the pass read once, for the verdict and the event
@@ -143,7 +168,15 @@ def access_attempt_decide(
     return event
 
 
-def door_command_issue(*, door, command, seconds=0, event=None, user=None, at_once=False):
+def door_command_issue(
+    *,
+    door: Door,
+    command: str,
+    seconds: int = 0,
+    event: AccessEvent | None = None,
+    user: User | None = None,
+    at_once: bool = False,
+) -> list[DoorCommand]:
     """Outbox rows, one per configured channel, in the caller's transaction;
     their delivery is queued once it commits (at_once: a person waits at the door, this
     process sends them itself first: portal.access.tasks.door_commands_enqueue)."""
@@ -167,7 +200,9 @@ def door_command_issue(*, door, command, seconds=0, event=None, user=None, at_on
     return rows
 
 
-def _audit(user, action, *, door=None, zone=None, detail=""):
+def _audit(
+    user: User | None, action: str, *, door: Door | None = None, zone: Zone | None = None, detail: str = ""
+) -> OperatorAction:
     return OperatorAction.objects.create(
         user=user,
         username=user.get_username() if user else "system",
@@ -178,7 +213,7 @@ def _audit(user, action, *, door=None, zone=None, detail=""):
     )
 
 
-def door_visitor_policy_set(*, door, visitor_door, max_hours, user):
+def door_visitor_policy_set(*, door: Door, visitor_door: bool, max_hours: int, user: User | None) -> Door:
     """Security decides whether reception may give visitors this door, and the longest pass to it."""
     Door.objects.filter(pk=door.pk).update(visitor_door=visitor_door, visitor_max_hours=max_hours)
     door.visitor_door, door.visitor_max_hours = visitor_door, max_hours
@@ -187,7 +222,7 @@ def door_visitor_policy_set(*, door, visitor_door, max_hours, user):
     return door
 
 
-def door_unlock_operator(*, door, minutes, user):
+def door_unlock_operator(*, door: Door, minutes: int, user: User | None) -> Door:
     """An operator opens a door for `minutes` (the lock gets the seconds)."""
     with transaction.atomic():
         until = timezone.now() + timedelta(minutes=minutes)
@@ -202,7 +237,7 @@ def door_unlock_operator(*, door, minutes, user):
     return door
 
 
-def _lockdown_message(zone, user, reason):
+def _lockdown_message(zone: Zone, user: User | None, reason: str) -> str:
     if user:
         template = texts.LOCKED_DOWN_BY_REASON if reason else texts.LOCKED_DOWN_BY
         return texts.fill(template, zone=zone.name, user=user.get_username(), reason=reason)
@@ -210,7 +245,7 @@ def _lockdown_message(zone, user, reason):
     return texts.fill(template, zone=zone.name, reason=reason)
 
 
-def zone_lockdown(*, zone, user, reason=""):
+def zone_lockdown(*, zone: Zone, user: User | None, reason: str = "") -> list[Door]:
     """Every door of the zone locked down: kiosks refuse everyone, locks get `lockdown`."""
     with transaction.atomic():
         doors = list(zone.doors.all())
@@ -222,7 +257,7 @@ def zone_lockdown(*, zone, user, reason=""):
     return doors
 
 
-def zone_lockdown_end(*, zone, user):
+def zone_lockdown_end(*, zone: Zone, user: User | None) -> list[Door]:
     with transaction.atomic():
         doors = list(zone.doors.filter(state=Door.State.LOCKED_DOWN))
         Door.objects.filter(pk__in=[d.pk for d in doors]).update(state=Door.State.NORMAL)
@@ -243,14 +278,14 @@ def zone_lockdown_end(*, zone, user):
     return doors
 
 
-def passback_reset(*, zone, user, person=None):
+def passback_reset(*, zone: Zone, user: User | None, person: "Person | None" = None) -> PassbackReset:
     """Forget who is inside `zone` for anti-passback (everyone, or one person)."""
     reset = PassbackReset.objects.create(zone=zone, person=person, by=user)
     _audit(user, texts.PASSBACK_RESET, zone=zone, detail=person.name if person else texts.EVERYONE)
     return reset
 
 
-def doors_schedule_apply(*, now=None):
+def doors_schedule_apply(*, now: datetime | None = None) -> list[Door]:
     """Doors with an unlock schedule: open one whose window has begun, with an
     unlock for the seconds left in the window (its controller relocks it by
     itself at the end; doors_relock_due puts the state back). Locked-down
@@ -262,6 +297,7 @@ def doors_schedule_apply(*, now=None):
     opened = []
     doors = Door.objects.filter(unlock_schedule__isnull=False).exclude(state=Door.State.LOCKED_DOWN)
     for door in doors.select_related("zone", "unlock_schedule"):
+        assert door.unlock_schedule is not None  # the query asks for doors with a schedule
         level = level_facts(door.unlock_schedule)
         until = rules.open_until(level, local=now.astimezone(zone_tz(door.zone)), holidays=holidays)
         if until is None or (door.unlocked_until is not None and door.unlocked_until >= until):
@@ -279,7 +315,7 @@ def doors_schedule_apply(*, now=None):
     return opened
 
 
-def doors_relock_due(*, now=None):
+def doors_relock_due(*, now: datetime | None = None) -> int:
     """Doors an operator unlocked whose time is over go back to normal."""
     now = now or timezone.now()
     return Door.objects.filter(state=Door.State.UNLOCKED, unlocked_until__lte=now).update(
@@ -287,12 +323,12 @@ def doors_relock_due(*, now=None):
     )
 
 
-def pin_pattern():
+def pin_pattern() -> str:
     """BADGE_PIN_MIN_LENGTH to 12 digits: a short PIN is guessed however slow the guessing."""
     return rf"^[0-9]{{{settings.BADGE_PIN_MIN_LENGTH},12}}$"
 
 
-def badge_pin_set(*, person, pin):
+def badge_pin_set(*, person: "Person", pin: str) -> "BadgePin":
     """Give `person` a PIN (BADGE_PIN_MIN_LENGTH to 12 digits) for face-or-badge-and-PIN doors."""
     import re
 
@@ -305,7 +341,7 @@ def badge_pin_set(*, person, pin):
     return BadgePin.objects.update_or_create(person=person, defaults={"pin_hash": make_password(pin)})[0]
 
 
-def badge_pin_check(*, employee_id, pin):
+def badge_pin_check(*, employee_id: str | None, pin: str | None) -> tuple["Person | None", bool]:
     """(person or None, whether the PIN is theirs). Always hashes once, so timing does not tell
     whether an employee ID exists."""
     from django.contrib.auth.hashers import check_password, make_password
