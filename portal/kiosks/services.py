@@ -8,9 +8,11 @@ sha256 is stored: a copy of the database pairs no browser.
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -35,31 +37,37 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,48}$")
 class KioskError(Exception):
     """A refused kiosk request: `code` for programs, `message` for people, `status` for HTTP."""
 
-    def __init__(self, code, message, status=400):
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
 
 
-def _digest(secret):
+def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def code_normalize(code):
+def code_normalize(code: str | None) -> str:
     return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
 
 
 def kiosk_register(
-    *, name, location="", mode=Kiosk.Mode.IDENTIFY, direction=Kiosk.Direction.AUTO, liveness=True, language=""
-):
+    *,
+    name: str,
+    location: str = "",
+    mode: str = Kiosk.Mode.IDENTIFY,
+    direction: str = Kiosk.Direction.AUTO,
+    liveness: bool = True,
+    language: str = "",
+) -> Kiosk:
     kiosk = Kiosk(name=name, location=location, mode=mode, direction=direction, liveness=liveness, language=language)
     kiosk.full_clean()
     kiosk.save()
     return kiosk
 
 
-def kiosk_pairing_create(*, kiosk, created_by=None):
+def kiosk_pairing_create(*, kiosk: Kiosk, created_by: User | None = None) -> tuple[KioskPairing, str]:
     """A one-time code for pairing a browser with `kiosk`. Returns (pairing, code)."""
     if kiosk.revoked:
         raise KioskError("revoked", _("This kiosk has been revoked; register a new one."), 409)
@@ -73,7 +81,7 @@ def kiosk_pairing_create(*, kiosk, created_by=None):
     return pairing, code
 
 
-def kiosk_pairing_find(*, code):
+def kiosk_pairing_find(*, code: str) -> KioskPairing:
     """The open pairing for a code, or KioskError."""
     pairing = (
         KioskPairing.objects.select_related("kiosk")
@@ -85,7 +93,7 @@ def kiosk_pairing_find(*, code):
     return pairing
 
 
-def kiosk_pair(*, code):
+def kiosk_pair(*, code: str) -> tuple[Kiosk, str]:
     """Use a pairing code: the kiosk gets a new token. Returns (kiosk, token).
 
     A kiosk has one token; pairing again unpairs the browser that had it.
@@ -102,7 +110,7 @@ def kiosk_pair(*, code):
     return kiosk, token
 
 
-def kiosk_revoke(*, kiosk):
+def kiosk_revoke(*, kiosk: Kiosk) -> Kiosk:
     """The kiosk's browser can do nothing more; its page says it was revoked."""
     now = timezone.now()
     Kiosk.objects.filter(pk=kiosk.pk, revoked_at=None).update(revoked_at=now)
@@ -111,7 +119,7 @@ def kiosk_revoke(*, kiosk):
     return kiosk
 
 
-def kiosk_authenticate(*, token):
+def kiosk_authenticate(*, token: str | None) -> Kiosk:
     """The kiosk a token belongs to; KioskError (401 unknown, 403 revoked) otherwise."""
     kiosk = Kiosk.objects.filter(token_hash=_digest(token)).first() if token else None
     if kiosk is None:
@@ -124,7 +132,7 @@ def kiosk_authenticate(*, token):
     return kiosk
 
 
-def frame_limits():
+def frame_limits() -> imaging.Limits:
     """A kiosk sends frames KIOSK_FRAME_WIDTH wide: three times that on each side is plenty, and a
     40-megapixel "frame" (16 s of the web process's CPU to decode) is refused before it is read."""
     side = 3 * settings.KIOSK_FRAME_WIDTH
@@ -136,7 +144,7 @@ def frame_limits():
 REJECT_STATUS = {"too_large": 413, "too_many_pixels": 413, "not_image": 415}
 
 
-def frames_check(frames):
+def frames_check(frames: Sequence[bytes]) -> None:
     """Each frame must be a readable image within the limits; KioskError otherwise."""
     if not frames:
         raise KioskError("no_frame", _("No camera frame was sent."))
@@ -152,12 +160,12 @@ def frames_check(frames):
             raise KioskError(exc.code, message, REJECT_STATUS.get(exc.code, 400)) from None
 
 
-def scoped_client_id(kiosk, client_id):
+def scoped_client_id(kiosk: Kiosk, client_id: str) -> str:
     """Client ids are unique per kiosk: one kiosk can neither collide with nor find another's."""
     return f"k{kiosk.pk}:{client_id}"
 
 
-def kiosk_capture_find(*, kiosk, client_id):
+def kiosk_capture_find(*, kiosk: Kiosk, client_id: str) -> Capture | None:
     return Capture.objects.filter(kiosk=kiosk, client_id=scoped_client_id(kiosk, client_id)).first()
 
 
@@ -166,7 +174,7 @@ CHALLENGE_SALT = "kiosk-liveness-challenge"
 CHALLENGE_MAX_AGE_SECONDS = 60
 
 
-def kiosk_challenge_issue(*, kiosk):
+def kiosk_challenge_issue(*, kiosk: Kiosk) -> tuple[str, str]:
     """A movement chosen at random for the next attempt, and a signed token that names it and this kiosk."""
     challenge = secrets.choice(liveness.CHALLENGES)
     token = signing.TimestampSigner(salt=CHALLENGE_SALT).sign_object(
@@ -175,7 +183,7 @@ def kiosk_challenge_issue(*, kiosk):
     return challenge, token
 
 
-def kiosk_challenge_redeem(*, kiosk, token):
+def kiosk_challenge_redeem(*, kiosk: Kiosk, token: str | None) -> str:
     """The movement a token asked for, once: a token of another kiosk, too old or used before is refused."""
     refused = KioskError(
         "challenge_required", _("This door asks for a movement first: start again and follow the prompt.")
@@ -194,7 +202,15 @@ def kiosk_challenge_redeem(*, kiosk, token):
     return value["c"]
 
 
-def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction="", challenge_token=""):
+def kiosk_capture_submit(
+    *,
+    kiosk: Kiosk,
+    client_id: str,
+    frames: Sequence[bytes],
+    employee_id: str = "",
+    direction: str = "",
+    challenge_token: str = "",
+) -> tuple[Capture | None, bool]:
     """Take one attempt (a burst of JPEG frames) from a kiosk. Returns (capture, created).
 
     The same client_id sent again (the kiosk did not hear the answer) returns
@@ -241,7 +257,7 @@ def kiosk_capture_submit(*, kiosk, client_id, frames, employee_id="", direction=
     return capture, True
 
 
-def _direction(kiosk, asked):
+def _direction(kiosk: Kiosk, asked: str) -> str:
     if kiosk.direction == Kiosk.Direction.BUTTONS:
         if asked not in ("in", "out"):
             raise KioskError("no_direction", _("Choose check-in or check-out."))
@@ -251,7 +267,7 @@ def _direction(kiosk, asked):
     return ""
 
 
-def kiosk_snapshots_expire(*, now=None, days=None):
+def kiosk_snapshots_expire(*, now: datetime | None = None, days: int | None = None) -> int:
     """Delete the pictures of kiosk attempts older than the retention period.
 
     The rows stay (kiosk, direction, decision, distance, attendance event);
