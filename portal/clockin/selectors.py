@@ -1,5 +1,7 @@
 """Reading phone clock-ins: what the phone shows."""
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -16,9 +18,9 @@ REFUSALS = {
 }
 
 
-def phone_clock_in_view(*, attempt):
+def phone_clock_in_view(*, attempt: PhoneClockIn) -> dict[str, Any]:
     """The attempt as the phone shows it: status, outcome, and the words."""
-    body = {
+    body: dict[str, Any] = {
         "client_id": attempt.client_id,
         "status": attempt.status,
         "outcome": "pending",
