@@ -1,12 +1,12 @@
 """Reading people for the pages: the directory with enrollment states."""
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.messages import message_text
-from portal.people.models import Person
+from portal.people.models import Department, Person
 from portal.people.search import person_search
 from recognition.models import FacePhoto
 
@@ -23,7 +23,7 @@ STATES = {
 PENDING = [FacePhoto.Status.QUEUED, FacePhoto.Status.ENCODING]
 
 
-def _photo_count(**filters):
+def _photo_count(**filters: object) -> Coalesce:
     # a subquery per count rather than joins, so the state can be grouped on
     counted = (
         FacePhoto.objects.filter(person=OuterRef("pk"), **filters)
@@ -35,7 +35,9 @@ def _photo_count(**filters):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def person_directory(*, query="", department=None, state=None):
+def person_directory(
+    *, query: str = "", department: Department | None = None, state: str | None = None
+) -> tuple[QuerySet[Person], dict[str, int]]:
     """People with their photo counts and enrollment state:
 
     not enrolled: no photo; enrolling: a photo is being encoded; needs
@@ -79,11 +81,11 @@ def person_directory(*, query="", department=None, state=None):
     return people.order_by("sort_key", "name", "pk"), {key: counts.get(key, 0) for key in STATES}
 
 
-def person_photos(person):
+def person_photos(person: Person) -> QuerySet[FacePhoto]:
     return person.photos.select_related("lookalike").order_by("created_at", "id")
 
 
-def photo_summary(photo):
+def photo_summary(photo: FacePhoto) -> dict[str, object]:
     """What the person page's script needs to redraw a photo."""
     return {
         "id": photo.pk,
@@ -97,7 +99,7 @@ def photo_summary(photo):
     }
 
 
-def box_style(photo):
+def box_style(photo: FacePhoto) -> str:
     """CSS placing the face box over the thumbnail, in percent of the image."""
     if not photo.box or not photo.width or not photo.height:
         return ""

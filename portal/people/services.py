@@ -1,11 +1,15 @@
 """Writing people, their photos and imports. Views and the command call these."""
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -16,7 +20,7 @@ from portal.core.messages import message_from_json, message_json
 from portal.people import imports
 from portal.people.erasure import person_names_erase, person_pictures_erase
 from portal.people.jobs import IMPORT
-from portal.people.models import ImportJob, MergeRecord, Person
+from portal.people.models import Department, ImportJob, MergeRecord, Person
 from recognition import imaging
 from recognition.models import FacePhoto, GalleryVersion
 from recognition.services import person_photo_add, upload_read
@@ -24,24 +28,24 @@ from recognition.services import person_photo_add, upload_read
 log = logging.getLogger(__name__)
 
 
-def person_create(*, name, employee_id, department=None, active=True):
+def person_create(*, name: str, employee_id: str, department: Department | None = None, active: bool = True) -> Person:
     return Person.objects.create(name=name, employee_id=employee_id, department=department, active=active)
 
 
-def person_update(*, person, **fields):
+def person_update(*, person: Person, **fields: object) -> Person:
     for key, value in fields.items():
         setattr(person, key, value)
     person.save()
     return person
 
 
-def person_set_active(*, person, active):
+def person_set_active(*, person: Person, active: bool) -> Person:
     person.active = active
     person.save(update_fields=["active", "updated_at"])
     return person
 
 
-def person_delete(*, person):
+def person_delete(*, person: Person) -> None:
     """Erase a person: their photos and templates (files and kiosk thumbnails
     included, see portal.kiosks.signals), attendance and verifications (by
     cascade), and every other picture and line that shows or names them
@@ -58,7 +62,9 @@ def person_delete(*, person):
         ) from None
 
 
-def person_photos_upload(*, person, files):
+def person_photos_upload(
+    *, person: Person, files: Iterable[UploadedFile]
+) -> tuple[list[FacePhoto], list[FacePhoto], list[tuple[str, str, str]]]:
     """Check and store several uploaded photos; each is encoded by a worker.
 
     Returns (added, already, errors) where errors is a list of
@@ -68,17 +74,18 @@ def person_photos_upload(*, person, files):
     already: list[FacePhoto] = []
     errors: list[tuple[str, str, str]] = []
     for file in files:
+        name = cast(str, file.name)  # an uploaded file always has one (the stubs allow None)
         try:
             data = upload_read(file)
         except imaging.ImageRejected as exc:
-            errors.append((file.name, exc.message, exc.code))
+            errors.append((name, exc.message, exc.code))
             continue
-        photo, created = person_photo_add(person=person, data=data, filename=file.name)
+        photo, created = person_photo_add(person=person, data=data, filename=name)
         (added if created else already).append(photo)
     return added, already, errors
 
 
-def face_photo_delete(*, photo):
+def face_photo_delete(*, photo: FacePhoto) -> None:
     photo.delete()  # the signal bumps the gallery and removes the file after commit
 
 
@@ -88,7 +95,7 @@ DISCARD = "discard"
 
 
 @transaction.atomic
-def face_photo_decide(*, photo, decision, user=None):
+def face_photo_decide(*, photo: FacePhoto, decision: str, user: User | None = None) -> Person | None:
     """An admin's decision on a photo flagged as looking like someone else.
 
     keep: a different person; the photo is enrolled as it is.
@@ -120,7 +127,7 @@ def face_photo_decide(*, photo, decision, user=None):
     raise ValueError(_("Unknown decision %(decision)r.") % {"decision": decision})
 
 
-def _accept(photo, decision, user):
+def _accept(photo: FacePhoto, decision: str, user: User | None) -> None:
     photo.status = FacePhoto.Status.ACCEPTED
     photo.decision = decision
     photo.decided_by = user if user and user.is_authenticated else None
@@ -137,7 +144,7 @@ class MergeRefused(ValueError):
 MERGE_SKIPPED = {"attendance.dailysummary", "people.mergerecord"}
 
 
-def person_merge(*, source, target, user=None):
+def person_merge(*, source: Person, target: Person, user: User | None = None) -> MergeRecord:
     """Move everything that points at `source` to `target`, and hide `source`.
 
     Nothing is deleted: `source` stays, inactive and marked as merged, and
@@ -170,7 +177,7 @@ def person_merge(*, source, target, user=None):
             )
         ]
         review.update(status=FacePhoto.Status.ACCEPTED, decision=FacePhoto.Decision.MERGED, reason="", reason_code="")
-        moved = {}
+        moved: dict[str, list[int]] = {}  # "app.model.column" -> ids moved
         for relation in Person._meta.related_objects:
             if not (relation.one_to_many or relation.one_to_one):
                 continue
@@ -200,11 +207,11 @@ def person_merge(*, source, target, user=None):
     return record
 
 
-def merge_undo_deadline(record):
+def merge_undo_deadline(record: MergeRecord) -> datetime:
     return record.created_at + timedelta(days=settings.PEOPLE_MERGE_UNDO_DAYS)
 
 
-def person_merge_undo(*, record, user=None):
+def person_merge_undo(*, record: MergeRecord, user: User | None = None) -> MergeRecord:
     """Put back every row a merge moved, and the merged record as it was."""
     with transaction.atomic():
         record = MergeRecord.objects.select_for_update().select_related("source", "target").get(pk=record.pk)
@@ -239,7 +246,7 @@ def person_merge_undo(*, record, user=None):
     return record
 
 
-def person_merges_expire(*, now=None):
+def person_merges_expire(*, now: datetime | None = None) -> int:
     """Delete the records merged into others whose undo period is over, with
     what stayed with them (a photo the other person already had, ...).
     Returns how many records were deleted."""
@@ -252,7 +259,7 @@ def person_merges_expire(*, now=None):
     return deleted
 
 
-def _days_recompute(person, record):
+def _days_recompute(person: Person, record: MergeRecord) -> None:
     """Recompute the days of the events a merge moved, for `person`."""
     from portal.attendance.models import AttendanceEvent
     from portal.attendance.services import attendance_days_recompute
@@ -262,7 +269,9 @@ def _days_recompute(person, record):
     attendance_days_recompute(person=person, instants=list(instants))
 
 
-def import_job_submit(*, file, filename, user=None, department=None):
+def import_job_submit(
+    *, file: File, filename: str, user: User | None = None, department: Department | None = None
+) -> ImportJob:
     """Check a ZIP's directory, store it and queue the import.
 
     Raises imports.ArchiveRefused with a message when the archive is refused.
@@ -284,18 +293,18 @@ def import_job_submit(*, file, filename, user=None, department=None):
     return job
 
 
-def _enqueue_import(job_id):
+def _enqueue_import(job_id: int) -> None:
     send(IMPORT, job_id)  # a broker that is down leaves it queued for the reconciler
 
 
-def import_job_run(*, job):
+def import_job_run(*, job: ImportJob) -> None:
     """Run a claimed import job to the end and write its report."""
     try:
         with job.archive.open("rb") as handle, imports.zip_open(handle) as archive:
             plan = imports.zip_plan(archive)
             ImportJob.objects.filter(pk=job.pk).update(total=len(plan.entries), done=0)
 
-            def progress(done):
+            def progress(done: int) -> None:
                 ImportJob.objects.filter(pk=job.pk).update(done=done)
 
             report = imports.people_import(plan=plan, on_progress=progress, department=job.department)
@@ -309,7 +318,7 @@ def import_job_run(*, job):
     )
 
 
-def import_archives_expire(*, now=None):
+def import_archives_expire(*, now: datetime | None = None) -> int:
     """Delete the uploaded ZIPs of imports finished more than
     IMPORT_ARCHIVE_KEEP_DAYS ago: they hold everyone's face photos, and the
     photos that mattered are enrolled. The jobs and their reports stay."""
@@ -330,7 +339,7 @@ BULK_DEACTIVATE = "deactivate"
 BULK_ACTIVATE = "activate"
 
 
-def people_bulk_update(*, ids, action, department=None):
+def people_bulk_update(*, ids: Iterable[int], action: str, department: Department | None = None) -> int:
     """One change to many people at once. Returns how many were changed."""
     people = Person.objects.filter(pk__in=ids, merged_into=None)
     if action == BULK_DEPARTMENT:
