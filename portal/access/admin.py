@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.models import (
     AccessEvent,
@@ -24,6 +25,7 @@ from portal.access.models import (
     Zone,
 )
 from portal.access.services import pin_pattern
+from portal.core.messages import message_text
 
 
 @admin.register(Zone)
@@ -77,8 +79,14 @@ class AccessEventAdmin(ReadOnly):
 
 @admin.register(DoorCommand)
 class DoorCommandAdmin(ReadOnly):
-    list_display = ["issued_at", "door", "command", "seconds", "channel", "status", "attempts", "error"]
+    list_display = ["issued_at", "door", "command", "seconds", "channel", "status", "attempts", "error_text"]
     list_filter = ["status", "channel", "command"]
+    exclude = ["error"]  # shown as error_text, in the reader's language
+    readonly_fields = ["error_text"]
+
+    @admin.display(description=_("error"))
+    def error_text(self, command):
+        return message_text(command.error)  # a stored message, in the reader's language
 
 
 @admin.register(OperatorAction)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.access import texts
 from portal.access.models import Alert, DoorCommand
 from portal.access.transports import TRANSPORTS, DeliveryFailed
 
@@ -47,7 +48,7 @@ def command_claim(pk):
 
 
 def _expire(command, error):
-    DoorCommand.objects.filter(pk=command.pk).update(status=DoorCommand.Status.EXPIRED, error=error[:300])
+    DoorCommand.objects.filter(pk=command.pk).update(status=DoorCommand.Status.EXPIRED, error=error)
     log.warning(
         "door command %s (%s %s via %s, issued %s) expired undelivered: %s",
         command.pk,
@@ -111,7 +112,7 @@ def door_commands_deliver(*, pks, sleep=time.sleep, once=False, written=None):
             continue
         command = (written or {}).get(pk) or DoorCommand.objects.select_related("door").get(pk=pk)
         if command.command in LOCKING and _superseded(command):
-            _expire(command, "replaced by a later command for this door")
+            _expire(command, texts.DELIVERY_REPLACED)
             statuses[pk] = DoorCommand.Status.EXPIRED
         else:
             ready.append(command)
@@ -150,7 +151,7 @@ def _send_until_deadline(command, sleep, once=False):
     deadline = command.issued_at + max_age() if expires else timezone.now() + max_age()
     if once:
         deadline = min(deadline, timezone.now() + timedelta(seconds=FIRST_TRY_SECONDS))
-    pause, error, attempts = FIRST_PAUSE, "not tried", 0
+    pause, error, attempts = FIRST_PAUSE, texts.DELIVERY_NOT_TRIED, 0
     while True:
         remaining = (deadline - timezone.now()).total_seconds()
         if remaining <= 0:
@@ -161,7 +162,7 @@ def _send_until_deadline(command, sleep, once=False):
                 topic_door=command.door.address, payload=command.payload(), key=command.key, timeout=remaining
             )
         except DeliveryFailed as exc:
-            error = str(exc)
+            error = exc.message
             if exc.permanent:  # e.g. a 401: the same request will be refused again
                 log.warning("door command %s via %s refused: %s", command.pk, command.channel, error)
                 return None, attempts, error
@@ -178,7 +179,7 @@ def _hand_back(command, error, *, quietly=False):
     """Sending -> pending, for the next try. quietly: the decider's first try failed, the queue's task
     retries at once (no alert yet: that task raises it if it fails too)."""
     DoorCommand.objects.filter(pk=command.pk, status=DoorCommand.Status.SENDING).update(
-        status=DoorCommand.Status.PENDING, claimed_at=None, error=error[:300]
+        status=DoorCommand.Status.PENDING, claimed_at=None, error=error
     )
     if quietly:
         log.info("door command %s via %s: first try failed (%s); queued", command.pk, command.channel, error)
@@ -203,7 +204,7 @@ def door_commands_sweep(*, now=None):
     expired = 0
     for command in old.select_related("door"):
         if DoorCommand.objects.filter(pk=command.pk, status=command.status).update(
-            status=DoorCommand.Status.EXPIRED, error=command.error or "never delivered in time"
+            status=DoorCommand.Status.EXPIRED, error=command.error or texts.DELIVERY_NEVER_IN_TIME
         ):
             expired += 1
             log.warning("door command %s expired undelivered (sweep)", command.pk)
@@ -222,7 +223,6 @@ def door_commands_sweep(*, now=None):
 
 def delivery_failure_alert(*, door):
     """One alert per door per few minutes while its commands fail to arrive."""
-    from portal.access import texts
     from portal.access.alerts import alert_raise
 
     alert_raise(

@@ -364,7 +364,8 @@ class DoorCommand(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
-    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    # why it was not delivered, a stored message (portal.access.texts.DELIVERY_*)
+    error = MessageField(max_length=300, blank=True, verbose_name=_("error"))
 
     class Meta:
         ordering = ["-issued_at", "-id"]

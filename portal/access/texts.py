@@ -71,6 +71,15 @@ READER_DETAIL = {
     "exit": message_template("access.reader_exit_detail", gettext_noop("%(kiosk)s is the exit reader of %(door)s")),
 }
 READER_NONE_DETAIL = gettext_noop("%(kiosk)s reads for no door (attendance only)")
+# Why a door command was not delivered (DoorCommand.error): the library's own words, if any, are a value
+DELIVERY_MQTT_BROKER = gettext_noop("MQTT broker %(address)s: %(detail)s")
+DELIVERY_MQTT_NOT_ACKNOWLEDGED = gettext_noop("the MQTT broker did not acknowledge the command in time")
+DELIVERY_MQTT_PUBLISH = gettext_noop("MQTT publish: %(detail)s")
+DELIVERY_WEBHOOK_ANSWERED = gettext_noop("webhook answered %(status)s")
+DELIVERY_WEBHOOK = gettext_noop("webhook: %(detail)s")
+DELIVERY_NOT_TRIED = gettext_noop("not tried")
+DELIVERY_REPLACED = gettext_noop("replaced by a later command for this door")
+DELIVERY_NEVER_IN_TIME = gettext_noop("never delivered in time")
 PIN_SET = gettext_noop("PIN set")
 PIN_REMOVED = gettext_noop("PIN removed")
 ALL = [*message_templates("access", globals()), *SETUP.values(), *READER_DETAIL.values()]

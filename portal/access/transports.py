@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 
+from portal.access import texts
 from portal.access.signing import HEADER, message_sign, signature_make
 
 log = logging.getLogger(__name__)
@@ -17,10 +18,12 @@ log = logging.getLogger(__name__)
 class DeliveryFailed(Exception):
     """A send that did not arrive. `permanent`: trying again cannot help (the receiver refused
     the request itself: a wrong secret, a wrong address), so the caller stops at once
-    instead of retrying until the deadline (as healthchecks' TransportError(permanent))."""
+    instead of retrying until the deadline (as healthchecks' TransportError(permanent)).
+    `message`: a stored message (portal.access.texts.DELIVERY_*), kept as the row's error."""
 
     def __init__(self, message, *, permanent=False):
         super().__init__(message)
+        self.message = message
         self.permanent = permanent
 
 
@@ -70,7 +73,8 @@ class Mqtt(Transport):
         try:
             client.connect(settings.DOOR_MQTT_HOST, settings.DOOR_MQTT_PORT, keepalive=10)
         except OSError as exc:  # ssl.SSLError is one too: a refused certificate
-            raise DeliveryFailed(f"MQTT broker {settings.DOOR_MQTT_HOST}:{settings.DOOR_MQTT_PORT}: {exc}") from None
+            address = f"{settings.DOOR_MQTT_HOST}:{settings.DOOR_MQTT_PORT}"
+            raise DeliveryFailed(texts.fill(texts.DELIVERY_MQTT_BROKER, address=address, detail=exc)) from None
         client.loop_start()
         try:
             body = json.dumps(payload, separators=(",", ":")).encode()
@@ -78,9 +82,9 @@ class Mqtt(Transport):
             info = client.publish(settings.DOOR_MQTT_TOPIC.format(door=topic_door), message, qos=1)
             info.wait_for_publish(timeout=timeout)
             if not info.is_published():
-                raise DeliveryFailed("the MQTT broker did not acknowledge the command in time")
+                raise DeliveryFailed(texts.DELIVERY_MQTT_NOT_ACKNOWLEDGED)
         except (RuntimeError, ValueError) as exc:
-            raise DeliveryFailed(f"MQTT publish: {exc}") from None
+            raise DeliveryFailed(texts.fill(texts.DELIVERY_MQTT_PUBLISH, detail=exc)) from None
         finally:
             client.disconnect()
             client.loop_stop()
@@ -140,11 +144,13 @@ def webhook_post(*, url, secret, payload, key, timeout):
     try:
         with urllib.request.urlopen(request, timeout=max(timeout, 0.05)) as response:
             if not 200 <= response.status < 300:
-                raise DeliveryFailed(f"webhook answered {response.status}", permanent=status_permanent(response.status))
+                answered = texts.fill(texts.DELIVERY_WEBHOOK_ANSWERED, status=response.status)
+                raise DeliveryFailed(answered, permanent=status_permanent(response.status))
     except urllib.error.HTTPError as exc:
-        raise DeliveryFailed(f"webhook answered {exc.code}", permanent=status_permanent(exc.code)) from None
+        answered = texts.fill(texts.DELIVERY_WEBHOOK_ANSWERED, status=exc.code)
+        raise DeliveryFailed(answered, permanent=status_permanent(exc.code)) from None
     except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryFailed(f"webhook: {getattr(exc, 'reason', exc)}") from None
+        raise DeliveryFailed(texts.fill(texts.DELIVERY_WEBHOOK, detail=getattr(exc, "reason", exc))) from None
 
 
 TRANSPORTS = {cls.name: cls for cls in (Mqtt, Webhook)}

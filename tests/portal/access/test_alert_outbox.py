@@ -104,3 +104,57 @@ def test_a_door_controller_answering_401_is_not_retried_until_the_deadline(setti
         assert "401" in command.error
     finally:
         controller.close()
+
+
+def test_a_door_commands_delivery_error_is_kept_as_a_code_and_read_in_the_readers_language(settings, client):
+    import json
+
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import translation
+
+    from portal.core.messages import message_text
+    from tests.factories import make_user
+
+    controller = Receiver("the-controllers-own-secret")
+    try:
+        settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = controller.url, "a-wrong-secret"
+        settings.DOOR_MQTT_HOST = ""
+        settings.DOOR_COMMAND_MAX_AGE_SECONDS = 3
+        ana = make_person("Ana", employee_id="ana")
+        door, kiosk, _ = door_with_kiosk("Lab 2", controller_id="lab-2")
+        grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+        command = DoorCommand.objects.get()
+        if command.status == "pending":
+            door_command_deliver(pk=command.pk)
+    finally:
+        controller.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT error FROM access_doorcommand WHERE id = %s", [command.pk])
+        kept = json.loads(cursor.fetchone()[0])
+    assert kept == {"code": "access.delivery_webhook_answered", "params": {"status": "401"}}
+    command.refresh_from_db()
+    with translation.override("en"):
+        assert message_text(command.error) == "webhook answered 401"
+    with translation.override("zh-hans"):
+        assert message_text(command.error) == "Webhook 返回了 401"
+    # a row written before codes keeps its English sentence
+    old = DoorCommand.objects.create(
+        door=door, command="unlock", channel="mqtt", issued_at=timezone.now(), status="expired"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE access_doorcommand SET error = %s WHERE id = %s", ["MQTT publish: gone", old.pk])
+    old.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert message_text(old.error) == "MQTT publish: gone"
+    # the admin's list of commands shows the error in its reader's language
+    client.force_login(make_user("root", superuser=True))
+    changelist = reverse("admin:access_doorcommand_changelist")
+    chinese = client.get(changelist, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    assert "Webhook 返回了 401" in chinese and "webhook answered 401" not in chinese
+    assert "MQTT publish: gone" in chinese
+    english = client.get(changelist, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "webhook answered 401" in english
+    detail = client.get(reverse("admin:access_doorcommand_change", args=[command.pk]), HTTP_ACCEPT_LANGUAGE="zh-Hans")
+    assert "Webhook 返回了 401" in detail.content.decode()
