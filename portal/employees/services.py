@@ -3,14 +3,17 @@ managers of departments, notifications."""
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from portal.employees.mail import absolute_link, email_send
 from portal.employees.models import DepartmentManager, EmployeeAccount, InvitationCode, Notification
+from portal.people.models import Department, Person
 
 # no 0/O, 1/I/L: read from paper and typed on a phone
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -28,23 +32,23 @@ CODE_LENGTH = 10
 class AccountRefused(ValueError):
     """An invitation or change that cannot be made; the message says why."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def password_set_path(*, user):
+def password_set_path(*, user: User) -> str:
     """The one-time link to choose a password: it stops working once the password
     changes (Django's token hashes it in) or after PASSWORD_RESET_TIMEOUT."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("password-set", args=[uid, default_token_generator.make_token(user)])
 
 
-def _code_hash(code):
+def _code_hash(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").replace(" ", "").upper().encode()).hexdigest()
 
 
-def _account_create(*, person, email, invited_by):
+def _account_create(*, person: Person, email: str, invited_by: User | None) -> User:
     if EmployeeAccount.objects.filter(person=person).exists():
         raise AccountRefused(_("%(name)s already has an account.") % {"name": person.name})
     users = get_user_model()
@@ -62,7 +66,9 @@ def _account_create(*, person, email, invited_by):
     return user
 
 
-def employee_invite_email(*, person, email, invited_by, request=None):
+def employee_invite_email(
+    *, person: Person, email: str, invited_by: User | None, request: HttpRequest | None = None
+) -> User:
     """An account for `person` and an e-mail with the link to choose a password."""
     email = (email or "").strip()
     if not email:
@@ -87,7 +93,7 @@ def employee_invite_email(*, person, email, invited_by, request=None):
     return user
 
 
-def employee_invite_code(*, person, invited_by):
+def employee_invite_code(*, person: Person, invited_by: User | None) -> tuple[User, str]:
     """An account for `person` and a one-time code to print. Returns (user, code)."""
     with transaction.atomic():
         user = _account_create(person=person, email="", invited_by=invited_by)
@@ -101,7 +107,7 @@ def employee_invite_code(*, person, invited_by):
     return user, f"{code[:5]}-{code[5:]}"
 
 
-def invitation_code_redeem(*, code):
+def invitation_code_redeem(*, code: str) -> str:
     """Use a printed code once: returns the path to choose a password."""
     with transaction.atomic():
         found = (
@@ -119,20 +125,29 @@ def invitation_code_redeem(*, code):
     return password_set_path(user=found.user)
 
 
-def manager_add(*, department, person):
+def manager_add(*, department: Department, person: Person) -> DepartmentManager:
     if not EmployeeAccount.objects.filter(person=person).exists():
         raise AccountRefused(_("%(name)s has no account yet: invite them first.") % {"name": person.name})
     return DepartmentManager.objects.get_or_create(department=department, person=person)[0]
 
 
-def manager_remove(*, department, person):
+def manager_remove(*, department: Department, person: Person) -> None:
     DepartmentManager.objects.filter(department=department, person=person).delete()
 
 
 # --- notifications ------------------------------------------------------------------
 
 
-def notification_send(*, user, kind, params=None, translated=(), link="", email=True, request=None):
+def notification_send(
+    *,
+    user: User,
+    kind: str,
+    params: Mapping[str, object] | None = None,
+    translated: Iterable[str] = (),
+    link: str = "",
+    email: bool = True,
+    request: HttpRequest | None = None,
+) -> Notification:
     """Tell a user something: in the bell, and by e-mail when they have an address."""
     note = Notification.objects.create(
         user=user, kind=kind, params=params or {}, translated=list(translated), link=link
@@ -145,7 +160,7 @@ def notification_send(*, user, kind, params=None, translated=(), link="", email=
     return note
 
 
-def notifications_read(*, user, ids=None):
+def notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark a user's notifications read (all of them, or those ids)."""
     unread = Notification.objects.filter(user=user, read_at=None)
     if ids is not None:
