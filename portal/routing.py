@@ -17,6 +17,8 @@ a decided face:
 A new consumer is one more branch here, never an import on the recognition side.
 """
 
+from typing import TYPE_CHECKING, cast
+
 from portal.access.models import AccessEvent, Visitor
 from portal.access.readers import SIDE_TO_DIRECTION
 from portal.access.services import access_attempt_decide
@@ -28,6 +30,9 @@ from portal.people.models import Person
 from portal.review.services import unknown_face_record
 from recognition.results import Outcome
 from recognition.sightings import Sighting
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def sighting_route(sighting: Sighting) -> Outcome:
@@ -104,6 +109,7 @@ def _door_camera(camera_id: int | None) -> Camera | None:
 def _attendance(sighting: Sighting, direction: str) -> Outcome:
     # a phone's selfie: the location it was sent with goes on the event, and only there
     where = phone_position_take(capture=sighting.capture) if sighting.source == "phone" else {}
+    assert sighting.person is not None  # both callers route only a recognized person's sighting here
     recorded = attendance_event_record(
         person=sighting.person,
         at=sighting.at,
@@ -111,7 +117,7 @@ def _attendance(sighting: Sighting, direction: str) -> Outcome:
         capture=sighting.capture,
         distance=sighting.distance,
         direction=direction or None,
-        recorded_by=sighting.recorded_by,
+        recorded_by=cast("User | None", sighting.recorded_by),  # an upload's user, kept untyped on the sighting
         photo_taken_at=sighting.photo_taken_at,
         **where,
     )

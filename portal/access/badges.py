@@ -17,6 +17,7 @@ def badge_route(*, kiosk, employee_id, pin, at):
         door=door, side=kiosk.door_side, at=at, person=person, kiosk=kiosk, verify=True, pin_ok=ok
     )
     if event.result == event.Result.GRANTED and door.time_clock and event.visitor_id is None:
+        assert person is not None  # granted: the badge named someone (nobody is refused as not recognized)
         attendance_event_record(person=person, at=at, source="kiosk", direction=SIDE_TO_DIRECTION[kiosk.door_side])
     return event
 

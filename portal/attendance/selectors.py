@@ -1,16 +1,30 @@
 """Reading attendance: events, a person's day, daily summaries."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TypedDict
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
-from portal.attendance.rules import NOTHING_APPROVED, Approved, day_summarize
+from portal.attendance.rules import NOTHING_APPROVED, Approved, Shift, day_summarize
 from portal.attendance.schedules import shift_for_person
-from portal.people.models import staff_only
+from portal.people.models import Department, Person, staff_only
 
 
-def attendance_event_list(*, date_from=None, date_to=None, person=None):
+class DayDetail(TypedDict):
+    """What a person's day page shows."""
+
+    shift: Shift
+    window: tuple[datetime, datetime]  # [start, end) of the working day
+    summary: DailySummary | None  # None: a day still running with nothing to show yet
+    events: list[AttendanceEvent]  # voided ones too
+    corrections: list[EventCorrection]
+
+
+def attendance_event_list(
+    *, date_from: date | None = None, date_to: date | None = None, person: Person | None = None
+) -> QuerySet[AttendanceEvent]:
     """Events between two local calendar dates (both included), newest first; voided ones too."""
     events = AttendanceEvent.objects.select_related("person", "person__department", "recorded_by")
     tz = timezone.get_current_timezone()
@@ -24,7 +38,7 @@ def attendance_event_list(*, date_from=None, date_to=None, person=None):
     return events.order_by("-at", "-id")
 
 
-def attendance_day_detail(*, person, day):
+def attendance_day_detail(*, person: Person, day: date) -> DayDetail:
     """Everything the person's day page shows: shift, summary, events, audit trail."""
     tz = timezone.get_current_timezone()
     shift = shift_for_person(person)
@@ -46,7 +60,9 @@ def attendance_day_detail(*, person, day):
     }
 
 
-def daily_summary_list(*, date_from, date_to, department=None, person=None):
+def daily_summary_list(
+    *, date_from: date, date_to: date, department: Department | None = None, person: Person | None = None
+) -> QuerySet[DailySummary]:
     """Stored daily summaries in a date range, by person then day."""
     rows = DailySummary.objects.filter(staff_only(), day__gte=date_from, day__lte=date_to).select_related(
         "person", "person__department"
@@ -58,7 +74,9 @@ def daily_summary_list(*, date_from, date_to, department=None, person=None):
     return rows.order_by("person__sort_key", "person__name", "person__employee_id", "day")
 
 
-def _summary_now(person, day, shift, events, tz):
+def _summary_now(
+    person: Person, day: date, shift: Shift, events: list[AttendanceEvent], tz: tzinfo
+) -> DailySummary | None:
     """The stored summary; for a day still running, its values as of now (not stored)."""
     stored = DailySummary.objects.filter(person=person, day=day).first()
     if stored is not None and stored.closed:

@@ -1,9 +1,14 @@
 """Writing attendance: events, corrections, daily summaries, closing days."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +28,9 @@ from portal.attendance.rules import (
 from portal.attendance.schedules import ShiftBook, shift_for_person
 from portal.people.models import Person
 
+if TYPE_CHECKING:  # the annotations only: the capture an event came from
+    from recognition.models import Capture
+
 SUMMARY_FIELDS = [f.name for f in fields(DayFacts) if f.name != "day"]
 
 
@@ -36,35 +44,35 @@ class Recorded:
 class CorrectionRefused(ValueError):
     """A correction that cannot be made; the message says why."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def _lock_person(person):
+def _lock_person(person: Person) -> None:
     # two workers seeing the same person at once must not both decide they are first
     list(type(person).objects.select_for_update().filter(pk=person.pk).order_by().values_list("pk", flat=True))
 
 
-def _newest(event):
+def _newest(event: AttendanceEvent) -> tuple[datetime, int]:
     # the order of the events' own ordering (-at, -id), read backwards
     return event.at, event.pk
 
 
 def attendance_event_record(
     *,
-    person,
-    at,
-    source,
-    capture=None,
-    distance=None,
-    direction=None,
-    recorded_by=None,
-    photo_taken_at=None,
-    latitude=None,
-    longitude=None,
-    accuracy_m=None,
-):
+    person: Person,
+    at: datetime,
+    source: str,
+    capture: Capture | None = None,
+    distance: float | None = None,
+    direction: str | None = None,
+    recorded_by: User | None = None,
+    photo_taken_at: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    accuracy_m: float | None = None,
+) -> Recorded:
     """Record that `person` was seen at `at`.
 
     A person seen again within ATTENDANCE_COOLDOWN_SECONDS gets no second
@@ -126,11 +134,13 @@ def attendance_event_record(
         return Recorded(event=event, created=True)
 
 
-def _summary_values(facts):
+def _summary_values(facts: DayFacts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in SUMMARY_FIELDS}
 
 
-def daily_summary_recompute(*, person, day, shift=None, now=None):
+def daily_summary_recompute(
+    *, person: Person, day: date, shift: Shift | None = None, now: datetime | None = None
+) -> DailySummary:
     """Compute one person's day from its (non-voided) events and store it."""
     tz = timezone.get_current_timezone()
     shift = shift or shift_for_person(person)
@@ -141,7 +151,9 @@ def daily_summary_recompute(*, person, day, shift=None, now=None):
     )
 
 
-def _summary_store(*, person, day, shift, events, now=None):
+def _summary_store(
+    *, person: Person, day: date, shift: Shift, events: list[tuple[datetime, str]], now: datetime | None = None
+) -> DailySummary:
     """The day's summary from its events (at, direction), written in one statement: inserted, or
     the row there updated (a day's row can be written meanwhile by attendance_absences_mark)."""
     facts = day_summarize(
@@ -162,7 +174,7 @@ def _summary_store(*, person, day, shift, events, now=None):
     return summary
 
 
-def approved_on(*, person_ids, days):
+def approved_on(*, person_ids: Iterable[int], days: Iterable[date]) -> dict[tuple[int, date], Approved]:
     """{(person id, day): Approved} of approved requests on these days (several add up)."""
     found: dict[tuple[int, date], Approved] = {}
     rows = ApprovedDay.objects.filter(person_id__in=person_ids, day__in=days).order_by("day", "id")
@@ -177,7 +189,7 @@ def approved_on(*, person_ids, days):
     return found
 
 
-def attendance_approved_set(*, person, request_id, days):
+def attendance_approved_set(*, person: Person, request_id: int, days: Sequence[tuple[date, str, int, int]]) -> None:
     """What an approved request says about days: `days` is a list of
     (day, leave type name, leave seconds, overtime seconds). Replaces what the
     same request said before and recomputes every day concerned."""
@@ -196,7 +208,7 @@ def attendance_approved_set(*, person, request_id, days):
             daily_summary_recompute(person=person, day=day, shift=shift)
 
 
-def attendance_approved_clear(*, person, request_id):
+def attendance_approved_clear(*, person: Person, request_id: int) -> None:
     """A request withdrawn or changed: its days count as if it never was."""
     attendance_approved_set(person=person, request_id=request_id, days=[])
 
@@ -204,26 +216,28 @@ def attendance_approved_clear(*, person, request_id):
 # --- corrections -------------------------------------------------------------
 
 
-def _reason_required(reason):
+def _reason_required(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise CorrectionRefused(_("A reason is required for every correction."))
     return reason
 
 
-def _at_checked(at):
+def _at_checked(at: datetime) -> datetime:
     if at > timezone.now() + timedelta(minutes=1):
         raise CorrectionRefused(_("An event cannot be in the future."))
     return at
 
 
-def _direction_checked(direction):
+def _direction_checked(direction: str) -> str:
     if direction not in AttendanceEvent.Direction.values:
         raise CorrectionRefused(_("Unknown direction %(direction)r: use 'in' or 'out'.") % {"direction": direction})
     return direction
 
 
-def _audit(*, event, action, reason, user, before):
+def _audit(
+    *, event: AttendanceEvent, action: str, reason: str, user: User | None, before: dict[str, Any] | None
+) -> EventCorrection:
     return EventCorrection.objects.create(
         event=event,
         action=action,
@@ -235,11 +249,11 @@ def _audit(*, event, action, reason, user, before):
     )
 
 
-def _recompute_days(person, *instants):
+def _recompute_days(person: Person, *instants: datetime) -> None:
     attendance_days_recompute(person=person, instants=instants)
 
 
-def attendance_days_recompute(*, person, instants):
+def attendance_days_recompute(*, person: Person, instants: Iterable[datetime]) -> None:
     """Recompute the summaries of the days these instants fall on (after events moved)."""
     shift = shift_for_person(person)
     tz = timezone.get_current_timezone()
@@ -247,7 +261,9 @@ def attendance_days_recompute(*, person, instants):
         daily_summary_recompute(person=person, day=day, shift=shift)
 
 
-def attendance_event_add(*, person, at, direction, reason, user):
+def attendance_event_add(
+    *, person: Person, at: datetime, direction: str, reason: str, user: User | None
+) -> EventCorrection:
     """HR adds an event the camera missed."""
     reason = _reason_required(reason)
     at, direction = _at_checked(at), _direction_checked(direction)
@@ -261,7 +277,9 @@ def attendance_event_add(*, person, at, direction, reason, user):
     return correction
 
 
-def attendance_event_change(*, event, at, direction, reason, user):
+def attendance_event_change(
+    *, event: AttendanceEvent, at: datetime, direction: str, reason: str, user: User | None
+) -> EventCorrection:
     """HR changes the time or direction of an event; the old values stay in the trail."""
     reason = _reason_required(reason)
     at, direction = _at_checked(at), _direction_checked(direction)
@@ -283,11 +301,11 @@ def attendance_event_change(*, event, at, direction, reason, user):
     return correction
 
 
-def _same_minute(typed, stored):
+def _same_minute(typed: datetime, stored: datetime) -> bool:
     return typed.second == 0 and typed.microsecond == 0 and typed == stored.replace(second=0, microsecond=0)
 
 
-def attendance_event_void(*, event, reason, user):
+def attendance_event_void(*, event: AttendanceEvent, reason: str, user: User | None) -> EventCorrection:
     """HR voids a wrong event: it stays, marked, and counts for nothing."""
     reason = _reason_required(reason)
     with transaction.atomic():
@@ -306,7 +324,7 @@ def attendance_event_void(*, event, reason, user):
 # --- closing days --------------------------------------------------------------
 
 
-def attendance_days_close(*, now=None, lookback_days=7, chunk=500):
+def attendance_days_close(*, now: datetime | None = None, lookback_days: int = 7, chunk: int = 500) -> int:
     """Store the final summary of every active person's finished days.
 
     Every day of the last `lookback_days` whose window has ended and has no
@@ -333,7 +351,7 @@ def attendance_days_close(*, now=None, lookback_days=7, chunk=500):
     return written
 
 
-def _people_with_open_days(book, days, now, tz):
+def _people_with_open_days(book: ShiftBook, days: list[date], now: datetime, tz: tzinfo) -> set[int]:
     """Ids of active staff with a day among `days` that has ended, began after they joined and
     has no closed summary. One query per day and per hour the shifts' days start at (they end
     together), not one per person; _close_batch checks each person's days exactly."""
@@ -356,7 +374,7 @@ def _people_with_open_days(book, days, now, tz):
     return found
 
 
-def attendance_absences_mark(*, now=None) -> int:
+def attendance_absences_mark(*, now: datetime | None = None) -> int:
     """Store today's absences as they happen: everyone whose working day has started (past the
     grace minutes) with no event and no summary yet gets an open summary marked absent.
 
@@ -386,7 +404,9 @@ def attendance_absences_mark(*, now=None) -> int:
     return len(rows)
 
 
-def _close_batch(people, days, done, book, now, tz):
+def _close_batch(
+    people: list[Person], days: list[date], done: set[tuple[int, date]], book: ShiftBook, now: datetime, tz: tzinfo
+) -> int:
     todo = []
     for person in people:
         shift = book.for_person(person)

@@ -9,6 +9,7 @@ attendance event (portal.routing takes it) or is dropped.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -92,7 +93,7 @@ def phone_clock_in_submit(
     place = {"site": verdict.site, "network": verdict.network}
     # the location is kept with the event only when it is what allowed the clock-in
     where = position if verdict.site else None
-    located = {
+    located: dict[str, Any] = {  # latitude, longitude, accuracy_m: keywords of both the event and the attempt
         "latitude": where.latitude if where else None,
         "longitude": where.longitude if where else None,
         "accuracy_m": where.accuracy_m if where else None,
