@@ -2,15 +2,17 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet, Sum
 
 from portal.accounts.roles import HR, has_role
 from portal.employees.selectors import managed_departments, person_of
+from portal.people.models import Person
 from portal.requests.models import Approver, Kind, LeaveEntitlement, LeaveType, Request
 from portal.requests.rules import Balance
 
 
-def requests_visible(user):
+def requests_visible(user: User | AnonymousUser) -> QuerySet[Request]:
     """Every request this user may read: HR all; a manager their departments' and their own; an employee their own."""
     rows = Request.objects.select_related("person", "person__department", "leave_type")
     if has_role(user, HR):
@@ -21,7 +23,7 @@ def requests_visible(user):
     return rows.filter(Q(person=me) | Q(person__department__in=managed_departments(me)))
 
 
-def may_decide(user, request):
+def may_decide(user: User | AnonymousUser, request: Request) -> bool:
     """True if `user` may approve or reject the request's current step."""
     role = request.waiting_for
     if not role:
@@ -36,13 +38,13 @@ def may_decide(user, request):
     return managed_departments(me).filter(pk=request.person.department_id).exists()
 
 
-def requests_waiting_for(user):
+def requests_waiting_for(user: User | AnonymousUser) -> list[Request]:
     """Pending requests whose current step this user may decide."""
     pending = requests_visible(user).filter(status=Request.Status.PENDING)
     return [r for r in pending.order_by("created_at", "id") if may_decide(user, r)]
 
 
-def entitlement(*, person, leave_type, year):
+def entitlement(*, person: Person, leave_type: LeaveType, year: int) -> Decimal:
     """The person's own entitlement, else their department's, else nothing (0)."""
     rows = LeaveEntitlement.objects.filter(leave_type=leave_type, year=year)
     own = rows.filter(person=person).first()
@@ -51,11 +53,11 @@ def entitlement(*, person, leave_type, year):
     return own.days if own else Decimal(0)
 
 
-def _sum(rows):
+def _sum(rows: QuerySet[Request]) -> Decimal:
     return rows.aggregate(total=Sum("days"))["total"] or Decimal(0)
 
 
-def leave_balance(*, person, leave_type, year, exclude=None):
+def leave_balance(*, person: Person, leave_type: LeaveType, year: int, exclude: Request | None = None) -> Balance:
     """Entitled, used (approved) and pending days of one type in one year."""
     taken = Request.objects.filter(kind=Kind.LEAVE, person=person, leave_type=leave_type, start_day__year=year)
     if exclude is not None:
@@ -67,7 +69,7 @@ def leave_balance(*, person, leave_type, year, exclude=None):
     )
 
 
-def leave_balances(*, person, year):
+def leave_balances(*, person: Person, year: int) -> list[tuple[LeaveType, Balance]]:
     """(leave type, Balance) for every active type with a balance."""
     return [
         (t, leave_balance(person=person, leave_type=t, year=year))

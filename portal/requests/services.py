@@ -1,11 +1,13 @@
 """Writing requests: submit, approve or reject a step, withdraw; what an approved
 request changes (an attendance event, leave and overtime on daily summaries)."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -26,19 +28,20 @@ from portal.attendance.services import (
 from portal.employees.models import Notification
 from portal.employees.selectors import manager_users
 from portal.employees.services import notification_send
+from portal.people.models import Person
 from portal.requests import rules
-from portal.requests.models import Action, ApprovalFlow, Approver, Flow, Kind, Request
+from portal.requests.models import Action, ApprovalFlow, Approver, Flow, Kind, LeaveType, Request
 from portal.requests.selectors import leave_balance, may_decide
 from recognition import imaging
 from recognition.services import upload_limits
 
 # what a notification calls each kind (stored untranslated, shown in the reader's language)
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     Kind.MISSED_PUNCH: gettext_noop("a missed punch"),
     Kind.LEAVE: gettext_noop("leave"),
     Kind.OVERTIME: gettext_noop("overtime"),
 }
-DECISION_WORDS = {
+DECISION_WORDS: dict[str, str] = {
     Request.Status.APPROVED: gettext_noop("approved"),
     Request.Status.REJECTED: gettext_noop("rejected"),
 }
@@ -47,32 +50,32 @@ DECISION_WORDS = {
 class RequestRefused(ValueError):
     """A request or decision that cannot be made; the message says why."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def number(value):
+def number(value: Decimal) -> str:
     """Days as people write them: 5, 0.5, 2.25."""
     return f"{Decimal(value).normalize():f}"
 
 
-def flow_steps(kind):
+def flow_steps(kind: str) -> list[str]:
     flow = ApprovalFlow.objects.filter(kind=kind).values_list("flow", flat=True).first() or Flow.MANAGER_HR
     return flow.split(",")
 
 
-def _username(user):
+def _username(user: User | None) -> str:
     return user.get_username() if user else "system"
 
 
-def _log(request, verb, user, *, as_role="", comment=""):
+def _log(request: Request, verb: str, user: User | None, *, as_role: str = "", comment: str = "") -> Action:
     return Action.objects.create(
         request=request, verb=verb, user=user, username=_username(user), as_role=as_role, comment=comment
     )
 
 
-def _approvers(request):
+def _approvers(request: Request) -> list[User]:
     """The users who may decide the request's current step (to notify them)."""
     role = request.waiting_for
     users = get_user_model().objects.filter(is_active=True)
@@ -84,7 +87,7 @@ def _approvers(request):
     return list(users.filter(Q(groups__name__in=[GROUPS[HR], GROUPS[ADMIN]]) | Q(is_superuser=True)).distinct())
 
 
-def _notify_approvers(request):
+def _notify_approvers(request: Request) -> None:
     for user in _approvers(request):
         notification_send(
             user=user,
@@ -95,7 +98,7 @@ def _notify_approvers(request):
         )
 
 
-def _submit(request, user):
+def _submit(request: Request, user: User) -> Request:
     request.steps = flow_steps(request.kind)
     request.created_by = user
     request.save()
@@ -104,14 +107,14 @@ def _submit(request, user):
     return request
 
 
-def _reason(reason):
+def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise RequestRefused(_("Say why: a reason is required."))
     return reason
 
 
-def request_missed_punch_submit(*, person, at, direction, reason, user):
+def request_missed_punch_submit(*, person: Person, at: datetime, direction: str, reason: str, user: User) -> Request:
     """补卡: the person was there at `at` but no event was recorded."""
     if at > timezone.now() + timedelta(minutes=1):
         raise RequestRefused(_("A missed punch cannot be in the future."))
@@ -126,7 +129,7 @@ def request_missed_punch_submit(*, person, at, direction, reason, user):
         )
 
 
-def request_overtime_submit(*, person, day, hours, reason, user):
+def request_overtime_submit(*, person: Person, day: date, hours: Decimal, reason: str, user: User) -> Request:
     """加班: hours worked beyond the shift on a day, to be agreed."""
     hours = Decimal(hours)
     if not Decimal("0.25") <= hours <= Decimal(24):
@@ -137,7 +140,7 @@ def request_overtime_submit(*, person, day, hours, reason, user):
         )
 
 
-def attachment_checked(upload):
+def attachment_checked(upload: File) -> tuple[bytes, str]:
     """A doctor's note: a picture (checked like every uploaded picture) or a PDF.
     Returns (bytes, stored suffix); raises RequestRefused with the reason."""
     limits = upload_limits()
@@ -160,18 +163,18 @@ def attachment_checked(upload):
 
 def request_leave_submit(
     *,
-    person,
-    leave_type,
-    unit,
-    start_day,
-    end_day=None,
-    half="",
-    start_time=None,
-    hours=None,
-    reason,
-    user,
-    attachment=None,
-):
+    person: Person,
+    leave_type: LeaveType,
+    unit: str,
+    start_day: date,
+    end_day: date | None = None,
+    half: str = "",
+    start_time: time | None = None,
+    hours: Decimal | None = None,
+    reason: str,
+    user: User,
+    attachment: File | None = None,
+) -> Request:
     """请假: the working days it takes are counted now; beyond the balance it is refused with the numbers."""
     end_day = end_day or start_day
     if end_day < start_day:
@@ -227,7 +230,7 @@ def request_leave_submit(
 # --- deciding ----------------------------------------------------------------------------
 
 
-def _locked(request):
+def _locked(request: Request) -> Request:
     return (
         Request.objects.select_for_update()
         .select_related("person", "person__department", "leave_type")
@@ -235,7 +238,7 @@ def _locked(request):
     )
 
 
-def request_approve(*, request, user, comment=""):
+def request_approve(*, request: Request, user: User, comment: str = "") -> Request:
     """Approve the current step; after the last one the request takes effect."""
     with transaction.atomic():
         request = _locked(request)
@@ -254,7 +257,7 @@ def request_approve(*, request, user, comment=""):
     return request
 
 
-def request_reject(*, request, user, comment):
+def request_reject(*, request: Request, user: User, comment: str) -> Request:
     comment = (comment or "").strip()
     if not comment:
         raise RequestRefused(_("Say why it is rejected: a comment is required."))
@@ -269,7 +272,7 @@ def request_reject(*, request, user, comment):
     return request
 
 
-def requests_approve(*, requests, user, comment=""):
+def requests_approve(*, requests: Iterable[Request], user: User, comment: str = "") -> tuple[list[Request], list[str]]:
     """Bulk approval: (approved, refused messages); one refused request stops no other."""
     done, refused = [], []
     for request in requests:
@@ -280,7 +283,7 @@ def requests_approve(*, requests, user, comment=""):
     return done, refused
 
 
-def request_withdraw(*, request, user, comment=""):
+def request_withdraw(*, request: Request, user: User, comment: str = "") -> Request:
     """The requester takes back a pending or approved request; an approved one's
     effect is undone (the leave days are recomputed, the added event voided)."""
     with transaction.atomic():
@@ -296,7 +299,7 @@ def request_withdraw(*, request, user, comment=""):
     return request
 
 
-def _notify_requester(request, by):
+def _notify_requester(request: Request, by: User) -> None:
     account = getattr(request.person, "account", None)
     if account is None:
         return
@@ -309,7 +312,7 @@ def _notify_requester(request, by):
     )
 
 
-def _audit_reason(request, approver):
+def _audit_reason(request: Request, approver: User) -> str:
     # the correction's trail names the request and who approved it (every step's approver is on the request)
     return _("Missed punch request #%(number)d approved by %(user)s: %(reason)s") % {
         "number": request.pk,
@@ -318,8 +321,10 @@ def _audit_reason(request, approver):
     }
 
 
-def _take_effect(request, approver):
+def _take_effect(request: Request, approver: User) -> None:
+    # each kind's own fields are set by its submit function (nullable only for the other kinds)
     if request.kind == Kind.MISSED_PUNCH:
+        assert request.punch_at is not None
         correction = attendance_event_add(
             person=request.person,
             at=request.punch_at,
@@ -334,18 +339,20 @@ def _take_effect(request, approver):
         taken = rules.leave_days(
             shift=shift, unit=request.unit, start_day=request.start_day, end_day=request.end_day, hours=request.hours
         )
+        assert request.leave_type is not None
         name = request.leave_type.name
         attendance_approved_set(
             person=request.person, request_id=request.pk, days=[(d.day, name, d.seconds, 0) for d in taken]
         )
     elif request.kind == Kind.OVERTIME:
+        assert request.hours is not None and request.start_day is not None
         seconds = int(request.hours * 3600)
         attendance_approved_set(
             person=request.person, request_id=request.pk, days=[(request.start_day, "", 0, seconds)]
         )
 
 
-def _undo_effect(request, user):
+def _undo_effect(request: Request, user: User) -> None:
     if request.kind == Kind.MISSED_PUNCH and request.event_id:
         event = AttendanceEvent.objects.get(pk=request.event_id)
         if not event.voided:
@@ -356,5 +363,5 @@ def _undo_effect(request, user):
         attendance_approved_clear(person=request.person, request_id=request.pk)
 
 
-def approval_flow_set(*, kind, flow):
+def approval_flow_set(*, kind: str, flow: str) -> ApprovalFlow:
     return ApprovalFlow.objects.update_or_create(kind=kind, defaults={"flow": flow})[0]
