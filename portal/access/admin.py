@@ -102,6 +102,12 @@ class VisitorAdmin(ReadOnly):
 @admin.register(Alert)
 class AlertAdmin(ReadOnly):
     list_display = ["at", "kind", "message", "delivery", "acknowledged_at"]
+    exclude = ["error"]  # shown as error_text, in the reader's language
+    readonly_fields = ["error_text"]
+
+    @admin.display(description=_("delivery error"))
+    def error_text(self, alert):
+        return message_text(alert.error)
 
 
 class BadgePinForm(forms.ModelForm):

@@ -108,7 +108,7 @@ def alert_deliver(*, pk, now=None):
         return None
     alert = Alert.objects.select_related("door").get(pk=pk)
     if now - alert.at > timedelta(seconds=settings.ALERT_DELIVERY_MAX_AGE_SECONDS):
-        return _settle(pk, Alert.Delivery.EXPIRED, alert.error or "never delivered in time")
+        return _settle(pk, Alert.Delivery.EXPIRED, alert.error or texts.DELIVERY_NEVER_IN_TIME)
     payload = {
         "alert_id": alert.pk,
         "kind": alert.kind,
@@ -127,14 +127,14 @@ def alert_deliver(*, pk, now=None):
     except DeliveryFailed as exc:
         if exc.permanent:
             log.warning("alert %s refused by the webhook: %s", pk, exc)
-            return _settle(pk, Alert.Delivery.REFUSED, str(exc))
-        _settle(pk, Alert.Delivery.FAILED, str(exc))
+            return _settle(pk, Alert.Delivery.REFUSED, exc.message)
+        _settle(pk, Alert.Delivery.FAILED, exc.message)
         raise
     return _settle(pk, Alert.Delivery.SENT, "")
 
 
 def _settle(pk, delivery, error):
-    Alert.objects.filter(pk=pk, delivery=Alert.Delivery.SENDING).update(delivery=delivery, error=error[:300])
+    Alert.objects.filter(pk=pk, delivery=Alert.Delivery.SENDING).update(delivery=delivery, error=error)
     return delivery
 
 

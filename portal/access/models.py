@@ -451,7 +451,8 @@ class Alert(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
-    error = models.CharField(max_length=300, blank=True, verbose_name=_("delivery error"))
+    # why the webhook did not take it, a stored message (portal.access.texts.DELIVERY_*)
+    error = MessageField(max_length=300, blank=True, verbose_name=_("delivery error"))
 
     class Meta:
         ordering = ["-at", "-id"]

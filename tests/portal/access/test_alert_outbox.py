@@ -158,3 +158,33 @@ def test_a_door_commands_delivery_error_is_kept_as_a_code_and_read_in_the_reader
     assert "webhook answered 401" in english
     detail = client.get(reverse("admin:access_doorcommand_change", args=[command.pk]), HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert "Webhook 返回了 401" in detail.content.decode()
+
+
+def test_an_alerts_delivery_error_is_kept_as_a_code_and_read_in_the_readers_language(
+    receiver, settings, monkeypatch, client
+):
+    import json
+
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import translation
+
+    from portal.core.messages import message_text
+    from tests.factories import make_user
+
+    settings.ALERT_WEBHOOK_SECRET = "not-the-receivers-secret"
+    broker_down(monkeypatch)
+    alert = alert_raise(kind=Alert.Kind.LOCKDOWN, message="Lab locked down")
+    assert alert_deliver(pk=alert.pk) == "refused"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT error FROM access_alert WHERE id = %s", [alert.pk])
+        kept = json.loads(cursor.fetchone()[0])
+    assert kept == {"code": "access.delivery_webhook_answered", "params": {"status": "401"}}
+    alert.refresh_from_db()
+    with translation.override("en"):
+        assert message_text(alert.error) == "webhook answered 401"
+    with translation.override("zh-hans"):
+        assert message_text(alert.error) == "Webhook 返回了 401"
+    client.force_login(make_user("root", superuser=True))
+    page = client.get(reverse("admin:access_alert_change", args=[alert.pk]), HTTP_ACCEPT_LANGUAGE="zh-Hans")
+    assert "Webhook 返回了 401" in page.content.decode()
