@@ -76,6 +76,20 @@ def rerun_on_postgresql(test_file, tmp_path, *, timeout=900):
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
         )
 
+def assert_passes_on_postgresql(test_file, tmp_path, *, passed=None):
+    """The file's other tests pass again in a fresh PostgreSQL database (rerun_on_postgresql), none
+    skipped, `passed` of them when given; skipped when this run is on PostgreSQL already."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("already running on PostgreSQL")
+    done = rerun_on_postgresql(test_file, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert (f"{passed} passed" if passed else " passed") in done.stdout, done.stdout[-3000:]
+    assert "skipped" not in done.stdout, done.stdout[-3000:]
+
+
 class Processes:
     def __init__(self, logs):
         self.logs = logs

@@ -232,13 +232,9 @@ def test_workers_follow_enrolments_renames_deactivations_erasures_and_merges_exa
 @pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_churn_test_passes_on_postgresql(tmp_path):
     """The churn test again in a fresh PostgreSQL database, where the writers really run side by side."""
-    if connection.vendor == "postgresql":
-        pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import rerun_on_postgresql
+    from tests.e2e.stack import assert_passes_on_postgresql
 
-    done = rerun_on_postgresql(__file__, tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert " passed" in done.stdout and "skipped" not in done.stdout
+    assert_passes_on_postgresql(__file__, tmp_path)
 
 
 def test_postgresql_finds_the_captures_that_name_a_person_through_an_index(db):

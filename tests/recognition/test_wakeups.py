@@ -91,10 +91,6 @@ def test_a_capture_the_worker_cannot_read_wakes_the_waiting_request_too():
 
 @pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_wakeup_tests_pass_on_postgresql(tmp_path):
-    if connection.vendor == "postgresql":
-        pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import rerun_on_postgresql
+    from tests.e2e.stack import assert_passes_on_postgresql
 
-    done = rerun_on_postgresql(__file__, tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "2 passed" in done.stdout and "skipped" not in done.stdout
+    assert_passes_on_postgresql(__file__, tmp_path, passed=2)

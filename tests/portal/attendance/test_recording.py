@@ -151,10 +151,6 @@ def test_workers_recording_one_person_at_once_make_one_event_and_a_summary_of_ev
 
 @pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
 def test_the_recording_tests_pass_on_postgresql(tmp_path):
-    if connection.vendor == "postgresql":
-        pytest.skip("already running on PostgreSQL")
-    from tests.e2e.stack import rerun_on_postgresql
+    from tests.e2e.stack import assert_passes_on_postgresql
 
-    done = rerun_on_postgresql(__file__, tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "4 passed" in done.stdout and "skipped" not in done.stdout
+    assert_passes_on_postgresql(__file__, tmp_path, passed=4)
