@@ -9,6 +9,6 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from portal.core.messages import messages_register
-        from portal.people import imports, signals  # noqa: F401 (signals connect on import)
+        from portal.people import imports, jobs, signals  # noqa: F401 (signals connect on import)
 
-        messages_register(imports.TEMPLATES)
+        messages_register([*imports.TEMPLATES, jobs.TOO_LONG, jobs.BROKEN])

@@ -23,7 +23,6 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.core.messages import message_template, message_templates
@@ -77,6 +76,19 @@ CSV_BAD_EMPLOYEE_ID = gettext_noop("employee_id is empty or longer than 64 chara
 NOT_REGULAR_FILE = gettext_noop("not a regular file; skipped")
 ENCRYPTED = gettext_noop("encrypted; cannot be read")
 FOLDER_TOO_LONG = gettext_noop("the folder name is longer than 64 characters, too long for an employee ID; skipped")
+# Why the whole archive was refused (ArchiveRefused; ImportJob.error when the worker refuses it)
+NOT_A_ZIP = gettext_noop("This file is not a ZIP archive, or it is damaged.")
+ZIP_UNREADABLE = gettext_noop("This ZIP archive cannot be read (%(error)s).")
+TOO_MANY_ENTRIES = gettext_noop(
+    "The archive holds %(count)s entries; the limit is %(limit)s. Split it into several archives."
+)
+UNPACKS_TOO_LARGE = gettext_noop("The archive would unpack to %(size)s MB; the limit is %(limit)s MB.")
+CSV_TOO_MANY_ROWS = gettext_noop(
+    "%(file)s has more than %(limit)s rows (IMPORT_MAX_CSV_ROWS); split it into several archives."
+)
+NO_PHOTOS = gettext_noop(
+    "The archive holds no photos in person folders (one folder per person, named by name or employee ID)."
+)
 # every upper-case string above but the file's name
 TEMPLATES = message_templates("import", globals(), names={n for n in globals() if n.isupper()} - {"CSV_NAME"})
 # a rejected photo in the report: its file and why (a message of recognition's); nothing to translate
@@ -93,7 +105,8 @@ def _not_a_photo(suffix):
 
 
 class ArchiveRefused(ValueError):
-    """The whole archive is refused, with a message for the user."""
+    """The whole archive is refused, with a message for the user: a stored message (NOT_A_ZIP...),
+    shown with message_text in the reader's language, kept as the job's error by the worker."""
 
     def __init__(self, message):
         super().__init__(message)
@@ -140,21 +153,16 @@ def zip_open(file):
     try:
         archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile:
-        raise ArchiveRefused(_("This file is not a ZIP archive, or it is damaged.")) from None
+        raise ArchiveRefused(NOT_A_ZIP) from None
     except (OSError, ValueError, EOFError) as exc:
-        raise ArchiveRefused(_("This ZIP archive cannot be read (%(error)s).") % {"error": exc}) from None
+        raise ArchiveRefused(fill(ZIP_UNREADABLE, error=exc)) from None
     members = archive.infolist()
     if len(members) > settings.IMPORT_MAX_FILES:
-        raise ArchiveRefused(
-            _("The archive holds %(count)s entries; the limit is %(limit)s. Split it into several archives.")
-            % {"count": len(members), "limit": settings.IMPORT_MAX_FILES}
-        )
+        raise ArchiveRefused(fill(TOO_MANY_ENTRIES, count=len(members), limit=settings.IMPORT_MAX_FILES))
     total = sum(m.file_size for m in members)
     if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise ArchiveRefused(
-            _("The archive would unpack to %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": f"{total / 2**20:.0f}", "limit": f"{settings.IMPORT_MAX_UNCOMPRESSED_BYTES / 2**20:.0f}"}
-        )
+        size, limit = f"{total / 2**20:.0f}", f"{settings.IMPORT_MAX_UNCOMPRESSED_BYTES / 2**20:.0f}"
+        raise ArchiveRefused(fill(UNPACKS_TOO_LARGE, size=size, limit=limit))
     return archive
 
 
@@ -259,10 +267,7 @@ def _read_csv(text, plan):
     for line, raw in enumerate(reader, start=2):
         if line - 1 > limit:
             # refused before any work: a 30,000-row file once held the only worker for minutes
-            raise ArchiveRefused(
-                _("%(file)s has more than %(limit)s rows (IMPORT_MAX_CSV_ROWS); split it into several archives.")
-                % {"file": CSV_NAME, "limit": f"{limit:,}"}
-            )
+            raise ArchiveRefused(fill(CSV_TOO_MANY_ROWS, file=CSV_NAME, limit=f"{limit:,}"))
         if any("\x00" in (k or "") or "\x00" in str(v or "") for k, v in raw.items()):
             # the database refuses NUL characters: lose this row, not the whole import
             plan.skipped.append((f"{CSV_NAME} line {line}", CSV_NUL))

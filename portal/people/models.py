@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.core.fields import MessageJSONField
+from portal.core.fields import MessageField, MessageJSONField
 
 
 class Department(models.Model):
@@ -130,7 +130,8 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
     # see portal.people.imports.Report.as_dict
     report = MessageJSONField(null=True, blank=True, verbose_name=_("report"))
-    error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
+    # why it failed, a stored message (portal.people.imports.NOT_A_ZIP..., jobs.TOO_LONG, jobs.BROKEN)
+    error = MessageField(max_length=500, blank=True, verbose_name=_("error"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)
     claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))

@@ -274,15 +274,13 @@ def import_job_submit(
 ) -> ImportJob:
     """Check a ZIP's directory, store it and queue the import.
 
-    Raises imports.ArchiveRefused with a message when the archive is refused.
+    Raises imports.ArchiveRefused with a stored message when the archive is refused.
     """
     file.seek(0)
     with imports.zip_open(file) as archive:
         plan = imports.zip_plan(archive)
     if not plan.entries and not plan.rows:
-        raise imports.ArchiveRefused(
-            _("The archive holds no photos in person folders (one folder per person, named by name or employee ID).")
-        )
+        raise imports.ArchiveRefused(imports.NO_PHOTOS)
     file.seek(0)
     with transaction.atomic():
         job = ImportJob(filename=filename[:255], created_by=user, total=len(plan.entries), department=department)
@@ -310,7 +308,7 @@ def import_job_run(*, job: ImportJob) -> None:
             report = imports.people_import(plan=plan, on_progress=progress, department=job.department)
     except imports.ArchiveRefused as exc:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, error=exc.message[:500], finished_at=timezone.now()
+            status=ImportJob.Status.FAILED, error=exc.message, finished_at=timezone.now()
         )
         return
     ImportJob.objects.filter(pk=job.pk).update(

@@ -326,7 +326,7 @@ def import_start(request):
                         department=form.cleaned_data["department"],
                     )
                 except imports.ArchiveRefused as exc:
-                    form.add_error("archive", exc.message)
+                    form.add_error("archive", message_text(exc.message))
                     status = 400
                 else:
                     return redirect("people:import", pk=job.pk)
@@ -341,7 +341,7 @@ def import_start(request):
 def import_job(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
     _report_translate(job.report)
-    job.error = _(job.error) if job.error else ""
+    job.error = message_text(job.error)  # a stored message (a sentence before codes), in the reader's language
     return render(request, "people/import_job.html", {"job": job})
 
 
@@ -366,7 +366,7 @@ def import_status(request, pk):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "error": _(job.error) if job.error else "",
+            "error": message_text(job.error),
         }
     )
 

@@ -188,3 +188,53 @@ def test_a_persons_page_links_to_their_days_timesheet_and_for_security_staff_the
     assert f'{reverse("access-log")}?person={person.pk}' in page
     log = client.get(reverse("access-log"), {"person": person.pk})
     assert log.status_code == 200
+
+
+@pytest.mark.parametrize("worker_language", ["zh-hans", "en"])
+def test_an_import_refused_as_a_whole_reads_in_each_readers_language_whatever_the_workers(
+    hr, settings, worker_language
+):
+    import json
+
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.utils import translation
+
+    from portal.people import services
+    from tests.portal.people.test_imports import make_zip
+
+    job = ImportJob(filename="staff.zip")
+    job.archive.save("import.zip", ContentFile(make_zip({f"p{i}/{i}.jpg": b"x" for i in range(3)})))
+    settings.IMPORT_MAX_FILES = 2  # lowered after the upload: the worker refuses the archive
+    with translation.override(worker_language):
+        services.import_job_run(job=job)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT error FROM {ImportJob._meta.db_table} WHERE id = %s", [job.pk])
+        kept = json.loads(cursor.fetchone()[0])
+    assert kept == {"code": "import.too_many_entries", "params": {"count": "3", "limit": "2"}}
+    english = "The archive holds 3 entries; the limit is 2. Split it into several archives."
+    chinese = "压缩包包含 3 个条目；上限为 2。请拆分为多个压缩包。"
+    for accept, words in (("en", english), ("zh-Hans,zh;q=0.9", chinese)):
+        page = hr.get(reverse("people:import", args=[job.pk]), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert words in page
+        status = hr.get(reverse("people:import-status", args=[job.pk]), HTTP_ACCEPT_LANGUAGE=accept).json()
+        assert status["status"] == ImportJob.Status.FAILED and status["error"] == words
+
+
+def test_an_import_error_kept_as_a_sentence_before_codes_is_shown_as_stored(hr):
+    job = ImportJob.objects.create(filename="old.zip", status=ImportJob.Status.FAILED)
+    ImportJob.objects.filter(pk=job.pk).update(error="This ZIP archive cannot be read (Bad magic number).")
+    status = hr.get(reverse("people:import-status", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
+    assert status["error"] == "This ZIP archive cannot be read (Bad magic number)."
+
+
+def test_an_import_that_took_too_long_reads_in_the_readers_language(hr):
+    from portal.core.jobs import give_up
+    from portal.people.jobs import IMPORT
+
+    job = ImportJob.objects.create(filename="big.zip", status=ImportJob.Status.RUNNING)
+    give_up(IMPORT, job.pk, IMPORT.too_long)
+    url = reverse("people:import-status", args=[job.pk])
+    assert hr.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["error"].startswith("The import took too long")
+    chinese = "导入耗时过长；请将压缩包拆分为较小的几个后分别导入。"
+    assert hr.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").json()["error"] == chinese
