@@ -323,3 +323,37 @@ def test_ending_a_lockdown_ends_a_converted_alert_without_a_zone():
     alert.refresh_from_db()
     elsewhere.refresh_from_db()
     assert alert.acknowledged_at is not None and elsewhere.acknowledged_at is None
+
+
+@pytest.mark.django_db
+def test_old_import_and_delivery_errors_are_converted_by_their_migrations():
+    from django.utils import timezone
+
+    from portal.access.models import DoorCommand
+    from portal.people.models import ImportJob
+    from tests.portal.access.helpers import door_with_kiosk
+
+    door, _kiosk, _token = door_with_kiosk("Lab 2")
+    command = DoorCommand.objects.create(
+        door=door, command="unlock", channel="mqtt", issued_at=timezone.now(), status="expired"
+    )
+    raw_set(DoorCommand, command.pk, "error", "MQTT broker 127.0.0.1:1883: [Errno 111] Connection refused")
+    job = ImportJob.objects.create(filename="old.zip", status=ImportJob.Status.FAILED)
+    too_long = "The import took too long; split the archive into smaller ones and import each."
+    raw_set(ImportJob, job.pk, "error", too_long)
+    typed = ImportJob.objects.create(filename="older.zip", status=ImportJob.Status.FAILED)
+    raw_set(ImportJob, typed.pk, "error", "导入超时")  # stored in the worker's language then: kept as it is
+
+    importlib.import_module("portal.access.migrations.0013_door_command_error_as_code").to_codes(apps, None)
+    importlib.import_module("portal.people.migrations.0012_import_job_error_as_code").to_codes(apps, None)
+
+    stored = json.loads(raw(DoorCommand, command.pk, "error"))
+    assert stored == {
+        "code": "access.delivery_mqtt_broker",
+        "params": {"address": "127.0.0.1:1883", "detail": "[Errno 111] Connection refused"},
+    }
+    assert json.loads(raw(ImportJob, job.pk, "error"))["code"] == "import.too_long"
+    assert raw(ImportJob, typed.pk, "error") == "导入超时"
+    job.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert "take" not in message_text(job.error) and message_text(job.error) != str(job.error)

@@ -4,6 +4,20 @@ import portal.core.fields
 from django.db import migrations
 
 
+# an alert's delivery error written before codes becomes {code, params}
+def to_codes(apps, schema_editor):
+    from portal.access import texts
+    from portal.core.legacy_messages import SentenceReader, convert_column
+
+    convert_column(apps.get_model("access", "Alert"), "error", SentenceReader(texts.ALL))
+
+
+def to_english(apps, schema_editor):
+    from portal.core.legacy_messages import english_column
+
+    english_column(apps.get_model("access", "Alert"), "error")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,4 +30,5 @@ class Migration(migrations.Migration):
             name='error',
             field=portal.core.fields.MessageField(blank=True, max_length=300, verbose_name='delivery error'),
         ),
+        migrations.RunPython(to_codes, to_english),
     ]

@@ -4,6 +4,22 @@ import portal.core.fields
 from django.db import migrations
 
 
+# an import's error written before codes (in English) becomes {code, params}; one written in another
+# language (the worker's at the time) matches no template and is shown as it was stored
+def to_codes(apps, schema_editor):
+    from portal.core.legacy_messages import SentenceReader, convert_column
+    from portal.people import imports, jobs
+
+    reader = SentenceReader([*imports.TEMPLATES, jobs.TOO_LONG, jobs.BROKEN])
+    convert_column(apps.get_model("people", "ImportJob"), "error", reader)
+
+
+def to_english(apps, schema_editor):
+    from portal.core.legacy_messages import english_column
+
+    english_column(apps.get_model("people", "ImportJob"), "error")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,4 +32,5 @@ class Migration(migrations.Migration):
             name='error',
             field=portal.core.fields.MessageField(blank=True, max_length=500, verbose_name='error'),
         ),
+        migrations.RunPython(to_codes, to_english),
     ]
