@@ -19,6 +19,7 @@ from portal.api.filters import MAX_ID
 from portal.api.permissions import IsViewer, request_roles
 from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
+from portal.core.messages import message_text
 from portal.core.spreadsheets import wants_bom
 from portal.reports.forms import ReportFilterForm
 from portal.reports.models import ReportExport
@@ -114,6 +115,11 @@ class ReportExportSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "format", "status", "rows_done", "rows_total", "percent", "error", "download",
                   "created_at", "finished_at"]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["error"] = message_text(instance.error)  # a stored message, in the request's language
+        return data
 
     def get_download(self, export) -> str | None:
         if export.status != ReportExport.Status.DONE:

@@ -3,10 +3,22 @@
 from django.utils.translation import gettext_noop
 
 from portal.core.jobs import Job
+from portal.core.messages import message_template
 from portal.reports.models import ReportExport
 
 SOFT_LIMIT = 3600
 HARD_LIMIT = 3700
+
+# why an export failed, kept as ReportExport.error and shown in the reader's language (never rename a code)
+FILTERS_INVALID = message_template(
+    "export.filters_invalid", gettext_noop("The filters are no longer valid: %(errors)s")
+)
+FAILED = message_template("export.failed", gettext_noop("The export failed: %(error)s"))
+TOO_LONG = message_template(
+    "export.too_long", gettext_noop("The export took too long; choose a shorter period or fewer people.")
+)
+BROKEN = message_template("export.broken", gettext_noop("The export stopped because of an internal error."))
+TEMPLATES = [FILTERS_INVALID, FAILED, TOO_LONG, BROKEN]
 
 # a retry writes the file again from the start
 EXPORT = Job(
@@ -17,6 +29,6 @@ EXPORT = Job(
     "error",
     task="portal.reports.tasks.report_export_task",
     hard_limit=HARD_LIMIT,
-    too_long=gettext_noop("The export took too long; choose a shorter period or fewer people."),
-    broken=gettext_noop("The export stopped because of an internal error."),
+    too_long=TOO_LONG,
+    broken=BROKEN,
 )

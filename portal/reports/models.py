@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import MessageField
+
 
 class ReportExport(models.Model):
     """A large export written by a worker; the user follows its progress."""
@@ -30,7 +32,8 @@ class ReportExport(models.Model):
     rows_total = models.PositiveIntegerField(default=0, verbose_name=_("rows total"))
     rows_done = models.PositiveIntegerField(default=0, verbose_name=_("rows done"))
     file = models.FileField(upload_to="exports/", blank=True, verbose_name=_("file"))
-    error = models.TextField(blank=True, verbose_name=_("error"))
+    # why it failed, a stored message (portal.reports.jobs.FILTERS_INVALID, FAILED, TOO_LONG, BROKEN)
+    error = MessageField(max_length=2000, blank=True, verbose_name=_("error"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     # who holds the claim: "<task id> <worker>:<pid>" (portal.core.jobs.claim_token)

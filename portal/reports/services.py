@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from portal.attendance.models import DailySummary
 from portal.attendance.selectors import daily_summary_list
 from portal.core.jobs import TRANSIENT, send
+from portal.core.messages import Message
 from portal.org.selectors import organization_logo, organization_name
 from portal.people.models import Department, Person
 from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
-from portal.reports.jobs import EXPORT
+from portal.reports.jobs import EXPORT, FAILED, FILTERS_INVALID
 from portal.reports.models import ReportExport
 from portal.reports.selectors import Totals
 
@@ -132,7 +133,9 @@ def report_export_run(*, export: ReportExport) -> ReportExport:
 def _export_write(export: ReportExport) -> ReportExport:
     form = ReportFilterForm(export.filters)
     if not form.is_valid():
-        return _fail(export, _("The filters are no longer valid: %(errors)s") % {"errors": form.errors.as_text()})
+        with translation.override("en"):  # a value of the stored message, whoever's language the worker has
+            errors = form.errors.as_text()
+        return _fail(export, FILTERS_INVALID % {"errors": errors})
     filters = form.filters()
     bom = export.filters.get("bom") not in {"0", "false"}
 
@@ -153,7 +156,7 @@ def _export_write(export: ReportExport) -> ReportExport:
             raise  # the database went away: the task hands the row back and retries
         except Exception as exc:
             log.exception("export %s failed", export.pk)
-            return _fail(export, f"The export failed: {exc}")
+            return _fail(export, FAILED % {"error": exc})
         with open(path, "rb") as handle:
             export.file.save(path.name, File(handle), save=False)
     export.status = ReportExport.Status.DONE
@@ -163,7 +166,7 @@ def _export_write(export: ReportExport) -> ReportExport:
     return export
 
 
-def _fail(export: ReportExport, message: str) -> ReportExport:
+def _fail(export: ReportExport, message: Message) -> ReportExport:
     export.status = ReportExport.Status.FAILED
     export.error = message
     export.finished_at = timezone.now()

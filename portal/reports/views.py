@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from portal.accounts.roles import ADMIN, VIEWER, has_role, role_required
 from portal.attendance.selectors import daily_summary_list
 from portal.attendance.services import attendance_absences_mark
+from portal.core.messages import message_text
 from portal.core.spreadsheets import wants_bom
 from portal.org.selectors import first_day_steps
 from portal.reports import charts
@@ -166,6 +167,7 @@ def _own_export(request, pk):
 @role_required(VIEWER)
 def report_export_status(request, pk):
     export = _own_export(request, pk)
+    export.error = message_text(export.error)  # a stored message (a sentence before codes), in the reader's language
     return render(request, "reports/export_status.html", {"export": export})
 
 
@@ -179,7 +181,7 @@ def report_export_progress(request, pk):
             "rows_done": export.rows_done,
             "rows_total": export.rows_total,
             "percent": export.percent,
-            "error": _(export.error) if export.error else "",
+            "error": message_text(export.error),
             "download": reverse("report-export-download", args=[export.pk])
             if export.status == ReportExport.Status.DONE
             else None,

@@ -357,3 +357,31 @@ def test_old_import_and_delivery_errors_are_converted_by_their_migrations():
     job.refresh_from_db()
     with translation.override("zh-hans"):
         assert "take" not in message_text(job.error) and message_text(job.error) != str(job.error)
+
+
+@pytest.mark.django_db
+def test_old_export_errors_are_converted_by_their_migration():
+    from portal.reports.models import ReportExport
+    from tests.factories import make_user
+
+    user = make_user("vera")
+    failed = ReportExport.objects.create(user=user, format="csv", filters={}, status="failed")
+    raw_set(ReportExport, failed.pk, "error", "The export failed: [Errno 28] No space left on device")
+    filters = ReportExport.objects.create(user=user, format="csv", filters={}, status="failed")
+    raw_set(ReportExport, filters.pk, "error", "The filters are no longer valid: * date_from\n  * Enter a valid date.")
+    typed = ReportExport.objects.create(user=user, format="csv", filters={}, status="failed")
+    raw_set(ReportExport, typed.pk, "error", "导出耗时过长")  # stored in the worker's language then: kept as it is
+
+    importlib.import_module("portal.reports.migrations.0005_export_error_as_code").to_codes(apps, None)
+
+    assert json.loads(raw(ReportExport, failed.pk, "error")) == {
+        "code": "export.failed",
+        "params": {"error": "[Errno 28] No space left on device"},
+    }
+    assert json.loads(raw(ReportExport, filters.pk, "error"))["params"] == {
+        "errors": "* date_from\n  * Enter a valid date."
+    }
+    assert raw(ReportExport, typed.pk, "error") == "导出耗时过长"
+    failed.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert message_text(failed.error) == "导出失败：[Errno 28] No space left on device"

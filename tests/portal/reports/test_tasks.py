@@ -136,3 +136,64 @@ def test_with_media_in_a_bucket_an_export_is_written_there_downloaded_and_expire
     from portal.reports.tasks import report_exports_expire_task
 
     assert report_exports_expire_task() == 1 and bucket.names() == []
+
+
+@pytest.mark.parametrize("worker_language", ["zh-hans", "en"])
+def test_a_failed_export_reads_in_each_readers_language_whatever_the_workers(
+    viewer, week, monkeypatch, worker_language
+):
+    import json
+
+    from django.db import connection
+    from django.utils import translation
+
+    from portal.reports import services
+
+    def broken(**kwargs):
+        raise ValueError("Worksheet name 'x' is too long")
+
+    monkeypatch.setattr(services, "report_file_write", broken)
+    user = ReportExport._meta.get_field("user").related_model.objects.get(username="vera")
+    export = ReportExport.objects.create(user=user, format="csv", filters=WEEK, rows_total=14, language=worker_language)
+    with translation.override(worker_language):
+        report_export_run(export=export)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT error FROM {ReportExport._meta.db_table} WHERE id = %s", [export.pk])
+        kept = json.loads(cursor.fetchone()[0])
+    assert kept == {"code": "export.failed", "params": {"error": "Worksheet name 'x' is too long"}}
+    english = "The export failed: Worksheet name &#x27;x&#x27; is too long"
+    chinese = "导出失败：Worksheet name &#x27;x&#x27; is too long"
+    for accept, words in (("en", english), ("zh-Hans,zh;q=0.9", chinese)):
+        page = viewer.get(reverse("report-export-status", args=[export.pk]), HTTP_ACCEPT_LANGUAGE=accept)
+        assert words in page.content.decode()
+        text = words.replace("&#x27;", "'")
+        progress = viewer.get(reverse("report-export-progress", args=[export.pk]), HTTP_ACCEPT_LANGUAGE=accept)
+        assert progress.json()["status"] == "failed" and progress.json()["error"] == text
+        api = viewer.get(reverse("api:report-export-detail", args=[export.pk]), HTTP_ACCEPT_LANGUAGE=accept)
+        assert api.status_code == 200 and api.json()["error"] == text
+
+
+def test_stored_filters_no_longer_valid_read_in_chinese_with_the_errors_as_a_value(viewer):
+    from django.utils import translation
+
+    user = ReportExport._meta.get_field("user").related_model.objects.get(username="vera")
+    export = ReportExport.objects.create(user=user, format="csv", filters={"date_from": "nope"}, status="running")
+    with translation.override("zh-hans"):
+        report_export_run(export=export)
+    export.refresh_from_db()
+    assert export.error.code == "export.filters_invalid" and "Enter a valid date." in export.error.params["errors"]
+    progress = viewer.get(reverse("report-export-progress", args=[export.pk]), HTTP_ACCEPT_LANGUAGE="zh-Hans").json()
+    assert progress["error"].startswith("筛选条件已失效：")
+
+
+def test_an_export_that_took_too_long_reads_in_the_readers_language(viewer):
+    from portal.core.jobs import give_up
+    from portal.reports.jobs import EXPORT
+
+    user = ReportExport._meta.get_field("user").related_model.objects.get(username="vera")
+    export = ReportExport.objects.create(user=user, format="csv", filters=WEEK, status="running")
+    give_up(EXPORT, export.pk, EXPORT.too_long)
+    url = reverse("report-export-progress", args=[export.pk])
+    assert viewer.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["error"].startswith("The export took too long")
+    chinese = "导出耗时过长；请选择更短的期间或更少的人员。"
+    assert viewer.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").json()["error"] == chinese
