@@ -86,7 +86,9 @@ def test_a_claim_left_by_a_dead_worker_is_taken_again_only_after_a_while(receive
     assert len(receiver.arrivals) == 1
 
 
-def test_a_door_controller_answering_401_is_not_retried_until_the_deadline(settings):
+def command_refused_by_its_controller(settings):
+    """A granted attempt whose door controller refuses the webhook (401: a wrong secret), tried
+    once until its deadline; the command, and the controller (its refusals counted)."""
     controller = Receiver("the-controllers-own-secret")
     try:
         settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = controller.url, "a-wrong-secret"
@@ -100,10 +102,15 @@ def test_a_door_controller_answering_401_is_not_retried_until_the_deadline(setti
         if command.status == "pending":
             door_command_deliver(pk=command.pk)
         command.refresh_from_db()
-        assert (command.status, command.attempts, controller.refused) == ("expired", 1, 1)
-        assert "401" in command.error
     finally:
         controller.close()
+    return command, controller
+
+
+def test_a_door_controller_answering_401_is_not_retried_until_the_deadline(settings):
+    command, controller = command_refused_by_its_controller(settings)
+    assert (command.status, command.attempts, controller.refused) == ("expired", 1, 1)
+    assert "401" in command.error
 
 
 def test_a_door_commands_delivery_error_is_kept_as_a_code_and_read_in_the_readers_language(settings, client):
@@ -116,20 +123,7 @@ def test_a_door_commands_delivery_error_is_kept_as_a_code_and_read_in_the_reader
     from portal.core.messages import message_text
     from tests.factories import make_user
 
-    controller = Receiver("the-controllers-own-secret")
-    try:
-        settings.DOOR_WEBHOOK_URL, settings.DOOR_WEBHOOK_SECRET = controller.url, "a-wrong-secret"
-        settings.DOOR_MQTT_HOST = ""
-        settings.DOOR_COMMAND_MAX_AGE_SECONDS = 3
-        ana = make_person("Ana", employee_id="ana")
-        door, kiosk, _ = door_with_kiosk("Lab 2", controller_id="lab-2")
-        grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
-        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
-        command = DoorCommand.objects.get()
-        if command.status == "pending":
-            door_command_deliver(pk=command.pk)
-    finally:
-        controller.close()
+    command, _ = command_refused_by_its_controller(settings)
     with connection.cursor() as cursor:
         cursor.execute("SELECT error FROM access_doorcommand WHERE id = %s", [command.pk])
         kept = json.loads(cursor.fetchone()[0])
@@ -141,7 +135,7 @@ def test_a_door_commands_delivery_error_is_kept_as_a_code_and_read_in_the_reader
         assert message_text(command.error) == "Webhook 返回了 401"
     # a row written before codes keeps its English sentence
     old = DoorCommand.objects.create(
-        door=door, command="unlock", channel="mqtt", issued_at=timezone.now(), status="expired"
+        door=command.door, command="unlock", channel="mqtt", issued_at=timezone.now(), status="expired"
     )
     with connection.cursor() as cursor:
         cursor.execute("UPDATE access_doorcommand SET error = %s WHERE id = %s", ["MQTT publish: gone", old.pk])
