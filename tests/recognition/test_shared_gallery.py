@@ -110,13 +110,7 @@ def test_two_databases_never_share_a_gallery_file(tmp_path):
 
 def test_a_published_generation_decides_like_the_gallery_it_was_written_from(tmp_path):
     rng = np.random.default_rng(8)
-    faces = {pid: plain.synthetic_face(rng) for pid in range(1, 201)}
-    for pid in range(191, 201):
-        faces[pid] = plain.near(rng, faces[pid - 190], 0.02)  # look-alikes: thresholds tighten
-    templates = {pid: [plain.near(rng, f), plain.near(rng, f)] for pid, f in faces.items()}
-    log = FakeLog(tmp_path / "log.json")
-    for pid, rows in templates.items():
-        log.append(pid, rows)
+    faces, templates, log = people_in_a_log(rng, tmp_path, people=200, lookalikes=10)
     shared = gallery.SharedGallery(tmp_path / "shared")
     held = shared.current(gallery.Gallery(), log.position(), log.position, log.refresh)
     mine = log.refresh(gallery.Gallery(), log.position())  # the same changes in a process's own memory
@@ -154,13 +148,7 @@ def test_on_a_cpu_other_than_x86_64_every_change_is_a_whole_new_file_and_decides
     monkeypatch.setattr(shared_gallery.Generation, "begin", in_place)
     monkeypatch.setattr(shared_gallery.Generation, "commit", in_place)
     rng = np.random.default_rng(14)
-    faces = {pid: plain.synthetic_face(rng) for pid in range(1, 121)}
-    for pid in range(111, 121):
-        faces[pid] = plain.near(rng, faces[pid - 110], 0.02)  # look-alikes: thresholds tighten
-    templates = {pid: [plain.near(rng, f), plain.near(rng, f)] for pid, f in faces.items()}
-    log = FakeLog(tmp_path / "log.json")
-    for pid, rows in templates.items():
-        log.append(pid, rows)
+    faces, templates, log = people_in_a_log(rng, tmp_path, people=120, lookalikes=10)
     shared = gallery.SharedGallery(tmp_path / "shared")
     held = shared.current(gallery.Gallery(), log.position(), log.position, log.refresh)
     mine = log.refresh(gallery.Gallery(), log.position())
@@ -184,6 +172,19 @@ def test_on_a_cpu_other_than_x86_64_every_change_is_a_whole_new_file_and_decides
         for probe in probes:
             assert decision.decide(held, probe, RULE) == decision.decide(mine, probe, RULE)
     assert not list((tmp_path / "shared").glob(shared_gallery.TEMPORARY + "*"))
+
+
+def people_in_a_log(rng, tmp_path, *, people, lookalikes):
+    """`people` synthetic people with two templates each, the last `lookalikes` of them near the
+    first ones (thresholds tighten), each added to a FakeLog: (faces, templates, log)."""
+    faces = {pid: plain.synthetic_face(rng) for pid in range(1, people + 1)}
+    for pid in range(people - lookalikes + 1, people + 1):
+        faces[pid] = plain.near(rng, faces[pid - (people - lookalikes)], 0.02)
+    templates = {pid: [plain.near(rng, f), plain.near(rng, f)] for pid, f in faces.items()}
+    log = FakeLog(tmp_path / "log.json")
+    for pid, rows in templates.items():
+        log.append(pid, rows)
+    return faces, templates, log
 
 
 class FakeLog:
