@@ -894,7 +894,8 @@ SPECTACULAR_SETTINGS = {
     '`{"error": {"code", "message", "fields"}}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # the API's description is for its users (every URL checks the role): a signed-in user or a token
+    "SERVE_PERMISSIONS": ["portal.api.permissions.HasARole"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # the Swagger UI files come from the drf-spectacular-sidecar package: no CDN

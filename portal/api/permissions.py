@@ -7,7 +7,7 @@ groups. Anything else (a kiosk's credentials, a user without a role) has none.
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
-from portal.accounts.roles import ADMIN, HR, INCLUDES, RECEPTION, SECURITY, VIEWER, role_includes, user_roles
+from portal.accounts.roles import ADMIN, EMPLOYEE, HR, INCLUDES, RECEPTION, SECURITY, VIEWER, role_includes, user_roles
 from portal.api.models import ApiToken
 
 
@@ -31,6 +31,13 @@ class _RoleAtLeast(BasePermission):
 class IsAdmin(_RoleAtLeast):
     minimum = ADMIN
     message = gettext_lazy("Only an admin may do this.")
+
+
+class HasARole(_RoleAtLeast):
+    """Anyone the portal knows: every role includes the employee's (the API's own description)."""
+
+    minimum = EMPLOYEE
+    message = gettext_lazy("Sign in with an account or a token that has a role to read this.")
 
 
 class IsHR(_RoleAtLeast):

@@ -272,8 +272,8 @@ EXPECTED = {
     "api:request-approve": EMPLOYEE,
     "api:request-reject": EMPLOYEE,
     "api:request-withdraw": EMPLOYEE,
-    "api:schema": PUBLIC,
-    "api:docs": PUBLIC,
+    "api:schema": EMPLOYEE,  # the API's description: anyone with a role, a token too
+    "api:docs": EMPLOYEE,
     "api:<unknown address>": PUBLIC,  # a JSON 404 for anything else under /api/
 }
 # sample values for URL arguments; objects that do not exist give 404 to those allowed in

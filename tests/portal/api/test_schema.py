@@ -7,6 +7,9 @@ import yaml
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from portal.accounts.roles import EMPLOYEE
+from tests.factories import make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -76,7 +79,18 @@ def test_token_authentication_is_described_and_required(schema):
             assert {"tokenAuth": []} in operation["security"] and {} not in operation["security"]
 
 
+def test_the_schema_and_swagger_ui_need_a_role_a_token_or_a_signed_in_user(client, viewer_api):
+    for url in ("/api/schema/", "/api/docs/"):
+        response = client.get(url)
+        assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer"), url
+    client.force_login(make_user("no-role"))  # an account nobody gave a role: nothing to read here
+    assert client.get("/api/schema/").status_code == 403
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200 and "/api/v1/people/" in schema.json()["paths"]
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
+    client.force_login(make_user("employee", role=EMPLOYEE))  # the least role reads the description
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200 and response.json()["info"]["title"] == "Attendance portal API"
     page = client.get("/api/docs/").content.decode()
