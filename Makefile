@@ -113,6 +113,7 @@ DLIB_SETTINGS := FACE_ENCODING_VERSION=dlib_face_recognition_resnet_model_v1+mir
 
 test: install docs chromium fault-servers mosquitto ffmpeg rtsp-server gettext
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest
 	$(DLIB_SETTINGS) $(PY) -m pytest tests/recognition -m "not slow" -q
@@ -130,6 +131,7 @@ docs: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # make bench ARGS="capture --captures 100": one benchmark, other sizes (python -m bench --help)

@@ -121,11 +121,18 @@ def report(r):
     rows = []
     for s in r["sizes"]:
         n = f"{s['people']:,} people"
-        rows.append((f"median ms/probe, {n}", s["short_list"]["median_ms"], s["exact"]["median_ms"],
-                     s["speedup_median"]))
+        rows.append(
+            (f"median ms/probe, {n}", s["short_list"]["median_ms"], s["exact"]["median_ms"], s["speedup_median"])
+        )
         rows.append(("  p95 ms/probe", s["short_list"]["p95_ms"], s["exact"]["p95_ms"], None))
-        rows.append(("  apply one change ms (vs build)", s["apply_one_person"]["median_ms"],
-                     s["build_from_templates_seconds"] * 1000, None))
+        rows.append(
+            (
+                "  apply one change ms (vs build)",
+                s["apply_one_person"]["median_ms"],
+                s["build_from_templates_seconds"] * 1000,
+                None,
+            )
+        )
     common.show("gallery: 8-bit short list vs exact scan", rows, ("short list", "exact", "exact/short"))
     for s in r["sizes"]:
         print(

@@ -47,8 +47,11 @@ def run(people, changes):
                     start = time.perf_counter()
                     held = shared.current(held, position, lambda position=position: position, refresh)
                     times.append((time.perf_counter() - start) * 1000)
-                print(f"{cpu}: {people:,} people, one person's change to its publication, ms: "
-                      + " ".join(f"{t:.0f}" for t in times), flush=True)
+                print(
+                    f"{cpu}: {people:,} people, one person's change to its publication, ms: "
+                    + " ".join(f"{t:.0f}" for t in times),
+                    flush=True,
+                )
                 del held, shared
             finally:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -39,7 +39,11 @@ for n in range({count}):
 def pair_kiosks(env, count):
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PAIR.format(count=count)],
-        cwd=common.ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return [line.split()[1] for line in done.stdout.splitlines() if line.startswith("TOKEN ")]
 

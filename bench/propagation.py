@@ -49,17 +49,30 @@ def run(people=100_000, rounds=10, workers=WORKERS):
     del base
     with tempfile.TemporaryDirectory(prefix="bench-propagation-", dir="/tmp") as tmp, postgres_database() as url:
         tmp = Path(tmp)
-        np.savez(tmp / "gallery.npz", templates=templates, labels=labels, names=np.array(names),
-                 newcomers=common.synthetic_encodings(rounds, real, seed=77))
+        np.savez(
+            tmp / "gallery.npz",
+            templates=templates,
+            labels=labels,
+            names=np.array(names),
+            newcomers=common.synthetic_encodings(rounds, real, seed=77),
+        )
         del templates, labels
         shared = Path("/dev/shm" if Path("/dev/shm").is_dir() else tmp) / f"bench-gallery-{os.getpid()}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_", "GALLERY_"))}
-        env.update(DATABASE_URL=url, GALLERY_SHARED_DIR=str(shared), MEDIA_ROOT=str(tmp / "media"),
-                   LOG_LEVEL="INFO", PYTHONPATH=str(common.ROOT))
+        env.update(
+            DATABASE_URL=url,
+            GALLERY_SHARED_DIR=str(shared),
+            MEDIA_ROOT=str(tmp / "media"),
+            LOG_LEVEL="INFO",
+            PYTHONPATH=str(common.ROOT),
+        )
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "bench.propagation", "driver", str(tmp), str(rounds), str(workers)],
-                cwd=common.ROOT, env=env, capture_output=True, text=True,
+                cwd=common.ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
             )
         finally:
             subprocess.run(["rm", "-rf", str(shared)], check=False)
@@ -81,10 +94,11 @@ def report(r):
         ("worker private MB (max of 8)", r["memory"]["private_mb_max"], None, None),
         ("  of which after the gallery (max)", r["memory"]["private_added_mb_max"], None, None),
     ]
-    common.show(f"propagation: {r['people']:,} people, {r['workers']} worker processes", rows,
-                ("measured", "", ""))
-    print(f"whole gallery loads: {r['loads']}; generations published: {r['published']}; "
-          f"gallery file {r['memory']['file_mb']} MB; load average {r['load_average']}")
+    common.show(f"propagation: {r['people']:,} people, {r['workers']} worker processes", rows, ("measured", "", ""))
+    print(
+        f"whole gallery loads: {r['loads']}; generations published: {r['published']}; "
+        f"gallery file {r['memory']['file_mb']} MB; load average {r['load_average']}"
+    )
 
 
 # --- the driver and the workers (subprocesses with the database's environment) ----------
@@ -96,8 +110,7 @@ def smaps_mb(pid):
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         key, value = line.split(":", 1)
         values[key] = int(value.split()[0]) / 1024
-    return {"rss": values["Rss"], "pss": values["Pss"],
-            "private": values["Private_Clean"] + values["Private_Dirty"]}
+    return {"rss": values["Rss"], "pss": values["Pss"], "private": values["Private_Clean"] + values["Private_Dirty"]}
 
 
 def _setup():
@@ -131,8 +144,13 @@ def driver(folder, rounds, workers):
     control = folder / "round.json"
     control.write_text(json.dumps({"round": -1}))
     procs = [
-        subprocess.Popen([sys.executable, "-m", "bench.propagation", "worker", str(folder)], cwd=common.ROOT,
-                         stdout=subprocess.PIPE, stderr=open(folder / f"worker{i}.log", "w"), text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.propagation", "worker", str(folder)],
+            cwd=common.ROOT,
+            stdout=subprocess.PIPE,
+            stderr=open(folder / f"worker{i}.log", "w"),
+            text=True,
+        )
         for i in range(workers)
     ]
     try:
@@ -155,8 +173,11 @@ def driver(folder, rounds, workers):
                 person = Person.objects.create(name=f"Newcomer {number}", employee_id=f"new-{number}")
                 for k in range(2):
                     FacePhoto.objects.create(
-                        person=person, image=f"bench/new-{number}-{k}.jpg", sha256=f"new-{number}-{k}",
-                        status=FacePhoto.Status.ACCEPTED, model_name=version,
+                        person=person,
+                        image=f"bench/new-{number}-{k}.jpg",
+                        sha256=f"new-{number}-{k}",
+                        status=FacePhoto.Status.ACCEPTED,
+                        model_name=version,
                         encoding=(face + rng.normal(0, 0.012, face.shape)).astype(np.float32).tobytes(),
                     )
                 GalleryVersion.bump(people=[person.pk])
@@ -179,22 +200,30 @@ def driver(folder, rounds, workers):
     logs = "".join((folder / f"worker{i}.log").read_text() for i in range(workers))
     shared = Path(os.environ["GALLERY_SHARED_DIR"])
     files = list(shared.glob(f"*/{shared_gallery.NAME}"))
-    print(json.dumps({
-        "workers": workers, "rounds": rounds, "seed_seconds": round(seed_seconds, 1),
-        "enrol": common.summary_ms(enrol), "erase": common.summary_ms(erase),
-        "loads": logs.count("gallery loaded"), "published": logs.count("gallery published") + published,
-        "first_search_seconds": [r["first_seconds"] for r in ready],
-        "memory": {
-            "per_worker": [{k: round(v, 1) for k, v in m.items()} for m in memory],
-            "pss_mb_mean": round(float(np.mean([m["pss"] for m in memory])), 1),
-            "pss_mb_sum": round(float(np.sum([m["pss"] for m in memory])), 1),
-            "private_mb_max": round(max(m["private"] for m in memory), 1),
-            "private_before_gallery_mb": [round(x, 1) for x in idle],
-            "private_added_mb_max": round(max(m["private"] - b for m, b in zip(memory, idle, strict=True)), 1),
-            "file_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
-        },
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }))
+    print(
+        json.dumps(
+            {
+                "workers": workers,
+                "rounds": rounds,
+                "seed_seconds": round(seed_seconds, 1),
+                "enrol": common.summary_ms(enrol),
+                "erase": common.summary_ms(erase),
+                "loads": logs.count("gallery loaded"),
+                "published": logs.count("gallery published") + published,
+                "first_search_seconds": [r["first_seconds"] for r in ready],
+                "memory": {
+                    "per_worker": [{k: round(v, 1) for k, v in m.items()} for m in memory],
+                    "pss_mb_mean": round(float(np.mean([m["pss"] for m in memory])), 1),
+                    "pss_mb_sum": round(float(np.sum([m["pss"] for m in memory])), 1),
+                    "private_mb_max": round(max(m["private"] for m in memory), 1),
+                    "private_before_gallery_mb": [round(x, 1) for x in idle],
+                    "private_added_mb_max": round(max(m["private"] - b for m, b in zip(memory, idle, strict=True)), 1),
+                    "file_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+                },
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+            }
+        )
+    )
 
 
 def _seed(templates, labels, names, version):
@@ -210,17 +239,37 @@ def _seed(templates, labels, names, version):
     accepted = FacePhoto.Status.ACCEPTED.value
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: COPY
-        with raw.copy("COPY people_person (id, name, employee_id, active, created_at, updated_at, search_key, "
-                      "sort_key) FROM STDIN") as copy:
+        with raw.copy(
+            "COPY people_person (id, name, employee_id, active, created_at, updated_at, search_key, "
+            "sort_key) FROM STDIN"
+        ) as copy:
             for i in range(people):
                 name = names[i] if i < len(names) else f"Synthetic {i}"
                 copy.write_row((i + 1, name, f"bench-{i}", True, now, now, name.lower(), name.lower()))
-        with raw.copy("COPY recognition_facephoto (person_id, image, thumb_small, thumb_medium, sha256, status, "
-                      "reason, reason_code, decision, encoding, model_name, next_model_name, claimed_by, "
-                      "created_at) FROM STDIN") as copy:
+        with raw.copy(
+            "COPY recognition_facephoto (person_id, image, thumb_small, thumb_medium, sha256, status, "
+            "reason, reason_code, decision, encoding, model_name, next_model_name, claimed_by, "
+            "created_at) FROM STDIN"
+        ) as copy:
             for row, label in enumerate(labels.tolist()):
-                copy.write_row((label + 1, f"bench/{row}.jpg", "", "", f"{row:064x}", accepted, "", "", "",
-                                templates[row].tobytes(), version, "", "", now))
+                copy.write_row(
+                    (
+                        label + 1,
+                        f"bench/{row}.jpg",
+                        "",
+                        "",
+                        f"{row:064x}",
+                        accepted,
+                        "",
+                        "",
+                        "",
+                        templates[row].tobytes(),
+                        version,
+                        "",
+                        "",
+                        now,
+                    )
+                )
         cursor.execute("SELECT setval(pg_get_serial_sequence('people_person', 'id'), %s)", [people])
 
 
@@ -240,8 +289,7 @@ def worker(folder):
     start = time.perf_counter()
     known = gallery.current()
     decision.decide(known, np.zeros(known.dim, dtype=np.float32), rule)
-    print(json.dumps({"private_before_mb": before, "first_seconds": round(time.perf_counter() - start, 2)}),
-          flush=True)
+    print(json.dumps({"private_before_mb": before, "first_seconds": round(time.perf_counter() - start, 2)}), flush=True)
     done, since = None, {}
     while True:
         wanted = json.loads(control.read_text())

@@ -62,6 +62,7 @@ def encoder():
         _encoder = encoders.DlibEncoder()
     return _encoder
 
+
 # Box: (top, right, bottom, left) in pixels of the original image, the order
 # face_recognition uses.
 

@@ -94,8 +94,9 @@ class Gallery:
             labels.append(person_id)
             data += row
         matrix = np.frombuffer(data, dtype=np.float32).reshape(len(labels), -1) if labels else None
-        return cls(matrix=matrix, labels=labels, version=version, encoding_version=encoding_version,
-                   change_id=change_id)
+        return cls(
+            matrix=matrix, labels=labels, version=version, encoding_version=encoding_version, change_id=change_id
+        )
 
     def __len__(self):
         return self._t_live
@@ -174,8 +175,9 @@ class Gallery:
         # people: the same, one row a person
         p_ids, p_centroids, p_templates, p_sq = old.ids, old.centroids, old.templates, old.sq_norms
         size = old.size
-        p_centroids, p_ids, p_templates, p_sq = _room_people(p_centroids, p_ids, p_templates, p_sq, size,
-                                                             len(new_rows), dim)
+        p_centroids, p_ids, p_templates, p_sq = _room_people(
+            p_centroids, p_ids, p_templates, p_sq, size, len(new_rows), dim
+        )
         index = old._index
         retired = []
         for pid in changes:
@@ -245,7 +247,10 @@ def _room_people(centroids, ids, templates, sq_norms, size, more, dim):
     )
     if size:
         new[0][:size], new[1][:size], new[2][:size], new[3][:size] = (
-            centroids[:size], ids[:size], templates[:size], sq_norms[:size]
+            centroids[:size],
+            ids[:size],
+            templates[:size],
+            sq_norms[:size],
         )
     return new
 
@@ -344,13 +349,18 @@ def refreshed(held, position):
         # one line per load: the benchmarks count them (once per process, never per change)
         log.info(
             "gallery loaded: %d templates, version %d (%s), %.0f ms",
-            len(loaded), version, loaded.encoding_version, (time.perf_counter() - start) * 1000,
+            len(loaded),
+            version,
+            loaded.encoding_version,
+            (time.perf_counter() - start) * 1000,
         )
         return loaded
     changes = {pid: [] for pid in people}
     rows = (
         FacePhoto.objects.filter(
-            status=FacePhoto.Status.ACCEPTED, person__active=True, model_name=held.encoding_version,
+            status=FacePhoto.Status.ACCEPTED,
+            person__active=True,
+            model_name=held.encoding_version,
             person_id__in=people,
         )
         .exclude(encoding=None)
@@ -359,11 +369,13 @@ def refreshed(held, position):
     )
     for person_id, encoding in rows:
         changes[person_id].append(np.frombuffer(bytes(encoding), dtype=np.float32))
-    changes = {pid: np.vstack(rows) if rows else np.zeros((0, held.dim), dtype=np.float32)
-               for pid, rows in changes.items()}
+    changes = {
+        pid: np.vstack(rows) if rows else np.zeros((0, held.dim), dtype=np.float32) for pid, rows in changes.items()
+    }
     updated = held.with_people(changes, version=version, change_id=change_id)
-    log.debug("gallery changed: %d people, version %d, %.1f ms", len(changes), version,
-              (time.perf_counter() - start) * 1000)
+    log.debug(
+        "gallery changed: %d people, version %d, %.1f ms", len(changes), version, (time.perf_counter() - start) * 1000
+    )
     return updated
 
 
@@ -448,8 +460,11 @@ class SharedGallery:
     def holds(self, held):
         """Whether `held` is the newest: the current file (one stat) and its current record (a few reads)."""
         generation = getattr(held, "generation", None)
-        return (generation is not None and generation.inode == self.store.inode()
-                and generation.state()["generation"] == held.state["generation"])
+        return (
+            generation is not None
+            and generation.inode == self.store.inode()
+            and generation.state()["generation"] == held.state["generation"]
+        )
 
     def current(self, held, position, read_position, refresh):
         """The newest gallery for `position`: the published one when it is there, else one process
@@ -505,14 +520,24 @@ class SharedGallery:
                 nxt = refresh(_marking_dirty(base, writable), position)
                 if _changed_in(base, nxt):
                     people = nxt._decision_people
-                    state = writable.commit(t_size=nxt._t_size, t_live=nxt._t_live, p_size=people.size,
-                                            p_live=people.live, version=nxt.version, change_id=nxt.change_id)
+                    state = writable.commit(
+                        t_size=nxt._t_size,
+                        t_live=nxt._t_live,
+                        p_size=people.size,
+                        p_live=people.live,
+                        version=nxt.version,
+                        change_id=nxt.change_id,
+                    )
                     nearest = people._nearest
                     del base, nxt, people
                     mapped = held.generation if held.generation.inode == writable.inode else store.open()
                     published = _from_generation(mapped, nearest, mapped.state())
-                    log.info("gallery published: generation %d, version %d, %.1f ms",
-                             state["generation"], published.version, (time.perf_counter() - start) * 1000)
+                    log.info(
+                        "gallery published: generation %d, version %d, %.1f ms",
+                        state["generation"],
+                        published.version,
+                        (time.perf_counter() - start) * 1000,
+                    )
                     return published
                 # grown past the spare rows, compacted or reloaded: a whole new file below
                 del base
@@ -529,8 +554,12 @@ class SharedGallery:
         nearest = nxt._decision_people._nearest
         del nxt, arrays
         published = _from_generation(store.open(), nearest)
-        log.info("gallery published: generation %d (whole file), version %d, %.0f ms",
-                 published.state["generation"], published.version, (time.perf_counter() - start) * 1000)
+        log.info(
+            "gallery published: generation %d (whole file), version %d, %.0f ms",
+            published.state["generation"],
+            published.version,
+            (time.perf_counter() - start) * 1000,
+        )
         return published
 
 
@@ -549,23 +578,41 @@ def _marking_dirty(base, writable):
 def _changed_in(base, nxt):
     """Whether `nxt` is `base` with the changes written into base's own (the file's) arrays."""
     a, b = base._decision_people, nxt._decision_people
-    return (nxt._t_matrix is base._t_matrix and nxt._t_labels is base._t_labels and b.ids is a.ids
-            and b.centroids is a.centroids and b.templates is a.templates and b.sq_norms is a.sq_norms)
+    return (
+        nxt._t_matrix is base._t_matrix
+        and nxt._t_labels is base._t_labels
+        and b.ids is a.ids
+        and b.centroids is a.centroids
+        and b.templates is a.templates
+        and b.sq_norms is a.sq_norms
+    )
 
 
 def _arrays_of(gallery):
     """A gallery's arrays, the file's fixed facts and its first record."""
     people = gallery._decision_people
     dim = gallery.dim
-    arrays = {"t_matrix": gallery._t_matrix, "t_labels": gallery._t_labels, "ids": people.ids,
-              "centroids": people.centroids, "templates": people.templates, "sq_norms": people.sq_norms}
+    arrays = {
+        "t_matrix": gallery._t_matrix,
+        "t_labels": gallery._t_labels,
+        "ids": people.ids,
+        "centroids": people.centroids,
+        "templates": people.templates,
+        "sq_norms": people.sq_norms,
+    }
     header = {
-        "dim": dim, "t_capacity": len(gallery._t_labels) if dim else 0,
-        "p_capacity": len(people.ids) if dim else 0, "encoding_version": gallery.encoding_version,
+        "dim": dim,
+        "t_capacity": len(gallery._t_labels) if dim else 0,
+        "p_capacity": len(people.ids) if dim else 0,
+        "encoding_version": gallery.encoding_version,
     }
     state = {
-        "t_size": gallery._t_size, "t_live": gallery._t_live, "p_size": people.size if dim else 0,
-        "p_live": people.live if dim else 0, "version": gallery.version, "change_id": gallery.change_id,
+        "t_size": gallery._t_size,
+        "t_live": gallery._t_live,
+        "p_size": people.size if dim else 0,
+        "p_live": people.live if dim else 0,
+        "version": gallery.version,
+        "change_id": gallery.change_id,
     }
     return arrays, header, state
 
@@ -584,10 +631,12 @@ def _from_generation(generation, nearest=None, state=None):
     gallery._views = None
     gallery.generation, gallery.state = generation, s
     live = h.get("sorted", 0)
-    index = shared_gallery.Rows(a["sorted_ids"][:live], a["sorted_rows"][:live], a["ids"], h.get("appended_from", 0),
-                                s["p_size"])
-    people = People.from_rows(a["ids"], a["centroids"], a["templates"], a["sq_norms"], s["p_size"], s["p_live"],
-                              index, nearest or {}, None)
+    index = shared_gallery.Rows(
+        a["sorted_ids"][:live], a["sorted_rows"][:live], a["ids"], h.get("appended_from", 0), s["p_size"]
+    )
+    people = People.from_rows(
+        a["ids"], a["centroids"], a["templates"], a["sq_norms"], s["p_size"], s["p_live"], index, nearest or {}, None
+    )
     people.shared = True  # its short list is the machine's (shortlist_file), never built per process
     # rows keep their places within one file: its time of writing names the short list it can use
     people.folder, people.layout = generation.path.parent, h.get("written")

@@ -116,7 +116,7 @@ class Generation:
         head = self._map[:RECORD_AT]
         if not head.startswith(MAGIC):
             raise ValueError(f"{path}: not a gallery file of this layout")
-        self.header = json.loads(head[len(MAGIC):].split(b"\0", 1)[0])  # fixed for the file's life
+        self.header = json.loads(head[len(MAGIC) :].split(b"\0", 1)[0])  # fixed for the file's life
         h = self.header
         layout, size = _layout(h["dim"], h["t_capacity"], h["p_capacity"])
         if len(self._map) < size:
@@ -125,8 +125,11 @@ class Generation:
         self.arrays = {}
         for name, (offset, dtype, shape) in layout.items():
             count = int(np.prod(shape))
-            array = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset) if count else np.zeros(
-                count, dtype=dtype)
+            array = (
+                np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
+                if count
+                else np.zeros(count, dtype=dtype)
+            )
             self.arrays[name] = array.reshape(shape)
 
     def _slot(self, number):
@@ -292,22 +295,20 @@ class Store:
             # the index needs the arrays mapped; the header and record then name what is there
             arrays_only = mmap.mmap(handle.fileno(), 0)
             try:
-                ids = np.frombuffer(arrays_only, dtype="<i8", count=header["p_capacity"],
-                                    offset=layout["ids"][0])
-                sq = np.frombuffer(arrays_only, dtype="<f4", count=header["p_capacity"],
-                                   offset=layout["sq_norms"][0])
+                ids = np.frombuffer(arrays_only, dtype="<i8", count=header["p_capacity"], offset=layout["ids"][0])
+                sq = np.frombuffer(arrays_only, dtype="<f4", count=header["p_capacity"], offset=layout["sq_norms"][0])
                 live = np.flatnonzero(np.isfinite(sq[: state["p_size"]]))
                 order = np.argsort(ids[live], kind="stable")
                 for name, values in (("sorted_ids", ids[live][order]), ("sorted_rows", live[order])):
-                    np.frombuffer(arrays_only, dtype="<i8", count=len(values),
-                                  offset=layout[name][0])[:] = values
+                    np.frombuffer(arrays_only, dtype="<i8", count=len(values), offset=layout[name][0])[:] = values
                 del ids, sq
                 header = dict(header, sorted=len(live), appended_from=state["p_size"])
-                arrays_only[: RECORD_AT] = _header_bytes(header)
+                arrays_only[:RECORD_AT] = _header_bytes(header)
                 record = dict(state, published_us=int(time.time() * 1e6))
                 # slot 0 active and filled (seq 0), not dirty; slot 1 empty
                 arrays_only[RECORD_AT : RECORD_AT + 8 * (2 + SLOT)] = np.array(
-                    [0, 0, 0] + [record[name] for name in FIELDS], dtype="<i8").tobytes()
+                    [0, 0, 0] + [record[name] for name in FIELDS], dtype="<i8"
+                ).tobytes()
                 arrays_only.flush()
             finally:
                 arrays_only.close()

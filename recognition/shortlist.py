@@ -44,6 +44,7 @@ def _library():
         _faiss.append(faiss)
     return _faiss[0]
 
+
 # below this many people the exact scan takes a few milliseconds: nothing to gain
 MIN_PEOPLE = 50_000
 # how many nearest of the 8-bit copy are measured exactly
@@ -70,15 +71,19 @@ class ShortList:
         self.index = faiss.IndexScalarQuantizer(rows.shape[1], faiss.ScalarQuantizer.QT_8bit_direct, faiss.METRIC_L2)
         self.error = 0.0
         for start_row in range(0, size, CHUNK):  # a chunk at a time: no float copy of the whole gallery
-            chunk = np.asarray(rows[start_row:start_row + CHUNK], dtype=np.float32)
+            chunk = np.asarray(rows[start_row : start_row + CHUNK], dtype=np.float32)
             codes = np.clip(np.rint((chunk - self.low) / self.step), 0, 255).astype(np.float32)
             self.index.add(codes)
             errors = np.linalg.norm(codes * np.float32(self.step) + np.float32(self.low) - chunk, axis=1)
             self.error = max(self.error, float(errors.max()))
         self.build_seconds = time.perf_counter() - start
         self.proven = self.fallbacks = 0  # how often the bound held (the benchmark and tests read them)
-        log.info("short list built: %d people, 8-bit error at most %.4f, %.0f ms",
-                 size, self.error, self.build_seconds * 1000)
+        log.info(
+            "short list built: %d people, 8-bit error at most %.4f, %.0f ms",
+            size,
+            self.error,
+            self.build_seconds * 1000,
+        )
 
     @classmethod
     def mapped(cls, path, fields):
@@ -93,8 +98,13 @@ class ShortList:
     def save(self, path):
         """The 8-bit codes as a faiss index file (the caller publishes it); what mapped() needs besides."""
         _library().write_index(self.index, str(path))
-        return {"size": self.size, "low": self.low, "step": self.step, "error": self.error,
-                "build_seconds": round(self.build_seconds, 3)}
+        return {
+            "size": self.size,
+            "low": self.low,
+            "step": self.step,
+            "error": self.error,
+            "build_seconds": round(self.build_seconds, 3),
+        }
 
     def worth_keeping(self, people):
         """Whether the rows appended since the build are still few enough to scan exactly beside it."""

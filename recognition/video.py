@@ -23,6 +23,7 @@ def _av():
     # until an upload is actually probed (tests/portal/test_web_process.py)
     return import_module("av")
 
+
 # first bytes -> (FFmpeg demuxer, suffix of the stored file)
 MP4 = ("mov", ".mp4")
 MATROSKA = ("matroska", ".mkv")

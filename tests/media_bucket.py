@@ -61,4 +61,3 @@ def use_bucket(settings, monkeypatch, *, signed=0, prefix="media"):
     settings.MEDIA_SENDFILE = ""
     settings.STORAGES = {**settings.STORAGES, **_media_bucket(name, sendfile="", signed=signed)}
     return Bucket(name, client)
-

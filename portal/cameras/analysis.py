@@ -135,8 +135,12 @@ class TrackAnalysis:
                     if attempt == RECORD_ATTEMPTS:
                         log.exception("camera %s: pass %s could not be recorded", self.camera.pk, one.pass_id)
                     else:
-                        log.warning("camera %s: pass %s not recorded yet (attempt %d), again",
-                                    self.camera.pk, one.pass_id, attempt)
+                        log.warning(
+                            "camera %s: pass %s not recorded yet (attempt %d), again",
+                            self.camera.pk,
+                            one.pass_id,
+                            attempt,
+                        )
                         time.sleep(0.2 * attempt)
                 except Exception:
                     # one pass that cannot be recorded must not stop the camera

@@ -110,15 +110,17 @@ def camera_track_record(
     capture.image.save(f"camera-{camera.pk}.jpg", ContentFile(frame_jpeg), save=False)
     try:
         with transaction.atomic():
-            return _track_record(capture, person_id, distance, first_seen, box, frames, unknown_face,
-                                 face_picture, face_quality, live)
+            return _track_record(
+                capture, person_id, distance, first_seen, box, frames, unknown_face, face_picture, face_quality, live
+            )
     except Exception:
         capture.image.delete(save=False)  # a face picture with no row would escape retention and erasure
         raise
 
 
-def _track_record(capture, person_id, distance, first_seen, box, frames, unknown_face,
-                  face_picture, face_quality, live) -> Capture:
+def _track_record(
+    capture, person_id, distance, first_seen, box, frames, unknown_face, face_picture, face_quality, live
+) -> Capture:
     person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
     at = datetime.fromtimestamp(first_seen, UTC)
     camera, direction = capture.camera, capture.direction

@@ -647,8 +647,9 @@ def test_a_pass_whose_record_hits_a_locked_database_is_recorded_again_once(monke
             frame_jpeg=jpeg(), box=(10, 50, 50, 10), frames=4, unknown_face=None,
         )  # fmt: skip
 
-    runner = SimpleNamespace(camera=camera, _record=record, best_frames={},
-                             tracker=SimpleNamespace(active=[], recent=[]))
+    runner = SimpleNamespace(
+        camera=camera, _record=record, best_frames={}, tracker=SimpleNamespace(active=[], recent=[])
+    )
     one = SimpleNamespace(pass_id=1, first_seen=timezone.now().timestamp())
     analysis.TrackAnalysis._record_all(runner, [one])
     assert len(calls) == 2

@@ -64,7 +64,6 @@ def postgres_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-
 def rerun_on_postgresql(test_file, tmp_path, *, timeout=900):
     """The file's other tests again, in a fresh PostgreSQL database, in a pytest of their own
     (the tests named *on_postgresql are the ones doing this, so they are left out); the finished run."""
@@ -73,8 +72,13 @@ def rerun_on_postgresql(test_file, tmp_path, *, timeout=900):
         env.update(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file), "-k", "not on_postgresql"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
+
 
 def assert_passes_on_postgresql(test_file, tmp_path, *, passed=None):
     """The file's other tests pass again in a fresh PostgreSQL database (rerun_on_postgresql), none

@@ -19,6 +19,7 @@ from tests.e2e.stack import Browser, running_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+
 @pytest.fixture(scope="module", params=["embedded", "production"])
 def stack(request, tmp_path_factory):
     with running_stack(

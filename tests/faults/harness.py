@@ -46,7 +46,11 @@ def enroll_and_pair(env, photo):
     """Obama enrolled (encoded in this process) and a paired kiosk: (kiosk id, token)."""
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SETUP.format(photo=str(photo))],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("TOKEN "))
     _, kiosk_id, token = line.split()

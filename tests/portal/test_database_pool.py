@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def settings_with(env):
     code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['OPTIONS'])"
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
-        capture_output=True, text=True, timeout=120, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -44,7 +49,8 @@ def test_queries_go_through_the_pool_on_postgresql(tmp_path):
             "    return value\n"
             "print(sum(ThreadPoolExecutor(6).map(ask, range(30))), connection.pool.get_stats()['pool_max'])\n"
         )
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["30", "2"]

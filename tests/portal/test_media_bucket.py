@@ -123,4 +123,3 @@ def test_a_cameras_latest_picture_is_one_object_replaced_in_place_and_deleted(se
     camera_picture_delete(7)
     assert bucket.names() == [] and camera_picture_read(7) is None
     assert local_files() == []
-

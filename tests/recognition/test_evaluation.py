@@ -96,8 +96,17 @@ def test_the_command_prints_the_figures_and_writes_a_plot_and_json(
     monkeypatch.setattr(evaluation, "CACHE_DIR", cache_dir)
     settings.FACE_DETECTOR = "hog"  # the detector the fixture above cached with
     call_command(
-        "evaluate", str(faces_dir), "--per-person", "1", "--thresholds", "0.4", "0.5", "--out", str(tmp_path),
-        "--encoding", "dlib_face_recognition_resnet_model_v1",  # the version the fixture above cached
+        "evaluate",
+        str(faces_dir),
+        "--per-person",
+        "1",
+        "--thresholds",
+        "0.4",
+        "0.5",
+        "--out",
+        str(tmp_path),
+        "--encoding",
+        "dlib_face_recognition_resnet_model_v1",  # the version the fixture above cached
     )
     out = capsys.readouterr().out
     assert "5 from the cache, 0 encoded" in out

@@ -102,8 +102,11 @@ def accept(person, encoding):
     """A template accepted as the encoding worker does: the row and its log entry in one transaction."""
     with transaction.atomic():
         photo = FacePhoto.objects.create(
-            person=person, sha256=os.urandom(16).hex(), status=FacePhoto.Status.ACCEPTED,
-            encoding=np.asarray(encoding, dtype=np.float32).tobytes(), model_name=versions.active(),
+            person=person,
+            sha256=os.urandom(16).hex(),
+            status=FacePhoto.Status.ACCEPTED,
+            encoding=np.asarray(encoding, dtype=np.float32).tobytes(),
+            model_name=versions.active(),
         )
         GalleryVersion.bump(people=[person.pk])
     return photo

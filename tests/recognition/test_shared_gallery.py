@@ -31,12 +31,15 @@ def machine_file(settings, tmp_path):
     gallery.forget()
 
 
-@pytest.mark.parametrize("name", [
-    "test_deactivating_a_person_is_applied_without_a_reload",
-    "test_a_rolled_back_change_this_process_saw_makes_it_reload",
-    "test_erasing_and_merging_people_reach_the_gallery",
-    "test_pruning_the_log_keeps_the_last_change_and_a_process_behind_it_reloads",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "test_deactivating_a_person_is_applied_without_a_reload",
+        "test_a_rolled_back_change_this_process_saw_makes_it_reload",
+        "test_erasing_and_merging_people_reach_the_gallery",
+        "test_pruning_the_log_keeps_the_last_change_and_a_process_behind_it_reloads",
+    ],
+)
 @pytest.mark.parametrize("cpu", ["x86_64", "aarch64"])  # changes written in place; whole new files
 def test_the_gallery_tests_pass_with_the_machines_file(machine_file, db, caplog, monkeypatch, name, cpu):
     monkeypatch.setattr(shared_gallery.platform, "machine", lambda: cpu)
@@ -66,7 +69,6 @@ def test_a_folder_that_cannot_hold_the_file_leaves_each_process_a_gallery_of_its
         gallery.forget()
 
 
-
 def test_with_a_broker_the_machines_file_is_on_in_shared_memory_and_embedded_it_is_off(tmp_path):
     shm = tmp_path / "shm"
     shm.mkdir()
@@ -89,10 +91,18 @@ def test_a_gallery_folder_that_cannot_be_made_stops_start_up(tmp_path):
         _gallery_shared_dir(str(tmp_path / "a-file"), broker=False)
     # the settings module itself: the worker never starts
     done = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.GALLERY_SHARED_DIR)"], cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": "postgres://u@db:5432/portal",
-             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "GALLERY_SHARED_DIR": str(tmp_path / "a-file" / "x")},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", "from django.conf import settings; print(settings.GALLERY_SHARED_DIR)"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": "postgres://u@db:5432/portal",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "GALLERY_SHARED_DIR": str(tmp_path / "a-file" / "x"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode != 0 and "ImproperlyConfigured: GALLERY_SHARED_DIR" in done.stderr, done.stderr[-2000:]
 
@@ -136,9 +146,9 @@ def test_a_published_generation_decides_like_the_gallery_it_was_written_from(tmp
             assert decision.decide(held, probe, RULE) == decision.decide(mine, probe, RULE)
 
 
-
 def test_on_a_cpu_other_than_x86_64_every_change_is_a_whole_new_file_and_decides_like_a_fresh_gallery(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(shared_gallery.platform, "machine", lambda: "aarch64")
     assert not shared_gallery.writes_in_place()
 
@@ -210,7 +220,7 @@ class FakeLog:
         entries = self.entries()[: position[0]]
         latest = {}
         if held.version >= 0 and held.dim:
-            for pid, rows in entries[held.version:]:
+            for pid, rows in entries[held.version :]:
                 latest[pid] = np.asarray(rows, dtype=np.float32).reshape(len(rows), held.dim)
             return held.with_people(latest, version=position[0], change_id=position[1])
         for pid, rows in entries:
@@ -257,9 +267,21 @@ while time.monotonic() < deadline:
 def child(tmp_path, log, probe, wanted, mode):
     np.save(tmp_path / "probe.npy", probe)
     return subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tmp_path / "shared"), str(log.path), str(tmp_path / "probe.npy"),
-         str(wanted), mode],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(tmp_path / "shared"),
+            str(log.path),
+            str(tmp_path / "probe.npy"),
+            str(wanted),
+            mode,
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -315,7 +337,7 @@ def test_a_writer_killed_while_writing_in_place_leaves_the_old_generation_decidi
     file = shared_gallery.Store(tmp_path / "shared").open()
     assert file.state()["dirty"] == 1 and file.state()["generation"] == 1
     # the newcomer's rows are in the file, past the sizes of the record every reader reads
-    assert 99 in file.arrays["ids"][file.state()["p_size"]:].tolist()
+    assert 99 in file.arrays["ids"][file.state()["p_size"] :].tolist()
     old = gallery.SharedGallery(tmp_path / "shared")
     again = old.current(gallery.Gallery(), (30, 30, ""), lambda: (30, 30, ""), log.refresh)
     assert again.state["generation"] == 1
@@ -447,13 +469,23 @@ def test_a_reader_in_another_process_never_sees_half_of_a_change_written_in_plac
     held = shared.current(gallery.Gallery(), first, lambda: first, churn_refresh)
     churn_check(held)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-c", CHURN_READER, str(tmp_path)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", CHURN_READER, str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "ready", reader.stderr.read()
         writer = subprocess.run(
             [sys.executable, "-c", CHURN_WRITER, str(tmp_path), str(CHURN_START), str(CHURN_STEPS)],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert writer.returncode == 0, writer.stderr[-3000:]
         (tmp_path / "stop").touch()

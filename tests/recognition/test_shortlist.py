@@ -88,8 +88,10 @@ def test_the_short_list_stays_exact_while_people_change(monkeypatch):
     built = decision.people_of(known).short_list
     for step in range(3):
         changed = rng.choice(len(faces), 200, replace=False) + 1
-        changes = {int(pid): (faces[pid - 1] + rng.normal(0, 0.03, (2, faces.shape[1]))).astype(np.float32)
-                   for pid in changed[:150]}
+        changes = {
+            int(pid): (faces[pid - 1] + rng.normal(0, 0.03, (2, faces.shape[1]))).astype(np.float32)
+            for pid in changed[:150]
+        }
         changes.update({int(pid): np.zeros((0, faces.shape[1]), dtype=np.float32) for pid in changed[150:]})
         known = known.with_people(changes, version=step + 2, change_id=step + 2)
         assert decision.people_of(known).short_list is built  # appended people are scanned beside it

@@ -90,8 +90,7 @@ def test_changes_are_scanned_beside_it_and_a_new_layout_never_uses_the_old_one(t
     probes = [plain.near(rng, faces[pid]) for pid in [*range(1, 60), *range(PEOPLE - 60, PEOPLE + 20)]]
     assert [decision.decide(held, p, RULE) for p in probes] == exact(held, probes)
     assert json.loads((folder / shortlist_file.POINTER).read_text()) == built  # not rebuilt for a few rows
-    fresh = gallery.Gallery.from_pairs(
-        [(pid, row) for pid, rows in _latest(log).items() for row in rows])
+    fresh = gallery.Gallery.from_pairs([(pid, row) for pid, rows in _latest(log).items() for row in rows])
     plain.same_decisions(held, fresh, probes)
 
     # a short list of another layout (rows elsewhere) is never used: it would prove the wrong rows

@@ -32,7 +32,10 @@ class Command(BaseCommand):
             "--encoding", default=None, metavar="VERSION", help="encoding version (default: FACE_ENCODING_VERSION)"
         )
         parser.add_argument(
-            "--enroll-jitters", type=int, default=1, metavar="N",
+            "--enroll-jitters",
+            type=int,
+            default=1,
+            metavar="N",
             help="enrollment templates as the mean of N jittered copies (probes stay plain)",
         )
         parser.add_argument("--out", default=None, help="folder for the PNG and JSON (default: bench/results/)")

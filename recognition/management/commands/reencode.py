@@ -39,9 +39,7 @@ class Command(BaseCommand):
             job = reencode_start(target=target)
             self.stdout.write(f"Queued job {job.pk}: {job.total} photos into {target}.")
             return
-        job = ReencodeJob.objects.create(
-            target=target, status=ReencodeJob.Status.RUNNING, total=_total()
-        )
+        job = ReencodeJob.objects.create(target=target, status=ReencodeJob.Status.RUNNING, total=_total())
         quiet = options["verbosity"] == 0
         with tqdm(total=job.total, unit="photo", disable=quiet, file=self.stderr) as bar:
             while True:

@@ -1,6 +1,5 @@
 """Enrollment checks and look-alike decisions on real photos, against the database."""
 
-
 from datetime import timedelta
 
 import pytest
@@ -130,7 +129,8 @@ def test_undoing_a_merge_puts_every_photo_and_event_back_where_it_was(obama_and_
     before_events = dict(AttendanceEvent.objects.values_list("pk", "person_id"))
     services.face_photo_decide(photo=flagged, decision=services.MERGE)
     assert set(AttendanceEvent.objects.filter(person=obama).values_list("pk", flat=True)) == {
-        obama_event.pk, *(e.pk for e in twin_events)
+        obama_event.pk,
+        *(e.pk for e in twin_events),
     }
     record = MergeRecord.objects.get()
     services.person_merge_undo(record=record)

@@ -185,7 +185,7 @@ def test_a_persons_page_links_to_their_days_timesheet_and_for_security_staff_the
     assert "Access events" not in page  # HR does not read the access log
     client.force_login(make_user("boss", role=ADMIN))
     page = client.get(reverse("people:person", args=[person.pk])).content.decode()
-    assert f'{reverse("access-log")}?person={person.pk}' in page
+    assert f"{reverse('access-log')}?person={person.pk}" in page
     log = client.get(reverse("access-log"), {"person": person.pk})
     assert log.status_code == 200
 

@@ -53,8 +53,11 @@ def test_a_capture_processing_past_the_hard_limit_is_reclaimed_and_finished():
     enrolled("Barack Obama", photos.OBAMA)
     long_ago = timezone.now() - timedelta(seconds=tasks.HARD_LIMIT + 60)
     stuck = aged(
-        capture_submit(data=photos.read(photos.OBAMA_2)), 300,
-        status=Capture.Status.PROCESSING, claimed_at=long_ago, claimed_by="t1 worker@dead:99",
+        capture_submit(data=photos.read(photos.OBAMA_2)),
+        300,
+        status=Capture.Status.PROCESSING,
+        claimed_at=long_ago,
+        claimed_by="t1 worker@dead:99",
     )
     assert work_reconcile().reclaimed["Capture"] == 1
     stuck.refresh_from_db()
@@ -63,8 +66,11 @@ def test_a_capture_processing_past_the_hard_limit_is_reclaimed_and_finished():
 
 def test_a_capture_a_live_worker_claimed_lately_is_left_alone():
     busy = aged(
-        capture_submit(data=photos.read(photos.OBAMA_2)), 300,
-        status=Capture.Status.PROCESSING, claimed_at=timezone.now(), claimed_by="t1 worker@box:99",
+        capture_submit(data=photos.read(photos.OBAMA_2)),
+        300,
+        status=Capture.Status.PROCESSING,
+        claimed_at=timezone.now(),
+        claimed_by="t1 worker@box:99",
     )
     done = work_reconcile()
     assert done.total() == 0
@@ -97,13 +103,17 @@ def test_an_export_left_running_by_a_dead_worker_is_written_again():
 def test_a_restarted_worker_frees_at_once_what_its_previous_run_held():
     enrolled("Barack Obama", photos.OBAMA)
     mine = aged(
-        capture_submit(data=photos.read(photos.OBAMA_2)), 10,
-        status=Capture.Status.PROCESSING, claimed_at=timezone.now() - timedelta(seconds=5),
+        capture_submit(data=photos.read(photos.OBAMA_2)),
+        10,
+        status=Capture.Status.PROCESSING,
+        claimed_at=timezone.now() - timedelta(seconds=5),
         claimed_by="t1 worker@box:4242",
     )
     others = aged(
-        capture_submit(data=photos.read(photos.OBAMA_2)), 10,
-        status=Capture.Status.PROCESSING, claimed_at=timezone.now() - timedelta(seconds=5),
+        capture_submit(data=photos.read(photos.OBAMA_2)),
+        10,
+        status=Capture.Status.PROCESSING,
+        claimed_at=timezone.now() - timedelta(seconds=5),
         claimed_by="t2 worker@other:4242",
     )
     assert worker_claims_release(hostname="worker@box") == 1

@@ -111,9 +111,7 @@ def test_old_export_files_are_removed_and_the_rows_kept(week, settings):
     assert new.status == "done" and os.path.exists(new.file.path)
 
 
-def test_with_media_in_a_bucket_an_export_is_written_there_downloaded_and_expired(
-    viewer, week, settings, monkeypatch
-):
+def test_with_media_in_a_bucket_an_export_is_written_there_downloaded_and_expired(viewer, week, settings, monkeypatch):
     from datetime import timedelta
     from pathlib import Path
 
