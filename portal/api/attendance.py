@@ -109,14 +109,13 @@ class EventAddSerializer(EventChangeSerializer):
 def correct(request, change, **fields):
     """Run a correction service; its refusal is a 400 and the trail names a token's user."""
     user = request.user if getattr(request.user, "_meta", None) else None
+    token = getattr(request.user, "token", None)
+    # an integration has no user account: the trail says which token it was
+    by = f"token:{token.name}" if user is None and token is not None else ""
     try:
-        correction = change(user=user, **fields)
+        correction = change(user=user, by=by, **fields)
     except CorrectionRefused as exc:
         raise ApiError(400, "correction_refused", exc.message) from None
-    if user is None and getattr(request.user, "token", None) is not None:
-        # the service records a user account; an integration has none, so say which token it was
-        username = f"token:{request.user.token.name}"[:150]
-        EventCorrection.objects.filter(pk=correction.pk).update(username=username)
     event = events().get(pk=correction.event_id)
     return EventSerializer(event).data
 

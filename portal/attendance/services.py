@@ -236,14 +236,15 @@ def _direction_checked(direction: str) -> str:
 
 
 def _audit(
-    *, event: AttendanceEvent, action: str, reason: str, user: User | None, before: dict[str, Any] | None
+    *, event: AttendanceEvent, action: str, reason: str, user: User | None, by: str, before: dict[str, Any] | None
 ) -> EventCorrection:
     return EventCorrection.objects.create(
         event=event,
         action=action,
         reason=reason,
         user=user,
-        username=user.get_username() if user else "system",
+        # the trail is written once, in the correction's transaction: who, whether or not they have an account
+        username=user.get_username() if user else (by or "system")[:150],
         before=before,
         after=event.snapshot(),
     )
@@ -262,9 +263,9 @@ def attendance_days_recompute(*, person: Person, instants: Iterable[datetime]) -
 
 
 def attendance_event_add(
-    *, person: Person, at: datetime, direction: str, reason: str, user: User | None
+    *, person: Person, at: datetime, direction: str, reason: str, user: User | None, by: str = ""
 ) -> EventCorrection:
-    """HR adds an event the camera missed."""
+    """HR adds an event the camera missed. `by`: who, when no user account did it (an API token)."""
     reason = _reason_required(reason)
     at, direction = _at_checked(at), _direction_checked(direction)
     with transaction.atomic():
@@ -272,13 +273,15 @@ def attendance_event_add(
         event = AttendanceEvent.objects.create(
             person=person, at=at, direction=direction, source=AttendanceEvent.Source.MANUAL
         )
-        correction = _audit(event=event, action=EventCorrection.Action.ADD, reason=reason, user=user, before=None)
+        correction = _audit(
+            event=event, action=EventCorrection.Action.ADD, reason=reason, user=user, by=by, before=None
+        )
         _recompute_days(person, at)
     return correction
 
 
 def attendance_event_change(
-    *, event: AttendanceEvent, at: datetime, direction: str, reason: str, user: User | None
+    *, event: AttendanceEvent, at: datetime, direction: str, reason: str, user: User | None, by: str = ""
 ) -> EventCorrection:
     """HR changes the time or direction of an event; the old values stay in the trail."""
     reason = _reason_required(reason)
@@ -296,7 +299,9 @@ def attendance_event_change(
         before, old_at = event.snapshot(), event.at
         event.at, event.direction = at, direction
         event.save(update_fields=["at", "direction"])
-        correction = _audit(event=event, action=EventCorrection.Action.CHANGE, reason=reason, user=user, before=before)
+        correction = _audit(
+            event=event, action=EventCorrection.Action.CHANGE, reason=reason, user=user, by=by, before=before
+        )
         _recompute_days(event.person, old_at, at)
     return correction
 
@@ -305,7 +310,7 @@ def _same_minute(typed: datetime, stored: datetime) -> bool:
     return typed.second == 0 and typed.microsecond == 0 and typed == stored.replace(second=0, microsecond=0)
 
 
-def attendance_event_void(*, event: AttendanceEvent, reason: str, user: User | None) -> EventCorrection:
+def attendance_event_void(*, event: AttendanceEvent, reason: str, user: User | None, by: str = "") -> EventCorrection:
     """HR voids a wrong event: it stays, marked, and counts for nothing."""
     reason = _reason_required(reason)
     with transaction.atomic():
@@ -316,7 +321,9 @@ def attendance_event_void(*, event: AttendanceEvent, reason: str, user: User | N
         before = event.snapshot()
         event.voided = True
         event.save(update_fields=["voided"])
-        correction = _audit(event=event, action=EventCorrection.Action.VOID, reason=reason, user=user, before=before)
+        correction = _audit(
+            event=event, action=EventCorrection.Action.VOID, reason=reason, user=user, by=by, before=before
+        )
         _recompute_days(event.person, event.at)
     return correction
 

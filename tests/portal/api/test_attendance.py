@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.attendance.models import AttendanceEvent
 from portal.attendance.services import attendance_event_record
@@ -80,6 +82,21 @@ def test_hr_adds_a_missed_event_with_a_reason_and_the_trail_names_the_token(hr_a
     assert trail["username"] == "token:hr integration"
     day = hr_api.get("/api/v1/attendance/summaries/", {"date_from": "2026-03-03", "date_to": "2026-03-03"}).json()
     assert [(row["person"]["id"], row["event_count"]) for row in day["results"]] == [(obama.pk, 1)]
+
+
+def test_a_tokens_correction_writes_its_trail_once_with_the_tokens_name(hr_api, events):
+    """The trail names the token as it is inserted, in the correction's transaction: never rewritten after."""
+    obama, _ = events
+    with CaptureQueriesContext(connection) as done:
+        response = hr_api.post(
+            EVENTS,
+            {"person": obama.pk, "at": "2026-03-03T09:10:00Z", "direction": "in", "reason": "Camera was down"},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    trail = [q["sql"] for q in done.captured_queries if '"attendance_eventcorrection"' in q["sql"]]
+    assert [q.split()[0] for q in trail if not q.startswith("SELECT")] == ["INSERT"]
+    assert "token:hr integration" in next(q for q in trail if q.startswith("INSERT"))
 
 
 def test_correct_then_void_keeps_every_step_in_the_trail(hr_api, events):
