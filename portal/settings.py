@@ -566,7 +566,7 @@ CAMERA_TRACK_GAP_SECONDS = env_float("CAMERA_TRACK_GAP_SECONDS", 1.0, minimum=0.
 # ... and not before this many analysed frames without it: analysis falling behind (1 frame a
 # second on a loaded runner) must not cut one person's pass into several tracks.
 CAMERA_TRACK_GAP_FRAMES = env_int("CAMERA_TRACK_GAP_FRAMES", 2, minimum=0)
-# A new track of a face within dlib's same-person distance of one last seen less than this long
+# A new track of a face within the encoding version's same-person distance of one last seen less than this long
 # ago is a piece of the same pass: one decision for all the pieces (one event, no stranger to
 # review if a piece was recognized); a stranger's pass is decided this long after it was last seen.
 CAMERA_PASS_SECONDS = env_float("CAMERA_PASS_SECONDS", 4.0, minimum=0.0, maximum=60.0)
