@@ -231,6 +231,27 @@ def submitter(request):
     return request.user if getattr(request.user, "_meta", None) else None
 
 
+def submit_and_answer(request, form_class, serializer_class):
+    """Queue the posted picture as an API capture, then answer as `answer` does.
+
+    Recognition (1:N) and verification (1:1) take a picture the same way; a
+    verification's form adds the claimed person (`claimed`), a recognition's has none.
+    """
+    seconds = wait_seconds(request)
+    form = form_class(data=request.data)
+    form.is_valid(raise_exception=True)
+    upload = form.validated_data["image"]
+    capture = capture_submit(
+        data=read_image(upload),
+        filename=upload.name or "capture.jpg",
+        source=Capture.Source.API,
+        user=submitter(request),
+        record_attendance=form.validated_data["record_attendance"],
+        claimed_person=form.validated_data.get("claimed"),
+    )
+    return answer(capture, serializer_class, request, seconds, created=True)
+
+
 RESULT_EXAMPLE = OpenApiExample(
     "Two faces, one known",
     response_only=True,
@@ -279,18 +300,7 @@ class Recognize(APIView):
         examples=[RESULT_EXAMPLE],
     )
     def post(self, request):
-        seconds = wait_seconds(request)
-        form = RecognizeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload = form.validated_data["image"]
-        capture = capture_submit(
-            data=read_image(upload),
-            filename=upload.name or "capture.jpg",
-            source=Capture.Source.API,
-            user=submitter(request),
-            record_attendance=form.validated_data["record_attendance"],
-        )
-        return answer(capture, CaptureSerializer, request, seconds, created=True)
+        return submit_and_answer(request, RecognizeSerializer, CaptureSerializer)
 
 
 class CaptureFilter(django_filters.FilterSet):
@@ -343,19 +353,7 @@ class Verify(APIView):
         responses={200: VerificationSerializer, 202: VerificationSerializer},
     )
     def post(self, request):
-        seconds = wait_seconds(request)
-        form = VerifySerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload = form.validated_data["image"]
-        capture = capture_submit(
-            data=read_image(upload),
-            filename=upload.name or "capture.jpg",
-            source=Capture.Source.API,
-            user=submitter(request),
-            record_attendance=form.validated_data["record_attendance"],
-            claimed_person=form.validated_data["claimed"],
-        )
-        return answer(capture, VerificationSerializer, request, seconds, created=True)
+        return submit_and_answer(request, VerifySerializer, VerificationSerializer)
 
 
 class VerificationDetail(APIView):
