@@ -22,6 +22,7 @@ from portal.people import imports, selectors, services
 from portal.people.forms import BulkForm, DirectoryForm, ImportForm, PersonForm
 from portal.people.models import Department, ImportJob, MergeRecord, Person
 from portal.people.search import person_search
+from portal.web.progress import job_progress_response
 from recognition.models import FacePhoto
 
 # HTTP status for each kind of refused upload, as on the recognize page
@@ -359,16 +360,7 @@ def _report_translate(report):
 @require_GET
 def import_status(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "done": job.done,
-            "total": job.total,
-            "percent": job.percent,
-            "error": message_text(job.error),
-        }
-    )
+    return job_progress_response(job)
 
 
 PICK_RESULTS = 20

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import ADMIN, role_required
 from portal.core.messages import message_text
+from portal.web.progress import job_progress_response
 from recognition import versions
 from recognition.models import FacePhoto, ReencodeJob
 from recognition.reencoding import reencode_needed, reencode_start
@@ -54,15 +54,4 @@ def encodings_reencode(request):
 @role_required(ADMIN)
 def encodings_job_status(request, pk):
     job = get_object_or_404(ReencodeJob, pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "target": job.target,
-            "status": job.status,
-            "done": job.done,
-            "total": job.total,
-            "missing": job.missing,
-            "percent": job.percent,
-            "error": message_text(job.error),
-        }
-    )
+    return job_progress_response(job, target=job.target, missing=job.missing)

@@ -1,7 +1,6 @@
 """Recognize a video (the Recognize page's second form): submit, follow the progress, read who was seen when."""
 
 from django import forms
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.accounts.roles import HR, role_required
 from portal.core.files import picture_response
 from portal.core.messages import message_text
+from portal.web.progress import job_progress_response
 from recognition import video
 from recognition.models import VideoFace, VideoJob
 from recognition.services import video_submit
@@ -59,16 +59,7 @@ def video_page(request, pk):
 @require_GET
 def video_status(request, pk):
     job = get_object_or_404(VideoJob, pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "done": job.done,
-            "total": job.total,
-            "percent": job.percent,
-            "error": message_text(job.error),
-        }
-    )
+    return job_progress_response(job)
 
 
 def video_face_picture(face):
