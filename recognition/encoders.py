@@ -25,6 +25,8 @@ import dlib
 import face_recognition_models
 import numpy as np
 
+from recognition.zoo import ProcessSession
+
 log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(face_recognition_models.face_recognition_model_location())
@@ -119,21 +121,16 @@ class OnnxEncoder:
         self.path = graph_file(cache_dir)
         self.threads = threads
         self._runtime = onnxruntime
-        self._sessions = {}  # per process: a session made before a fork is not used after it
-        self._lock = threading.Lock()
+        self._session = ProcessSession(self._session_make)
+
+    def _session_make(self):
+        options = self._runtime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        return self._runtime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
     def session(self):
-        pid = os.getpid()
-        if pid not in self._sessions:
-            with self._lock:
-                if pid not in self._sessions:
-                    options = self._runtime.SessionOptions()
-                    options.intra_op_num_threads = self.threads
-                    options.inter_op_num_threads = 1
-                    self._sessions = {
-                        pid: self._runtime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-                    }
-        return self._sessions[pid]
+        return self._session.get()
 
     def run(self, batch):
         if not len(batch):

