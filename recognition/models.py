@@ -126,10 +126,11 @@ def _sharded(day, filename):
 SAFE_SUFFIXES = {".jpg", ".png", ".webp", ".gif", ".bmp", ".tif"}
 
 
-def _suffix(filename):
+def _suffix(filename, allowed=SAFE_SUFFIXES):
+    """The file's suffix, lower-case, if `allowed` lists it; ".bin" otherwise (pictures and videos alike)."""
     dot = filename.rfind(".")
     suffix = filename[dot:].lower() if dot >= 0 else ""
-    return suffix if suffix in SAFE_SUFFIXES else ".bin"
+    return suffix if suffix in allowed else ".bin"
 
 
 class FacePhoto(models.Model):
@@ -387,17 +388,11 @@ class ReencodeJob(models.Model):
 
 
 def video_path(instance, filename):
-    return f"videos/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}{_video_suffix(filename)}"
+    return f"videos/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}{_suffix(filename, VIDEO_SUFFIXES)}"
 
 
 # the containers a stored video may be named as (recognition.video.probe chooses from the bytes)
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".webm", ".avi", ".mov", ".mpg"}
-
-
-def _video_suffix(filename):
-    dot = filename.rfind(".")
-    suffix = filename[dot:].lower() if dot >= 0 else ""
-    return suffix if suffix in VIDEO_SUFFIXES else ".bin"
 
 
 class VideoJob(models.Model):

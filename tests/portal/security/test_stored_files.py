@@ -85,6 +85,26 @@ def test_each_accepted_format_is_stored_with_its_own_suffix(fmt, suffix):
     assert imaging.stored_name(out.getvalue(), "photo") == "photo" + suffix
 
 
+@pytest.mark.parametrize(
+    "filename, photo, video",
+    [
+        ("face.JPG", ".jpg", ".bin"),
+        ("walk.Mp4", ".bin", ".mp4"),
+        ("page.html", ".bin", ".bin"),
+        ("no-suffix", ".bin", ".bin"),
+        ("clip.webm", ".bin", ".webm"),
+        ("photo.webp", ".webp", ".bin"),
+    ],
+)
+def test_a_stored_picture_or_video_keeps_a_suffix_of_its_own_kind_only(filename, photo, video):
+    from types import SimpleNamespace
+
+    from recognition.models import photo_path, video_path
+
+    assert photo_path(SimpleNamespace(person_id=7), filename).endswith(photo)
+    assert video_path(SimpleNamespace(), filename).endswith(video)
+
+
 def test_the_media_folder_has_no_address_of_its_own(hr):
     hr.post(reverse("recognize"), {"image": SimpleUploadedFile("p.jpg", photos.read(photos.OBAMA_2))})
     capture = Capture.objects.get()
