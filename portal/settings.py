@@ -586,7 +586,7 @@ CAMERA_TRACK_MIN_FRAMES = env_int("CAMERA_TRACK_MIN_FRAMES", 2, minimum=1)
 # recognized (besides a single confident frame: CAMERA_CONFIDENT_MARGIN). 0: off.
 CAMERA_DECIDE_AFTER_FRAMES = env_int("CAMERA_DECIDE_AFTER_FRAMES", 3, minimum=0)
 # The smallest copy of a frame faces are looked for on (1: full size). Each stream's own scale is
-# chosen from its minimum face size (the face still fills the detector's 80 px window) and never
+# chosen from its minimum face size (the face still fills the detector's window: YuNet 20 px, HOG 80) and never
 # goes below this; faces smaller still are found by zooming into areas that moved, not whole frames.
 CAMERA_DETECT_SCALE = env_float("CAMERA_DETECT_SCALE", 0.5, minimum=0.1, maximum=1.0)
 # How often the runner writes each camera's health (rates, last picture).
