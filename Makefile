@@ -27,9 +27,10 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt requirem
 install: $(STAMP) fonts
 
 run: install
-	# migrate, the admin account and the periodic work (no Celery beat here) in one process; the password last
+	# migrate, the admin account and the periodic work in one process, the password last; then the server,
+	# which goes on with the periodic work (beat's schedule, no broker here) while it serves
 	$(PY) manage.py start_up --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO

@@ -962,3 +962,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # tasks run in the web process here (and beat's schedule with them, portal.core.periodic): their
+    # failures are logged, not every success (the door sweep's, every 2 s, would bury the server's lines)
+    LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}}
