@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # What makemessages reads: the project's own code, templates and scripts.
-MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*'
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'media/*' --ignore 'site/*'
 
 .PHONY: docs door-sim ffmpeg gettext messages mosquitto install run worker cameras test test-fast lint bench chromium fault-servers fonts rtsp-server clean
 
