@@ -341,7 +341,9 @@ def people_bulk_update(*, ids: Iterable[int], action: str, department: Departmen
     """One change to many people at once. Returns how many were changed."""
     people = Person.objects.filter(pk__in=ids, merged_into=None)
     if action == BULK_DEPARTMENT:
-        return people.update(department=department)
+        # updated_at by hand (an update() skips auto_now): an erasure reads it to know whether they may
+        # have been in another department when a report was exported (portal.reports.selectors)
+        return people.update(department=department, updated_at=timezone.now())
     if action in (BULK_DEACTIVATE, BULK_ACTIVATE):
         ids = list(people.values_list("pk", flat=True))
         changed = Person.objects.filter(pk__in=ids).update(active=action == BULK_ACTIVATE)
