@@ -11,7 +11,10 @@ Three moments, each hook called with keyword arguments:
   them (their pictures go with the ones that name them);
 - pictures_gone(person, capture_ids): after those pictures were deleted, what
   still points at them (a stranger's encoding, a camera's latest frame);
-- names(person): the person's name in rows that stay after them.
+- names(person): the person's name in rows that stay after them. Called before
+  the Person row and its own rows (attendance, requests...) are deleted, in the
+  same transaction: a hook may still read them to tell where the person is
+  (report exports do).
 """
 
 from collections.abc import Callable, Iterable

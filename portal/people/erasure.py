@@ -13,9 +13,9 @@ them, their faces in videos):
 - their name in other rows that stay: import reports, look-alike notes, the
   approvers' notifications of their requests, the door audit trail, a visitor
   pass and its host's notifications, PIN-guessing alerts on their badge, the
-  Django admin's history, e-mails in the portal's own outbox, finished report
-  exports (files written before the erasure), and their employee sign-in when
-  it has no role of its own.
+  Django admin's history, e-mails in the portal's own outbox, report exports
+  that may show them (a finished file goes, one being written is written again
+  without them), and their employee sign-in when it has no role of its own.
 
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
 the Visitor row and its audit lines stay as the record of the visit.

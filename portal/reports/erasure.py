@@ -1,10 +1,8 @@
-"""Report files written before a person's erasure (a hook for portal.core.erasure)."""
+"""Report files that may show a person being erased (a hook for portal.core.erasure)."""
 
-from django.utils import timezone
-
-from portal.reports.services import report_exports_expire
+from portal.reports.services import report_exports_forget
 
 
 def report_names_forget(*, person):
-    # an export already written may list them: it cannot be edited, so it goes (the row stays as a log)
-    report_exports_expire(before=timezone.now())
+    # a names hook runs before the person's own rows go: their attendance still tells which exports show them
+    report_exports_forget(person=person)

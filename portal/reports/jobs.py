@@ -18,7 +18,12 @@ TOO_LONG = message_template(
     "export.too_long", gettext_noop("The export took too long; choose a shorter period or fewer people.")
 )
 BROKEN = message_template("export.broken", gettext_noop("The export stopped because of an internal error."))
-TEMPLATES = [FILTERS_INVALID, FAILED, TOO_LONG, BROKEN]
+# each write of the file was disturbed by the erasure of someone in it (written again each time, then given up)
+ERASED_WHILE_WRITTEN = message_template(
+    "export.erased_while_written",
+    gettext_noop("People in this export were erased while it was being written; ask for it again."),
+)
+TEMPLATES = [FILTERS_INVALID, FAILED, TOO_LONG, BROKEN, ERASED_WHILE_WRITTEN]
 
 # a retry writes the file again from the start
 EXPORT = Job(

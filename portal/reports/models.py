@@ -41,6 +41,9 @@ class ReportExport(models.Model):
     # when the row was last handed to the broker; null: when it was created
     sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    # set by an erasure while the export is queued or running, when the person may be in it: the
+    # worker then writes the file again without them (portal.reports.services.report_exports_forget)
+    person_erased_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("person erased at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,7 +14,10 @@ from django.utils import timezone
 from portal.attendance.models import DailySummary
 from portal.attendance.rules import Shift
 from portal.attendance.schedules import ShiftBook
+from portal.attendance.selectors import daily_summary_list
 from portal.people.models import Person
+from portal.reports.forms import ReportFilterForm
+from portal.reports.models import ReportExport
 
 
 @dataclass
@@ -230,3 +233,24 @@ def _day_counts(dates: list[date], *, staff: str) -> dict[date, tuple[int, int]]
         cache.set_many({keys[day]: value for day, value in fresh.items()}, HISTORY_CACHE_SECONDS)
         counts.update(fresh)
     return counts
+
+
+def report_export_may_show(*, export: ReportExport, person: Person) -> bool:
+    """Whether the export's file may show `person` (a person being erased, whose rows are still there).
+
+    Decided by the report's own query (the stored filters, as the worker reads them) restricted to
+    them: one query an export, not a look at the file. Yes whenever that cannot be told."""
+    form = ReportFilterForm(export.filters)
+    if not form.is_valid():
+        return True  # its department or person deleted since, ...: what was written cannot be told
+    filters = form.filters()
+    # a record merged into another is the same human: their rows moved to the target
+    same = {pk for pk in (person.pk, person.merged_into_id) if pk is not None}
+    chosen = filters["person"]
+    if chosen is not None and (chosen.pk in same or chosen.merged_into_id == person.pk):
+        return True  # a report of them alone names them in its title (a PDF's heading), rows or not
+    department = filters["department"]
+    if department is not None and person.department_id != department.pk and person.updated_at >= export.created_at:
+        # departments keep no history: moved since the export was asked for, they may have been in this one
+        filters["department"] = None
+    return daily_summary_list(**filters).filter(person_id__in=same).exists()

@@ -23,9 +23,9 @@ from portal.org.selectors import organization_logo, organization_name
 from portal.people.models import Department, Person
 from portal.reports import exports
 from portal.reports.forms import ReportFilterForm
-from portal.reports.jobs import EXPORT, FAILED, FILTERS_INVALID
+from portal.reports.jobs import ERASED_WHILE_WRITTEN, EXPORT, FAILED, FILTERS_INVALID
 from portal.reports.models import ReportExport
-from portal.reports.selectors import Totals
+from portal.reports.selectors import Totals, report_export_may_show
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -130,8 +130,25 @@ def report_export_run(*, export: ReportExport) -> ReportExport:
         return _export_write(export)
 
 
+# an erasure of someone in the export during each write starts it again; after this many rewrites it fails
+ERASURE_REWRITES = 2
+
+
 def _export_write(export: ReportExport) -> ReportExport:
-    form = ReportFilterForm(export.filters)
+    for _attempt in range(1 + ERASURE_REWRITES):
+        # a mark an erasure left before this write began is committed with the erasure: this write no longer
+        # reads the person (an erasure still running holds the row, and this update waits for its end)
+        ReportExport.objects.filter(pk=export.pk).update(person_erased_at=None)
+        done = _export_write_once(export)
+        if done is not None:
+            return done
+        log.info("export %s: someone in it was erased while it was written", export.pk)
+    return _fail(export, ERASED_WHILE_WRITTEN)
+
+
+def _export_write_once(export: ReportExport) -> ReportExport | None:
+    """The export written, done or failed; None when an erasure marked it while it was written."""
+    form = ReportFilterForm(export.filters)  # again each time: the erased person may have been the filter
     if not form.is_valid():
         with translation.override("en"):  # a value of the stored message, whoever's language the worker has
             errors = form.errors.as_text()
@@ -157,12 +174,18 @@ def _export_write(export: ReportExport) -> ReportExport:
         except Exception as exc:
             log.exception("export %s failed", export.pk)
             return _fail(export, FAILED % {"error": exc})
-        with open(path, "rb") as handle:
-            export.file.save(path.name, File(handle), save=False)
-    export.status = ReportExport.Status.DONE
-    export.rows_done = export.rows_total = totals.days
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
+        with transaction.atomic():
+            # the row locked: an erasure either marked it before (seen here) or waits and then finds it done,
+            # and expires its file if it may show the person (report_exports_forget)
+            marked = ReportExport.objects.select_for_update().values_list("person_erased_at", flat=True)
+            if marked.get(pk=export.pk) is not None:
+                return None
+            with open(path, "rb") as handle:
+                export.file.save(path.name, File(handle), save=False)
+            export.status = ReportExport.Status.DONE
+            export.rows_done = export.rows_total = totals.days
+            export.finished_at = timezone.now()
+            export.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
     return export
 
 
@@ -174,16 +197,45 @@ def _fail(export: ReportExport, message: Message) -> ReportExport:
     return export
 
 
-def report_exports_expire(*, now: datetime | None = None, before: datetime | None = None) -> int:
-    """Remove export files older than REPORT_EXPORT_KEEP_DAYS (or all made before `before`: a person's
-    erasure, since a written file cannot be edited); the rows stay as a log."""
-    cutoff = before or (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
+def report_exports_expire(*, now: datetime | None = None) -> int:
+    """Remove export files older than REPORT_EXPORT_KEEP_DAYS; the rows stay as a log."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
     old = ReportExport.objects.filter(created_at__lt=cutoff).exclude(status=ReportExport.Status.EXPIRED)
     expired = 0
     for export in old.exclude(status__in=[ReportExport.Status.QUEUED, ReportExport.Status.RUNNING]):
-        if export.file:
-            export.file.delete(save=False)
-        export.status = ReportExport.Status.EXPIRED
-        export.save(update_fields=["file", "status"])
+        _expire(export)
         expired += 1
     return expired
+
+
+def _expire(export: ReportExport, *, on_commit: bool = False) -> None:
+    name, storage = export.file.name, export.file.storage
+    export.file = ""
+    export.status = ReportExport.Status.EXPIRED
+    export.save(update_fields=["file", "status"])
+    if name and on_commit:
+        # inside an erasure: a refused one (a protected row) rolls back, and the file stays with its row
+        transaction.on_commit(lambda: storage.delete(name))
+    elif name:
+        storage.delete(name)
+
+
+def report_exports_forget(*, person: Person) -> tuple[int, int]:
+    """A person's erasure, for the exports that may show them (report_export_may_show): a file
+    written cannot be edited, so it goes (the row stays as a log, EXPIRED); an export queued or
+    running is marked, and its worker writes the file again without them. The others keep their
+    files. Called while the person's rows are still there. Returns (expired, marked)."""
+    now = timezone.now()
+    unfinished = [ReportExport.Status.QUEUED, ReportExport.Status.RUNNING]
+    # marked first: a worker finishing after this mark sees it; one that finished before it is done
+    # by the time the finished ones are read below (its row lock made the mark wait), and expires there
+    marked = 0
+    for export in ReportExport.objects.filter(status__in=unfinished).only("id", "filters", "created_at"):
+        if report_export_may_show(export=export, person=person):
+            marked += ReportExport.objects.filter(pk=export.pk, status__in=unfinished).update(person_erased_at=now)
+    expired = 0
+    for export in ReportExport.objects.filter(status=ReportExport.Status.DONE):
+        if report_export_may_show(export=export, person=person):
+            _expire(export, on_commit=True)
+            expired += 1
+    return expired, marked
