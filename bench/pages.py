@@ -10,28 +10,13 @@ answer's size.
 """
 
 import json
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench import common, stack
 
-CHILD = "from bench.pages import child; child()"
-
 
 def run(people=10_000, events=1_000_000, rounds=5):
-    from tests.e2e.stack import postgres_database
-
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp, postgres_database() as url:
-        env = stack.bench_env(Path(tmp))
-        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings")
-        env["BENCH_PAGES"] = json.dumps({"people": people, "events": events, "rounds": rounds})
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD], cwd=common.ROOT, env=env, check=True, capture_output=True, text=True
-        )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = stack.database_child(__name__, {"people": people, "events": events, "rounds": rounds})
     report(figures)
     return common.save("pages", figures)
 
@@ -44,13 +29,7 @@ def report(f):
 
 
 def child():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    options = json.loads(__import__("os").environ["BENCH_PAGES"])
-    call_command("migrate", verbosity=0)
+    options = stack.child_options()
     start = time.perf_counter()
     admin = _build(options["people"], options["events"])
     build = time.perf_counter() - start

@@ -14,28 +14,13 @@ still end in one entry each). Every sighting is timed from the call to its commi
 """
 
 import json
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench import common, stack
 
-CHILD = "from bench.review import child; child()"
-
 
 def run(entries=10_000, writers=4, sightings=60):
-    from tests.e2e.stack import postgres_database
-
-    with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp, postgres_database() as url:
-        env = stack.bench_env(Path(tmp))
-        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings")
-        env["BENCH_REVIEW"] = json.dumps({"entries": entries, "writers": writers, "sightings": sightings})
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD], cwd=common.ROOT, env=env, check=True, capture_output=True, text=True
-        )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = stack.database_child(__name__, {"entries": entries, "writers": writers, "sightings": sightings})
     report(figures)
     return common.save("review", figures)
 
@@ -49,13 +34,7 @@ def report(f):
 
 
 def child():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    options = json.loads(__import__("os").environ["BENCH_REVIEW"])
-    call_command("migrate", verbosity=0)
+    options = stack.child_options()
     start = time.perf_counter()
     _build(options["entries"])
     build = time.perf_counter() - start

@@ -61,6 +61,50 @@ def seed(env, matrix, names, load=False, migrate=True):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# where database_child passes the run's options to its child
+CHILD_OPTIONS = "BENCH_CHILD_OPTIONS"
+
+
+def database_child(module, options):
+    """`module`.child() in a Python of its own on a fresh PostgreSQL database (dropped afterwards).
+
+    For the benchmarks that time Django code in one process (no gunicorn, no worker) on data
+    made for them: the child reads `options` with child_options() and prints its figures as
+    JSON on its last line, which this returns.
+    """
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix=f"{module.replace('.', '-')}-") as tmp, postgres_database() as url:
+        env = bench_env(Path(tmp))
+        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="portal.settings")
+        env[CHILD_OPTIONS] = json.dumps(options)
+        done = subprocess.run(
+            [sys.executable, "-c", f"from {module} import child; child()"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child_options():
+    """In database_child's child: Django set up, the fresh database migrated; the run's options."""
+    import json
+    import os
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    options = json.loads(os.environ[CHILD_OPTIONS])
+    call_command("migrate", verbosity=0)
+    return options
+
+
 class BenchStack:
     def __init__(self, url, processes, env):
         self.url = url
