@@ -10,19 +10,44 @@ from portal.people.widgets import PersonSelect
 MAX_DAYS = 366
 
 
-class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    department = forms.ModelChoiceField(
+# The reports' filters and month pickers, one definition each: the forms below must offer them alike.
+def department_filter_field():
+    return forms.ModelChoiceField(
         queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
     )
-    person = forms.ModelChoiceField(
+
+
+def person_filter_field():
+    return forms.ModelChoiceField(
         queryset=Person.objects.staff(),
         required=False,
         empty_label=_("Everyone"),
         widget=PersonSelect(),
         label=_("Person"),
     )
+
+
+def month_field():
+    """A month as YYYY-MM, the browser's month picker; month_first() reads it."""
+    return forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+        label=_("Month"),
+    )
+
+
+def month_first(month):
+    """The first day of a YYYY-MM month."""
+    year, number = map(int, month.split("-"))
+    return date(year, number, 1)
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    department = department_filter_field()
+    person = person_filter_field()
 
     @classmethod
     def from_query(cls, query):
@@ -52,37 +77,18 @@ class ReportFilterForm(forms.Form):
 
 class TimesheetForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.staff(), widget=PersonSelect(), label=_("Person"))
-    month = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
-        widget=forms.TextInput(attrs={"type": "month"}),
-        label=_("Month"),
-    )
+    month = month_field()
 
     def period(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        first = date(year, month, 1)
+        first = month_first(self.cleaned_data["month"])
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return first, last
 
 
 class MonthlyForm(forms.Form):
-    month = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
-        widget=forms.TextInput(attrs={"type": "month"}),
-        label=_("Month"),
-    )
-    department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), required=False, empty_label=_("All departments"), label=_("Department")
-    )
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.staff(),
-        required=False,
-        empty_label=_("Everyone"),
-        widget=PersonSelect(),
-        label=_("Person"),
-    )
+    month = month_field()
+    department = department_filter_field()
+    person = person_filter_field()
 
     @classmethod
     def from_query(cls, query):
@@ -91,5 +97,4 @@ class MonthlyForm(forms.Form):
         return cls(data)
 
     def first(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        return date(year, month, 1)
+        return month_first(self.cleaned_data["month"])
