@@ -25,6 +25,7 @@ from portal.access.models import (
     Zone,
 )
 from portal.access.services import pin_pattern
+from portal.accounts.admin_site import ReadOnlyAdmin
 from portal.core.messages import message_text
 
 
@@ -60,25 +61,14 @@ class AccessGroupAdmin(admin.ModelAdmin):
     filter_horizontal = ["people", "departments", "levels"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AccessEvent)
-class AccessEventAdmin(ReadOnly):
+class AccessEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "door", "direction", "person", "visitor", "result", "reason"]
     list_filter = ["result", "reason", "zone", "door"]
 
 
 @admin.register(DoorCommand)
-class DoorCommandAdmin(ReadOnly):
+class DoorCommandAdmin(ReadOnlyAdmin):
     list_display = ["issued_at", "door", "command", "seconds", "channel", "status", "attempts", "error_text"]
     list_filter = ["status", "channel", "command"]
     exclude = ["error"]  # shown as error_text, in the reader's language
@@ -90,17 +80,17 @@ class DoorCommandAdmin(ReadOnly):
 
 
 @admin.register(OperatorAction)
-class OperatorActionAdmin(ReadOnly):
+class OperatorActionAdmin(ReadOnlyAdmin):
     list_display = ["at", "username", "action", "door", "zone", "detail"]
 
 
 @admin.register(Visitor)
-class VisitorAdmin(ReadOnly):
+class VisitorAdmin(ReadOnlyAdmin):
     list_display = ["name", "company", "host", "valid_from", "valid_until", "erased_at"]
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnly):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "message", "delivery", "acknowledged_at"]
     exclude = ["error"]  # shown as error_text, in the reader's language
     readonly_fields = ["error_text"]

@@ -1,4 +1,4 @@
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.forms import AdminLoginForm
@@ -15,3 +15,17 @@ class PortalAdminSite(AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.is_superuser
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """Rows the admin lists and shows but never adds, changes or deletes: they change only
+    through the portal's services (a correction, a recomputation, a door's decision)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

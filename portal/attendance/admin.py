@@ -1,24 +1,13 @@
 from django.contrib import admin
 
+from portal.accounts.admin_site import ReadOnlyAdmin
 from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection, Schedule
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Events change only through corrections (with a reason and an audit
-    trail, on the person's day page); summaries only by recomputation."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# events change only through corrections (with a reason and an audit trail, on the
+# person's day page); summaries only by recomputation
 @admin.register(AttendanceEvent)
-class AttendanceEventAdmin(ReadOnly):
+class AttendanceEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "person", "direction", "source", "distance", "voided"]
     list_filter = ["direction", "source", "voided"]
     search_fields = ["person__name", "person__employee_id"]
@@ -27,14 +16,14 @@ class AttendanceEventAdmin(ReadOnly):
 
 
 @admin.register(EventCorrection)
-class EventCorrectionAdmin(ReadOnly):
+class EventCorrectionAdmin(ReadOnlyAdmin):
     list_display = ["at", "username", "action", "event", "reason"]
     list_filter = ["action"]
     list_select_related = ["event", "event__person"]
 
 
 @admin.register(DailySummary)
-class DailySummaryAdmin(ReadOnly):
+class DailySummaryAdmin(ReadOnlyAdmin):
     list_display = ["day", "person", "first_in", "last_out", "worked_seconds", "late_minutes", "absent", "closed"]
     list_filter = ["absent", "missing_checkout", "closed"]
     search_fields = ["person__name", "person__employee_id"]
