@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from tests import photos
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -300,6 +302,14 @@ class Browser:
             f"the photos of person {person_id}",
         )
         return self.photo_statuses(person_id)
+
+    def enroll_obama_and_biden(self):
+        """Obama (two photos) and Biden (one) added on the admin pages, every photo accepted; their ids."""
+        obama = self.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
+        biden = self.add_person("Joe Biden", "17", [photos.BIDEN])
+        assert self.wait_for_encoding(obama) == ["accepted", "accepted"]
+        assert self.wait_for_encoding(biden) == ["accepted"]
+        return obama, biden
 
     def recognize(self, path, timeout=90):
         files = {"image": (path.name, path.read_bytes(), "image/jpeg")}

@@ -44,10 +44,7 @@ def stack(tmp_path_factory):
 def hr(stack):
     browser = Browser(stack.url)
     browser.sign_in_admin()
-    obama = browser.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-    biden = browser.add_person("Joe Biden", "17", [photos.BIDEN])
-    assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
-    assert browser.wait_for_encoding(biden) == ["accepted"]
+    obama, _biden = browser.enroll_obama_and_biden()
     fields = {"what": "site", "site-name": "Head office", "site-latitude": HEAD[0], "site-longitude": HEAD[1]}
     assert browser.submit("/org/clock-in/", {**fields, "site-radius_m": 200}).status_code == 302
     # everyone: location required, face required; liveness off because the fake camera shows a still photo

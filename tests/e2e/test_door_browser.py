@@ -103,10 +103,7 @@ def stack(tmp_path_factory, subscriber):
 def admin(stack):
     browser = Browser(stack.url)
     browser.sign_in_admin()
-    obama = browser.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-    biden = browser.add_person("Joe Biden", "17", [photos.BIDEN])
-    assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
-    assert browser.wait_for_encoding(biden) == ["accepted"]
+    browser.enroll_obama_and_biden()
     shell(stack, SETUP)
     return browser
 

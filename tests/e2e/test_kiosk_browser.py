@@ -13,7 +13,6 @@ import time
 
 import pytest
 
-from tests import photos
 from tests.e2e.camera import launch
 from tests.e2e.stack import Browser, running_stack
 
@@ -32,10 +31,7 @@ def stack(request, tmp_path_factory):
 def admin(stack):
     browser = Browser(stack.url)
     browser.sign_in_admin()
-    obama = browser.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-    biden = browser.add_person("Joe Biden", "17", [photos.BIDEN])
-    assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
-    assert browser.wait_for_encoding(biden) == ["accepted"]
+    browser.enroll_obama_and_biden()
     return browser
 
 

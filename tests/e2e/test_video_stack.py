@@ -29,10 +29,7 @@ def test_a_video_uploaded_on_the_page_is_recognized_by_the_worker(stack, tmp_pat
     data = clip(tmp_path / "walks.mp4", walks, seconds=7.0, fps=10).read_bytes()
     browser = Browser(stack.url)
     browser.sign_in_admin()
-    obama = browser.add_person("Barack Obama", "1042", [photos.OBAMA_2, photos.OBAMA_3])
-    biden = browser.add_person("Joe Biden", "17", [photos.BIDEN])
-    assert browser.wait_for_encoding(obama) == ["accepted", "accepted"]
-    assert browser.wait_for_encoding(biden) == ["accepted"]
+    browser.enroll_obama_and_biden()
 
     fields = form_fields(browser.get("/recognize/").text)
     response = browser.session.post(
