@@ -5,7 +5,6 @@ queries are the worker's time (docs/benchmarks.md, issue 20). The counts below a
 a change that adds a query back fails here, on SQLite and on PostgreSQL (the last test).
 """
 
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from portal.attendance.services import (
     attendance_event_void,
     daily_summary_recompute,
 )
+from tests.concurrency import at_once
 from tests.factories import make_person, make_user
 
 MONDAY = date(2026, 3, 2)
@@ -102,27 +102,6 @@ def test_the_summary_kept_while_recording_is_the_one_recomputed_from_the_databas
     assert kept["event_count"] == 6 and kept["approved_overtime_seconds"] == 3600
 
 
-def at_once(count, work):
-    """`work(n)` in `count` threads released together, each on its own connection; the errors."""
-    start, errors = threading.Barrier(count), []
-
-    def run(n):
-        try:
-            start.wait(timeout=60)
-            work(n)
-        except Exception as exc:  # noqa: BLE001 - a duplicate or a lost event is what the test looks for
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 def seen_at(person, day, clock):
     """What worker n does: record `person` at `clock` on `day` (n filled in)."""
     return lambda n: attendance_event_record(person=person, at=utc(day, clock.format(n=n)), source="camera")
@@ -137,11 +116,11 @@ def test_workers_recording_one_person_at_once_make_one_event_and_a_summary_of_ev
     for round_ in range(5):
         day = MONDAY + timedelta(days=7 * round_)
         # four workers see her within the cooldown: one event
-        errors = at_once(4, seen_at(person, day, "08:00:0{n}"))
+        _, errors = at_once(4, seen_at(person, day, "08:00:0{n}"))
         assert not errors, errors
         assert AttendanceEvent.objects.filter(person=person, at__date=day).count() == 1
         # four workers at once, each with a sighting of its own an hour apart: four events, all in the summary
-        errors = at_once(4, seen_at(person, day, "1{n}:00"))
+        _, errors = at_once(4, seen_at(person, day, "1{n}:00"))
         assert not errors, errors
         kept = stored(person, day)
         assert kept["event_count"] == 5

@@ -17,6 +17,7 @@ from portal.review.models import UnknownFace, UnknownSighting
 from portal.review.services import review_dismiss, unknown_face_record
 from recognition.models import GalleryVersion
 from recognition.sightings import Sighting
+from tests.concurrency import at_once
 
 WRITERS = 4
 
@@ -35,25 +36,14 @@ def test_concurrent_sightings_of_the_same_strangers_end_in_one_entry_each_withou
     for _ in range(200):
         unknown_face_record(sighting=stranger_sighting(rng.normal(0, 0.09, 128), rng))
     strangers = [rng.normal(0, 0.09, 128) for _ in range(6)]
-    start, errors = threading.Barrier(WRITERS), []
 
     def writer(seed):
         mine = np.random.default_rng(seed)
-        try:
-            start.wait(timeout=60)
-            for _ in range(5):
-                for face in strangers:  # every writer sees every new stranger, at the same moments
-                    unknown_face_record(sighting=stranger_sighting(face, mine))
-        except Exception as exc:  # noqa: BLE001 - a deadlock or a duplicate is what the test looks for
-            errors.append(exc)
-        finally:
-            connection.close()
+        for _ in range(5):
+            for face in strangers:  # every writer sees every new stranger, at the same moments
+                unknown_face_record(sighting=stranger_sighting(face, mine))
 
-    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    _, errors = at_once(WRITERS, writer, timeout=300)  # a deadlock or a duplicate is what the test looks for
     assert not errors, errors
     assert UnknownFace.objects.count() == 200 + len(strangers)
     for face in strangers:

@@ -1,38 +1,14 @@
 """Five copies of one kiosk attempt sent at once all get the first answer."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from portal.kiosks.selectors import person_thumbnail
 from recognition.models import Capture
 from tests import photos
+from tests.concurrency import at_once
 from tests.factories import enrolled
 from tests.portal.kiosks.kiosk_helpers import kiosk_frame, paired_kiosk, post_attempt
-
-
-def at_once(count, work):
-    """Run `work` in `count` threads released together; their results and errors."""
-    start = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(n):
-        start.wait()
-        try:
-            results[n] = work()
-        except Exception as exc:  # the failure under test: reported, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,7 +16,7 @@ def test_greetings_read_the_same_thumbnail_at_once_without_an_error():
     # the greeting's face is cut once, when the photo is enrolled: answers only read it
     person = enrolled("Barack Obama", photos.OBAMA, employee_id="1042")
     for _ in range(5):
-        results, errors = at_once(5, lambda: person_thumbnail(person.pk))
+        results, errors = at_once(5, lambda n: person_thumbnail(person.pk))
         assert not errors, errors
         assert len(set(results)) == 1 and results[0].startswith("data:image/jpeg;base64,")
 
@@ -52,7 +28,7 @@ def test_five_resubmissions_of_one_attempt_all_get_its_answer(settings):
     frames = [kiosk_frame(photos.OBAMA_2), kiosk_frame(photos.OBAMA_2, shift=(4, 0))]
     first = post_attempt(Client(), token, frames, client_id="attempt-0001").json()
     assert first["outcome"] == "checked_in"
-    results, errors = at_once(5, lambda: post_attempt(Client(), token, frames, client_id="attempt-0001"))
+    results, errors = at_once(5, lambda n: post_attempt(Client(), token, frames, client_id="attempt-0001"))
     assert not errors, errors
     assert [r.status_code for r in results] == [200] * 5
     for response in results:
