@@ -61,6 +61,15 @@ def listening(mqtt, lab, tmp_path):
     listener._disconnect()
 
 
+def ana_let_in(listener, door, kiosk, django_capture_on_commit_callbacks):
+    """Ana, allowed through the door at any time, is granted at its kiosk; the agent reports the unlock done."""
+    ana = make_person("Ana", employee_id="ana")
+    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
+    with django_capture_on_commit_callbacks(execute=True):  # the unlock goes out once the decision commits
+        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
+    assert until(listener, lambda: DoorReport.objects.filter(kind="command", result="acted").exists())
+
+
 def test_a_door_opened_with_no_unlock_is_forced_open_on_the_doors_page(listening, lab, client):
     listener, agent, factory = listening
     factory.pin(CONTACT_PIN).drive_high()
@@ -77,11 +86,7 @@ def test_a_granted_attempt_opens_the_door_without_an_alarm_and_the_log_says_how_
 ):
     listener, agent, factory = listening
     door, kiosk = lab
-    ana = make_person("Ana", employee_id="ana")
-    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
-    with django_capture_on_commit_callbacks(execute=True):  # the unlock goes out once the decision commits
-        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
-    assert until(listener, lambda: DoorReport.objects.filter(kind="command", result="acted").exists())
+    ana_let_in(listener, door, kiosk, django_capture_on_commit_callbacks)
     factory.pin(CONTACT_PIN).drive_high()  # the person pushes the door
     assert until(listener, lambda: DoorStatus.objects.filter(door=door, contact="open").exists())
     factory.pin(CONTACT_PIN).drive_low()
@@ -110,11 +115,7 @@ def test_a_granted_attempt_the_door_never_opens_for_says_not_opened(
 ):
     listener, agent, factory = listening
     door, kiosk = lab
-    ana = make_person("Ana", employee_id="ana")
-    grant(ana, doors=[door], any_time=True, closed_on_holidays=False)
-    with django_capture_on_commit_callbacks(execute=True):  # the unlock goes out once the decision commits
-        access_attempt_decide(door=door, side="entry", at=timezone.now(), person=ana, kiosk=kiosk)
-    assert until(listener, lambda: DoorReport.objects.filter(kind="command", result="acted").exists())
+    ana_let_in(listener, door, kiosk, django_capture_on_commit_callbacks)
     client.force_login(make_user("guard", role="security"))
     AccessEvent.objects.update(at=timezone.now() - timedelta(seconds=30))  # its window is over
     DoorReport.objects.update(
