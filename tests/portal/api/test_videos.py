@@ -82,6 +82,18 @@ def test_a_clip_of_two_people_walking_by_lists_both_with_their_times_and_the_str
     assert not job.video and body["kept"] is False
 
 
+def obama_then_biden_at_the_cut(hr_api, run_workers, data, cut, *, end):
+    """The video recognized: Obama listed from 0 s to the cut, Biden from the cut to the end, and nobody else."""
+    body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
+    assert body["status"] == "done", body
+    seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
+    assert set(seen) == {"Barack Obama", "Joe Biden"}, body["faces"]
+    assert seen["Barack Obama"]["first_seen"] == pytest.approx(0.0, abs=SLACK)
+    assert seen["Barack Obama"]["last_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["first_seen"] == pytest.approx(cut, abs=SLACK)
+    assert seen["Joe Biden"]["last_seen"] == pytest.approx(end, abs=SLACK)
+
+
 def test_a_hard_cut_from_one_person_to_another_lists_both_from_their_own_times(hr_api, run_workers, people, tmp_path):
     """Two shots, as an edited video has: Obama in one room, a cut, Biden in another (issue 25, item 9)."""
     cut = 3.0
@@ -91,14 +103,7 @@ def test_a_hard_cut_from_one_person_to_another_lists_both_from_their_own_times(h
     ]
     rooms = lambda t: (92, 84, 70) if t < cut else (196, 204, 214)  # noqa: E731
     data = clip(tmp_path / "cut.mp4", shots, seconds=6.0, fps=10, background=rooms).read_bytes()
-    body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
-    assert body["status"] == "done", body
-    seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
-    assert set(seen) == {"Barack Obama", "Joe Biden"}, body["faces"]
-    assert seen["Barack Obama"]["first_seen"] == pytest.approx(0.0, abs=SLACK)
-    assert seen["Barack Obama"]["last_seen"] == pytest.approx(cut, abs=SLACK)
-    assert seen["Joe Biden"]["first_seen"] == pytest.approx(cut, abs=SLACK)
-    assert seen["Joe Biden"]["last_seen"] == pytest.approx(6.0, abs=SLACK)
+    obama_then_biden_at_the_cut(hr_api, run_workers, data, cut, end=6.0)
 
 
 def test_a_cut_between_two_people_in_the_same_place_lists_both_even_when_their_faces_are_near(
@@ -116,14 +121,7 @@ def test_a_cut_between_two_people_in_the_same_place_lists_both_even_when_their_f
     shots = [Walk(obama, 0.0, cut - 0.1, (250, 90), (260, 92)), Walk(biden, cut, 6.0, (255, 92), (265, 94))]
     rooms = lambda t: (92, 84, 70) if t < cut else (196, 204, 214)  # noqa: E731
     data = clip(tmp_path / "same-place.mp4", shots, seconds=6.0, fps=10, background=rooms).read_bytes()
-    body = hr_api.get(submit(hr_api, run_workers, data).json()["url"]).json()
-    assert body["status"] == "done", body
-    seen = {f["person"]["name"] if f["person"] else None: f for f in body["faces"]}
-    assert set(seen) == {"Barack Obama", "Joe Biden"}, body["faces"]
-    assert seen["Barack Obama"]["first_seen"] == pytest.approx(0.0, abs=SLACK)
-    assert seen["Barack Obama"]["last_seen"] == pytest.approx(cut, abs=SLACK)
-    assert seen["Joe Biden"]["first_seen"] == pytest.approx(cut, abs=SLACK)
-    assert seen["Joe Biden"]["last_seen"] == pytest.approx(6.0, abs=SLACK)
+    obama_then_biden_at_the_cut(hr_api, run_workers, data, cut, end=6.0)
 
 
 def test_a_kept_video_stays_stored(hr_api, run_workers, walk_clip, people):
