@@ -11,34 +11,21 @@ from gpiozero.pins.mock import MockFactory
 
 from doors_agent.agent import Agent
 from doors_agent.signing import message_sign
-from doors_agent.sim import CONTACT_PIN, EXIT_PIN, RELAY_PIN, TAMPER_PIN
+from doors_agent.sim import CONTACT_PIN, EXIT_PIN, RELAY_PIN, TAMPER_PIN, sim_config
 
 SECRET = "agent-test-secret"
 
 
 def agent_config(tmp_path, prefix, *, door="lab-2", port=1883, **extra):
-    return {
-        "secret": SECRET,
-        "state_dir": str(tmp_path / "agent-state"),
-        "max_age": 5.0,
-        "heartbeat_seconds": 1.0,
-        **extra,
-        "broker": {
-            "host": "127.0.0.1",
-            "port": port,
-            "command_topic": prefix + "/doors/{door}/command",
-            "report_topic": prefix + "/doors/{door}/report",
-        },
-        "door": [
-            {
-                "id": door,
-                "relay": {"kind": "gpio", "pin": RELAY_PIN},
-                "contact": {"kind": "gpio", "pin": CONTACT_PIN},
-                "exit": {"kind": "gpio", "pin": EXIT_PIN},
-                "tamper": {"kind": "gpio", "pin": TAMPER_PIN},
-            }
-        ],
-    }
+    """The simulated door's wiring (`doors_agent sim`), on the test's own topics, with short ages and beats."""
+    return sim_config(
+        door=door,
+        port=port,
+        secret=SECRET,
+        state_dir=tmp_path / "agent-state",
+        broker={"command_topic": prefix + "/doors/{door}/command", "report_topic": prefix + "/doors/{door}/report"},
+        **{"max_age": 5.0, "heartbeat_seconds": 1.0, **extra},
+    )
 
 
 @contextmanager
