@@ -421,8 +421,17 @@ def _close_batch(
         for day in days:
             if day >= joined and (person.pk, day) not in done and now >= shift.window(day, tz)[1]:
                 todo.append((person, shift, day))
+    return daily_summaries_write(todo=todo, now=now, tz=tz)
+
+
+def daily_summaries_write(*, todo: list[tuple[Person, Shift, date]], now: datetime, tz: tzinfo) -> int:
+    """Compute and store the summaries of many (person, shift, day) at once: one read of their
+    events and approved requests, one write. A day whose window has ended by `now` is stored
+    closed (rules.day_summarize); closing days and recomputing them after a change share this."""
     if not todo:
         return 0
+    people = list({person.pk: person for person, _, _ in todo}.values())
+    days = sorted({day for _, _, day in todo})
     starts_ends = [shift.window(day, tz) for _, shift, day in todo]
     by_person: dict[int, list[tuple[datetime, str]]] = {}
     events = AttendanceEvent.objects.filter(
