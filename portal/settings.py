@@ -522,6 +522,8 @@ SIGHTING_ROUTER = env_str("SIGHTING_ROUTER", "portal.routing.sighting_route")
 
 # A person recognized again within this many seconds gets no second event.
 ATTENDANCE_COOLDOWN_SECONDS = env_int("ATTENDANCE_COOLDOWN_SECONDS", 60, minimum=0)
+# How far back HR may have stored days recomputed after a schedule or calendar change (days).
+ATTENDANCE_RECOMPUTE_MAX_DAYS = env_int("ATTENDANCE_RECOMPUTE_MAX_DAYS", 366, minimum=0)
 
 # --- phone clock-in -----------------------------------------------------------
 
@@ -750,6 +752,7 @@ CELERY_TASK_ROUTES = {
     "portal.reports.tasks.report_export_task": {"queue": CELERY_BULK_QUEUE},
     "recognition.tasks.reencode_photos": {"queue": CELERY_BULK_QUEUE},
     "recognition.tasks.process_video": {"queue": CELERY_BULK_QUEUE},
+    "portal.attendance.tasks.summaries_recompute_task": {"queue": CELERY_BULK_QUEUE},
 }
 # Redis hands an unacknowledged task to another worker after this many seconds:
 # longer than the longest task (an import's 3 h 5 min hard limit), or a slow

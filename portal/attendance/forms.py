@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
+from portal.attendance.recompute import recompute_earliest
 from portal.people.models import Department, Person
 from portal.people.widgets import PersonSelect
 
@@ -76,6 +77,31 @@ class VoidForm(forms.Form):
     reason = ReasonField()
 
 
+class RecomputeFromField(forms.DateField):
+    """From which day a change applies to days already summarized (recomputed in the background)."""
+
+    def __init__(self, *, help_text, **kwargs):
+        super().__init__(
+            label=_("Recompute stored days from"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            help_text=help_text,
+            **kwargs,
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value < recompute_earliest():
+            raise forms.ValidationError(
+                _("Stored days can be recomputed from %(earliest)s at the earliest."),
+                params={"earliest": recompute_earliest().isoformat()},
+            )
+
+
+def first_of_this_month():
+    return timezone.localdate().replace(day=1)
+
+
 class ScheduleForm(forms.ModelForm):
     working_days = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=_("Working days")
@@ -95,6 +121,13 @@ class ScheduleForm(forms.ModelForm):
         required=False,
         widget=PersonSelect(),
         label=_("Person"),
+    )
+    recompute_from = RecomputeFromField(
+        initial=first_of_this_month,
+        help_text=_(
+            "The summaries already stored of the people this schedule applies to are recomputed with it, "
+            "from this day up to today (empty: the first day of this month)."
+        ),
     )
 
     class Meta:
@@ -144,9 +177,21 @@ class CalendarImportForm(forms.Form):
         required=False,
         label=_("Language"),
     )
+    recompute_from = RecomputeFromField(
+        help_text=_(
+            "Everyone's summaries already stored are recomputed from this day up to today "
+            "(empty: the first day of that year)."
+        )
+    )
 
 
 class CalendarDayForm(forms.ModelForm):
+    recompute_from = RecomputeFromField(
+        help_text=_(
+            "Everyone's summaries already stored are recomputed from this day up to today (empty: the day itself)."
+        )
+    )
+
     class Meta:
         model = CalendarDay
         fields = ["day", "kind", "name"]

@@ -318,3 +318,67 @@ def summary_status(row):
     if row.absent:
         return gettext_noop("absent")
     return gettext_noop("scheduled") if row.scheduled else gettext_noop("day off")
+
+
+class RecomputeJob(models.Model):
+    """Stored days recomputed in the background after a schedule or the calendar changed.
+
+    The people concerned (`scope`) are taken in the order of their id, a chunk at a time; `last_person`
+    moves on in the same transaction as the chunk's summaries, so a redelivered task goes on after the
+    last chunk written and `done` never counts anyone twice (portal.attendance.recompute)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Scope(models.TextChoices):
+        PERSON = "person", _("one person")
+        DEPARTMENT = "department", _("a department's people without their own schedule")
+        DEFAULT = "default", _("everyone under the organization default")
+        EVERYONE = "everyone", _("everyone")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices, verbose_name=_("scope"))
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    day_from = models.DateField(verbose_name=_("first day"))
+    day_to = models.DateField(verbose_name=_("last day"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True, verbose_name=_("status")
+    )
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
+    days = models.PositiveIntegerField(default=0, verbose_name=_("days recomputed"))
+    last_person = models.PositiveIntegerField(default=0, verbose_name=_("last person"))
+    error = MessageField(max_length=300, blank=True, verbose_name=_("error"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # the recovery rules (portal.recovery): who holds the claim, when it was last sent
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    claimed_by = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("claimed by"))
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("recompute job")
+        verbose_name_plural = _("recompute jobs")
+
+    def __str__(self):
+        return f"recompute {self.scope} from {self.day_from} ({self.status}, {self.done}/{self.total})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -6,9 +6,10 @@ from typing import TypedDict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection
+from portal.attendance.models import AttendanceEvent, DailySummary, EventCorrection, RecomputeJob
 from portal.attendance.rules import NOTHING_APPROVED, Approved, Shift, day_summarize
 from portal.attendance.schedules import shift_for_person
+from portal.core.messages import message_text
 from portal.people.models import Department, Person, staff_only
 
 
@@ -97,3 +98,14 @@ def _summary_now(
     if stored is None and not facts.event_count:
         return None
     return DailySummary(person=person, **vars(facts))
+
+
+def recompute_jobs_recent(*, finished: int = 3) -> list[RecomputeJob]:
+    """What the schedules and calendar pages show: every recompute still to finish, then the
+    latest `finished` ones, newest first; a failed one's error in the reader's language."""
+    jobs = RecomputeJob.objects.select_related("person", "department").order_by("-created_at", "-id")
+    waiting = [RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING]
+    shown = [*jobs.filter(status__in=waiting), *jobs.exclude(status__in=waiting)[:finished]]
+    for job in shown:
+        job.error = message_text(job.error)
+    return shown

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import HR, role_required
@@ -19,10 +19,12 @@ from portal.attendance.forms import (
     EventForm,
     ScheduleForm,
     VoidForm,
+    first_of_this_month,
 )
-from portal.attendance.models import AttendanceEvent, CalendarDay, Schedule
+from portal.attendance.models import AttendanceEvent, CalendarDay, RecomputeJob, Schedule
+from portal.attendance.recompute import schedule_recompute_start, summaries_recompute_start
 from portal.attendance.schedules import shift_for_person
-from portal.attendance.selectors import attendance_day_detail, attendance_event_list
+from portal.attendance.selectors import attendance_day_detail, attendance_event_list, recompute_jobs_recent
 from portal.attendance.services import (
     CorrectionRefused,
     attendance_event_add,
@@ -185,34 +187,53 @@ def _errors(form):
     return " ".join(" ".join(errors) for errors in form.errors.values())
 
 
+def _recompute_said(jobs, asked):
+    """What the success message says will happen to the days already summarized."""
+    if not jobs:
+        return _("Days already summarized stay as they are: %(day)s is in the future.") % {"day": asked.isoformat()}
+    people = sum(job.total for job in jobs)
+    return ngettext(
+        "The days already summarized from %(day)s to today of %(count)s person are recomputed in the background.",
+        "The days already summarized from %(day)s to today of %(count)s people are recomputed in the background.",
+        people,
+    ) % {"day": min(job.day_from for job in jobs).isoformat(), "count": people}
+
+
+def _everyone_recompute(request, form, default_from):
+    """After a calendar change: everyone's stored days from the day HR chose (or the default)."""
+    day_from = form.cleaned_data.get("recompute_from") or default_from
+    job = summaries_recompute_start(scope=RecomputeJob.Scope.EVERYONE, day_from=day_from, started_by=request.user)
+    return _recompute_said([job] if job else [], day_from)
+
+
 @role_required(HR)
 def schedules(request):
     items = Schedule.objects.select_related("department", "person").order_by("-is_default", "name")
-    return render(request, "attendance/schedules.html", {"schedules": items})
+    return render(request, "attendance/schedules.html", {"schedules": items, "recomputes": recompute_jobs_recent()})
 
 
 @role_required(HR)
 def schedule_edit(request, pk=None):
     schedule = get_object_or_404(Schedule, pk=pk) if pk else Schedule()
+    # read before the form: validating it writes the new scope onto the instance
+    was = (schedule.person_id, schedule.department_id)
     status = 200
     if request.method == "POST":
         form = ScheduleForm(request.POST, instance=schedule)
         if form.is_valid():
             form.save()
+            day_from = form.cleaned_data["recompute_from"] or first_of_this_month()
+            jobs = schedule_recompute_start(schedule=schedule, day_from=day_from, started_by=request.user, was=was)
             messages.success(
                 request,
-                _("Schedule “%(name)s” saved. It applies to days computed from now on.") % {"name": schedule.name},
+                _("Schedule “%(name)s” saved. %(after)s")
+                % {"name": schedule.name, "after": _recompute_said(jobs, day_from)},
             )
             return redirect("attendance-schedules")
         status = 400
     else:
         form = ScheduleForm(instance=schedule)
     return render(request, "attendance/schedule_form.html", {"form": form, "schedule": schedule}, status=status)
-
-
-AFTER_CALENDAR_CHANGE = gettext_lazy(
-    "Days already summarized change when they are next computed (close_days --days N)."
-)
 
 
 def _calendar_page(request, *, year, import_form=None, day_form=None, status=200):
@@ -225,6 +246,7 @@ def _calendar_page(request, *, year, import_form=None, day_form=None, status=200
         "years": [year - 1, year, year + 1],
         "import_form": import_form or CalendarImportForm(initial={"year": year, "country": "CN"}),
         "day_form": day_form or CalendarDayForm(),
+        "recomputes": recompute_jobs_recent(),
     }
     return render(request, "attendance/calendar.html", context, status=status)
 
@@ -248,7 +270,8 @@ def calendar(request):
         day = form.save(commit=False)
         day.country = ""
         day.save()
-        messages.success(request, _("%(day)s saved. %(after)s") % {"day": day, "after": AFTER_CALENDAR_CHANGE})
+        after = _everyone_recompute(request, form, day.day)
+        messages.success(request, _("%(day)s saved. %(after)s") % {"day": day, "after": after})
         return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")
     return _calendar_page(request, year=year)
 
@@ -260,11 +283,14 @@ def calendar_import_view(request):
     year = _year(request.POST.get("year"))
     if not form.is_valid():
         return _calendar_page(request, year=year, import_form=form, status=400)
+    options = {name: value for name, value in form.cleaned_data.items() if name != "recompute_from"}
     try:
-        done = calendar_import(**form.cleaned_data)
+        done = calendar_import(**options)
     except CalendarError as exc:
         form.add_error(None, exc.message)
         return _calendar_page(request, year=year, import_form=form, status=400)
+    # the first day of that year: a future year's days are not summarized yet (nothing is recomputed)
+    after = _everyone_recompute(request, form, date(done.year, 1, 1))
     messages.success(
         request,
         _("%(country)s %(year)s: %(holidays)s holidays and %(workdays)s swapped working days imported. %(after)s")
@@ -273,7 +299,7 @@ def calendar_import_view(request):
             "year": done.year,
             "holidays": done.holidays,
             "workdays": done.workdays,
-            "after": AFTER_CALENDAR_CHANGE,
+            "after": after,
         },
     )
     return redirect(f"{reverse('attendance-calendar')}?year={done.year}")
@@ -284,5 +310,7 @@ def calendar_import_view(request):
 def calendar_day_delete(request, pk):
     day = get_object_or_404(CalendarDay, pk=pk)
     day.delete()
-    messages.success(request, _("%(day)s removed. %(after)s") % {"day": day, "after": AFTER_CALENDAR_CHANGE})
+    job = summaries_recompute_start(scope=RecomputeJob.Scope.EVERYONE, day_from=day.day, started_by=request.user)
+    after = _recompute_said([job] if job else [], day.day)
+    messages.success(request, _("%(day)s removed. %(after)s") % {"day": day, "after": after})
     return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")

@@ -13,6 +13,7 @@ JOBS = [
     "portal.reports.jobs.EXPORT",
     "recognition.jobs.REENCODE",
     "recognition.jobs.VIDEO",
+    "portal.attendance.jobs.RECOMPUTE",
 ]
 
 

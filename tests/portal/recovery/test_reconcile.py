@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from portal.attendance.models import RecomputeJob
 from portal.people.models import ImportJob
 from portal.recovery import registry
 from portal.recovery.services import work_reconcile, worker_claims_release
@@ -28,7 +29,7 @@ def aged(capture, seconds, **fields):
 
 def test_every_kind_of_queued_work_is_in_the_registry():
     models = {job.model for job in registry.jobs()}
-    assert models == {Capture, FacePhoto, ImportJob, ReportExport, ReencodeJob, VideoJob}
+    assert models == {Capture, FacePhoto, ImportJob, ReportExport, ReencodeJob, VideoJob, RecomputeJob}
 
 
 def test_a_capture_queued_past_the_grace_is_sent_again_and_finished(settings):
