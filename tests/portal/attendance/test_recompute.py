@@ -254,3 +254,11 @@ def test_a_job_the_broker_lost_is_sent_again_by_the_reconciler_and_finished(day)
 
     lost.refresh_from_db()
     assert (lost.status, lost.done) == ("done", 1) and summary(person, day).late_minutes == 0
+
+
+@pytest.mark.slow  # a pytest of its own in a fresh database: the full tier only
+def test_the_recompute_tests_pass_on_postgresql(tmp_path):
+    # the job's row and each chunk's people are locked (SELECT ... FOR UPDATE): SQLite ignores that
+    from tests.e2e.stack import assert_passes_on_postgresql
+
+    assert_passes_on_postgresql(__file__, tmp_path, passed=12)
