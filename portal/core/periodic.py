@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from celery import Celery
 from celery.schedules import BaseSchedule, maybe_schedule
 from django.conf import settings
 from django.db import close_old_connections
@@ -62,10 +63,8 @@ def _run(entry: Entry) -> None:
         close_old_connections()  # this thread's connection, as a worker's after its task
 
 
-def from_settings() -> Periodic:
-    """Every entry of CELERY_BEAT_SCHEDULE, each run as its task in this process."""
-    from portal.celery import app
-
+def from_settings(app: Celery) -> Periodic:
+    """Every entry of CELERY_BEAT_SCHEDULE, each run as its task of `app` in this process."""
     app.loader.import_default_modules()  # the tasks register themselves on import
     entries = []
     for name, spec in settings.CELERY_BEAT_SCHEDULE.items():
@@ -83,10 +82,10 @@ def run_forever(periodic: Periodic, stop: threading.Event) -> None:
         wait = periodic.run_due()
 
 
-def start_thread() -> threading.Event:
+def start_thread(app: Celery) -> threading.Event:
     """The schedule in a daemon thread of this process; set the returned event to stop it."""
     stop = threading.Event()
-    periodic = from_settings()
+    periodic = from_settings(app)
     threading.Thread(target=run_forever, args=(periodic, stop), name="periodic", daemon=True).start()
     log.info("periodic work in this process: %s", ", ".join(e.name for e in periodic.entries))
     return stop

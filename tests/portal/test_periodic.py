@@ -51,7 +51,7 @@ def test_a_daily_entry_waits_for_its_time_and_the_look_is_never_longer_than_five
 
 
 def test_every_entry_of_the_beat_schedule_runs_as_its_registered_task():
-    work = periodic.from_settings()
+    work = periodic.from_settings(app)
     assert [e.name for e in work.entries] == list(settings.CELERY_BEAT_SCHEDULE)
     sweep = next(e for e in work.entries if e.name == "door-commands-sweep")
     sweep.run()  # the task itself, in this process: no broker

@@ -1,5 +1,6 @@
 import threading
 
+from celery import current_app as app  # the project's, made current by portal/__init__.py
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,6 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("A broker is set (CELERY_BROKER_URL): run `celery -A portal beat` and workers instead.")
-        work = periodic.from_settings()
+        work = periodic.from_settings(app)
         self.stdout.write("periodic work: " + ", ".join(entry.name for entry in work.entries))
         periodic.run_forever(work, threading.Event())
