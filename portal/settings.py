@@ -166,6 +166,13 @@ def _database_pool(options):
     return {"CONN_MAX_AGE": 0}
 
 
+# SQLite (the embedded setup): in-process tasks, beat's schedule and requests write at once. A
+# transaction takes the write lock when it begins (IMMEDIATE): one that read first and wrote later
+# would otherwise fail at once with "database is locked" when another wrote meanwhile (SQLite cannot
+# wait there); begun as a writer, it waits its turn, up to the timeout.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
 def database_from_url(url):
     """DATABASE_URL -> a DATABASES entry; postgres:// and sqlite:/// only."""
     parts = urlsplit(url)
@@ -190,7 +197,7 @@ def database_from_url(url):
         path = url[len("sqlite:///") :]
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no file (sqlite:///path/to/db.sqlite3).")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": SQLITE_OPTIONS}
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r}: unsupported scheme {parts.scheme!r}; use postgres://… or sqlite:///…"
     )
@@ -313,8 +320,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
-            # in-process tasks write while a request holds the database
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
