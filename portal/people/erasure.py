@@ -17,6 +17,9 @@ them, their faces in videos):
   that may show them (a finished file goes, one being written is written again
   without them), and their employee sign-in when it has no role of its own.
 
+The records merged into the person and hidden while the merge can be undone are
+erased with them, each the same way (portal.people.services.person_delete).
+
 A visitor whose pass has ended loses the pictures only (person_pictures_erase):
 the Visitor row and its audit lines stay as the record of the visit.
 

@@ -49,17 +49,30 @@ def person_delete(*, person: Person) -> None:
     """Erase a person: their photos and templates (files and kiosk thumbnails
     included, see portal.kiosks.signals), attendance and verifications (by
     cascade), and every other picture and line that shows or names them
-    (portal.people.erasure)."""
+    (portal.people.erasure). The records merged into them and hidden while the
+    merge can be undone are the same person (one may keep a copy of a photo):
+    they are erased with them."""
     try:
         with transaction.atomic():
-            person_pictures_erase(person=person)
-            person_names_erase(person=person)
-            person.delete()
+            for record in [*_merged_into(person), person]:
+                person_pictures_erase(person=record)
+                person_names_erase(person=record)
+                record.delete()
     except ProtectedError as exc:
         raise ValueError(
             _("%(name)s is still referenced (%(objects)s); deactivate instead.")
             % {"name": person.name, "objects": exc.protected_objects}
         ) from None
+
+
+def _merged_into(person: Person) -> list[Person]:
+    """Every record merged into `person`, and into those in turn (a merged record can have had its own)."""
+    found: list[Person] = []
+    layer = list(Person.objects.filter(merged_into=person))
+    while layer:
+        found += layer
+        layer = list(Person.objects.filter(merged_into__in=layer))
+    return found
 
 
 def person_photos_upload(

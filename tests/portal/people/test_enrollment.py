@@ -1,5 +1,6 @@
 """Enrollment checks and look-alike decisions on real photos, against the database."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -157,6 +158,28 @@ def test_a_merge_cannot_be_undone_after_the_undo_period(obama_and_biden, setting
     # and the merged record, kept for the undo, then goes for good
     assert services.person_merges_expire() == 1
     assert not Person.objects.filter(pk=twin.pk).exists() and Person.objects.filter(pk=obama.pk).exists()
+
+
+def test_erasing_a_person_erases_the_records_merged_into_them_with_the_photos_they_kept(
+    obama_and_biden, django_capture_on_commit_callbacks
+):
+    obama, biden = obama_and_biden
+    twin = make_person("B. Obama", employee_id="9999")
+    [flagged] = enroll(twin, photos.OBAMA_2)
+    # a copy of a photo obama already has stays with the twin, hidden, through the merge
+    duplicate, _ = person_photo_add(person=twin, data=photos.read(photos.OBAMA), filename="dup.jpg", queue=False)
+    older = make_person("Obama, B.", employee_id="9998")  # merged into the twin before the twin was merged
+    services.person_merge(source=older, target=twin)
+    services.face_photo_decide(photo=flagged, decision=services.MERGE)
+    duplicate.refresh_from_db()
+    assert duplicate.person == twin and Person.objects.get(pk=twin.pk).merged_into == obama
+    kept_file = duplicate.image.path
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_delete(person=obama)
+    assert not Person.objects.filter(pk__in=[obama.pk, twin.pk, older.pk]).exists()
+    assert not FacePhoto.objects.filter(pk=duplicate.pk).exists() and not MergeRecord.objects.exists()
+    assert not os.path.exists(kept_file)
+    assert Person.objects.filter(pk=biden.pk).exists()
 
 
 def test_discarding_a_flagged_photo_deletes_it(obama_and_biden):
