@@ -2,6 +2,7 @@ import csv
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -199,9 +200,8 @@ def _recompute_said(jobs, asked):
     ) % {"day": min(job.day_from for job in jobs).isoformat(), "count": people}
 
 
-def _everyone_recompute(request, form, default_from):
-    """After a calendar change: everyone's stored days from the day HR chose (or the default)."""
-    day_from = form.cleaned_data.get("recompute_from") or default_from
+def _everyone_recompute(request, day_from):
+    """After a calendar change: everyone's stored days from `day_from`."""
     job = summaries_recompute_start(scope=RecomputeJob.Scope.EVERYONE, day_from=day_from, started_by=request.user)
     return _recompute_said([job] if job else [], day_from)
 
@@ -221,9 +221,11 @@ def schedule_edit(request, pk=None):
     if request.method == "POST":
         form = ScheduleForm(request.POST, instance=schedule)
         if form.is_valid():
-            form.save()
             day_from = form.cleaned_data["recompute_from"] or first_of_this_month()
-            jobs = schedule_recompute_start(schedule=schedule, day_from=day_from, started_by=request.user, was=was)
+            # the change and its recompute job commit together: never a new schedule with stale stored days
+            with transaction.atomic():
+                form.save()
+                jobs = schedule_recompute_start(schedule=schedule, day_from=day_from, started_by=request.user, was=was)
             messages.success(
                 request,
                 _("Schedule “%(name)s” saved. %(after)s")
@@ -269,8 +271,9 @@ def calendar(request):
             return _calendar_page(request, year=year, day_form=form, status=400)
         day = form.save(commit=False)
         day.country = ""
-        day.save()
-        after = _everyone_recompute(request, form, day.day)
+        with transaction.atomic():
+            day.save()
+            after = _everyone_recompute(request, form.cleaned_data.get("recompute_from") or day.day)
         messages.success(request, _("%(day)s saved. %(after)s") % {"day": day, "after": after})
         return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")
     return _calendar_page(request, year=year)
@@ -285,12 +288,13 @@ def calendar_import_view(request):
         return _calendar_page(request, year=year, import_form=form, status=400)
     options = {name: value for name, value in form.cleaned_data.items() if name != "recompute_from"}
     try:
-        done = calendar_import(**options)
+        with transaction.atomic():
+            done = calendar_import(**options)
+            # by default from the first day of that year: a future year's days are not summarized yet
+            after = _everyone_recompute(request, form.cleaned_data.get("recompute_from") or date(done.year, 1, 1))
     except CalendarError as exc:
         form.add_error(None, exc.message)
         return _calendar_page(request, year=year, import_form=form, status=400)
-    # the first day of that year: a future year's days are not summarized yet (nothing is recomputed)
-    after = _everyone_recompute(request, form, date(done.year, 1, 1))
     messages.success(
         request,
         _("%(country)s %(year)s: %(holidays)s holidays and %(workdays)s swapped working days imported. %(after)s")
@@ -309,8 +313,8 @@ def calendar_import_view(request):
 @require_POST
 def calendar_day_delete(request, pk):
     day = get_object_or_404(CalendarDay, pk=pk)
-    day.delete()
-    job = summaries_recompute_start(scope=RecomputeJob.Scope.EVERYONE, day_from=day.day, started_by=request.user)
-    after = _recompute_said([job] if job else [], day.day)
+    with transaction.atomic():
+        day.delete()
+        after = _everyone_recompute(request, day.day)
     messages.success(request, _("%(day)s removed. %(after)s") % {"day": day, "after": after})
     return redirect(f"{reverse('attendance-calendar')}?year={day.day.year}")

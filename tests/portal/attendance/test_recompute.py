@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +90,23 @@ def test_a_start_moved_later_makes_a_closed_late_day_not_late(hr, day, django_ca
     assert (job.scope, job.person, job.status, job.done, job.total) == ("person", person, "done", 1, 1)
     page = response.content.decode()
     assert f"from {day.isoformat()} to today of 1 person are recomputed in the background" in page
+
+
+def test_a_schedule_change_whose_recompute_cannot_be_queued_is_not_saved(
+    hr, day, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The change and its job commit together: never a new schedule with stale stored days and no job."""
+    person = staff("Ada Lovelace")
+    mine = Schedule.objects.create(name="Ada", person=person, working_days=EVERY_DAY, start=time(9), end=time(17))
+
+    def database_down(**kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr("portal.attendance.views.schedule_recompute_start", database_down)
+    with pytest.raises(DatabaseError):
+        schedule_post(hr, mine, django_capture_on_commit_callbacks, start="09:30", recompute_from=day)
+    mine.refresh_from_db()
+    assert mine.start == time(9) and not RecomputeJob.objects.exists()
 
 
 def test_only_the_people_the_changed_schedule_concerns_are_recomputed(hr, day, django_capture_on_commit_callbacks):
@@ -261,4 +279,4 @@ def test_the_recompute_tests_pass_on_postgresql(tmp_path):
     # the job's row and each chunk's people are locked (SELECT ... FOR UPDATE): SQLite ignores that
     from tests.e2e.stack import assert_passes_on_postgresql
 
-    assert_passes_on_postgresql(__file__, tmp_path, passed=12)
+    assert_passes_on_postgresql(__file__, tmp_path, passed=13)
